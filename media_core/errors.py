@@ -1,0 +1,105 @@
+"""One error hierarchy for the whole engine.
+
+Every error carries a stable machine ``code`` (stored by the job system, returned
+by the HTTP API) and a message written for the person using the app, so no layer
+above the engine ever has to show a traceback.
+"""
+
+from __future__ import annotations
+
+
+class ReframeError(Exception):
+    """Base class: ``str(err)`` is safe to show to a user as it is."""
+
+    code = "error"
+    #: Transient errors may succeed when simply retried (locked file, busy device).
+    transient = False
+
+    def __init__(self, message: str, *, detail: str | None = None):
+        super().__init__(message)
+        self.message = message
+        #: Technical detail for logs (command lines, stderr tails); never shown as the headline.
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputNotFoundError(ReframeError):
+    code = "input_not_found"
+
+
+class NotMediaError(ReframeError):
+    code = "not_media"
+
+
+class CorruptMediaError(ReframeError):
+    code = "corrupt_media"
+
+
+class NoAudioStreamError(ReframeError):
+    code = "no_audio"
+
+
+class NoVideoStreamError(ReframeError):
+    code = "no_video"
+
+
+class UnsupportedCodecError(ReframeError):
+    code = "unsupported_codec"
+
+
+class CancelledError(ReframeError):
+    code = "cancelled"
+
+    def __init__(self, message: str = "Cancelled.", **kw):
+        super().__init__(message, **kw)
+
+
+class ModelMissingError(ReframeError):
+    code = "model_missing"
+
+
+class ModelDownloadError(ReframeError):
+    code = "model_download"
+    transient = True
+
+
+class DiskFullError(ReframeError):
+    code = "disk_full"
+
+
+class FFmpegNotFoundError(ReframeError):
+    code = "ffmpeg_missing"
+
+
+class FFmpegError(ReframeError):
+    code = "ffmpeg_failed"
+
+
+class SubtitleFormatError(ReframeError):
+    code = "subtitle_format"
+
+
+class InvalidParameterError(ReframeError):
+    code = "invalid_parameter"
+
+
+class TranslationError(ReframeError):
+    code = "translation_failed"
+
+
+class BackendUnavailableError(ReframeError):
+    code = "backend_unavailable"
+
+
+def disk_error_from_oserror(exc: OSError, path: object) -> ReframeError | None:
+    """Map ENOSPC/EDQUOT to :class:`DiskFullError`; ``None`` for other OS errors."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(
+            f"The disk is full: could not write {path}. Free some space and retry.",
+            detail=str(exc),
+        )
+    return None

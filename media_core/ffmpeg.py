@@ -1,0 +1,216 @@
+"""Find ffmpeg and run it: argument lists only, progress from ``-progress pipe:1``,
+cancel within a second, and a useful error (command line + stderr tail) on failure.
+
+The binary is, in order: the ``REFRAME_FFMPEG`` environment variable, a path set in
+the settings (passed as ``override``), then the static build shipped in the
+``imageio-ffmpeg`` wheel (it has libass, libx264 and harfbuzz), then ``ffmpeg`` on PATH.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import logging
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .errors import CancelledError, DiskFullError, FFmpegError, FFmpegNotFoundError
+from .progress import CancelToken, ProgressFn, as_progress, as_token
+
+log = logging.getLogger(__name__)
+
+STDERR_TAIL_LINES = 30
+_configured_override: str | None = None
+
+
+def set_ffmpeg_override(path: str | None) -> None:
+    """Settings hook: a user's own ffmpeg wins over the bundled one."""
+    global _configured_override
+    _configured_override = path or None
+    ffmpeg_exe.cache_clear()
+    ffmpeg_info.cache_clear()
+
+
+@functools.lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    candidates: list[str] = []
+    for value in (os.environ.get("REFRAME_FFMPEG"), _configured_override):
+        if value:
+            candidates.append(value)
+    for path in candidates:
+        if Path(path).is_file() and os.access(path, os.X_OK):
+            return str(path)
+        found = shutil.which(path)
+        if found:
+            return found
+    if candidates:
+        raise FFmpegNotFoundError(f"The ffmpeg set in the settings was not found: {candidates[0]}")
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception as exc:  # the wheel may be missing its binary on exotic platforms
+        log.debug("imageio-ffmpeg has no binary: %s", exc)
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    raise FFmpegNotFoundError(
+        "ffmpeg was not found. Reinstall Reframe, or set the path to ffmpeg in Settings."
+    )
+
+
+@dataclass(frozen=True)
+class FFmpegInfo:
+    path: str
+    version: str
+    has_libass: bool
+    filters: frozenset[str]
+    encoders: frozenset[str]
+
+
+@functools.lru_cache(maxsize=1)
+def ffmpeg_info() -> FFmpegInfo:
+    exe = ffmpeg_exe()
+    out = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True,
+                         timeout=30).stdout
+    match = re.search(r"ffmpeg version (\S+)", out)
+    filters_out = subprocess.run([exe, "-hide_banner", "-filters"], capture_output=True,
+                                 text=True, timeout=30).stdout
+    filters = frozenset(m.group(1) for m in re.finditer(r"^\s*[.A-Z|]{2,3}\s+(\w+)\s", filters_out, re.M))
+    enc_out = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True,
+                             timeout=30).stdout
+    encoders = frozenset(m.group(1) for m in re.finditer(r"^\s*[VAS][.A-Z]{5}\s+(\S+)", enc_out, re.M))
+    return FFmpegInfo(
+        path=exe,
+        version=match.group(1) if match else "unknown",
+        has_libass="--enable-libass" in out or "subtitles" in filters,
+        filters=filters,
+        encoders=encoders,
+    )
+
+
+def format_command(args: Sequence[str]) -> str:
+    """A copy-pasteable rendering of an argument list, for logs only (never executed)."""
+    return shlex.join(str(a) for a in args)
+
+
+@dataclass
+class FFmpegResult:
+    args: list[str]
+    returncode: int
+    stderr_tail: list[str]
+    elapsed: float
+
+
+LogFn = Callable[[str], None]
+
+
+def run_ffmpeg(
+    args: Sequence[str | os.PathLike],
+    *,
+    duration: float | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+    stage: str = "",
+) -> FFmpegResult:
+    """Run ffmpeg with ``args`` (without the executable) and wait for it.
+
+    ``duration`` (seconds of output expected) turns ``out_time`` reports into a
+    fraction. Raises :class:`CancelledError` when ``cancel`` fires (the child is
+    killed within a second), :class:`FFmpegError` on a non-zero exit.
+    """
+    token = as_token(cancel)
+    report = as_progress(progress)
+    emit = log_fn or log.info
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats",
+           *[os.fspath(a) for a in args]]
+    emit(f"$ {format_command(cmd)}")
+    token.raise_if_cancelled()
+
+    creationflags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console flash on Windows
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        creationflags=creationflags,
+    )
+    tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+
+    def read_stderr() -> None:
+        assert proc.stderr is not None
+        for raw in iter(proc.stderr.readline, b""):
+            tail.append(raw.decode("utf-8", "replace").rstrip())
+
+    def read_progress() -> None:
+        assert proc.stdout is not None
+        for raw in iter(proc.stdout.readline, b""):
+            key, _, value = raw.decode("utf-8", "replace").strip().partition("=")
+            if key == "out_time_us" and duration and value.isdigit():
+                report(min(1.0, int(value) / 1e6 / duration), stage)
+            elif key == "progress" and value == "end":
+                report(1.0, stage)
+
+    readers = [threading.Thread(target=read_stderr, daemon=True),
+               threading.Thread(target=read_progress, daemon=True)]
+    for t in readers:
+        t.start()
+
+    cancelled = False
+    while True:
+        try:
+            proc.wait(timeout=0.1)
+            break
+        except subprocess.TimeoutExpired:
+            if token.is_cancelled:
+                cancelled = True
+                _stop(proc)
+                break
+    for t in readers:
+        t.join(timeout=2)
+    elapsed = time.monotonic() - started
+    result = FFmpegResult(cmd, proc.returncode, list(tail), elapsed)
+
+    if cancelled:
+        emit(f"ffmpeg cancelled after {elapsed:.2f}s")
+        raise CancelledError()
+    if proc.returncode != 0:
+        stderr_text = "\n".join(tail)
+        emit(f"ffmpeg exited with code {proc.returncode}; last stderr lines:\n{stderr_text}")
+        detail = f"command: {format_command(cmd)}\nexit code: {proc.returncode}\n{stderr_text}"
+        if "No space left on device" in stderr_text:
+            raise DiskFullError("The disk is full: ffmpeg could not write its output.", detail=detail)
+        raise FFmpegError(_summarise_failure(tail, proc.returncode), detail=detail)
+    emit(f"ffmpeg finished in {elapsed:.2f}s")
+    return result
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Terminate, then kill: the whole stop stays well under a second."""
+    try:
+        proc.terminate()
+        proc.wait(timeout=0.5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=2)
+    except ProcessLookupError:
+        pass
+
+
+_NOISE = re.compile(r"^(Press \[q\]|\s*$|frame=|size=)")
+
+
+def _summarise_failure(tail: Sequence[str], code: int) -> str:
+    useful = [line for line in tail if not _NOISE.match(line)]
+    last = useful[-1].strip() if useful else f"exit code {code}"
+    return f"ffmpeg failed: {last}"

@@ -1,0 +1,132 @@
+"""Where Reframe keeps its files, and how outputs are written safely.
+
+Outputs are written to a temporary sibling and ``os.replace``d into place, so a
+crash, a cancel or a full disk never leaves a half-written file under the final
+name. Temporary names share one recognisable marker so a later start can sweep
+orphans left by a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+from platformdirs import PlatformDirs
+
+from .errors import disk_error_from_oserror
+
+APP_NAME = "Reframe"
+#: Every temporary output carries this marker; :func:`sweep_orphan_temps` removes them.
+TEMP_MARKER = ".reframe-part-"
+
+_dirs = PlatformDirs(APP_NAME, appauthor=False)
+
+
+def _env_dir(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    path = Path(value) if value else default
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def data_dir() -> Path:
+    """Root for outputs, models and the job store; ``REFRAME_DATA_DIR`` overrides it (tests, portable installs)."""
+    return _env_dir("REFRAME_DATA_DIR", Path(_dirs.user_data_dir))
+
+
+def config_dir() -> Path:
+    return _env_dir("REFRAME_CONFIG_DIR", Path(_dirs.user_config_dir))
+
+
+def cache_dir() -> Path:
+    return _env_dir("REFRAME_CACHE_DIR", Path(_dirs.user_cache_dir))
+
+
+def models_dir() -> Path:
+    path = data_dir() / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def outputs_dir() -> Path:
+    path = data_dir() / "outputs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def temp_path_for(final: Path) -> Path:
+    """A temporary sibling of ``final`` that keeps its extension (ffmpeg picks the muxer from it)."""
+    final = Path(final)
+    return final.with_name(f"{final.stem}{TEMP_MARKER}{uuid.uuid4().hex[:8]}{final.suffix}")
+
+
+@contextlib.contextmanager
+def atomic_output(final: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``final`` atomically.
+
+    On any exception (cancel included) the temporary file is removed and nothing
+    appears under ``final``.
+    """
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path_for(final)
+    try:
+        yield tmp
+        if not tmp.exists():
+            raise FileNotFoundError(f"nothing was written to {tmp}")
+        os.replace(tmp, final)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        mapped = disk_error_from_oserror(exc, final)
+        if mapped is not None:
+            raise mapped from exc
+        raise
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+def write_text_atomic(final: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
+    final = Path(final)
+    with atomic_output(final) as tmp:
+        with open(tmp, "w", encoding=encoding, newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return final
+
+
+def write_bytes_atomic(final: str | os.PathLike, data: bytes) -> Path:
+    final = Path(final)
+    with atomic_output(final) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return final
+
+
+def sweep_orphan_temps(root: str | os.PathLike) -> list[Path]:
+    """Delete temporary outputs a crashed run left below ``root``; returns what was removed."""
+    removed: list[Path] = []
+    root = Path(root)
+    if not root.exists():
+        return removed
+    for path in root.rglob(f"*{TEMP_MARKER}*"):
+        if path.is_file():
+            _unlink_quietly(path)
+            removed.append(path)
+    return removed
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def new_work_dir(prefix: str = "work-") -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=cache_dir()))

