@@ -1,35 +1,54 @@
 #!/usr/bin/env bash
 # Prepare a development environment on Debian: system packages (when we can install them)
-# and a virtualenv at .venv with Reframe and its test extras. Safe to run repeatedly.
+# and a virtualenv at .venv with Reframe. Safe to run repeatedly.
+#   setup.sh            everything the test suite needs (test media, Apertium, Xvfb, fonts)
+#   setup.sh --runtime  only what the app itself needs
+#   setup.sh --no-apt   skip system packages (e.g. no root and no sudo)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-APT_PACKAGES=(
+PROFILE=test
+APT=1
+for arg in "$@"; do
+  case "$arg" in
+    --runtime) PROFILE=runtime ;;
+    --no-apt) APT=0 ;;
+  esac
+done
+
+RUNTIME_APT=(
+  python3-venv
+  # Qt's xcb platform plugin needs these on a bare Debian
+  libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+  libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
+  libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0
+)
+TEST_APT=(
   # real speech with reference text for the tests
   pocketsphinx-testdata
   asterisk-core-sounds-en-wav asterisk-core-sounds-en
   asterisk-core-sounds-es-wav asterisk-core-sounds-es
   asterisk-core-sounds-fr-wav asterisk-core-sounds-fr
-  # offline rule-based translation fallback (English <-> Spanish)
-  apertium-eng-spa
+  # offline rule-based translation (English <-> Spanish)
+  apertium apertium-eng-spa
   # a virtual screen for GUI screenshots; fonts for fallback glyphs
-  xvfb fonts-noto-core fonts-dejavu-core
-  # Qt's xcb platform plugin needs these on a bare Debian
-  libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
-  libegl1 libgl1 libfontconfig1 libdbus-1-3
-  python3-venv
+  xvfb xauth fonts-noto-core fonts-dejavu-core
 )
 
-if [ "${1:-}" != "--no-apt" ]; then
+packages=("${RUNTIME_APT[@]}")
+[ "$PROFILE" = test ] && packages+=("${TEST_APT[@]}")
+
+if [ "$APT" = 1 ]; then
   missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
     echo "Installing system packages: ${missing[*]}"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 fi
 
@@ -38,4 +57,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[dev]"
+if [ "$PROFILE" = test ]; then
+  .venv/bin/python -m pip install -q -e ".[dev]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi

@@ -1,0 +1,92 @@
+"""The ffmpeg runner: real ffmpeg, progress, cancel within a second, errors with context."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from media_core import errors
+from media_core.ffmpeg import ffmpeg_exe, ffmpeg_info, run_ffmpeg
+from media_core.paths import atomic_output, sweep_orphan_temps, TEMP_MARKER, write_text_atomic
+from media_core.probe import probe
+from media_core.progress import CancelToken, Progress
+
+
+def test_bundled_ffmpeg_has_libass():
+    info = ffmpeg_info()
+    assert info.path == ffmpeg_exe()
+    assert info.has_libass
+    assert {"ass", "subtitles", "loudnorm"} <= info.filters
+    assert "libx264" in info.encoders
+
+
+def test_progress_is_monotonic_and_reaches_one(tmp_path):
+    seen: list[float] = []
+    out = tmp_path / "out.mp4"
+    run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4", "-c:v", "libx264",
+                "-preset", "ultrafast", str(out)], duration=4.0, progress=lambda f, s="": seen.append(f))
+    assert seen and seen[-1] == pytest.approx(1.0)
+    assert all(b >= a for a, b in zip(seen, seen[1:]))
+    assert probe(out).duration == pytest.approx(4.0, abs=0.05)
+
+
+def test_cancel_stops_ffmpeg_within_a_second(tmp_path):
+    token = CancelToken()
+    lines: list[str] = []
+    final = tmp_path / "long.mp4"
+    threading.Timer(1.0, token.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(errors.CancelledError):
+        with atomic_output(final) as tmp:
+            run_ffmpeg(["-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=60",
+                        "-c:v", "libx264", "-preset", "ultrafast", str(tmp)],
+                       duration=60, cancel=token, log_fn=lines.append)
+    assert time.monotonic() - started < 2.0  # 1 s before the cancel + under a second to stop
+    assert not final.exists()
+    assert not list(tmp_path.iterdir()), "the temporary output must be removed too"
+
+
+def test_failure_carries_command_and_stderr_tail(tmp_path):
+    lines: list[str] = []
+    with pytest.raises(errors.FFmpegError) as info:
+        run_ffmpeg(["-i", str(tmp_path / "does not exist.mp4"), str(tmp_path / "x.mp4")], log_fn=lines.append)
+    exc = info.value
+    assert "ffmpeg failed" in str(exc)
+    assert "does not exist.mp4" in exc.detail and "exit code" in exc.detail
+    assert any(line.startswith("$ ") for line in lines)
+
+
+def test_progress_spans_nest():
+    seen: list[tuple[float, str]] = []
+    root = Progress(lambda f, s="": seen.append((round(f, 3), s)))
+    step = root.span(0.5, 1.0, "render")
+    step(0.5, "encoding")
+    step(0.2)  # never goes backwards
+    assert seen[0] == (0.75, "render: encoding")
+    assert seen[1][0] == 0.75
+
+
+def test_orphan_temps_are_swept(tmp_path):
+    done = write_text_atomic(tmp_path / "a.srt", "x")
+    orphan = tmp_path / f"b{TEMP_MARKER}1234.mp4"
+    orphan.write_bytes(b"partial")
+    assert sweep_orphan_temps(tmp_path) == [orphan]
+    assert done.exists() and not orphan.exists()
+
+
+def test_full_disk_is_a_clear_error():
+    import os
+
+    if not os.path.exists("/dev/full"):
+        pytest.fail("/dev/full is needed to simulate a full disk")
+    from media_core.errors import disk_error_from_oserror
+    try:
+        with open("/dev/full", "w") as fh:
+            fh.write("x" * 10000)
+            fh.flush()
+    except OSError as exc:
+        mapped = disk_error_from_oserror(exc, "/dev/full")
+    assert isinstance(mapped, errors.DiskFullError)
+    assert "full" in str(mapped).lower()

@@ -1,0 +1,118 @@
+"""Probing and audio decoding on real media, and the clear errors for unusable files."""
+
+from __future__ import annotations
+
+import shutil
+import wave
+
+import numpy as np
+import pytest
+
+from media_core import errors
+from media_core.audio import decode_audio
+from media_core.probe import probe
+from tests import assets
+
+
+def test_probe_speech_video(speech_video):
+    info = probe(speech_video)
+    assert info.has_video and info.has_audio
+    assert info.video.codec == "h264" and info.audio.codec == "aac"
+    assert (info.video.width, info.video.height) == (640, 272)
+    assert info.video.fps == pytest.approx(25, abs=1)
+    assert info.audio.duration == pytest.approx(11.0, abs=0.05)
+    assert 11.0 <= info.duration < 12.0  # -shortest stops at a video GOP edge
+    assert info.display_size == (640, 272)
+
+
+def test_probe_silent_footage_has_no_audio(bikes_mp4):
+    info = probe(bikes_mp4)
+    assert info.has_video and not info.has_audio
+
+
+def test_probe_reports_phone_rotation(speech_video, tmp_path):
+    rotated = tmp_path / "phone.mp4"
+    assets._run([assets.ffmpeg(), "-hide_banner", "-y", "-display_rotation", "90", "-i", str(speech_video),
+                 "-c", "copy", str(rotated)])
+    info = probe(rotated)
+    assert info.video.rotation in (90, 270)
+    assert info.display_size == (272, 640)
+
+
+def test_decode_audio_matches_the_wav_samples(jfk_wav):
+    audio = decode_audio(jfk_wav)
+    with wave.open(str(jfk_wav)) as wf:
+        assert wf.getframerate() == 16000 and wf.getnchannels() == 1
+        ref = np.frombuffer(wf.readframes(wf.getnframes()), dtype="<i2").astype(np.float32) / 32768
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert len(audio) == pytest.approx(len(ref), abs=160)
+    n = min(len(audio), len(ref))
+    assert np.max(np.abs(audio[:n] - ref[:n])) < 1e-3
+
+
+def test_decode_audio_from_video_resamples_to_16k(speech_video, jfk_wav):
+    audio = decode_audio(speech_video)
+    assert len(audio) / 16000 == pytest.approx(11.0, abs=0.1)
+    assert np.sqrt(np.mean(audio ** 2)) > 0.01  # real speech, not silence
+
+
+def test_decode_audio_window(jfk_wav):
+    part = decode_audio(jfk_wav, start=2.0, end=5.0)
+    whole = decode_audio(jfk_wav)
+    assert len(part) == pytest.approx(3 * 16000, abs=200)
+    # the window is the same samples as the whole file's slice
+    corr = np.correlate(whole[2 * 16000 - 800: 5 * 16000 + 800], part[:16000], mode="valid")
+    assert abs(int(np.argmax(corr)) - 800) <= 40
+
+
+def test_decode_audio_cancel(speech_video):
+    from media_core.progress import CancelToken
+
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(errors.CancelledError):
+        decode_audio(speech_video, cancel=token)
+
+
+@pytest.mark.parametrize("case", ["text", "empty", "missing", "folder"])
+def test_unusable_inputs_give_clear_errors(tmp_path, case):
+    path = tmp_path / "clip.mp4"
+    if case == "text":
+        path.write_text("this is not a video\n" * 50)
+    elif case == "empty":
+        path.touch()
+    elif case == "folder":
+        path.mkdir()
+    expected = errors.InputNotFoundError if case == "missing" else errors.NotMediaError
+    with pytest.raises(expected) as info:
+        probe(path)
+    assert "clip.mp4" in str(info.value)
+    with pytest.raises(expected):
+        decode_audio(path)
+
+
+def test_truncated_video_still_decodes_what_is_there(speech_video, tmp_path):
+    data = speech_video.read_bytes()
+    cut = tmp_path / "truncated.mp4"
+    cut.write_bytes(data[: len(data) // 3])
+    # An MP4 cut before its index is unreadable; that must be a clear error, not a crash.
+    try:
+        audio = decode_audio(cut)
+    except errors.ReframeError as exc:
+        assert isinstance(exc, (errors.NotMediaError, errors.CorruptMediaError))
+        assert str(exc)
+    else:
+        assert len(audio) < 11 * 16000
+
+
+def test_no_audio_stream_error(bikes_mp4):
+    with pytest.raises(errors.NoAudioStreamError) as info:
+        decode_audio(bikes_mp4)
+    assert "no audio" in str(info.value)
+
+
+def test_odd_path_works(odd_dir, jfk_wav):
+    target = odd_dir / "JFK's “speech”, 1961 [take 1].wav"
+    shutil.copy(jfk_wav, target)
+    assert probe(target).has_audio
+    assert len(decode_audio(target)) > 16000 * 10
