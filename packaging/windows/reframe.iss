@@ -1,0 +1,22 @@
+; Inno Setup script: wraps the PyInstaller folder into Reframe-<version>-setup.exe (per-user install,
+; no admin rights needed, so the self-updater can run the next installer silently).
+#define AppVersion GetEnv("GITHUB_REF_NAME")
+[Setup]
+AppName=Reframe
+AppVersion={#AppVersion}
+AppPublisher=Reframe
+DefaultDirName={localappdata}\Programs\Reframe
+PrivilegesRequired=lowest
+OutputDir=..\..\dist
+OutputBaseFilename=Reframe-{#AppVersion}-x64-setup
+Compression=lzma2
+SolidCompression=yes
+[Files]
+Source: "..\..\dist\Reframe\*"; DestDir: "{app}"; Flags: recursesubdirs
+[Icons]
+Name: "{userprograms}\Reframe"; Filename: "{app}\Reframe.exe"
+Name: "{userdesktop}\Reframe"; Filename: "{app}\Reframe.exe"; Tasks: desktopicon
+[Tasks]
+Name: desktopicon; Description: "Create a desktop shortcut"
+[Run]
+Filename: "{app}\Reframe.exe"; Description: "Start Reframe"; Flags: nowait postinstall skipifsilent
