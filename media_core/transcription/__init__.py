@@ -1,0 +1,56 @@
+"""Speech to timed words: ``transcribe(path, config) -> Transcript``.
+
+Audio is decoded once with PyAV (so any video works) and handed to the chosen backend
+as a numpy array; the backend's output is normalised so both engines produce the same
+kind of Transcript. Backends and their heavy libraries load on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from ..models import Transcript
+from ..progress import CancelToken, ProgressFn, as_progress, as_token
+from .config import TranscriptionConfig
+from .normalize import normalize_segments, normalize_words
+
+__all__ = ["TranscriptionConfig", "transcribe", "normalize_segments", "normalize_words"]
+
+SAMPLE_RATE = 16_000
+
+
+def transcribe(path: str | os.PathLike, config: TranscriptionConfig | None = None, *,
+               progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Transcript:
+    """Transcribe the first audio track of ``path`` (audio or video file)."""
+    from .. import model_store
+    from ..audio import decode_audio
+
+    config = config or TranscriptionConfig()
+    token, report = as_token(cancel), as_progress(progress)
+    started = time.perf_counter()
+    audio = decode_audio(path, progress=report.span(0.0, 0.05), cancel=token)
+    duration = len(audio) / SAMPLE_RATE
+    model_report = report.span(0.05, 0.1)
+    if config.backend == "whisper.cpp":
+        from . import whispercpp_backend as backend
+
+        model_path = model_store.resolve_ggml_model(config.model, progress=model_report, cancel=token)
+    else:
+        from . import faster_whisper_backend as backend
+
+        model_path = model_store.resolve_model(config.model, progress=model_report, cancel=token)
+    if len(audio) == 0:
+        segments, language, language_prob = [], config.language or "und", 0.0
+    else:
+        segments, language, language_prob = backend.transcribe_array(
+            audio, Path(model_path), config, report=report.span(0.1, 1.0), token=token)
+    elapsed = time.perf_counter() - started
+    report(1.0, "done")
+    return Transcript(
+        language=language, duration=round(duration, 3), segments=normalize_segments(segments),
+        meta={"backend": config.backend, "model": config.model, "model_path": str(model_path),
+              "source": str(path), "duration": round(duration, 3), "elapsed": round(elapsed, 3),
+              "rtf": round(elapsed / duration, 4) if duration else None,
+              "language_probability": round(language_prob, 4)})

@@ -1,0 +1,33 @@
+"""Settings of one transcription job."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class TranscriptionConfig(BaseModel):
+    backend: Literal["faster-whisper", "whisper.cpp"] = "faster-whisper"
+    #: A model name known to the model manager ("tiny.en", "base", …) or a path to a model folder / ggml file.
+    model: str = "tiny.en"
+    #: ISO code such as "en"; ``None`` lets Whisper detect the language.
+    language: str | None = None
+    device: str = "cpu"
+    compute_type: str = "int8"
+    #: CPU threads; 0 = automatic (``REFRAME_THREADS`` env, else the library default).
+    threads: int = Field(default=0, ge=0)
+    vad: bool = True
+    word_timestamps: bool = True
+    initial_prompt: str | None = None
+    beam_size: int = Field(default=5, ge=1)
+
+    def resolved_threads(self) -> int:
+        """Threads to ask the backend for; 0 means "let the library choose"."""
+        if self.threads:
+            return self.threads
+        try:
+            return max(0, int(os.environ.get("REFRAME_THREADS", "0")))
+        except ValueError:
+            return 0

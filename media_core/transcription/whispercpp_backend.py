@@ -1,0 +1,110 @@
+"""whisper.cpp backend through ``pywhispercpp`` (imported on first use).
+
+whisper.cpp crashes the whole process on a file that is not a complete ggml model
+(it happily "loads" a vocabulary-only file, then reads past the end while decoding),
+so the file header is checked here first and a clear ModelMissingError raised instead.
+Word timings come from whisper.cpp's own word splitting: ``token_timestamps`` with
+``max_len=1`` and ``split_on_word`` makes every segment one word.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelMissingError
+from ..models import Segment, Word
+from ..progress import CancelToken, Progress
+from .config import TranscriptionConfig
+
+SAMPLE_RATE = 16_000
+GGML_MAGIC = b"lmgg"  # 0x67676d6c little-endian
+#: Fewest bytes per weight any ggml quantisation uses (q4 ≈ 0.56); lower means weights are missing.
+_MIN_BYTES_PER_PARAM = 0.4
+
+_models: dict[tuple, object] = {}
+_models_lock = threading.Lock()
+
+
+def check_ggml_file(path: Path) -> None:
+    """Raise ModelMissingError unless ``path`` looks like a complete whisper ggml model."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelMissingError(f"The whisper.cpp model file was not found: {path}")
+    with open(path, "rb") as fh:
+        header = fh.read(48)
+    if len(header) < 48 or header[:4] != GGML_MAGIC:
+        raise ModelMissingError(
+            f"{path.name} is not a whisper.cpp (ggml) model. Download a ggml-*.bin model from "
+            "huggingface.co/ggerganov/whisper.cpp or pick faster-whisper as the engine.")
+    (n_vocab, _n_audio_ctx, n_audio_state, _h, n_audio_layer, _n_text_ctx, n_text_state, _th,
+     n_text_layer, _mels, _ftype) = struct.unpack("<11i", header[4:48])
+    params = (n_vocab * n_text_state + 12 * n_audio_state ** 2 * n_audio_layer
+              + 16 * n_text_state ** 2 * n_text_layer)
+    if path.stat().st_size < params * _MIN_BYTES_PER_PARAM:
+        raise ModelMissingError(
+            f"{path.name} holds no complete model weights ({path.stat().st_size:,} bytes; a model of this "
+            "shape needs far more). It may be a test/vocabulary-only file or an interrupted download.",
+            detail=f"header params≈{params}")
+
+
+def _load(model_file: Path, threads: int, beam_search: bool):
+    """A cached (model, lock) pair: one whisper.cpp context must not decode two jobs at once."""
+    key = (str(model_file), threads, beam_search)
+    with _models_lock:
+        entry = _models.get(key)
+        if entry is None:
+            from pywhispercpp.model import Model
+
+            kwargs = {"n_threads": threads} if threads else {}
+            model = Model(str(model_file), params_sampling_strategy=1 if beam_search else 0,
+                          redirect_whispercpp_logs_to=None, print_progress=False, print_realtime=False, **kwargs)
+            entry = _models[key] = (model, threading.Lock())
+        return entry
+
+
+def _detected_language(model) -> str:
+    # pywhispercpp has no public accessor for the detected language; read it from the context.
+    try:
+        import _pywhispercpp as pw
+
+        return pw.whisper_lang_str(pw.whisper_full_lang_id(model._ctx))
+    except (AttributeError, RuntimeError):
+        return "und"
+
+
+def transcribe_array(audio: np.ndarray, model_file: Path, config: TranscriptionConfig, *,
+                     report: Progress, token: CancelToken) -> tuple[list[Segment], str, float]:
+    check_ggml_file(model_file)
+    model, lock = _load(model_file, config.resolved_threads(), config.beam_size > 1)
+    duration = max(len(audio) / SAMPLE_RATE, 1e-6)
+    report(0.0, "transcribing")
+    token.raise_if_cancelled()
+
+    def on_segment(seg) -> None:
+        report(min(1.0, seg.t1 / 100.0 / duration), "transcribing")
+
+    # An empty language asks whisper.cpp to detect it.
+    params = dict(language=config.language or "", token_timestamps=config.word_timestamps,
+                  max_len=1 if config.word_timestamps else 0, split_on_word=config.word_timestamps,
+                  beam_search={"beam_size": config.beam_size, "patience": -1.0})
+    if config.initial_prompt:  # the binding rejects None
+        params["initial_prompt"] = config.initial_prompt
+    with lock:
+        raw = model.transcribe(np.ascontiguousarray(audio, dtype=np.float32),
+                               new_segment_callback=on_segment,
+                               # whisper.cpp polls this during decoding, so cancel stops it mid-window.
+                               abort_callback=lambda: token.is_cancelled,
+                               extract_probability=True, **params)
+        token.raise_if_cancelled()
+        language = config.language or _detected_language(model)
+    segments: list[Segment] = []
+    for seg in raw:  # pywhispercpp times are in centiseconds
+        start, end, text = seg.t0 / 100.0, seg.t1 / 100.0, seg.text
+        prob = float(seg.probability) if not np.isnan(seg.probability) else 1.0
+        words = [Word(text=text, start=start, end=end, probability=prob)] if config.word_timestamps else []
+        segments.append(Segment(start=start, end=end, text=text, words=words))
+    return segments, language or "und", 1.0
