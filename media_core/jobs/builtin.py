@@ -1,0 +1,244 @@
+"""Built-in job types: thin adapters from JSON params to engine functions.
+
+Engine modules are imported inside each job function, so a missing or broken
+module only fails jobs of that type (with a clear ``backend_unavailable`` error).
+
+Engine job params are ``{"input": <path>, **request_fields}``: ``input`` is the
+engine function's first argument and the remaining keys build its request model.
+Outputs are found in the engine's result (see :func:`_harvest_outputs`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import BackendUnavailableError, InvalidParameterError
+from ..ffmpeg import run_ffmpeg
+from ..paths import atomic_output, outputs_dir
+from .context import JobContext
+from .models import JobOutcome
+from .registry import job_type
+
+_PATH_FIELD_NAMES = {"output", "path", "output_path", "outputs", "manifest_path", "csv_path", "edl_path",
+                     "fcpxml_path", "srt_path", "ass_path", "vtt_path", "video_path", "thumbnail_path"}
+
+
+def _engine(module: str, candidates: tuple[str, ...], request: str | None):
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise BackendUnavailableError(f"This build of Reframe has no {module.split('.')[-1]} engine.",
+                                      detail=f"import {module}: {exc}") from exc
+    fn = next((getattr(mod, name) for name in candidates if hasattr(mod, name)), None)
+    if fn is None:
+        raise BackendUnavailableError(f"The {module} engine has no entry point for this job.",
+                                      detail=f"looked for {candidates} in {module}")
+    req_cls = None
+    if request:
+        req_cls = getattr(mod, request, None)
+        if req_cls is None:
+            raise BackendUnavailableError(f"The {module} engine has no {request}.", detail=module)
+    return fn, req_cls
+
+
+def _call_engine(module: str, candidates: tuple[str, ...], request: str | None, params: dict,
+                 ctx: JobContext) -> JobOutcome:
+    params = dict(params)
+    source = params.pop("input", None)
+    if not source:
+        raise InvalidParameterError("The job has no input file.")
+    fn, req_cls = _engine(module, candidates, request)
+    kwargs: dict[str, Any] = {"progress": ctx.progress, "cancel": ctx.cancel}
+    accepted = inspect.signature(fn).parameters
+    for name in ("log", "log_fn"):
+        if name in accepted:
+            kwargs[name] = ctx.log
+    if req_cls is not None:
+        try:
+            req = req_cls(**params)
+        except Exception as exc:  # pydantic ValidationError → a readable parameter error
+            raise InvalidParameterError(f"Invalid settings for this job: {exc}", detail=repr(exc)) from exc
+        result = fn(source, req, **kwargs)
+    else:
+        result = fn(source, **params, **kwargs)
+    outcome = JobOutcome(outputs=_harvest_outputs(result))
+    return outcome
+
+
+def _harvest_outputs(result: Any, kind: str = "", depth: int = 0) -> list[tuple[Path, str]]:
+    """Existing files named by an engine result: a path, a {kind: path} dict, lists, or
+    path-like fields of a pydantic result (``outputs``, ``*_path``), searched a few levels deep."""
+    found: list[tuple[Path, str]] = []
+    if result is None or depth > 3:
+        return found
+    if isinstance(result, (str, os.PathLike)):
+        path = Path(result)
+        if path.is_file():
+            found.append((path, kind or path.suffix.lstrip(".").lower()))
+    elif isinstance(result, dict):
+        for key, value in result.items():
+            found += _harvest_outputs(value, str(key), depth + 1)
+    elif isinstance(result, (list, tuple)):
+        for value in result:
+            found += _harvest_outputs(value, kind, depth + 1)
+    elif hasattr(result, "model_fields"):
+        for name in type(result).model_fields:
+            value = getattr(result, name, None)
+            if name in _PATH_FIELD_NAMES or name.endswith("_path"):
+                found += _harvest_outputs(value, "" if name in ("outputs", "output", "path") else name.removesuffix("_path"),
+                                          depth + 1)
+            elif isinstance(value, list) and value and hasattr(value[0], "model_fields"):
+                found += _harvest_outputs(value, "", depth + 1)
+    unique: dict[Path, str] = {}
+    for path, k in found:
+        unique.setdefault(path, k)
+    return list(unique.items())
+
+
+# -- engine job types (modules written by other helpers) ---------------------------------
+
+def _call_kwargs(module: str, name: str, params: dict, ctx: JobContext) -> JobOutcome:
+    """Call ``module.name(**params, progress=, cancel=[, log_fn=])``: params use the function's own
+    argument names; an ``encoder`` dict becomes render EncoderSettings."""
+    fn, _ = _engine(module, (name,), None)
+    accepted = inspect.signature(fn).parameters
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise InvalidParameterError(f"Unknown settings for this job: {', '.join(unknown)}.",
+                                    detail=f"{module}.{name} accepts {', '.join(accepted)}")
+    params = dict(params)
+    if isinstance(params.get("encoder"), dict):
+        from ..render import EncoderSettings
+        params["encoder"] = EncoderSettings(**params["encoder"])
+    kwargs: dict[str, Any] = {"progress": ctx.progress, "cancel": ctx.cancel}
+    for log_name in ("log", "log_fn"):
+        if log_name in accepted:
+            kwargs[log_name] = ctx.log
+    try:
+        inspect.signature(fn).bind(**params, **kwargs)
+    except TypeError as exc:
+        raise InvalidParameterError(f"Missing or invalid settings for this job: {exc}") from exc
+    return JobOutcome(outputs=_harvest_outputs(fn(**params, **kwargs)))
+
+
+@job_type("captions", heavy=True, title="Captions")
+def captions_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: ``input`` + CaptionsRequest fields."""
+    return _call_engine("media_core.captions", ("generate_captions",), "CaptionsRequest", params, ctx)
+
+
+@job_type("translate_subtitles", heavy=False, title="Translate subtitles")
+def translate_subtitles_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: translate_subtitle_file arguments (``path``, ``tgt``, ``src``, ``backend``, ``bilingual``, ``out``…);
+    ``input`` is accepted for ``path``."""
+    params = dict(params)
+    if "input" in params:
+        params["path"] = params.pop("input")
+    return _call_kwargs("media_core.translation.subtitles", "translate_subtitle_file", params, ctx)
+
+
+@job_type("render_styled", heavy=True, title="Render")
+def render_styled_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: a RenderPlan (input, output, trim, reframe, subtitles, encoder) as JSON: one ffmpeg run."""
+    try:
+        from ..render import RenderPlan, execute
+    except ImportError as exc:
+        raise BackendUnavailableError("This build of Reframe has no render engine.", detail=str(exc)) from exc
+    try:
+        plan = RenderPlan(**params)
+    except Exception as exc:  # pydantic ValidationError → a readable parameter error
+        raise InvalidParameterError(f"Invalid render settings: {exc}", detail=repr(exc)) from exc
+    result = execute(plan, progress=ctx.progress, cancel=ctx.cancel, log_fn=ctx.log)
+    return JobOutcome(outputs=_harvest_outputs(result))
+
+
+@job_type("burn", heavy=True, title="Burn subtitles")
+def burn_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: burn_subtitles arguments (``video``, ``subs``, ``out``, ``style``, ``fonts_dir``, ``encoder``)."""
+    return _call_kwargs("media_core.render.operations", "burn_subtitles", params, ctx)
+
+
+@job_type("merge_av", heavy=True, title="Merge video + audio")
+def merge_av_job(params: dict, ctx: JobContext) -> JobOutcome:
+    return _call_kwargs("media_core.render.operations", "merge_video_audio", params, ctx)
+
+
+@job_type("cut", heavy=True, title="Cut")
+def cut_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: cut arguments (``video``, ``start``, ``end``, ``out``, ``reencode``, ``encoder``)."""
+    return _call_kwargs("media_core.render.operations", "cut", params, ctx)
+
+
+@job_type("reframe", heavy=True, title="Reframe")
+def reframe_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: reframe arguments (``video``, ``out``, ``aspect``, ``strategy``, ``focus_x``, ``height``, ``encoder``)."""
+    return _call_kwargs("media_core.render.operations", "reframe", params, ctx)
+
+
+@job_type("shorts", heavy=True, title="Shorts")
+def shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: ``input`` + ShortsRequest fields; optional ``clips`` (edited ShortClip dicts) skips the search."""
+    try:
+        from ..progress import Progress
+        from ..shorts.models import ShortClip, ShortsRequest
+        from ..shorts.pipeline import find_shorts, render_shorts
+    except ImportError as exc:
+        raise BackendUnavailableError("This build of Reframe has no shorts engine.", detail=str(exc)) from exc
+    params = dict(params)
+    source = params.pop("input", None)
+    if not source:
+        raise InvalidParameterError("The job has no input file.")
+    clips = params.pop("clips", None)
+    try:
+        request = ShortsRequest(**params)
+        clips = [ShortClip(**c) for c in clips] if clips else None
+    except Exception as exc:
+        raise InvalidParameterError(f"Invalid shorts settings: {exc}", detail=repr(exc)) from exc
+    report = Progress(ctx.progress)
+    if clips is None:
+        plan = find_shorts(source, request, progress=report.span(0.0, 0.5, "Finding shorts"), cancel=ctx.cancel)
+        clips = plan.clips
+        ctx.log(f"{len(clips)} clips selected ({plan.scorer_used})")
+    result = render_shorts(source, request, clips, progress=report.span(0.5, 1.0, "Rendering"), cancel=ctx.cancel)
+    return JobOutcome(outputs=_harvest_outputs(result), result={"clips": len(result.clips),
+                                                                "output_dir": str(result.output_dir)})
+
+
+# -- a self-contained utility job (also what the job system's own tests run) -------------
+
+@job_type("ffmpeg_transcode", heavy=True, title="Convert")
+def ffmpeg_transcode_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """Re-encode ``input`` to ``output`` with ffmpeg.
+
+    params: ``input`` (file path, or a lavfi graph with ``"lavfi": true``), ``output``
+    (path; default ``outputs_dir()/<input stem>.mp4``), ``args`` (extra output
+    arguments, e.g. ``["-c:v", "libx264"]``), ``duration`` (seconds, for progress;
+    probed when omitted), ``realtime`` (read input at native speed, ``-re``).
+    """
+    source = params.get("input")
+    if not source:
+        raise InvalidParameterError("The job has no input.")
+    lavfi = bool(params.get("lavfi"))
+    if not lavfi and not Path(source).is_file():
+        from ..errors import InputNotFoundError
+        raise InputNotFoundError(f"Input file not found: {source}")
+    output = Path(params.get("output") or outputs_dir() / f"{Path(source).stem if not lavfi else 'lavfi'}.mp4")
+    extra = params.get("args") or []
+    if not isinstance(extra, list) or not all(isinstance(a, (str, int, float)) for a in extra):
+        raise InvalidParameterError("'args' must be a list of ffmpeg arguments.")
+    duration = params.get("duration")
+    if duration is None and not lavfi:
+        from ..probe import probe
+        duration = getattr(probe(source), "duration", None)
+    pre = ["-re"] if params.get("realtime") else []
+    if lavfi:
+        pre += ["-f", "lavfi"]
+    with atomic_output(output) as tmp:
+        run_ffmpeg([*pre, "-i", str(source), *[str(a) for a in extra], str(tmp)], duration=duration,
+                   progress=ctx.progress, cancel=ctx.cancel, log_fn=ctx.log, stage="Encoding")
+    ctx.add_output(output, "video" if output.suffix.lower() in (".mp4", ".mkv", ".mov", ".webm") else "")
+    return JobOutcome(result={"output": str(output)})

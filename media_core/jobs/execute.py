@@ -1,0 +1,120 @@
+"""Run one claimed job to its end: the single execution path shared by every runner.
+
+Both :class:`~media_core.jobs.manager.JobManager` (plain threads) and the desktop's
+QtJobRunner (QThreadPool) call :func:`execute_job`, so error mapping, retries,
+output registration and clean-up behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from typing import Any, Callable
+
+from ..errors import CancelledError, ReframeError
+from ..progress import CancelToken
+from .context import JobContext, JobEvents
+from .models import Job, JobOutcome
+from .registry import JobRegistry
+
+#: Automatic retry of a transient failure waits base * 2**(attempt-1) seconds (capped).
+DEFAULT_RETRY_BASE_DELAY = 2.0
+MAX_RETRY_DELAY = 300.0
+
+
+def retry_delay(attempt: int, base: float = DEFAULT_RETRY_BASE_DELAY) -> float:
+    return min(MAX_RETRY_DELAY, base * (2 ** max(0, attempt - 1)))
+
+
+def _collect_outcome(ctx: JobContext, returned: Any) -> dict:
+    """Accept the return shapes a job function may use; register their paths as outputs."""
+    result: dict = {}
+    if returned is None:
+        return result
+    if isinstance(returned, JobOutcome):
+        for path, kind in returned.outputs:
+            ctx.add_output(path, kind)
+        return dict(returned.result)
+    if isinstance(returned, (str, os.PathLike)):
+        ctx.add_output(returned)
+    elif isinstance(returned, dict):
+        for kind, path in returned.items():
+            ctx.add_output(path, str(kind))
+    elif isinstance(returned, (list, tuple)):
+        for path in returned:
+            ctx.add_output(path)
+    else:
+        raise TypeError(f"job function returned {type(returned).__name__}; expected JobOutcome, paths or None")
+    return result
+
+
+def execute_job(store, job: Job, registry: JobRegistry, cancel: CancelToken, events: JobEvents | None = None,
+                *, retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
+                stopping: Callable[[], bool] | None = None) -> Job:
+    """Execute an already claimed (``running``) job and record how it ended.
+
+    Returns the job as stored afterwards: ``succeeded``, ``failed``, ``cancelled``,
+    or ``queued`` again with ``not_before`` set when a transient error is retried.
+    A cancel while ``stopping()`` is true (the app is closing) ends the job
+    ``interrupted`` rather than ``cancelled``, so it can be resumed next time.
+    Never raises for job errors (the caller's worker must survive anything).
+    """
+    events = events or JobEvents()
+    ctx = JobContext(job, store, cancel, events)
+    events.state(job.id, "running")
+    ctx.log(f"attempt {job.attempts}/{job.max_attempts} of {job.type} started (pid {os.getpid()})")
+    # A fresh work dir per attempt: leftovers of an interrupted attempt must not leak in.
+    ctx.remove_work_dir()
+    started = time.monotonic()
+    try:
+        spec = registry.get(job.type)
+        cancel.raise_if_cancelled()
+        returned = spec.fn(dict(job.params), ctx)
+        result = _collect_outcome(ctx, returned)
+        if cancel.is_cancelled:  # finished in the same instant as the cancel: honour the cancel
+            raise CancelledError()
+        ctx.flush_progress()
+        outputs = ctx.outputs
+        for path, kind in outputs:
+            ctx.log(f"output [{kind}] {path}")
+        final = store.finish(job.id, "succeeded", outputs=outputs, result=result)
+        ctx.log(f"succeeded in {time.monotonic() - started:.2f}s")
+        ctx.remove_work_dir()
+    except BaseException as exc:  # noqa: BLE001 - every failure must end in a recorded state
+        ctx.flush_progress()
+        ctx.discard_outputs()
+        final = _record_failure(store, job, ctx, exc, cancel, retry_base_delay, time.monotonic() - started,
+                                bool(stopping and stopping()))
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            events.state(job.id, final.status)
+            raise
+    events.state(job.id, final.status)
+    return final
+
+
+def _record_failure(store, job: Job, ctx: JobContext, exc: BaseException, cancel: CancelToken,
+                    retry_base_delay: float, elapsed: float, stopping: bool = False) -> Job:
+    if (isinstance(exc, CancelledError) or cancel.is_cancelled) and stopping:
+        ctx.log(f"interrupted by shutdown after {elapsed:.2f}s")
+        return store.finish(job.id, "interrupted",
+                            error=("interrupted", "Reframe was closed while this job was running.", None))
+    if isinstance(exc, CancelledError) or cancel.is_cancelled:
+        ctx.log(f"cancelled after {elapsed:.2f}s")
+        ctx.remove_work_dir()
+        return store.finish(job.id, "cancelled", error=("cancelled", "Cancelled.", None))
+    if isinstance(exc, ReframeError):
+        error = (exc.code, exc.message, exc.detail)
+        transient = bool(getattr(exc, "transient", False))
+    else:
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        error = ("internal", f"Internal error: {type(exc).__name__}: {exc}", tb)
+        transient = False
+    ctx.log(f"failed [{error[0]}] {error[1]}")
+    if error[2]:
+        ctx.log(error[2])
+    if transient and job.attempts < job.max_attempts:
+        delay = retry_delay(job.attempts, retry_base_delay)
+        ctx.log(f"transient error: retrying in {delay:.1f}s (attempt {job.attempts + 1}/{job.max_attempts})")
+        return store.requeue(job.id, not_before=time.time() + delay, error=error)
+    return store.finish(job.id, "failed", error=error)

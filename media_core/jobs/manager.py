@@ -1,0 +1,363 @@
+"""JobManager: queue, concurrency limits, cancel/retry/resume, crash recovery. No Qt.
+
+The manager owns the scheduling; the threads that run jobs come from an *executor*
+(``spawn(fn)`` that runs ``fn()`` on some worker thread). The default executor starts
+a daemon thread per job; the desktop swaps in a QThreadPool (see
+reframe_desktop/jobs/qt_runner.py) before the first job starts. Either way each job
+runs through :func:`media_core.jobs.execute.execute_job`.
+
+Choices (documented for the API/UI):
+- **Automatic retry** (transient ``ReframeError``) re-queues the *same* job with
+  exponential backoff; ``attempts`` counts the tries.
+- **retry(id)** creates a *new* job with the same type/params, linked by ``retry_of``,
+  so the failed run and its log stay in the history; it returns the new id.
+- **resume(id)** re-queues the *same* job (typically ``interrupted`` after a crash).
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import InvalidParameterError
+from ..paths import TEMP_MARKER, outputs_dir
+from ..progress import CancelToken
+from .context import JobEvents
+from .execute import DEFAULT_RETRY_BASE_DELAY, execute_job
+from .models import Job
+from .registry import JobRegistry, default_registry
+from .store import JobStore, process_owner
+
+log = logging.getLogger(__name__)
+
+Spawn = Callable[[Callable[[], None]], None]
+#: Param names whose file values are recorded as the job's input assets.
+INPUT_PARAM_KEYS = ("input", "inputs", "video", "audio", "subtitles", "source", "transcript")
+#: Param names that point at where a job writes (swept for orphan temps after a crash).
+OUTPUT_PARAM_KEYS = ("output", "output_dir", "output_path", "outputs_dir", "out_dir", "out")
+#: Temps in the shared folders are only swept once this old (seconds): another Reframe
+#: process (CLI, HTTP API) may be writing a fresh one right now. Temps next to an
+#: interrupted job's own outputs are swept at once: their writer is known to be dead.
+ORPHAN_MIN_AGE = 15 * 60
+
+
+def _thread_spawn(fn: Callable[[], None]) -> None:
+    threading.Thread(target=fn, daemon=True, name="reframe-job").start()
+
+
+@dataclass
+class RecoveryReport:
+    interrupted: list[str] = field(default_factory=list)
+    swept: list[Path] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+
+
+class JobManager:
+    """Runs jobs from a :class:`JobStore` on worker threads.
+
+    ``heavy_slots`` jobs of heavy types (transcription, renders) run at once (default 1)
+    and ``light_slots`` light ones alongside. Nothing starts before :meth:`start`
+    (called implicitly by the first submit/retry/resume), which first runs :meth:`recover`.
+    Listeners (:meth:`add_listener`) receive events on worker threads.
+    """
+
+    def __init__(self, store: JobStore | None = None, *, registry: JobRegistry | None = None,
+                 heavy_slots: int = 1, light_slots: int = 2,
+                 retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY, retention_days: float | None = 30,
+                 executor: Spawn | None = None):
+        self.store = store if store is not None else JobStore()
+        self.registry = registry or default_registry
+        self.heavy_slots = max(1, heavy_slots)
+        self.light_slots = max(1, light_slots)
+        self.retry_base_delay = retry_base_delay
+        self.retention_days = retention_days
+        self.events = JobEvents()
+        self._spawn: Spawn = executor or _thread_spawn
+        self._cv = threading.Condition()
+        self._tokens: dict[str, CancelToken] = {}
+        self._running_heavy: set[str] = set()
+        self._running_light: set[str] = set()
+        self._started = False
+        self._stopping = False
+        self._dispatcher: threading.Thread | None = None
+        self.events.add(on_state=self._on_state)
+
+    # -- setup ------------------------------------------------------------------------
+    def set_executor(self, spawn: Spawn) -> None:
+        """Run jobs through ``spawn(fn)`` (e.g. a QThreadPool); only before :meth:`start`."""
+        with self._cv:
+            if self._started:
+                raise RuntimeError("set_executor() must be called before the manager starts")
+            self._spawn = spawn
+
+    def add_listener(self, on_state: Callable[[str, str], None] | None = None,
+                     on_progress: Callable[[str, float, str], None] | None = None,
+                     on_log: Callable[[str, str], None] | None = None) -> Callable[[], None]:
+        """Subscribe to (job_id, status) / (job_id, fraction, stage) / (job_id, line); returns an unsubscribe."""
+        return self.events.add(on_state, on_progress, on_log)
+
+    def start(self) -> RecoveryReport | None:
+        """Recover from a previous crash and start dispatching; idempotent."""
+        with self._cv:
+            if self._started:
+                return None
+            self._started = True
+            self._stopping = False
+        report = self.recover()
+        self._dispatcher = threading.Thread(target=self._dispatch_loop, daemon=True, name="reframe-jobs")
+        self._dispatcher.start()
+        return report
+
+    def shutdown(self, *, cancel_running: bool = True, timeout: float = 10.0) -> None:
+        """Stop dispatching; stop running jobs (they end ``interrupted``, resumable) and wait
+        up to ``timeout`` for them. Queued jobs stay queued and run after the next start."""
+        with self._cv:
+            self._stopping = True
+            tokens = list(self._tokens.values()) if cancel_running else []
+            self._cv.notify_all()
+        for token in tokens:
+            token.cancel()
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            while (self._running_heavy or self._running_light) and time.monotonic() < deadline:
+                self._cv.wait(0.05)
+        if self._dispatcher is not None:
+            self._dispatcher.join(timeout=2)
+        with self._cv:
+            self._started = False
+
+    # -- crash recovery ---------------------------------------------------------------
+    def recover(self) -> RecoveryReport:
+        """Mark jobs of dead processes ``interrupted``, sweep orphan temps, apply retention."""
+        report = RecoveryReport()
+        report.interrupted = self.store.mark_interrupted()
+        roots: set[Path] = {outputs_dir(), self.store.jobs_root}
+        for job_id in report.interrupted:
+            self.store.append_log(job_id, "interrupted: Reframe stopped while this job was running")
+            roots.discard(self.store.job_dir(job_id))
+        for root in roots:
+            report.swept += _sweep_old_temps(root, ORPHAN_MIN_AGE)
+        for job_id in report.interrupted:  # temps next to the job's own output paths (non-recursive)
+            report.swept += self._sweep_job_targets(self.store.get(job_id))
+        if self.retention_days is not None:
+            cutoff = time.time() - self.retention_days * 86400
+            for job_id in self.store.finished_before(cutoff):
+                folder = self.store.job_dir(job_id)
+                if folder.exists():
+                    shutil.rmtree(folder, ignore_errors=True)
+                    report.pruned.append(job_id)
+        for path in report.swept:
+            log.info("removed orphan temp %s", path)
+        return report
+
+    @staticmethod
+    def _sweep_job_targets(job: Job) -> list[Path]:
+        removed: list[Path] = []
+        folders: set[Path] = set()
+        for key in OUTPUT_PARAM_KEYS:
+            value = job.params.get(key)
+            if isinstance(value, str) and value:
+                path = Path(value)
+                folders.add(path if path.is_dir() else path.parent)
+        for folder in folders:
+            if folder.is_dir():
+                for temp in folder.glob(f"*{TEMP_MARKER}*"):
+                    if temp.is_file():
+                        temp.unlink(missing_ok=True)
+                        removed.append(temp)
+        return removed
+
+    # -- actions ----------------------------------------------------------------------
+    def submit(self, job_type: str, params: dict[str, Any] | None = None, *, title: str = "",
+               priority: int = 0, heavy: bool | None = None, max_attempts: int | None = None,
+               parent_id: str | None = None, retry_of: str | None = None) -> str:
+        """Queue a job; returns its id. Raises ``UnknownJobTypeError`` for an unknown type."""
+        spec = self.registry.get(job_type)
+        params = dict(params or {})
+        inputs = _input_assets(params)
+        # Under the dispatch lock: the dispatcher cannot claim (and report 'running')
+        # before listeners have heard 'queued'.
+        with self._cv:
+            job = self.store.create(
+                job_type, params, title=title or spec.title, priority=priority,
+                heavy=spec.heavy if heavy is None else heavy,
+                max_attempts=max_attempts or spec.max_attempts, parent_id=parent_id, retry_of=retry_of,
+                inputs=inputs)
+            self.store.append_log(job.id, f"queued {job_type}" + (f" (retry of {retry_of})" if retry_of else ""))
+            self.events.state(job.id, "queued")
+        self._kick()
+        return job.id
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel a queued job at once, or signal a running one (it ends ``cancelled`` within ~1 s)."""
+        if self.store.cancel_queued(job_id):
+            self.store.append_log(job_id, "cancelled while queued")
+            self.events.state(job_id, "cancelled")
+            return True
+        with self._cv:
+            token = self._tokens.get(job_id)
+        if token is not None:
+            self.store.append_log(job_id, "cancel requested")
+            token.cancel()
+            return True
+        return False
+
+    def retry(self, job_id: str) -> str:
+        """Run a finished job again as a new job linked by ``retry_of``; returns the new id."""
+        old = self.store.get(job_id)
+        if not old.is_finished:
+            raise InvalidParameterError("Only a finished job can be retried.")
+        return self.submit(old.type, old.params, title=old.title, priority=old.priority, heavy=old.heavy,
+                           parent_id=old.parent_id, retry_of=old.id)
+
+    def resume(self, job_id: str) -> str:
+        """Re-queue the same job (interrupted, failed or cancelled); returns its id."""
+        job = self.store.get(job_id)
+        if job.status not in ("interrupted", "failed", "cancelled"):
+            raise InvalidParameterError(f"A {job.status} job cannot be resumed.")
+        with self._cv:  # see submit(): 'queued' must reach listeners before 'running'
+            self.store.requeue(job_id, reset_attempts=True)
+            self.store.append_log(job_id, f"resumed after {job.status}")
+            self.events.state(job_id, "queued")
+        self._kick()
+        return job_id
+
+    def delete(self, job_id: str, *, delete_files: bool = False) -> None:
+        """Forget a job (log and work dir too); ``delete_files`` also removes its outputs."""
+        job = self.store.get(job_id)
+        if job.status == "running":
+            raise InvalidParameterError("Cancel the job before deleting it.")
+        if delete_files:
+            for path in job.outputs:
+                Path(path).unlink(missing_ok=True)
+        self.store.delete(job_id)
+
+    # -- reads ------------------------------------------------------------------------
+    def get(self, job_id: str) -> Job:
+        return self.store.get(job_id)
+
+    def list_jobs(self, **filters) -> list[Job]:
+        """See :meth:`JobStore.list_jobs` (status=, type=, since=, until=, search=, limit=, offset=)."""
+        return self.store.list_jobs(**filters)
+
+    def job_types(self) -> list[str]:
+        return self.registry.names()
+
+    def running_ids(self) -> list[str]:
+        with self._cv:
+            return sorted(self._running_heavy | self._running_light)
+
+    def wait(self, job_id: str, timeout: float | None = None) -> Job:
+        """Block until the job is finished (after any automatic retries) or ``timeout``; returns it."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.store.get(job_id)
+            if job.is_finished:
+                return job
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return job
+            with self._cv:
+                self._cv.wait(0.2 if remaining is None else min(0.2, remaining))
+
+    def cli_command(self, job_id: str) -> str:
+        """A shell command that runs the same job headless (``python -m media_core.jobs run``)."""
+        import json
+
+        job = self.store.get(job_id)
+        return shlex.join(["python", "-m", "media_core.jobs", "run", job.type,
+                           "--params", json.dumps(job.params, ensure_ascii=False)])
+
+    # -- scheduling -------------------------------------------------------------------
+    def _kick(self) -> None:
+        if not self._started:
+            self.start()
+        with self._cv:
+            self._cv.notify_all()
+
+    def _on_state(self, job_id: str, status: str) -> None:
+        with self._cv:
+            self._cv.notify_all()
+
+    def _dispatch_loop(self) -> None:
+        while True:
+            with self._cv:
+                if self._stopping:
+                    return
+            try:
+                self._start_runnable()
+                wake = self.store.next_wakeup()
+            except Exception:  # a busy/broken database must not kill dispatching for good
+                log.exception("job dispatch failed")
+                wake = None
+            # Also poll now and then: another process (CLI, HTTP API) may have queued work.
+            timeout = 2.0 if wake is None else max(0.01, min(2.0, wake - time.time()))
+            with self._cv:
+                if not self._stopping:
+                    self._cv.wait(timeout)
+
+    def _start_runnable(self) -> None:
+        for job in self.store.runnable_jobs():
+            with self._cv:
+                if self._stopping:
+                    return
+                busy = self._running_heavy if job.heavy else self._running_light
+                limit = self.heavy_slots if job.heavy else self.light_slots
+                if len(busy) >= limit:
+                    continue
+                claimed = self.store.claim(job.id, process_owner())
+                if claimed is None:  # cancelled or taken by another process meanwhile
+                    continue
+                token = CancelToken()
+                self._tokens[job.id] = token
+                busy.add(job.id)
+            self._spawn(self._runner_for(claimed, token))
+
+    def _runner_for(self, job: Job, token: CancelToken) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                execute_job(self.store, job, self.registry, token, self.events,
+                            retry_base_delay=self.retry_base_delay, stopping=lambda: self._stopping)
+            except BaseException:  # execute_job records everything; this is the last line of defence
+                log.exception("job %s crashed its worker", job.id)
+            finally:
+                with self._cv:
+                    self._tokens.pop(job.id, None)
+                    self._running_heavy.discard(job.id)
+                    self._running_light.discard(job.id)
+                    self._cv.notify_all()
+        return run
+
+
+def _sweep_old_temps(root: Path, min_age: float) -> list[Path]:
+    """Like media_core.paths.sweep_orphan_temps, but leaves temps younger than ``min_age``."""
+    removed: list[Path] = []
+    if not root.exists():
+        return removed
+    cutoff = time.time() - min_age
+    for path in root.rglob(f"*{TEMP_MARKER}*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except OSError:  # vanished meanwhile or not ours to delete: leave it
+            pass
+    return removed
+
+
+def _input_assets(params: dict[str, Any]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if key not in INPUT_PARAM_KEYS and not key.startswith("input"):
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, str) and item and Path(item).is_file():
+                found.append((item, key))
+    return found

@@ -1,0 +1,473 @@
+"""SQLite job store: safe for many threads (one connection per thread) and for a crash.
+
+WAL mode lets readers (the Jobs tab) run while a worker writes; ``busy_timeout``
+makes concurrent writers wait instead of failing with "database is locked";
+read-modify-write transactions use ``BEGIN IMMEDIATE`` so two writers never
+deadlock upgrading a read lock. The schema is versioned (``schema_version``) and
+upgraded by the ordered :data:`MIGRATIONS` on open.
+
+Logs live in one plain file per job (``data_dir()/jobs/<id>/job.log``): a log
+can be long (ffmpeg stderr tails), is append-only, and must survive even when the
+database is busy; the job's work dir sits beside it (``.../<id>/work``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from ..errors import InvalidParameterError, ReframeError
+from ..paths import data_dir
+from .models import STATUSES, Asset, Job
+
+#: Outputs bigger than this get size + mtime only (hashing would delay "succeeded" by seconds).
+OUTPUT_HASH_LIMIT = 2 * 1024**3
+BUSY_TIMEOUT_MS = 10_000
+
+
+class JobNotFoundError(ReframeError):
+    code = "job_not_found"
+
+
+class StoreVersionError(ReframeError):
+    code = "store_version"
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT the surrounding migration transaction; run statement by statement.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m1_initial(db: sqlite3.Connection) -> None:
+    statuses = ", ".join(f"'{s}'" for s in STATUSES)
+    _run_script(db, f"""
+        CREATE TABLE jobs (
+            id            TEXT PRIMARY KEY,
+            type          TEXT NOT NULL,
+            params        TEXT NOT NULL DEFAULT '{{}}',
+            status        TEXT NOT NULL CHECK (status IN ({statuses})),
+            progress      REAL NOT NULL DEFAULT 0,
+            stage         TEXT NOT NULL DEFAULT '',
+            title         TEXT NOT NULL DEFAULT '',
+            priority      INTEGER NOT NULL DEFAULT 0,
+            heavy         INTEGER NOT NULL DEFAULT 0,
+            created_at    REAL NOT NULL,
+            started_at    REAL,
+            finished_at   REAL,
+            not_before    REAL,
+            error_code    TEXT,
+            error_message TEXT,
+            error_detail  TEXT,
+            attempts      INTEGER NOT NULL DEFAULT 0,
+            max_attempts  INTEGER NOT NULL DEFAULT 3,
+            retry_of      TEXT REFERENCES jobs(id) ON DELETE SET NULL,
+            parent_id     TEXT REFERENCES jobs(id) ON DELETE SET NULL,
+            owner         TEXT,
+            result        TEXT NOT NULL DEFAULT '{{}}'
+        );
+        CREATE INDEX jobs_created ON jobs(created_at);
+        CREATE INDEX jobs_status_created ON jobs(status, created_at);
+        CREATE INDEX jobs_type_created ON jobs(type, created_at);
+        CREATE TABLE assets (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id     TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            role       TEXT NOT NULL CHECK (role IN ('input', 'output')),
+            kind       TEXT NOT NULL DEFAULT '',
+            path       TEXT NOT NULL,
+            size       INTEGER,
+            mtime      REAL,
+            sha256     TEXT,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX assets_job ON assets(job_id);
+    """)
+
+
+#: Ordered (version, upgrade) pairs; never edit a released one, append a new one.
+MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
+    (1, _m1_initial),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+_JOB_COLUMNS = ("id", "type", "params", "status", "progress", "stage", "title", "priority", "heavy",
+                "created_at", "started_at", "finished_at", "not_before", "error_code", "error_message",
+                "error_detail", "attempts", "max_attempts", "retry_of", "parent_id", "result")
+_SELECT = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+def process_owner() -> str:
+    """Identifies the process running a job, so recovery only touches dead processes' jobs."""
+    return f"{os.getpid()}"
+
+
+def _owner_alive(owner: str | None) -> bool:
+    if not owner or not owner.isdigit():
+        return False
+    pid = int(owner)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, belongs to someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def file_sha256(path: Path, chunk: int = 1024 * 1024) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _utc_stamp() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class JobStore:
+    """The persistent record of every job.
+
+    ``JobStore(path=None)`` opens (creating and migrating) ``data_dir()/jobs.sqlite3``.
+    Every method may be called from any thread.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, jobs_root: str | os.PathLike | None = None):
+        self.path = Path(path) if path is not None else data_dir() / "jobs.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        #: Per-job folders (log + work dir); beside the database unless told otherwise.
+        self.jobs_root = Path(jobs_root) if jobs_root is not None else self.path.parent / "jobs"
+        self._local = threading.local()
+        self._log_lock = threading.Lock()
+        self._migrate()
+
+    # -- connections -----------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode survives a process crash (only an OS crash may lose the last commit).
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taking the write lock up front (no lock-upgrade deadlocks)."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close this thread's connection (other threads' close when their thread ends)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+            current = row[0] or 0
+            if current > SCHEMA_VERSION:
+                raise StoreVersionError(
+                    "The job history was written by a newer version of Reframe; update Reframe to open it.",
+                    detail=f"{self.path}: schema {current} > supported {SCHEMA_VERSION}")
+            for version, upgrade in MIGRATIONS:
+                if version > current:
+                    upgrade(db)
+                    db.execute("INSERT INTO schema_version(version) VALUES (?)", (version,))
+
+    def schema_version(self) -> int:
+        return self._conn().execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+
+    def integrity_check(self) -> str:
+        """``"ok"`` when SQLite finds the file intact."""
+        return self._conn().execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- rows <-> models --------------------------------------------------------------
+    @staticmethod
+    def _row_to_job(row: sqlite3.Row, assets: list[Asset] | None = None) -> Job:
+        data = dict(row)
+        data["params"] = json.loads(data["params"] or "{}")
+        data["result"] = json.loads(data["result"] or "{}")
+        data["heavy"] = bool(data["heavy"])
+        data["assets"] = assets or []
+        return Job.model_validate(data)
+
+    def _assets_for(self, ids: Sequence[str]) -> dict[str, list[Asset]]:
+        out: dict[str, list[Asset]] = {i: [] for i in ids}
+        conn = self._conn()
+        for start in range(0, len(ids), 500):  # stay under SQLite's bound-variable limit
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in conn.execute(
+                    f"SELECT job_id, role, kind, path, size, mtime, sha256, created_at FROM assets "
+                    f"WHERE job_id IN ({marks}) ORDER BY id", chunk):
+                out[r["job_id"]].append(Asset.model_validate(dict(r)))
+        return out
+
+    # -- create / read ----------------------------------------------------------------
+    def create(self, job_type: str, params: dict[str, Any] | None = None, *, title: str = "",
+               heavy: bool = False, priority: int = 0, max_attempts: int = 3,
+               retry_of: str | None = None, parent_id: str | None = None,
+               inputs: Iterable[tuple[str | os.PathLike, str]] = (), job_id: str | None = None,
+               created_at: float | None = None) -> Job:
+        """Insert a queued job (and its input asset records); returns it."""
+        params = dict(params or {})
+        try:
+            params_json = json.dumps(params, default=_json_default)
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameterError(f"The job parameters cannot be saved: {exc}") from exc
+        job_id = job_id or new_job_id()
+        now = time.time() if created_at is None else created_at
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO jobs(id, type, params, status, title, priority, heavy, created_at, max_attempts,"
+                " retry_of, parent_id) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+                (job_id, job_type, params_json, title, priority, int(heavy), now, max_attempts,
+                 retry_of, parent_id))
+            for path, kind in inputs:
+                self._insert_asset(db, job_id, "input", Path(path), kind, now, hash_it=False)
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> Job:
+        row = self._conn().execute(f"{_SELECT} WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise JobNotFoundError(f"No job with id {job_id}.")
+        return self._row_to_job(row, self._assets_for([job_id])[job_id])
+
+    def exists(self, job_id: str) -> bool:
+        return self._conn().execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is not None
+
+    def list_jobs(self, *, status: str | Sequence[str] | None = None, type: str | Sequence[str] | None = None,
+                  since: float | None = None, until: float | None = None, search: str | None = None,
+                  limit: int | None = 500, offset: int = 0, with_assets: bool = True) -> list[Job]:
+        """Jobs newest first, filtered by status(es), type(s), creation time window and a text search.
+
+        ``search`` matches (case-insensitively) the type, title, params JSON and error message.
+        Indexed on (status, created_at), (type, created_at) and created_at.
+        """
+        where, args = self._filters(status, type, since, until, search)
+        sql = f"{_SELECT}{where} ORDER BY created_at DESC, id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [int(limit), int(offset)]
+        rows = self._conn().execute(sql, args).fetchall()
+        assets = self._assets_for([r["id"] for r in rows]) if with_assets else {}
+        return [self._row_to_job(r, assets.get(r["id"])) for r in rows]
+
+    def count_jobs(self, *, status=None, type=None, since=None, until=None, search=None) -> int:
+        where, args = self._filters(status, type, since, until, search)
+        return self._conn().execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()[0]
+
+    @staticmethod
+    def _filters(status, type_, since, until, search) -> tuple[str, list]:
+        clauses, args = [], []
+        for column, value in (("status", status), ("type", type_)):
+            if value:
+                values = [value] if isinstance(value, str) else list(value)
+                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+                args += values
+        if since is not None:
+            clauses.append("created_at >= ?")
+            args.append(float(since))
+        if until is not None:
+            clauses.append("created_at < ?")
+            args.append(float(until))
+        if search:
+            like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            clauses.append("(type LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' OR params LIKE ? ESCAPE '\\'"
+                           " OR IFNULL(error_message, '') LIKE ? ESCAPE '\\')")
+            args += [like] * 4
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+    def runnable_jobs(self, now: float | None = None) -> list[Job]:
+        """Queued jobs whose backoff (if any) has passed, in start order (priority, then age)."""
+        now = time.time() if now is None else now
+        rows = self._conn().execute(
+            f"{_SELECT} WHERE status = 'queued' AND IFNULL(not_before, 0) <= ?"
+            " ORDER BY priority DESC, created_at, id", (now,)).fetchall()
+        return [self._row_to_job(r) for r in rows]
+
+    def next_wakeup(self) -> float | None:
+        """Earliest ``not_before`` of a queued job still waiting for its backoff."""
+        row = self._conn().execute(
+            "SELECT MIN(not_before) FROM jobs WHERE status = 'queued' AND not_before IS NOT NULL").fetchone()
+        return row[0]
+
+    # -- state transitions ------------------------------------------------------------
+    def claim(self, job_id: str, owner: str | None = None) -> Job | None:
+        """Atomically move a queued job to running (one attempt more); ``None`` if someone else won."""
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE jobs SET status = 'running', started_at = ?, finished_at = NULL, owner = ?,"
+                " attempts = attempts + 1, progress = 0, stage = '', not_before = NULL"
+                " WHERE id = ? AND status = 'queued'", (time.time(), owner or process_owner(), job_id))
+            if cur.rowcount != 1:
+                return None
+        return self.get(job_id)
+
+    def update_progress(self, job_id: str, progress: float, stage: str | None = None) -> None:
+        """Store progress (and stage). Cheap: one indexed UPDATE; callers throttle (see JobContext)."""
+        progress = min(1.0, max(0.0, float(progress)))
+        conn = self._conn()
+        if stage is None:
+            conn.execute("UPDATE jobs SET progress = ? WHERE id = ?", (progress, job_id))
+        else:
+            conn.execute("UPDATE jobs SET progress = ?, stage = ? WHERE id = ?", (progress, stage, job_id))
+
+    def finish(self, job_id: str, status: str, *, outputs: Iterable[tuple[str | os.PathLike, str]] = (),
+               error: tuple[str, str, str | None] | None = None, result: dict | None = None) -> Job:
+        """End a running job: status + outputs (registered in the same transaction) or error."""
+        if status not in ("succeeded", "failed", "cancelled", "interrupted"):
+            raise ValueError(f"not a final status: {status}")
+        now = time.time()
+        code, message, detail = error if error else (None, None, None)
+        outputs = [(Path(p), kind) for p, kind in outputs]
+        hashes = {p: _hash_if_small(p) for p, _ in outputs}  # outside the transaction: may take a while
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET status = ?, finished_at = ?, error_code = ?, error_message = ?, error_detail = ?,"
+                " result = ?, progress = CASE WHEN ? = 'succeeded' THEN 1.0 ELSE progress END,"
+                " stage = CASE WHEN ? = 'succeeded' THEN 'Done' ELSE stage END, owner = NULL WHERE id = ?",
+                (status, now, code, message, detail, json.dumps(result or {}, default=_json_default),
+                 status, status, job_id))
+            for path, kind in outputs:
+                self._insert_asset(db, job_id, "output", path, kind, now, sha256=hashes[path])
+        return self.get(job_id)
+
+    def requeue(self, job_id: str, *, not_before: float | None = None,
+                error: tuple[str, str, str | None] | None = None, reset_attempts: bool = False) -> Job:
+        """Put a job back in the queue (automatic retry after ``not_before``, or resume)."""
+        code, message, detail = error if error else (None, None, None)
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET status = 'queued', not_before = ?, error_code = ?, error_message = ?,"
+                " error_detail = ?, owner = NULL, finished_at = NULL,"
+                " attempts = CASE WHEN ? THEN 0 ELSE attempts END WHERE id = ?",
+                (not_before, code, message, detail, int(reset_attempts), job_id))
+        return self.get(job_id)
+
+    def cancel_queued(self, job_id: str) -> bool:
+        """Queued → cancelled in one atomic step; ``False`` if the job is no longer queued."""
+        with self._write() as db:
+            cur = db.execute("UPDATE jobs SET status = 'cancelled', finished_at = ?, not_before = NULL"
+                             " WHERE id = ? AND status = 'queued'", (time.time(), job_id))
+            return cur.rowcount == 1
+
+    def mark_interrupted(self) -> list[str]:
+        """Jobs left 'running' by a process that no longer exists become 'interrupted'."""
+        rows = self._conn().execute("SELECT id, owner FROM jobs WHERE status = 'running'").fetchall()
+        dead = [r["id"] for r in rows if not _owner_alive(r["owner"])]
+        if dead:
+            with self._write() as db:
+                for job_id in dead:
+                    db.execute(
+                        "UPDATE jobs SET status = 'interrupted', finished_at = ?, owner = NULL,"
+                        " error_code = 'interrupted', error_message = ? WHERE id = ? AND status = 'running'",
+                        (time.time(), "Reframe stopped while this job was running.", job_id))
+        return dead
+
+    def delete(self, job_id: str) -> None:
+        """Forget a job (its asset rows go with it); files are the caller's business."""
+        with self._write() as db:
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+        shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
+
+    def finished_before(self, cutoff: float) -> list[str]:
+        rows = self._conn().execute(
+            "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ? AND status != 'running'",
+            (cutoff,)).fetchall()
+        return [r[0] for r in rows]
+
+    # -- assets -----------------------------------------------------------------------
+    def add_asset(self, job_id: str, role: str, path: str | os.PathLike, kind: str = "") -> None:
+        with self._write() as db:
+            self._insert_asset(db, job_id, role, Path(path), kind, time.time(),
+                               hash_it=(role == "output"))
+
+    @staticmethod
+    def _insert_asset(db, job_id, role, path: Path, kind, now, *, hash_it=False, sha256=None) -> None:
+        try:
+            st = path.stat()
+            size, mtime = st.st_size, st.st_mtime
+        except OSError:
+            size = mtime = None
+        if hash_it and sha256 is None:
+            sha256 = _hash_if_small(path)
+        db.execute("INSERT INTO assets(job_id, role, kind, path, size, mtime, sha256, created_at)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (job_id, role, kind or path.suffix.lstrip(".").lower(), str(path), size, mtime, sha256, now))
+
+    # -- per-job folders and logs -----------------------------------------------------
+    def job_dir(self, job_id: str) -> Path:
+        return self.jobs_root / job_id
+
+    def log_path(self, job_id: str) -> Path:
+        return self.job_dir(job_id) / "job.log"
+
+    def append_log(self, job_id: str, line: str) -> str:
+        """Append one line (UTC-timestamped) to the job's log; returns the stamped line."""
+        stamped = "\n".join(f"{_utc_stamp()} {part}" for part in str(line).splitlines() or [""])
+        path = self.log_path(job_id)
+        with self._log_lock:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(stamped + "\n")
+        return stamped
+
+    def get_log(self, job_id: str) -> str:
+        try:
+            return self.log_path(job_id).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+
+def _hash_if_small(path: Path) -> str | None:
+    try:
+        if path.is_file() and path.stat().st_size <= OUTPUT_HASH_LIMIT:
+            return file_sha256(path)
+    except OSError:
+        pass
+    return None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
