@@ -1,0 +1,91 @@
+"""The window's single door to the job system (media_core.jobs).
+
+Tabs never call the engine for long work: they submit a job type + JSON params here
+and listen to ``progress``/``stateChanged``/``logLine``. The job manager is built on
+first use so importing the window stays cheap.
+
+Jobs run on the QThreadPool of helper J's QtJobRunner, whose signals arrive on the UI
+thread; this class re-emits them and adds ``jobsChanged`` for the tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+FINISHED_STATES = {"succeeded", "failed", "cancelled", "interrupted"}
+
+
+class JobClient(QObject):
+    progress = Signal(str, float, str)      # job id, fraction 0..1, stage text
+    stateChanged = Signal(str, str)         # job id, new status
+    logLine = Signal(str, str)              # job id, line
+    jobsChanged = Signal()                  # something was added/removed: refresh tables
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._runner = None
+
+    def _ensure(self):
+        if self._runner is None:
+            from media_core.jobs import JobManager, JobStore
+            from reframe_desktop.jobs.qt_runner import QtJobRunner
+
+            self._runner = QtJobRunner(JobManager(JobStore()), parent=self)
+            self._runner.jobProgress.connect(self.progress)
+            self._runner.jobStateChanged.connect(self._on_state)
+            self._runner.jobLog.connect(self.logLine)
+            self._runner.start()
+        return self._runner
+
+    @property
+    def manager(self):
+        return self._ensure().manager
+
+    def _on_state(self, job_id: str, state: str) -> None:
+        self.stateChanged.emit(job_id, state)
+        self.jobsChanged.emit()
+
+    def shutdown(self) -> None:
+        if self._runner is not None:
+            self._runner.shutdown(timeout=5)
+
+    # -- actions -------------------------------------------------------------------
+    def submit(self, job_type: str, params: dict[str, Any], **options) -> str:
+        job_id = self._ensure().submit(job_type, params, **options)
+        self.jobsChanged.emit()
+        return job_id
+
+    def cancel(self, job_id: str) -> None:
+        self._ensure().cancel(job_id)
+
+    def retry(self, job_id: str) -> str:
+        new_id = self._ensure().retry(job_id)
+        self.jobsChanged.emit()
+        return new_id
+
+    def resume(self, job_id: str) -> str:
+        new_id = self._ensure().resume(job_id)
+        self.jobsChanged.emit()
+        return new_id
+
+    def delete(self, job_id: str, *, with_files: bool) -> None:
+        self._ensure().delete(job_id, delete_files=with_files)
+        self.jobsChanged.emit()
+
+    # -- reads (cheap SQLite queries; fine on the UI thread) ------------------------
+    def list_jobs(self) -> list:
+        return list(self._ensure().list_jobs())
+
+    def get(self, job_id: str):
+        return self._ensure().get(job_id)
+
+    def job_log(self, job_id: str) -> str:
+        return self._ensure().job_log(job_id)
+
+    def cli_command(self, job_id: str) -> str:
+        return self._ensure().manager.cli_command(job_id)
