@@ -1,8 +1,8 @@
 """Find ffmpeg and run it: argument lists only, progress from ``-progress pipe:1``,
 cancel within a second, and a useful error (command line + stderr tail) on failure.
 
-The binary is, in order: the ``REFRAME_FFMPEG`` environment variable, a path set in
-the settings (passed as ``override``), then the static build shipped in the
+The binary is, in order: the user's own ffmpeg from the engine settings (or the
+``REFRAME_FFMPEG`` environment variable), then the static build shipped in the
 ``imageio-ffmpeg`` wheel (it has libass, libx264 and harfbuzz), then ``ffmpeg`` on PATH.
 """
 
@@ -24,35 +24,27 @@ from typing import Callable, Sequence
 
 from .errors import CancelledError, DiskFullError, FFmpegError, FFmpegNotFoundError
 from .progress import CancelToken, ProgressFn, as_progress, as_token
+from .settings import engine_settings
 
 log = logging.getLogger(__name__)
 
 STDERR_TAIL_LINES = 30
-_configured_override: str | None = None
 
 
-def set_ffmpeg_override(path: str | None) -> None:
-    """Settings hook: a user's own ffmpeg wins over the bundled one."""
-    global _configured_override
-    _configured_override = path or None
-    ffmpeg_exe.cache_clear()
-    ffmpeg_info.cache_clear()
-
-
-@functools.lru_cache(maxsize=1)
 def ffmpeg_exe() -> str:
-    candidates: list[str] = []
-    for value in (os.environ.get("REFRAME_FFMPEG"), _configured_override):
-        if value:
-            candidates.append(value)
-    for path in candidates:
-        if Path(path).is_file() and os.access(path, os.X_OK):
-            return str(path)
-        found = shutil.which(path)
+    """The ffmpeg to run, following the settings as they are now."""
+    return _locate(engine_settings().ffmpeg_path)
+
+
+@functools.lru_cache(maxsize=8)
+def _locate(configured: str) -> str:
+    if configured:
+        if Path(configured).is_file() and os.access(configured, os.X_OK):
+            return str(configured)
+        found = shutil.which(configured)
         if found:
             return found
-    if candidates:
-        raise FFmpegNotFoundError(f"The ffmpeg set in the settings was not found: {candidates[0]}")
+        raise FFmpegNotFoundError(f"The ffmpeg set in the settings was not found: {configured}")
     try:
         import imageio_ffmpeg
 
@@ -76,9 +68,13 @@ class FFmpegInfo:
     encoders: frozenset[str]
 
 
-@functools.lru_cache(maxsize=1)
 def ffmpeg_info() -> FFmpegInfo:
-    exe = ffmpeg_exe()
+    """Version, libass, filters and encoders of the ffmpeg in use."""
+    return _info(ffmpeg_exe())
+
+
+@functools.lru_cache(maxsize=8)
+def _info(exe: str) -> FFmpegInfo:
     out = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True,
                          timeout=30).stdout
     match = re.search(r"ffmpeg version (\S+)", out)

@@ -31,6 +31,7 @@ from .errors import CancelledError, InvalidParameterError, ModelDownloadError, M
     disk_error_from_oserror
 from .paths import models_dir
 from .progress import CancelToken, ProgressFn, as_progress, as_token
+from .settings import offline_mode
 
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 MODEL_FILES = ("config.json", "model.bin", "tokenizer.json")
@@ -85,10 +86,6 @@ class ModelInfo(BaseModel):
 
 
 # --- small helpers -------------------------------------------------------------------------
-
-def offline_mode() -> bool:
-    return os.environ.get("REFRAME_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
 
 def hf_endpoint(endpoint: str | None = None) -> str:
     return (endpoint or os.environ.get("REFRAME_HF_ENDPOINT") or DEFAULT_HF_ENDPOINT).rstrip("/")

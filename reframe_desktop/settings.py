@@ -46,10 +46,13 @@ class AppSettings(BaseModel):
         del self.recent_files[MAX_RECENT_FILES:]
 
     def apply_to_engine(self) -> None:
-        """Push the settings the engine reads globally (ffmpeg override)."""
-        from media_core.ffmpeg import set_ffmpeg_override
+        """Push the settings the engine reads (media_core.settings) to its settings file."""
+        from media_core.settings import load_engine_settings, save_engine_settings
 
-        set_ffmpeg_override(self.ffmpeg_path or None)
+        engine = load_engine_settings(environment=False)
+        save_engine_settings(engine.model_copy(update={"ffmpeg_path": self.ffmpeg_path,
+                                                       "offline": self.offline_mode,
+                                                       "threads": self.threads}))
 
 
 def settings_path() -> Path:

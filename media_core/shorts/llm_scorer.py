@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 from pydantic import BaseModel, Field, ValidationError
 
+from .. import settings
 from .models import ShortClip, ShortsRequest
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class _LLMReply(BaseModel):
 
 
 def offline_mode(request: ShortsRequest) -> bool:
-    return request.offline or os.environ.get("REFRAME_OFFLINE", "").lower() in ("1", "true", "yes")
+    return request.offline or settings.offline_mode()
 
 
 def build_messages(clips: list[ShortClip], prompt: str | None) -> list[dict]:

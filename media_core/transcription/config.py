@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -16,7 +15,7 @@ class TranscriptionConfig(BaseModel):
     language: str | None = None
     device: str = "cpu"
     compute_type: str = "int8"
-    #: CPU threads; 0 = automatic (``REFRAME_THREADS`` env, else the library default).
+    #: CPU threads; 0 = the engine settings' threads (``REFRAME_THREADS``), else the library default.
     threads: int = Field(default=0, ge=0)
     vad: bool = True
     word_timestamps: bool = True
@@ -27,7 +26,6 @@ class TranscriptionConfig(BaseModel):
         """Threads to ask the backend for; 0 means "let the library choose"."""
         if self.threads:
             return self.threads
-        try:
-            return max(0, int(os.environ.get("REFRAME_THREADS", "0")))
-        except ValueError:
-            return 0
+        from ..settings import engine_settings
+
+        return engine_settings().threads

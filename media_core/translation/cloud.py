@@ -5,9 +5,9 @@ one bad reply can never shift translations onto the wrong cues. Transient failur
 (timeouts, 5xx, 429) are retried with exponential backoff; a 429's ``Retry-After`` is
 honoured. Disabled in offline mode: no text ever leaves the machine then.
 
-Configuration (constructor arguments win over the environment):
-``REFRAME_TRANSLATE_BASE_URL``, ``REFRAME_TRANSLATE_API_KEY`` (else ``OPENAI_API_KEY``),
-``REFRAME_TRANSLATE_MODEL``; offline mode: ``offline=True`` or ``REFRAME_OFFLINE=1``.
+Configuration: constructor arguments win over the engine settings' ``cloud_translation``
+endpoint (media_core.settings, where ``REFRAME_TRANSLATE_BASE_URL`` / ``_API_KEY`` /
+``_MODEL`` and ``OPENAI_API_KEY`` apply); offline mode: ``offline=True`` or the settings.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
-import os
 import re
 import time
 
@@ -23,6 +22,7 @@ from pydantic import BaseModel
 
 from ..errors import BackendUnavailableError, CancelledError, TranslationError
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
+from ..settings import offline_mode
 from .base import check_batch, language_name, normalize_lang
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,6 @@ SYSTEM_PROMPT = (
 MAX_RETRY_AFTER = 120.0
 
 
-def offline_mode() -> bool:
-    return os.environ.get("REFRAME_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 class CloudConfig(BaseModel):
     base_url: str = ""
     api_key: str | None = None
@@ -52,12 +48,13 @@ class CloudConfig(BaseModel):
     temperature: float = 0.0
 
     @classmethod
-    def from_env(cls, **overrides) -> "CloudConfig":
-        values = {
-            "base_url": os.environ.get("REFRAME_TRANSLATE_BASE_URL", ""),
-            "api_key": os.environ.get("REFRAME_TRANSLATE_API_KEY") or os.environ.get("OPENAI_API_KEY"),
-            "model": os.environ.get("REFRAME_TRANSLATE_MODEL") or "gpt-4o-mini",
-        }
+    def from_settings(cls, **overrides) -> "CloudConfig":
+        """The endpoint configured in the engine settings (or the environment), with ``overrides``."""
+        from ..settings import engine_settings
+
+        endpoint = engine_settings().cloud_translation
+        values = {"base_url": endpoint.base_url, "api_key": endpoint.api_key or None,
+                  "model": endpoint.model or "gpt-4o-mini"}
         values.update({k: v for k, v in overrides.items() if v is not None and k in cls.model_fields})
         return cls(**values)
 
@@ -73,7 +70,7 @@ class CloudTranslator:
 
     def __init__(self, config: CloudConfig | None = None, *, offline: bool | None = None,
                  transport=None, **options) -> None:
-        self.config = config or CloudConfig.from_env(**options)
+        self.config = config or CloudConfig.from_settings(**options)
         self.offline = offline_mode() if offline is None else offline
         self._transport = transport  # tests may pass an httpx transport; real HTTP otherwise
 

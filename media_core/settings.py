@@ -1,0 +1,159 @@
+"""Engine settings shared by every front end (desktop, CLI, HTTP API).
+
+One pydantic model stored as JSON in the config dir. The desktop's Settings dialog
+edits it; the CLI and the API read the same file, so a job behaves the same whoever
+submits it. Environment variables win over the file (CI, scripts, portable installs):
+
+``REFRAME_OFFLINE``, ``REFRAME_FFMPEG``, ``REFRAME_THREADS``,
+``REFRAME_TRANSLATE_BASE_URL`` / ``_API_KEY`` / ``_MODEL``,
+``REFRAME_LLM_BASE_URL`` / ``_API_KEY`` / ``_MODEL``.
+
+The file is written atomically; a damaged file or field falls back to its default
+instead of stopping the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Callable
+
+from pydantic import BaseModel, Field, ValidationError
+
+from .paths import config_dir, write_text_atomic
+
+log = logging.getLogger(__name__)
+
+_TRUE = ("1", "true", "yes", "on")
+
+
+class EndpointSettings(BaseModel):
+    """An OpenAI-compatible chat endpoint (OpenAI, Groq, a local Ollama at http://localhost:11434/v1)."""
+
+    base_url: str = ""
+    api_key: str = ""
+    model: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url.strip())
+
+
+class EngineSettings(BaseModel):
+    #: No network at all: no model downloads, no cloud translation, no LLM scoring.
+    offline: bool = False
+    #: A user's own ffmpeg; empty = the bundled one.
+    ffmpeg_path: str = ""
+    #: CPU threads for CTranslate2 and ffmpeg; 0 = let each library choose. On a busy
+    #: two-core machine one CTranslate2 thread can beat two, so users get to pick.
+    threads: int = Field(0, ge=0, le=256)
+    #: Heavy jobs (transcription, renders) running at once.
+    heavy_jobs: int = Field(1, ge=1, le=16)
+    #: Finished jobs' temporary data older than this is removed at start; 0 keeps it forever.
+    retention_days: int = Field(30, ge=0, le=3650)
+    cloud_translation: EndpointSettings = Field(default_factory=EndpointSettings)
+    shorts_llm: EndpointSettings = Field(default_factory=EndpointSettings)
+
+
+_lock = threading.Lock()
+#: The file's values, read once per process; the environment is applied on every read so
+#: scripts and tests that change it are seen at once.
+_file_values: dict | None = None
+_listeners: list[Callable[[EngineSettings], None]] = []
+
+
+def settings_path() -> Path:
+    return config_dir() / "engine.json"
+
+
+def _read_file(path: Path) -> dict:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.warning("engine settings %s unreadable (%s); using defaults", path, exc)
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    good: dict = {}
+    for name, value in raw.items():  # keep every field that is still valid
+        if name not in EngineSettings.model_fields:
+            continue
+        try:
+            EngineSettings.model_validate({name: value})
+        except ValidationError:
+            log.warning("engine settings: ignoring invalid %s", name)
+            continue
+        good[name] = value
+    return good
+
+
+def _env_overrides(values: dict) -> dict:
+    env = os.environ
+    values = dict(values)
+    if env.get("REFRAME_OFFLINE", "").strip():
+        values["offline"] = env["REFRAME_OFFLINE"].strip().lower() in _TRUE
+    if env.get("REFRAME_FFMPEG"):
+        values["ffmpeg_path"] = env["REFRAME_FFMPEG"]
+    if env.get("REFRAME_THREADS", "").strip().isdigit():
+        values["threads"] = int(env["REFRAME_THREADS"])
+    for key, prefix in (("cloud_translation", "REFRAME_TRANSLATE_"), ("shorts_llm", "REFRAME_LLM_")):
+        endpoint = dict(values.get(key) or {})
+        for field in ("base_url", "api_key", "model"):
+            value = env.get(prefix + field.upper())
+            if value:
+                endpoint[field] = value
+        if key == "cloud_translation" and not endpoint.get("api_key") and env.get("OPENAI_API_KEY"):
+            endpoint["api_key"] = env["OPENAI_API_KEY"]
+        values[key] = endpoint
+    return values
+
+
+def load_engine_settings(path: Path | None = None, *, environment: bool = True) -> EngineSettings:
+    """The file's settings, with the environment applied on top unless ``environment=False``
+    (what a settings editor shows and saves, so an API key from the environment is never
+    written to disk). Not cached."""
+    values = _read_file(path or settings_path())
+    return EngineSettings.model_validate(_env_overrides(values) if environment else values)
+
+
+def engine_settings() -> EngineSettings:
+    """The current settings: the file (read once per process, refreshed by
+    :func:`save_engine_settings`) with the environment on top."""
+    global _file_values
+    with _lock:
+        if _file_values is None:
+            _file_values = _read_file(settings_path())
+        values = _file_values
+    return EngineSettings.model_validate(_env_overrides(values))
+
+
+def save_engine_settings(settings: EngineSettings, path: Path | None = None) -> Path:
+    """Store ``settings`` (atomically) and make them current for this process."""
+    written = write_text_atomic(path or settings_path(), settings.model_dump_json(indent=2))
+    reload_engine_settings()
+    return written
+
+
+def reload_engine_settings() -> EngineSettings:
+    """Read the file again and notify listeners."""
+    global _file_values
+    with _lock:
+        _file_values = None
+    current = engine_settings()
+    for listener in list(_listeners):
+        listener(current)
+    return current
+
+
+def on_change(listener: Callable[[EngineSettings], None]) -> None:
+    """Call ``listener(settings)`` whenever the settings are saved or reloaded."""
+    _listeners.append(listener)
+
+
+def offline_mode() -> bool:
+    return engine_settings().offline
