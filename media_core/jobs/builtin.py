@@ -101,11 +101,23 @@ def _harvest_outputs(result: Any, kind: str = "", depth: int = 0) -> list[tuple[
 
 # -- engine job types (modules written by other helpers) ---------------------------------
 
+def _input_as_first_argument(params: dict, accepted) -> dict:
+    """Every job names its main file ``input`` (what the job store records as the input asset),
+    whatever the engine function calls its first argument (``video``, ``path``...)."""
+    first = next(iter(accepted), None)
+    if "input" not in params or "input" in accepted or first is None or first in params:
+        return params
+    params = dict(params)
+    params[first] = params.pop("input")
+    return params
+
+
 def _call_kwargs(module: str, name: str, params: dict, ctx: JobContext) -> JobOutcome:
     """Call ``module.name(**params, progress=, cancel=[, log_fn=])``: params use the function's own
-    argument names; an ``encoder`` dict becomes render EncoderSettings."""
+    argument names (``input`` may name the first one); an ``encoder`` dict becomes render EncoderSettings."""
     fn, _ = _engine(module, (name,), None)
     accepted = inspect.signature(fn).parameters
+    params = _input_as_first_argument(params, accepted)
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         raise InvalidParameterError(f"Unknown settings for this job: {', '.join(unknown)}.",
@@ -135,9 +147,6 @@ def captions_job(params: dict, ctx: JobContext) -> JobOutcome:
 def translate_subtitles_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: translate_subtitle_file arguments (``path``, ``tgt``, ``src``, ``backend``, ``bilingual``, ``out``…);
     ``input`` is accepted for ``path``."""
-    params = dict(params)
-    if "input" in params:
-        params["path"] = params.pop("input")
     return _call_kwargs("media_core.translation.subtitles", "translate_subtitle_file", params, ctx)
 
 

@@ -13,10 +13,11 @@ import os
 from pathlib import Path
 
 import pysubs2
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, field_validator, model_validator
 
 from ..errors import InputNotFoundError, SubtitleFormatError
 from ..models import SubtitleLine, Word
+from ..styles import SubtitleStyle, build_ass, fonts_dir, get_preset
 from .escape import filter_path
 
 SUBTITLE_SUFFIXES = (".ass", ".ssa", ".srt", ".vtt")
@@ -25,14 +26,17 @@ SUBTITLE_SUFFIXES = (".ass", ".ssa", ".srt", ".vtt")
 class SubtitleSpec(BaseModel):
     """Captions to burn: a subtitle file, or lines (+ style) turned into ASS by the style engine."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
     path: Path | None = None
     lines: list[SubtitleLine] | None = None
-    #: A ``media_core.styles.SubtitleStyle``; with ``path`` it restyles the file's cues.
-    style: object | None = None
+    #: With ``path`` it restyles the file's cues. A preset name is accepted too (job params, CLI).
+    style: SubtitleStyle | None = None
     #: Fonts for libass; ``None`` = the bundled fonts (media_core.styles.fonts_dir()).
     fonts_dir: Path | None = None
+
+    @field_validator("style", mode="before")
+    @classmethod
+    def _preset_name(cls, value):
+        return get_preset(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_source(self) -> "SubtitleSpec":
@@ -80,10 +84,6 @@ def shift_to_clip(lines: list[SubtitleLine], start: float, end: float | None) ->
 def _fonts_dir(spec: SubtitleSpec) -> Path | None:
     if spec.fonts_dir is not None:
         return spec.fonts_dir
-    try:
-        from ..styles import fonts_dir
-    except ImportError:  # the style engine is optional for plain .srt burn-in
-        return None
     folder = fonts_dir()
     return folder if folder.is_dir() else None
 
@@ -95,8 +95,6 @@ def subtitle_filter(spec: SubtitleSpec, *, start: float, end: float | None, widt
     fonts_opt = f":fontsdir={filter_path(fonts)}" if fonts is not None else ""
     style = spec.style
     if spec.lines is not None or style is not None:
-        from ..styles import SubtitleStyle, build_ass
-
         lines = spec.lines if spec.lines is not None else _lines_from_file(_load(spec.path))
         style = style if style is not None else SubtitleStyle()
         ass_text = build_ass(shift_to_clip(lines, start, end), style, width, height)
