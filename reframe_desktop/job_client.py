@@ -4,8 +4,9 @@ Tabs never call the engine for long work: they submit a job type + JSON params h
 and listen to ``progress``/``stateChanged``/``logLine``. The job manager is built on
 first use so importing the window stays cheap.
 
-Jobs run on the QThreadPool of helper J's QtJobRunner, whose signals arrive on the UI
-thread; this class re-emits them and adds ``jobsChanged`` for the tables.
+Jobs run on the QThreadPool of the QtJobRunner, whose signals arrive on the UI
+thread; this class re-emits them and adds ``jobUpdated`` (one job's row changed or
+appeared) and ``jobsChanged`` (jobs were removed: reload) for the tables.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class JobClient(QObject):
     progress = Signal(str, float, str)      # job id, fraction 0..1, stage text
     stateChanged = Signal(str, str)         # job id, new status
     logLine = Signal(str, str)              # job id, line
-    jobsChanged = Signal()                  # something was added/removed: refresh tables
+    jobUpdated = Signal(str)                # job id: its row changed or appeared
+    jobsChanged = Signal()                  # jobs were removed: reload tables
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -48,7 +50,7 @@ class JobClient(QObject):
 
     def _on_state(self, job_id: str, state: str) -> None:
         self.stateChanged.emit(job_id, state)
-        self.jobsChanged.emit()
+        self.jobUpdated.emit(job_id)
 
     def shutdown(self) -> None:
         if self._runner is not None:
@@ -57,7 +59,7 @@ class JobClient(QObject):
     # -- actions -------------------------------------------------------------------
     def submit(self, job_type: str, params: dict[str, Any], **options) -> str:
         job_id = self._ensure().submit(job_type, params, **options)
-        self.jobsChanged.emit()
+        self.jobUpdated.emit(job_id)
         return job_id
 
     def cancel(self, job_id: str) -> None:
@@ -65,12 +67,12 @@ class JobClient(QObject):
 
     def retry(self, job_id: str) -> str:
         new_id = self._ensure().retry(job_id)
-        self.jobsChanged.emit()
+        self.jobUpdated.emit(new_id)
         return new_id
 
     def resume(self, job_id: str) -> str:
         new_id = self._ensure().resume(job_id)
-        self.jobsChanged.emit()
+        self.jobUpdated.emit(new_id)
         return new_id
 
     def delete(self, job_id: str, *, with_files: bool) -> None:

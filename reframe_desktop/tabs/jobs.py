@@ -38,6 +38,10 @@ def _ts(value) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
+def _created(job) -> dt.datetime:
+    return _ts(getattr(job, "created_at", None)) or dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+
+
 def job_input(job) -> str:
     params = getattr(job, "params", {}) or {}
     for key in ("input", "video", "path"):
@@ -57,9 +61,21 @@ class JobTableModel(QAbstractTableModel):
 
     def set_jobs(self, jobs) -> None:
         self.beginResetModel()
-        self.jobs = sorted(jobs, key=lambda j: _ts(getattr(j, "created_at", None)) or dt.datetime.min.replace(
-            tzinfo=dt.timezone.utc), reverse=True)
+        self.jobs = sorted(jobs, key=_created, reverse=True)
         self.endResetModel()
+
+    def upsert(self, job) -> None:
+        """One job changed or appeared: touch only its row, so a busy queue never resets the
+        whole table (a reset re-lays out every row on the UI thread)."""
+        for row, known in enumerate(self.jobs):
+            if known.id == job.id:
+                self.jobs[row] = job
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+                return
+        row = next((i for i, known in enumerate(self.jobs) if _created(known) <= _created(job)), len(self.jobs))
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.jobs.insert(row, job)
+        self.endInsertRows()
 
     def update_progress(self, job_id: str, fraction: float, stage: str) -> None:
         self.live[job_id] = (fraction, stage)
@@ -272,6 +288,7 @@ class JobsTab(BaseTab):
         QVBoxLayout(self).addWidget(split)
 
         self.client.jobsChanged.connect(self.refresh)
+        self.client.jobUpdated.connect(self._on_job_updated)
         self.client.progress.connect(self.model.update_progress)
         self.client.logLine.connect(self._on_log)
         self._loaded = False
@@ -290,11 +307,27 @@ class JobsTab(BaseTab):
             return
         self._loaded = True
         self.model.set_jobs(jobs)
-        for job in jobs:  # the type filter offers the types that exist
-            if self.type_filter.findData(job.type) < 0:
-                self.type_filter.addItem(getattr(job, "title", "") or job.type, job.type)
+        for job in jobs:
+            self._offer_type(job)
         if current is not None:
             self.select_job(current.id)
+
+    def _on_job_updated(self, job_id: str) -> None:
+        if not self._loaded:
+            return  # the first showEvent loads everything
+        job = self.client.get(job_id)
+        if job is None:
+            return
+        self.model.upsert(job)
+        self._offer_type(job)
+        current = self.selected_job()
+        if current is not None and current.id == job_id:
+            self._show_detail()
+
+    def _offer_type(self, job) -> None:
+        """The type filter offers the types that exist."""
+        if self.type_filter.findData(job.type) < 0:
+            self.type_filter.addItem(getattr(job, "title", "") or job.type, job.type)
 
     def select_job(self, job_id: str) -> None:
         for row, job in enumerate(self.model.jobs):
