@@ -103,6 +103,43 @@ def test_sigkill_midway_leaves_interrupted_job_and_retry_succeeds(tmp_path, odd_
         manager.shutdown()
 
 
+HOLDER = r"""
+import sys, json
+from media_core.jobs import JobStore
+job = JobStore(sys.argv[1]).create("ffmpeg_transcode", json.loads(sys.argv[2]))
+print(job.id, flush=True)
+sys.stdin.read()  # alive, as a CLI run or a headless API server would be, until the test lets go
+"""
+
+
+def test_a_job_queued_by_another_live_process_is_left_to_it_then_adopted(tmp_path):
+    """The desktop, a CLI run and an API server may share one store: none runs another's
+    queued job while that process lives, and a job queued by a process that died is adopted."""
+    import json
+    db = tmp_path / "jobs.sqlite3"
+    output = tmp_path / "theirs.mp4"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db),
+                               json.dumps(_lavfi_params(output, 1, realtime=False))],
+                              cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    manager = JobManager(JobStore(db), retry_base_delay=0.3)
+    try:
+        their_id = holder.stdout.readline().strip()
+        assert len(their_id) == 32, their_id
+        mine = manager.submit("ffmpeg_transcode", _lavfi_params(tmp_path / "mine.mp4", 1, realtime=False))
+        assert manager.wait(mine, timeout=60).status == "succeeded"
+        time.sleep(2.5)  # more than one dispatch poll
+        assert manager.get(their_id).status == "queued", "ran a job another live process queued"
+        holder.stdin.close()
+        holder.wait(timeout=10)
+        adopted = manager.wait(their_id, timeout=60)
+        assert adopted.status == "succeeded" and output.exists()
+    finally:
+        manager.shutdown()
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+
+
 def test_cancel_during_ffmpeg_render_is_fast_and_leaves_no_file(manager, tmp_path):
     output = tmp_path / "cancelled.mp4"
     states: list[tuple[str, float]] = []

@@ -28,6 +28,7 @@ from typing import Any, Callable
 from ..errors import InvalidParameterError
 from ..paths import TEMP_MARKER, outputs_dir
 from ..progress import CancelToken
+from ..settings import engine_settings
 from .context import JobEvents
 from .execute import DEFAULT_RETRY_BASE_DELAY, execute_job
 from .models import Job
@@ -68,15 +69,18 @@ class JobManager:
     """
 
     def __init__(self, store: JobStore | None = None, *, registry: JobRegistry | None = None,
-                 heavy_slots: int = 1, light_slots: int = 2,
-                 retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY, retention_days: float | None = 30,
+                 heavy_slots: int | None = None, light_slots: int = 2,
+                 retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY, retention_days: float | None = None,
                  executor: Spawn | None = None):
+        """``heavy_slots`` and ``retention_days`` default to the engine settings (``heavy_jobs``,
+        ``retention_days``); 0 days keeps finished jobs' temporary data forever."""
+        settings = engine_settings()
         self.store = store if store is not None else JobStore()
         self.registry = registry or default_registry
-        self.heavy_slots = max(1, heavy_slots)
+        self.heavy_slots = max(1, heavy_slots if heavy_slots is not None else settings.heavy_jobs)
         self.light_slots = max(1, light_slots)
         self.retry_base_delay = retry_base_delay
-        self.retention_days = retention_days
+        self.retention_days = settings.retention_days if retention_days is None else retention_days
         self.events = JobEvents()
         self._spawn: Spawn = executor or _thread_spawn
         self._cv = threading.Condition()
@@ -145,7 +149,7 @@ class JobManager:
             report.swept += _sweep_old_temps(root, ORPHAN_MIN_AGE)
         for job_id in report.interrupted:  # temps next to the job's own output paths (non-recursive)
             report.swept += self._sweep_job_targets(self.store.get(job_id))
-        if self.retention_days is not None:
+        if self.retention_days:
             cutoff = time.time() - self.retention_days * 86400
             for job_id in self.store.finished_before(cutoff):
                 folder = self.store.job_dir(job_id)
@@ -303,7 +307,7 @@ class JobManager:
                     self._cv.wait(timeout)
 
     def _start_runnable(self) -> None:
-        for job in self.store.runnable_jobs():
+        for job in self.store.runnable_jobs(owner=process_owner()):
             with self._cv:
                 if self._stopping:
                     return

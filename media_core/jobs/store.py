@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
@@ -25,6 +26,8 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import psutil
 
 from ..errors import InvalidParameterError, ReframeError
 from ..paths import data_dir
@@ -112,25 +115,36 @@ def new_job_id() -> str:
 
 
 def process_owner() -> str:
-    """Identifies the process running a job, so recovery only touches dead processes' jobs."""
-    return f"{os.getpid()}"
+    """This process as ``pid:start-time``: a queued job waits for the process that queued it,
+    a running job belongs to the process running it, and recovery only touches the jobs
+    of processes that are gone. The start time tells a reused PID from the original."""
+    return _owner_of(os.getpid())
+
+
+@functools.lru_cache(maxsize=64)
+def _owner_of(pid: int) -> str:
+    try:
+        started = psutil.Process(pid).create_time()
+    except psutil.Error:
+        return str(pid)
+    return f"{pid}:{int(started * 1000)}"
 
 
 def _owner_alive(owner: str | None) -> bool:
-    if not owner or not owner.isdigit():
+    if not owner:
         return False
-    pid = int(owner)
-    if pid == os.getpid():
+    pid_text, _, started = owner.partition(":")
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if not psutil.pid_exists(pid):
+        return False
+    if not started:  # written by an older Reframe: the PID is all there is to go on
         return True
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return f"{pid}:{int(psutil.Process(pid).create_time() * 1000)}" == owner
+    except psutil.Error:
         return False
-    except PermissionError:  # exists, belongs to someone else
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def file_sha256(path: Path, chunk: int = 1024 * 1024) -> str:
@@ -256,9 +270,9 @@ class JobStore:
         with self._write() as db:
             db.execute(
                 "INSERT INTO jobs(id, type, params, status, title, priority, heavy, created_at, max_attempts,"
-                " retry_of, parent_id) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+                " retry_of, parent_id, owner) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
                 (job_id, job_type, params_json, title, priority, int(heavy), now, max_attempts,
-                 retry_of, parent_id))
+                 retry_of, parent_id, process_owner()))
             for path, kind in inputs:
                 self._insert_asset(db, job_id, "input", Path(path), kind, now, hash_it=False)
         return self.get(job_id)
@@ -314,13 +328,28 @@ class JobStore:
             args += [like] * 4
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
-    def runnable_jobs(self, now: float | None = None) -> list[Job]:
-        """Queued jobs whose backoff (if any) has passed, in start order (priority, then age)."""
+    def runnable_jobs(self, now: float | None = None, *, owner: str | None = None) -> list[Job]:
+        """Queued jobs whose backoff (if any) has passed, in start order (priority, then age).
+
+        With ``owner``, only the jobs that process may start: its own, and those whose
+        process is gone (queued before a quit or a crash). The desktop, a CLI run and a
+        headless API server can share one store without running each other's jobs.
+        """
         now = time.time() if now is None else now
         rows = self._conn().execute(
-            f"{_SELECT} WHERE status = 'queued' AND IFNULL(not_before, 0) <= ?"
-            " ORDER BY priority DESC, created_at, id", (now,)).fetchall()
-        return [self._row_to_job(r) for r in rows]
+            f"SELECT {', '.join(_JOB_COLUMNS)}, owner FROM jobs WHERE status = 'queued'"
+            " AND IFNULL(not_before, 0) <= ? ORDER BY priority DESC, created_at, id", (now,)).fetchall()
+        alive: dict[str, bool] = {}
+        jobs = []
+        for row in rows:
+            queued_by = row["owner"]
+            if owner is not None and queued_by and queued_by != owner:
+                if queued_by not in alive:
+                    alive[queued_by] = _owner_alive(queued_by)
+                if alive[queued_by]:
+                    continue
+            jobs.append(self._row_to_job(row))
+        return jobs
 
     def next_wakeup(self) -> float | None:
         """Earliest ``not_before`` of a queued job still waiting for its backoff."""
@@ -371,14 +400,14 @@ class JobStore:
 
     def requeue(self, job_id: str, *, not_before: float | None = None,
                 error: tuple[str, str, str | None] | None = None, reset_attempts: bool = False) -> Job:
-        """Put a job back in the queue (automatic retry after ``not_before``, or resume)."""
+        """Put a job back in the queue (automatic retry after ``not_before``, or resume) for this process."""
         code, message, detail = error if error else (None, None, None)
         with self._write() as db:
             db.execute(
                 "UPDATE jobs SET status = 'queued', not_before = ?, error_code = ?, error_message = ?,"
-                " error_detail = ?, owner = NULL, finished_at = NULL,"
+                " error_detail = ?, owner = ?, finished_at = NULL,"
                 " attempts = CASE WHEN ? THEN 0 ELSE attempts END WHERE id = ?",
-                (not_before, code, message, detail, int(reset_attempts), job_id))
+                (not_before, code, message, detail, process_owner(), int(reset_attempts), job_id))
         return self.get(job_id)
 
     def cancel_queued(self, job_id: str) -> bool:
