@@ -1,20 +1,20 @@
 """Built-in job types: thin adapters from JSON params to engine functions.
 
-Engine modules are imported inside each job function, so a missing or broken
-module only fails jobs of that type (with a clear ``backend_unavailable`` error).
+Engine modules are imported inside each job function, so importing the job system
+stays cheap (the desktop starts without loading faster-whisper or PyAV).
 
 Engine job params are ``{"input": <path>, **request_fields}``: ``input`` is the
-engine function's first argument and the remaining keys build its request model.
-Outputs are found in the engine's result (see :func:`_harvest_outputs`).
+engine function's first argument and the remaining keys build its request model
+(or are its keyword arguments). Outputs are found in the engine's result (see
+:func:`_harvest_outputs`).
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import BackendUnavailableError, InvalidParameterError
 from ..ffmpeg import run_ffmpeg
@@ -27,31 +27,12 @@ _PATH_FIELD_NAMES = {"output", "path", "output_path", "outputs", "manifest_path"
                      "fcpxml_path", "srt_path", "ass_path", "vtt_path", "video_path", "thumbnail_path"}
 
 
-def _engine(module: str, candidates: tuple[str, ...], request: str | None):
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise BackendUnavailableError(f"This build of Reframe has no {module.split('.')[-1]} engine.",
-                                      detail=f"import {module}: {exc}") from exc
-    fn = next((getattr(mod, name) for name in candidates if hasattr(mod, name)), None)
-    if fn is None:
-        raise BackendUnavailableError(f"The {module} engine has no entry point for this job.",
-                                      detail=f"looked for {candidates} in {module}")
-    req_cls = None
-    if request:
-        req_cls = getattr(mod, request, None)
-        if req_cls is None:
-            raise BackendUnavailableError(f"The {module} engine has no {request}.", detail=module)
-    return fn, req_cls
-
-
-def _call_engine(module: str, candidates: tuple[str, ...], request: str | None, params: dict,
-                 ctx: JobContext) -> JobOutcome:
+def _call_engine(fn: Callable, req_cls: type | None, params: dict, ctx: JobContext) -> JobOutcome:
+    """Call ``fn(input, req_cls(**rest), progress=, cancel=[, log=])``."""
     params = dict(params)
     source = params.pop("input", None)
     if not source:
         raise InvalidParameterError("The job has no input file.")
-    fn, req_cls = _engine(module, candidates, request)
     kwargs: dict[str, Any] = {"progress": ctx.progress, "cancel": ctx.cancel}
     accepted = inspect.signature(fn).parameters
     for name in ("log", "log_fn"):
@@ -112,16 +93,15 @@ def _input_as_first_argument(params: dict, accepted) -> dict:
     return params
 
 
-def _call_kwargs(module: str, name: str, params: dict, ctx: JobContext) -> JobOutcome:
+def _call_kwargs(fn: Callable, params: dict, ctx: JobContext) -> JobOutcome:
     """Call ``module.name(**params, progress=, cancel=[, log_fn=])``: params use the function's own
     argument names (``input`` may name the first one); an ``encoder`` dict becomes render EncoderSettings."""
-    fn, _ = _engine(module, (name,), None)
     accepted = inspect.signature(fn).parameters
     params = _input_as_first_argument(params, accepted)
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         raise InvalidParameterError(f"Unknown settings for this job: {', '.join(unknown)}.",
-                                    detail=f"{module}.{name} accepts {', '.join(accepted)}")
+                                    detail=f"{fn.__module__}.{fn.__name__} accepts {', '.join(accepted)}")
     params = dict(params)
     if isinstance(params.get("encoder"), dict):
         from ..render import EncoderSettings
@@ -140,23 +120,25 @@ def _call_kwargs(module: str, name: str, params: dict, ctx: JobContext) -> JobOu
 @job_type("captions", heavy=True, title="Captions")
 def captions_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: ``input`` + CaptionsRequest fields."""
-    return _call_engine("media_core.captions", ("generate_captions",), "CaptionsRequest", params, ctx)
+    from ..captions import CaptionsRequest, generate_captions
+
+    return _call_engine(generate_captions, CaptionsRequest, params, ctx)
 
 
 @job_type("translate_subtitles", heavy=False, title="Translate subtitles")
 def translate_subtitles_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: translate_subtitle_file arguments (``path``, ``tgt``, ``src``, ``backend``, ``bilingual``, ``out``…);
     ``input`` is accepted for ``path``."""
-    return _call_kwargs("media_core.translation.subtitles", "translate_subtitle_file", params, ctx)
+    from ..translation.subtitles import translate_subtitle_file
+
+    return _call_kwargs(translate_subtitle_file, params, ctx)
 
 
 @job_type("render_styled", heavy=True, title="Render")
 def render_styled_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: a RenderPlan (input, output, trim, reframe, subtitles, encoder) as JSON: one ffmpeg run."""
-    try:
-        from ..render import RenderPlan, execute
-    except ImportError as exc:
-        raise BackendUnavailableError("This build of Reframe has no render engine.", detail=str(exc)) from exc
+    from ..render import RenderPlan, execute
+
     try:
         plan = RenderPlan(**params)
     except Exception as exc:  # pydantic ValidationError → a readable parameter error
@@ -168,24 +150,33 @@ def render_styled_job(params: dict, ctx: JobContext) -> JobOutcome:
 @job_type("burn", heavy=True, title="Burn subtitles")
 def burn_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: burn_subtitles arguments (``video``, ``subs``, ``out``, ``style``, ``fonts_dir``, ``encoder``)."""
-    return _call_kwargs("media_core.render.operations", "burn_subtitles", params, ctx)
+    from ..render.operations import burn_subtitles
+
+    return _call_kwargs(burn_subtitles, params, ctx)
 
 
 @job_type("merge_av", heavy=True, title="Merge video + audio")
 def merge_av_job(params: dict, ctx: JobContext) -> JobOutcome:
-    return _call_kwargs("media_core.render.operations", "merge_video_audio", params, ctx)
+    """params: merge_video_audio arguments (``video``, ``audio``, ``out``, ``offset``, ``mode``, ``ducking``…)."""
+    from ..render.audio_ops import merge_video_audio
+
+    return _call_kwargs(merge_video_audio, params, ctx)
 
 
 @job_type("cut", heavy=True, title="Cut")
 def cut_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: cut arguments (``video``, ``start``, ``end``, ``out``, ``reencode``, ``encoder``)."""
-    return _call_kwargs("media_core.render.operations", "cut", params, ctx)
+    from ..render.operations import cut
+
+    return _call_kwargs(cut, params, ctx)
 
 
 @job_type("reframe", heavy=True, title="Reframe")
 def reframe_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: reframe arguments (``video``, ``out``, ``aspect``, ``strategy``, ``focus_x``, ``height``, ``encoder``)."""
-    return _call_kwargs("media_core.render.operations", "reframe", params, ctx)
+    from ..render.operations import reframe
+
+    return _call_kwargs(reframe, params, ctx)
 
 
 @job_type("shorts", heavy=True, title="Shorts")
