@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import threading
 from pathlib import Path
 from typing import Callable
@@ -42,6 +43,20 @@ class EndpointSettings(BaseModel):
         return bool(self.base_url.strip())
 
 
+class ApiSettings(BaseModel):
+    """The local HTTP API for scripts (media_core.api)."""
+
+    enabled: bool = False
+    port: int = Field(8765, ge=0, le=65535)
+    #: Listen on every interface instead of 127.0.0.1; requires ``token``.
+    allow_lan: bool = False
+    token: str | None = None
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(24)
+
+
 class EngineSettings(BaseModel):
     #: No network at all: no model downloads, no cloud translation, no LLM scoring.
     offline: bool = False
@@ -56,6 +71,7 @@ class EngineSettings(BaseModel):
     retention_days: int = Field(30, ge=0, le=3650)
     cloud_translation: EndpointSettings = Field(default_factory=EndpointSettings)
     shorts_llm: EndpointSettings = Field(default_factory=EndpointSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
 
 _lock = threading.Lock()

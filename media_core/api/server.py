@@ -5,30 +5,17 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import secrets
 import threading
 import time
 
 import uvicorn
-from pydantic import BaseModel
 
 from ..errors import InvalidParameterError
 from ..jobs.manager import JobManager
+from ..settings import ApiSettings
 from .app import create_app
 
 log = logging.getLogger(__name__)
-
-
-class ApiSettings(BaseModel):
-    enabled: bool = False
-    port: int = 8765
-    #: Listen on every interface instead of 127.0.0.1; requires ``token``.
-    allow_lan: bool = False
-    token: str | None = None
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(24)
 
 
 def _is_loopback(host: str) -> bool:
@@ -43,7 +30,12 @@ def _is_loopback(host: str) -> bool:
 class ApiServer:
     """uvicorn on a daemon thread; ``start()`` returns once it accepts connections."""
 
-    def __init__(self, manager: JobManager, settings: ApiSettings):
+    def __init__(self, manager: JobManager, settings: ApiSettings | None = None):
+        """``settings`` default to the engine settings' ``api`` section."""
+        if settings is None:
+            from ..settings import engine_settings
+
+            settings = engine_settings().api
         if settings.allow_lan and not settings.token:
             raise InvalidParameterError("LAN access to the API needs a token; create one in Settings first.")
         self.settings = settings

@@ -14,7 +14,7 @@ import sys
 import traceback
 
 #: Subcommand modules, in help order. Add yours with a one-line edit.
-COMMANDS = ["captions", "demo", "translate", "shorts"]
+COMMANDS = ["captions", "demo", "translate", "shorts", "jobs", "serve"]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -31,24 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ImportError as exc:  # a part missing from this build must not break the other commands
-            _missing_command(subparsers, name, exc)
-            continue
-        module.register(subparsers)
+        importlib.import_module(f"{__name__}.{name}").register(subparsers)
     return parser
-
-
-def _missing_command(subparsers, name: str, exc: ImportError) -> None:
-    sub = subparsers.add_parser(name, help="(not available in this build)", add_help=False)
-    sub.add_argument("rest", nargs=argparse.REMAINDER)
-
-    def unavailable(args: argparse.Namespace) -> int:
-        print(f"error: the {name} command is not available in this build ({exc}).", file=sys.stderr)
-        return EXIT_USAGE
-
-    sub.set_defaults(func=unavailable)
 
 
 def report_error(exc: BaseException, debug: bool) -> None:

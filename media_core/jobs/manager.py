@@ -271,12 +271,11 @@ class JobManager:
                 self._cv.wait(0.2 if remaining is None else min(0.2, remaining))
 
     def cli_command(self, job_id: str) -> str:
-        """A shell command that runs the same job headless (``python -m media_core.jobs run``)."""
+        """A shell command that runs the same job headless (``reframe run TYPE --params JSON``)."""
         import json
 
         job = self.store.get(job_id)
-        return shlex.join(["python", "-m", "media_core.jobs", "run", job.type,
-                           "--params", json.dumps(job.params, ensure_ascii=False)])
+        return shlex.join(["reframe", "run", job.type, "--params", json.dumps(job.params, ensure_ascii=False)])
 
     # -- scheduling -------------------------------------------------------------------
     def _kick(self) -> None:
