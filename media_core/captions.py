@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .errors import InvalidParameterError, NoAudioStreamError, ReframeError, disk_error_from_oserror
+from .errors import InvalidParameterError, NoAudioStreamError, ReframeError, error_from_oserror
 from .models import SubtitleLine, Transcript
 from .paths import outputs_dir, temp_path_for
 from .progress import CancelToken, ProgressFn, as_progress, as_token
@@ -200,7 +200,7 @@ def _write_all(paths: dict[str, Path], contents: dict[str, str], token: CancelTo
             os.replace(temps[key], final)
             del temps[key]
     except OSError as exc:
-        mapped = disk_error_from_oserror(exc, current)
+        mapped = error_from_oserror(exc, current)
         if mapped is not None:
             raise mapped from exc
         raise ReframeError(f"Could not write {current}: {exc.strerror or exc}", detail=repr(exc)) from exc

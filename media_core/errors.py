@@ -81,6 +81,13 @@ class SubtitleFormatError(ReframeError):
     code = "subtitle_format"
 
 
+class FileBusyError(ReframeError):
+    """Another program holds a file (an editor, an antivirus scan, a sync client): retrying helps."""
+
+    code = "file_busy"
+    transient = True
+
+
 class InvalidParameterError(ReframeError):
     code = "invalid_parameter"
 
@@ -93,13 +100,24 @@ class BackendUnavailableError(ReframeError):
     code = "backend_unavailable"
 
 
-def disk_error_from_oserror(exc: OSError, path: object) -> ReframeError | None:
-    """Map ENOSPC/EDQUOT to :class:`DiskFullError`; ``None`` for other OS errors."""
+#: Windows ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION: the file is open elsewhere.
+_WINDOWS_BUSY = (32, 33)
+
+
+def error_from_oserror(exc: OSError, path: object) -> ReframeError | None:
+    """The user-facing error for an OS error while writing ``path``: :class:`DiskFullError`
+    for ENOSPC/EDQUOT, :class:`FileBusyError` (transient) for a file another program holds;
+    ``None`` for anything else."""
     import errno
 
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return DiskFullError(
             f"The disk is full: could not write {path}. Free some space and retry.",
+            detail=str(exc),
+        )
+    if exc.errno in (errno.EBUSY, errno.EAGAIN, errno.ETXTBSY) or getattr(exc, "winerror", None) in _WINDOWS_BUSY:
+        return FileBusyError(
+            f"{path} is in use by another program. Close it there; Reframe retries on its own.",
             detail=str(exc),
         )
     return None

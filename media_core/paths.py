@@ -17,7 +17,7 @@ from typing import Iterator
 
 from platformdirs import PlatformDirs
 
-from .errors import disk_error_from_oserror
+from .errors import error_from_oserror
 
 APP_NAME = "Reframe"
 #: Every temporary output carries this marker; :func:`sweep_orphan_temps` removes them.
@@ -81,7 +81,7 @@ def atomic_output(final: str | os.PathLike) -> Iterator[Path]:
         os.replace(tmp, final)
     except OSError as exc:
         _unlink_quietly(tmp)
-        mapped = disk_error_from_oserror(exc, final)
+        mapped = error_from_oserror(exc, final)
         if mapped is not None:
             raise mapped from exc
         raise

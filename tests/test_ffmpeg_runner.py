@@ -81,12 +81,12 @@ def test_full_disk_is_a_clear_error():
 
     if not os.path.exists("/dev/full"):
         pytest.fail("/dev/full is needed to simulate a full disk")
-    from media_core.errors import disk_error_from_oserror
+    from media_core.errors import error_from_oserror
     try:
         with open("/dev/full", "w") as fh:
             fh.write("x" * 10000)
             fh.flush()
     except OSError as exc:
-        mapped = disk_error_from_oserror(exc, "/dev/full")
+        mapped = error_from_oserror(exc, "/dev/full")
     assert isinstance(mapped, errors.DiskFullError)
     assert "full" in str(mapped).lower()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from media_core.errors import ReframeError
+from media_core.errors import FileBusyError, ReframeError, error_from_oserror
 from media_core.jobs import JobManager, JobStore, UnknownJobTypeError, default_registry
 from media_core.jobs.registry import JobRegistry
 from media_core.paths import TEMP_MARKER
@@ -186,11 +186,6 @@ def test_cancel_queued_job_is_immediate(tmp_path):
         mgr.shutdown()
 
 
-class FlakyDiskError(ReframeError):
-    code = "flaky_disk"
-    transient = True
-
-
 def test_transient_failure_is_retried_with_backoff(tmp_path):
     registry = JobRegistry(load_builtins=False)
     starts: list[float] = []
@@ -198,9 +193,10 @@ def test_transient_failure_is_retried_with_backoff(tmp_path):
     @registry.job_type("flaky", max_attempts=3)
     def flaky(params, ctx):
         starts.append(time.monotonic())
-        if len(starts) < 3:
-            raise FlakyDiskError("The file is locked.", detail="EBUSY")
         out = Path(params["output"])
+        if len(starts) < 3:  # what the engine raises when another program holds the file
+            import errno
+            raise error_from_oserror(OSError(errno.EBUSY, "Device or resource busy"), out)
         out.write_text("ok")
         ctx.add_output(out, "txt")
 
@@ -216,6 +212,17 @@ def test_transient_failure_is_retried_with_backoff(tmp_path):
     assert gaps[0] >= 0.25 and gaps[1] >= 0.5, gaps  # exponential: 0.25 s then 0.5 s
     log = mgr.store.get_log(job_id)
     assert log.count("retrying in") == 2 and "attempt 3/3" in log
+    assert "in use by another program" in log
+
+
+def test_busy_files_are_transient_and_a_full_disk_is_not():
+    import errno
+
+    busy = error_from_oserror(OSError(errno.ETXTBSY, "Text file busy"), "out.mp4")
+    assert isinstance(busy, FileBusyError) and busy.transient and "out.mp4" in str(busy)
+    full = error_from_oserror(OSError(errno.ENOSPC, "No space left on device"), "out.mp4")
+    assert full.code == "disk_full" and not full.transient
+    assert error_from_oserror(OSError(errno.EACCES, "Permission denied"), "out.mp4") is None
 
 
 def test_errors_are_recorded_and_the_manager_survives(tmp_path):
@@ -223,7 +230,7 @@ def test_errors_are_recorded_and_the_manager_survives(tmp_path):
 
     @registry.job_type("always_transient", max_attempts=2)
     def always(params, ctx):
-        raise FlakyDiskError("Still locked.")
+        raise FileBusyError("Still locked.")
 
     @registry.job_type("bug")
     def bug(params, ctx):

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, Field
 
 from ..errors import (BackendUnavailableError, CancelledError, InvalidParameterError, ModelDownloadError,
-                      ModelMissingError, TranslationError, disk_error_from_oserror)
+                      ModelMissingError, TranslationError, error_from_oserror)
 from ..paths import cache_dir, data_dir
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from .base import check_batch, language_name, normalize_lang
@@ -133,7 +133,7 @@ def install_package(archive: str | os.PathLike, *, progress: ProgressFn | None =
         raise InvalidParameterError(f"{archive.name} is damaged (bad zip data); download it again.",
                                     detail=str(exc)) from exc
     except OSError as exc:
-        mapped = disk_error_from_oserror(exc, packages_dir())
+        mapped = error_from_oserror(exc, packages_dir())
         if mapped is not None:
             raise mapped from exc
         raise
