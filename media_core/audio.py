@@ -67,9 +67,11 @@ def decode_audio(
                     f"The audio of {os.path.basename(path)} could not be decoded: {exc}",
                     detail=str(exc),
                 ) from exc
-            # A damaged tail (truncated download) still yields everything before it.
+            # A damaged tail: what came before is kept, and _check_complete judges whether enough did.
         token.raise_if_cancelled()
         audio = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
+        if end is None and total:
+            _check_complete(path, (first_pts or 0.0) + len(audio) / sample_rate, total, start or 0.0)
         if start and first_pts is not None and first_pts < start:
             audio = audio[int((start - first_pts) * sample_rate):]
         if end is not None and start is not None:
@@ -78,3 +80,14 @@ def decode_audio(
             audio = audio[: int(end * sample_rate)]
         report(1.0, "decoding audio")
         return audio
+
+
+def _check_complete(path: str | os.PathLike, reached: float, declared: float, start: float) -> None:
+    """Refuse audio that stops well before its stream says it ends (an incomplete download or
+    copy): captions for a third of a video must not look like captions for all of it."""
+    missing = declared - reached
+    if missing > max(1.0, 0.02 * (declared - start)):
+        raise CorruptMediaError(
+            f"{os.path.basename(path)} looks truncated: its audio should last {declared:.1f} s but only "
+            f"{reached:.1f} s could be read. Was the download or copy interrupted?",
+            detail=f"decoded up to {reached:.3f} s of {declared:.3f} s")

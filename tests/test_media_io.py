@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import wave
 
 import numpy as np
@@ -91,18 +92,23 @@ def test_unusable_inputs_give_clear_errors(tmp_path, case):
         decode_audio(path)
 
 
-def test_truncated_video_still_decodes_what_is_there(speech_video, tmp_path):
-    data = speech_video.read_bytes()
+@pytest.mark.parametrize("faststart", [True, False], ids=["index-first", "index-last"])
+def test_truncated_video_is_a_clear_error_not_partial_audio(speech_video, tmp_path, faststart):
+    """A copy cut at a third must never pass for the whole file: index-first MP4s still open
+    and decode their first seconds, index-last ones do not open at all."""
+    source = speech_video
+    if faststart:
+        source = tmp_path / "faststart.mp4"
+        subprocess.run([assets.ffmpeg(), "-v", "error", "-i", str(speech_video), "-c", "copy",
+                        "-movflags", "+faststart", str(source)], check=True)
+    data = source.read_bytes()
     cut = tmp_path / "truncated.mp4"
     cut.write_bytes(data[: len(data) // 3])
-    # An MP4 cut before its index is unreadable; that must be a clear error, not a crash.
-    try:
-        audio = decode_audio(cut)
-    except errors.ReframeError as exc:
-        assert isinstance(exc, (errors.NotMediaError, errors.CorruptMediaError))
-        assert str(exc)
-    else:
-        assert len(audio) < 11 * 16000
+    with pytest.raises((errors.NotMediaError, errors.CorruptMediaError)) as info:
+        decode_audio(cut)
+    assert "truncated.mp4" in str(info.value)
+    if faststart:
+        assert isinstance(info.value, errors.CorruptMediaError) and "truncated" in str(info.value)
 
 
 def test_no_audio_stream_error(bikes_mp4):
