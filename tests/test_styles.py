@@ -200,6 +200,30 @@ def test_karaoke_fill_timings_sum_to_the_cue():
     assert subs.styles["Main"].primarycolor == pysubs2.Color(0xFF, 0xE5, 0x00, 0)  # filled = highlight
 
 
+def test_text_without_spaces_still_gets_the_word_highlight():
+    """Chinese/Japanese: Whisper gives a word per character or two and the text has no spaces."""
+    chars = [("我们", 0.0, 0.4), ("今天", 0.4, 0.9), ("去", 0.9, 1.1), ("东京", 1.1, 1.6)]
+    line = _line(chars, text="我们今天\n去东京")
+    for mode in ("color", "word_by_word", "karaoke_fill"):
+        events = build_ass_file([line], SubtitleStyle(highlight_mode=mode, highlight_color="#FF0000"), 1080, 1920).events
+        if mode == "color":
+            assert [_active_word(e.text, "\\1c&H0000FF&") for e in events] == ["我们", "今天", "去", "东京"]
+            assert all(e.plaintext == "我们今天\n去东京" for e in events)  # no spaces put in
+        elif mode == "word_by_word":
+            assert [e.plaintext for e in events] == ["我们", "今天", "去", "东京"]
+        else:
+            (event,) = events
+            assert event.text.count("\\kf") == 4 and event.plaintext == "我们今天\n去东京"
+    # Mixed script: spaces kept where the text has them.
+    mixed = _line([("用", 0.0, 0.3), ("Reframe", 0.3, 0.9), ("剪辑", 0.9, 1.4)], text="用 Reframe 剪辑")
+    (first, *_) = build_ass_file([mixed], SubtitleStyle(highlight_mode="color"), 1080, 1920).events
+    assert first.plaintext == "用 Reframe 剪辑"
+    # Words that do not spell the text (edited): shown as typed, without a highlight.
+    edited = _line(chars, text="我们明天去大阪")
+    (event,) = build_ass_file([edited], SubtitleStyle(highlight_mode="color"), 1080, 1920).events
+    assert event.text == "我们明天去大阪"
+
+
 def test_regrouping_by_max_words_uses_word_timings():
     words = [(f"w{i}", i * 0.5, i * 0.5 + 0.4) for i in range(7)]
     line = _line(words, start=0.0, end=3.5)
@@ -276,6 +300,24 @@ def test_box_highlight_moves_with_the_word_in_the_render(tmp_path):
         assert cols.max() - cols.min() <= (hi - lo) + 2 * 10 * H / 1080 * 2 + 6
         centres.append(centre)
     assert centres == sorted(centres)
+
+
+def test_karaoke_fill_sweeps_across_the_line_in_the_render(tmp_path):
+    style = SubtitleStyle(font_family="Poppins", font_size=110, highlight_mode="karaoke_fill",
+                          text_color="#FFFFFF", highlight_color="#FF0000", outline_width=0, shadow_offset=0)
+    regions = _word_regions(tmp_path, style)
+    ass = build_ass([THREE], style, W, H)
+    # Half-way through TWO (1.2-1.7 s): ONE filled, TWO part-filled, THREE still in the text colour.
+    img = render(ass, 1.45, tmp_path, name="kf")
+    red, white = mask_of(img, RED), mask_of(img, WHITE)
+    (one_lo, one_hi), (two_lo, two_hi), (three_lo, three_hi) = regions
+    assert red[:, one_lo:one_hi + 1].sum() > 100 and white[:, one_lo:one_hi + 1].sum() < 20
+    assert red[:, two_lo:two_hi + 1].sum() > 50 and white[:, two_lo:two_hi + 1].sum() > 50
+    assert red[:, three_lo:three_hi + 1].sum() < 20 and white[:, three_lo:three_hi + 1].sum() > 100
+    filled_cols = np.flatnonzero(red[:, two_lo:two_hi + 1].any(axis=0))
+    assert filled_cols.max() < (two_hi - two_lo)  # the sweep is inside TWO, not past it
+    done = mask_of(render(ass, 2.7, tmp_path, name="kf"), WHITE)
+    assert done.sum() < 20  # every word filled by the end of the cue
 
 
 def test_pop_scales_the_active_word_and_word_by_word_shows_one_word(tmp_path):

@@ -65,6 +65,9 @@ class _Token:
     text: str
     start: float
     end: float
+    #: What separates it from the previous token of its row: a space, or nothing in
+    #: scripts written without spaces (Chinese, Japanese, Thai).
+    sep: str = " "
 
 
 @dataclass
@@ -91,21 +94,52 @@ def _timed_tokens(line: SubtitleLine, style: SubtitleStyle) -> list[list[_Token]
     words: list[Word] = [w for w in line.words if w.text.strip()]
     if not words:
         return None
-    text_rows = [row.split() for row in line.text.split("\n") if row.split()]
-    if sum(len(r) for r in text_rows) != len(words):
-        return None
+    text_rows = [row for row in line.text.split("\n") if row.strip()]
+    if sum(len(row.split()) for row in text_rows) == len(words):
+        cells = [[(" ", text) for text in row.split()] for row in text_rows]
+    else:
+        cells = _cells_without_spaces(text_rows, words)
+        if cells is None:
+            return None
     out: list[list[_Token]] = []
     i = 0
-    for row in text_rows:
+    for row in cells:
         tokens = []
-        for text in row:
+        for sep, text in row:
             w = words[i]
             i += 1
             start = min(max(w.start, line.start), line.end)
             end = min(max(w.end, start), line.end)
-            tokens.append(_Token(text.upper() if style.uppercase else text, start, end))
+            tokens.append(_Token(text.upper() if style.uppercase else text, start, end, sep))
         out.append(tokens)
     return out
+
+
+def _cells_without_spaces(text_rows: list[str], words: list[Word]) -> list[list[tuple[str, str]]] | None:
+    """Cut each row where the words' own text ends, for scripts that do not put spaces
+    between words (Whisper gives CJK text a word per character or two): ``(sep, text)``
+    cells, or ``None`` when the words do not spell the text (a user edited it)."""
+    out: list[list[tuple[str, str]]] = []
+    k = 0
+    for row in text_rows:
+        cells: list[tuple[str, str]] = []
+        pos = 0
+        while pos < len(row):
+            stripped = len(row) - len(row[pos:].lstrip())
+            if stripped == len(row):
+                break
+            sep = " " if stripped > pos else ""
+            pos = stripped
+            if k >= len(words):
+                return None
+            target = words[k].text.strip()
+            if not row.startswith(target, pos):
+                return None
+            cells.append((sep, row[pos:pos + len(target)]))
+            pos += len(target)
+            k += 1
+        out.append(cells)
+    return out if k == len(words) else None
 
 
 def layout_cues(lines: list[SubtitleLine], style: SubtitleStyle) -> list[_Cue]:
@@ -213,8 +247,13 @@ def _ass_styles(style: SubtitleStyle, width: int, height: int) -> dict[str, pysu
 
 # --- event text -----------------------------------------------------------------------------
 
-def _join_rows(rows: list[list[str]]) -> str:
-    return "\\N".join(" ".join(row) for row in rows)
+def _join_cells(cells: list[tuple[str, str]]) -> str:
+    """``(sep, text)`` cells as one row: separators between cells, none before the first."""
+    return "".join((sep if k else "") + text for k, (sep, text) in enumerate(cells))
+
+
+def _join_rows(rows: list[list[tuple[str, str]]]) -> str:
+    return "\\N".join(_join_cells(row) for row in rows)
 
 
 def _render_rows(cue: _Cue, fmt) -> str:
@@ -223,7 +262,7 @@ def _render_rows(cue: _Cue, fmt) -> str:
     for row in cue.rows:
         cells = []
         for tok in row:
-            cells.append(fmt(i, escape_ass_text(tok.text)))
+            cells.append((tok.sep, fmt(i, escape_ass_text(tok.text))))
             i += 1
         out.append(cells)
     return _join_rows(out)
@@ -285,11 +324,11 @@ def _cue_events(cue: _Cue, style: SubtitleStyle) -> list[pysubs2.SSAEvent]:
             cells = []
             for i in group:
                 t = escape_ass_text(tokens[i].text)
-                cells.append(f"{{{hl}}}{t}{{{base}}}" if (i == idx and k > 1) else t)
+                cells.append((tokens[i].sep, f"{{{hl}}}{t}{{{base}}}" if (i == idx and k > 1) else t))
             if style.background_box:
-                events.append(_event(s, e, " ".join(escape_ass_text(tokens[i].text) for i in group),
-                                     BOX_STYLE, LAYER_LINE_BOX))
-            events.append(_event(s, e, " ".join(cells)))
+                events.append(_event(s, e, _join_cells([(tokens[i].sep, escape_ass_text(tokens[i].text))
+                                                        for i in group]), BOX_STYLE, LAYER_LINE_BOX))
+            events.append(_event(s, e, _join_cells(cells)))
     return events
 
 
@@ -307,7 +346,7 @@ def _karaoke_text(cue: _Cue) -> str:
             w_start = min(max(_cs(tok.start), cursor), end_cs)
             w_end = min(max(_cs(tok.end), w_start), end_cs)
             prefix = f"{{\\k{w_start - cursor}}}" if w_start > cursor else ""
-            cells.append(f"{prefix}{{\\kf{w_end - w_start}}}{escape_ass_text(tok.text)}")
+            cells.append((tok.sep, f"{prefix}{{\\kf{w_end - w_start}}}{escape_ass_text(tok.text)}"))
             cursor = w_end
         out_rows.append(cells)
     return _join_rows(out_rows)
