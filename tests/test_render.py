@@ -15,7 +15,7 @@ import pytest
 from media_core import paths
 from media_core.audio import decode_audio
 from media_core.errors import CancelledError, NoAudioStreamError, NoVideoStreamError
-from media_core.ffmpeg import ffmpeg_exe
+from media_core.ffmpeg import ffmpeg_exe, ffmpeg_info
 from media_core.models import SubtitleLine, Word
 from media_core.probe import probe
 from media_core.progress import CancelToken
@@ -364,3 +364,40 @@ def test_encoder_detection_and_fallback(clip, tmp_path):
                                                      else "libx264", preset="ultrafast")))
     assert res.command[res.command.index("-c:v") + 1] in report.working
     assert probe(res.output).video.codec == "h264"
+
+
+def test_hardware_encoder_failing_mid_render_falls_back_to_libx264(clip, tmp_path, monkeypatch):
+    """A GPU encoder that passed the start-up probe but fails on the real render (driver
+    trouble): the render is redone with libx264 and the encoder is dropped for the session.
+    The static ffmpeg contains h264_nvenc, which really fails here (no NVIDIA GPU); only the
+    probe's verdict is overridden."""
+    from media_core.render import encoders
+
+    if "h264_nvenc" not in ffmpeg_info().encoders:
+        pytest.fail("this ffmpeg build has no h264_nvenc to fail with")
+    report = encoders.detect_encoders()
+    claimed = report.model_copy(update={"encoders": [
+        e.model_copy(update={"works": True, "error": None}) if e.name == "h264_nvenc" else e
+        for e in report.encoders]})
+    monkeypatch.setattr(encoders, "detect_encoders", lambda: claimed)
+    monkeypatch.setattr(encoders, "_broken", {})
+    assert encoders.resolve_encoder("auto") == "h264_nvenc"
+
+    logs: list[str] = []
+    out = tmp_path / "fallback.mp4"
+    result = execute(RenderPlan(input=clip, output=out, trim=Trim(start=0.5, end=2.5)), log_fn=logs.append)
+    assert any("h264_nvenc failed" in line for line in logs), logs
+    assert "libx264" in result.command and "h264_nvenc" not in result.command
+    _assert_video(out, 2.0, probe(clip).display_size)
+    assert encoders.resolve_encoder("auto") == "libx264"  # not tried again this session
+    assert not list(tmp_path.glob(f"*{paths.TEMP_MARKER}*"))
+
+
+def test_cut_reencodes_audio_and_plain_restyle_copies_it(clip, tmp_path):
+    cut_out = tmp_path / "cut.mp4"
+    result = execute(RenderPlan(input=clip, output=cut_out, trim=Trim(start=1.0, end=3.0), encoder=FAST))
+    assert result.command[result.command.index("-c:a") + 1] == "aac"
+    whole = tmp_path / "whole.mp4"
+    result = execute(RenderPlan(input=clip, output=whole, reframe=Reframe(aspect="1:1", height=240), encoder=FAST))
+    assert result.command[result.command.index("-c:a") + 1] == "copy"
+    assert probe(whole).audio.codec == probe(clip).audio.codec

@@ -89,14 +89,23 @@ def detect_encoders() -> EncoderReport:
     return EncoderReport(encoders=statuses, default=hw[0] if hw else SOFTWARE_ENCODER)
 
 
+#: Hardware encoders that passed the probe but then failed a real render, with why.
+_broken: dict[str, str] = {}
+
+
+def mark_broken(name: str, reason: str) -> None:
+    """Stop offering ``name`` for the rest of this process (see render.plan.execute)."""
+    _broken[name] = reason
+
+
 def resolve_encoder(codec: str) -> str:
     """``auto`` -> the best working encoder; a named one that does not work -> libx264."""
-    if codec == "auto":
-        return detect_encoders().default
     if codec == SOFTWARE_ENCODER:
         return codec
-    report = detect_encoders()
-    return codec if codec in report.working else SOFTWARE_ENCODER
+    working = [name for name in detect_encoders().working if name not in _broken]
+    if codec == "auto":
+        return next((name for name in working if name != SOFTWARE_ENCODER), SOFTWARE_ENCODER)
+    return codec if codec in working else SOFTWARE_ENCODER
 
 
 def video_codec_args(encoder: str, crf: int, preset: str) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from ..errors import InvalidParameterError, NoVideoStreamError
+from ..errors import FFmpegError, InvalidParameterError, NoVideoStreamError
 from ..ffmpeg import LogFn, run_ffmpeg
 from ..paths import atomic_output, new_work_dir
 from ..probe import MediaInfo, check_input_file, probe
@@ -157,7 +157,9 @@ def build_args(plan: RenderPlan, info: MediaInfo, work_dir: Path, output: Path) 
     if info.has_audio:
         args += ["-map", "0:a:0"]
         copyable = info.audio.codec in _COPYABLE_AUDIO.get(output.suffix.lower(), set())
-        if enc.audio == "copy" or (enc.audio == "auto" and copyable):
+        # A cut re-encodes the audio: copied packets start on their own boundaries (~23 ms
+        # for AAC), which would put the sound slightly off the re-encoded picture.
+        if enc.audio == "copy" or (enc.audio == "auto" and copyable and plan.trim is None):
             args += ["-c:a", "copy"]
         else:
             args += ["-c:a", "aac", "-b:a", enc.audio_bitrate]
@@ -169,21 +171,29 @@ def build_args(plan: RenderPlan, info: MediaInfo, work_dir: Path, output: Path) 
 
 def execute(plan: RenderPlan, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None,
             log_fn: LogFn | None = None, stage: str = "Rendering") -> RenderResult:
-    """Run ``plan`` as ONE ffmpeg invocation, writing ``plan.output`` atomically."""
+    """Run ``plan`` as ONE ffmpeg invocation, writing ``plan.output`` atomically.
+
+    A hardware encoder can pass the start-up probe and still fail on a real render (a
+    driver that cannot take this size, a GPU busy with a game): the render then runs
+    again with libx264 and that encoder is not used again in this process.
+    """
     token = as_token(cancel)
     check_input_file(plan.input)
     info = probe(plan.input)
     token.raise_if_cancelled()
-    work_dir = new_work_dir("render-")
     started = time.monotonic()
     try:
-        with atomic_output(plan.output) as tmp:
-            args, (width, height), duration = build_args(plan, info, work_dir, tmp)
-            result = run_ffmpeg([*args, str(tmp)], duration=duration or None, progress=progress,
-                                cancel=token, log_fn=log_fn, stage=stage)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
-    command = [a if a != str(tmp) else str(plan.output) for a in result.args]
+        command, (width, height) = _run(plan, info, progress, token, log_fn, stage)
+    except FFmpegError as exc:
+        encoder = encoders.resolve_encoder(plan.encoder.codec)
+        if encoder == encoders.SOFTWARE_ENCODER or plan.output.suffix.lower() in IMAGE_SUFFIXES:
+            raise
+        encoders.mark_broken(encoder, str(exc))
+        if log_fn:
+            log_fn(f"{encoder} failed ({exc}); rendering again with {encoders.SOFTWARE_ENCODER}")
+        software = plan.model_copy(update={"encoder": plan.encoder.model_copy(
+            update={"codec": encoders.SOFTWARE_ENCODER})})
+        command, (width, height) = _run(software, info, progress, token, log_fn, stage)
     if plan.output.suffix.lower() in IMAGE_SUFFIXES:
         out_duration = 0.0
     else:
@@ -191,3 +201,15 @@ def execute(plan: RenderPlan, *, progress: ProgressFn | None = None, cancel: Can
     return RenderResult(output=plan.output, duration=out_duration, width=width, height=height,
                         elapsed=time.monotonic() - started, command=command)
 
+
+def _run(plan: RenderPlan, info: MediaInfo, progress, token: CancelToken, log_fn, stage: str
+         ) -> tuple[list[str], tuple[int, int]]:
+    work_dir = new_work_dir("render-")
+    try:
+        with atomic_output(plan.output) as tmp:
+            args, size, duration = build_args(plan, info, work_dir, tmp)
+            result = run_ffmpeg([*args, str(tmp)], duration=duration or None, progress=progress,
+                                cancel=token, log_fn=log_fn, stage=stage)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    return [a if a != str(tmp) else str(plan.output) for a in result.args], size
