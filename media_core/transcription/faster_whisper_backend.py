@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..errors import ModelMissingError, ReframeError
 from ..models import Segment, Word
 from ..progress import CancelToken, Progress
 from .config import TranscriptionConfig
 
-SAMPLE_RATE = 16_000
 
 # Loading a model takes seconds; jobs run one after another with the same settings,
 # so loaded models are kept per (path, device, compute_type, threads).

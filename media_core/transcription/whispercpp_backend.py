@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..errors import ModelMissingError
 from ..models import Segment, Word
 from ..progress import CancelToken, Progress
 from .config import TranscriptionConfig
 
-SAMPLE_RATE = 16_000
 GGML_MAGIC = b"lmgg"  # 0x67676d6c little-endian
 #: Fewest bytes per weight any ggml quantisation uses (q4 ≈ 0.56); lower means weights are missing.
 _MIN_BYTES_PER_PARAM = 0.4
