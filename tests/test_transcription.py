@@ -106,6 +106,39 @@ def test_cancel_stops_transcription(config, librivox):
     assert token.is_cancelled and after_cancel == []  # no further segment was decoded
 
 
+def test_cancel_from_another_thread_answers_within_a_second(base_model):
+    """The desktop cancels from the UI thread while a window is being decoded: the larger
+    multilingual model takes seconds per 30 s window here, the cancel must not wait for it."""
+    import threading
+    import time
+
+    video, _ = assets.shorts_talk_video()
+    token = CancelToken()
+    started = threading.Event()
+    outcome: dict = {}
+
+    def progress(fraction, stage=""):
+        if stage.endswith("transcribing"):
+            started.set()
+
+    def work():
+        try:
+            transcribe(video, TranscriptionConfig(model=str(base_model), language="en", threads=1),
+                       progress=progress, cancel=token)
+        except CancelledError:
+            outcome["cancelled_at"] = time.monotonic()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    assert started.wait(120), "transcription never started"
+    time.sleep(1.5)  # inside a window
+    asked = time.monotonic()
+    token.cancel()
+    worker.join(10)
+    assert "cancelled_at" in outcome
+    assert outcome["cancelled_at"] - asked < 1.0, outcome["cancelled_at"] - asked
+
+
 def test_loaded_model_is_reused(config, tiny_en_model):
     from media_core.transcription import faster_whisper_backend
 
