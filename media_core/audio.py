@@ -11,7 +11,7 @@ import os
 import av
 import numpy as np
 
-from .errors import CorruptMediaError, NoAudioStreamError
+from .errors import CorruptMediaError, NoAudioStreamError, UnsupportedCodecError
 from .probe import open_container
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 
@@ -35,6 +35,11 @@ def decode_audio(
                 f"{os.path.basename(path)} has no audio track, so there is nothing to transcribe."
             )
         stream = container.streams.audio[0]
+        if stream.codec_context is None:  # FFmpeg knows the container but has no decoder for this audio
+            raise UnsupportedCodecError(
+                f"The audio of {os.path.basename(path)} uses a format Reframe cannot decode. Convert it "
+                "(for example to AAC, MP3 or WAV) and try again.",
+                detail=f"stream #{stream.index}: no decoder in this FFmpeg build")
         stream.thread_type = "AUTO"
         total = float(container.duration / av.time_base) if container.duration else None
         if stream.duration and stream.time_base:

@@ -121,13 +121,13 @@ def probe(path: str | os.PathLike) -> MediaInfo:
             duration = float(s.duration * s.time_base) if s.duration and s.time_base else None
             info = StreamInfo(index=s.index, kind=kind, codec=codec or "unknown", duration=duration,
                               language=(s.metadata or {}).get("language"))
-            if kind == "video":
+            if kind == "video" and s.codec_context is not None:
                 cc = s.codec_context
                 info.width = cc.width or None
                 info.height = cc.height or None
                 rate = s.average_rate or s.guessed_rate or s.base_rate
                 info.fps = float(rate) if rate else None
-            elif kind == "audio":
+            elif kind == "audio" and s.codec_context is not None:  # None: no decoder for it
                 cc = s.codec_context
                 info.sample_rate = cc.sample_rate or None
                 info.channels = cc.channels if hasattr(cc, "channels") else None

@@ -122,3 +122,18 @@ def test_odd_path_works(odd_dir, jfk_wav):
     shutil.copy(jfk_wav, target)
     assert probe(target).has_audio
     assert len(decode_audio(target)) > 16000 * 10
+
+
+def test_audio_without_a_decoder_is_an_unsupported_codec(tmp_path):
+    """A WAV whose format tag no FFmpeg decoder knows: the container opens, the audio cannot."""
+    import struct
+
+    data = bytes(range(256)) * 125
+    fmt = struct.pack("<HHIIHH", 0x7777, 1, 16000, 32000, 2, 16)
+    odd = tmp_path / "strange codec.wav"
+    odd.write_bytes(b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data)) + b"WAVE"
+                    + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data)
+    assert probe(odd).has_audio
+    with pytest.raises(errors.UnsupportedCodecError) as info:
+        decode_audio(odd)
+    assert "strange codec.wav" in str(info.value) and "cannot decode" in str(info.value)
