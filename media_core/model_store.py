@@ -10,6 +10,10 @@ Resolution order for faster-whisper models (:func:`resolve_model`):
    progress, resumed with HTTP Range after a dropped connection, sha256-checked against
    the hub's LFS hash, installed atomically (a half-downloaded model never looks installed).
 
+whisper.cpp models (:func:`resolve_ggml_model`) are a user path, ``ggml-<name>.bin`` in
+the models folder, a conversion of the faster-whisper model of that name found by
+steps 2-3, or a download.
+
 Offline mode (``offline=True`` or ``REFRAME_OFFLINE=1``) stops before step 4 with a
 :class:`ModelMissingError` that says what to do. ``REFRAME_HF_ENDPOINT`` points
 downloads at a mirror (the tests use a local server).
@@ -164,15 +168,10 @@ def resolve_model(name_or_path: str | os.PathLike, *, progress: ProgressFn | Non
             f"{path} is not a faster-whisper model folder (it needs model.bin, config.json and a "
             "tokenizer/vocabulary file).")
     name = _check_name(text)
-    local = models_dir() / name
-    if is_model_dir(local):
+    local = local_model(name, progress=report, cancel=cancel)
+    if local is not None:
         report(1.0, "model ready")
         return local
-    if name == "tiny.en" and (packaged := _packaged_tiny_en()) is not None:
-        report(1.0, "model ready")
-        return packaged
-    if name == "base" and _packaged_base_parts() is not None:
-        return assemble_packaged_base(progress=report, cancel=cancel)
     if offline_mode() if offline is None else offline:
         raise ModelMissingError(
             f"The model '{name}' is not on this computer and offline mode is on. Turn offline mode off "
@@ -180,6 +179,20 @@ def resolve_model(name_or_path: str | os.PathLike, *, progress: ProgressFn | Non
             "model." if name in KNOWN_MODELS else
             f"The model '{name}' is not on this computer and offline mode is on.")
     return download_model(name, progress=report, cancel=cancel, endpoint=endpoint)
+
+
+def local_model(name: str, *, progress: ProgressFn | None = None,
+                cancel: CancelToken | None = None) -> Path | None:
+    """The faster-whisper model ``name`` if this machine has it without a download: in the
+    models folder, or shipped in an installed package (the base model is assembled once)."""
+    local = models_dir() / name
+    if is_model_dir(local):
+        return local
+    if name == "tiny.en" and (packaged := _packaged_tiny_en()) is not None:
+        return packaged
+    if name == "base" and _packaged_base_parts() is not None:
+        return assemble_packaged_base(progress=progress, cancel=cancel)
+    return None
 
 
 def assemble_packaged_base(*, progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Path:
@@ -389,7 +402,9 @@ def ggml_url(name: str, endpoint: str | None = None) -> str:
 def resolve_ggml_model(name_or_path: str | os.PathLike, *, progress: ProgressFn | None = None,
                        cancel: CancelToken | None = None, offline: bool | None = None,
                        endpoint: str | None = None) -> Path:
-    """A ggml ``.bin`` file for whisper.cpp: a user path, ``models_dir()/ggml-<name>.bin``, or a download."""
+    """A ggml ``.bin`` file for whisper.cpp: a user path, ``models_dir()/ggml-<name>.bin``, a
+    conversion of the faster-whisper model of that name when this machine has it (no second
+    download of the same weights), or a download."""
     text = str(name_or_path).strip()
     if not text:
         raise InvalidParameterError("No model was given.")
@@ -402,13 +417,18 @@ def resolve_ggml_model(name_or_path: str | os.PathLike, *, progress: ProgressFn 
     local = models_dir() / f"ggml-{name}.bin"
     if local.is_file():
         return local
+    token, report = as_token(cancel), as_progress(progress)
+    source = local_model(name, progress=report.span(0.0, 0.5), cancel=token)
+    if source is not None:
+        from .transcription.ggml_convert import convert_to_ggml
+
+        return convert_to_ggml(source, local, progress=report.span(0.5, 1.0), cancel=token)
     if offline_mode() if offline is None else offline:
         raise ModelMissingError(
             f"No whisper.cpp model '{name}' on this computer and offline mode is on. Put a ggml-{name}.bin "
             f"file into {models_dir()} or choose the faster-whisper engine.")
     import httpx
 
-    token, report = as_token(cancel), as_progress(progress)
     url = ggml_url(name, endpoint)
     try:
         with httpx.Client(timeout=30.0, headers={"User-Agent": "Reframe"}) as client:

@@ -191,8 +191,36 @@ def test_whispercpp_rejects_files_without_weights(tmp_path, jfk_wav, monkeypatch
     with pytest.raises(ModelMissingError, match="no complete model weights"):
         transcribe(jfk_wav, TranscriptionConfig(backend="whisper.cpp", model=str(vocab_only)))
     monkeypatch.setenv("REFRAME_OFFLINE", "1")
-    with pytest.raises(ModelMissingError, match="offline"):
-        transcribe(jfk_wav, TranscriptionConfig(backend="whisper.cpp", model="tiny.en"))
+    with pytest.raises(ModelMissingError, match="offline"):  # not on this machine in any form
+        transcribe(jfk_wav, TranscriptionConfig(backend="whisper.cpp", model="small"))
+
+
+def test_whispercpp_engine_on_real_speech(jfk_wav, librivox):
+    """whisper.cpp with tiny.en converted from the packaged faster-whisper model (offline)."""
+    config = TranscriptionConfig(backend="whisper.cpp", model="tiny.en", threads=2)
+    jfk = transcribe(jfk_wav, config)
+    assert jfk.meta["backend"] == "whisper.cpp" and jfk.meta["model_path"].endswith("ggml-tiny.en.bin")
+    assert jfk.language == "en"
+    _check_words(jfk.words)
+    onset = _speech_onset(decode_audio(jfk_wav))
+    assert abs(jfk.words[0].start - onset) <= 0.5, (jfk.words[0].start, onset)
+    refs, hyps = [assets.JFK_TEXT], [jfk.text]
+    for wav, text in librivox:
+        t = transcribe(wav, config)
+        _check_words(t.words)
+        refs.append(text)
+        hyps.append(t.text)
+    wer = _wer(refs, hyps)
+    print(f"whisper.cpp corpus WER over {len(refs)} utterances: {wer:.3%}")
+    assert wer <= 0.10
+
+
+def test_whispercpp_detects_the_language_with_its_probability(base_model):
+    prompts = assets.asterisk_prompts("es")
+    wav, text = max((wt for wt in prompts.values() if len(wt[1]) <= 160), key=lambda wt: len(wt[1]))
+    t = transcribe(wav, TranscriptionConfig(backend="whisper.cpp", model="base", threads=2))
+    assert t.language == "es", (t.language, t.text, text)
+    assert 0.5 < t.meta["language_probability"] <= 1.0
 
 
 def test_normalisation_rules():

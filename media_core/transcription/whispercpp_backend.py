@@ -4,7 +4,10 @@ whisper.cpp crashes the whole process on a file that is not a complete ggml mode
 (it happily "loads" a vocabulary-only file, then reads past the end while decoding),
 so the file header is checked here first and a clear ModelMissingError raised instead.
 Word timings come from whisper.cpp's own word splitting: ``token_timestamps`` with
-``max_len=1`` and ``split_on_word`` makes every segment one word.
+``max_len=1`` and ``split_on_word`` makes every segment one word. Voice activity
+detection uses the same Silero model as the faster-whisper engine (whisper.cpp's own
+VAD needs a separate model file), and the spoken language is detected with whisper.cpp's
+language probabilities before decoding.
 """
 
 from __future__ import annotations
@@ -66,45 +69,68 @@ def _load(model_file: Path, threads: int, beam_search: bool):
         return entry
 
 
-def _detected_language(model) -> str:
-    # pywhispercpp has no public accessor for the detected language; read it from the context.
-    try:
-        import _pywhispercpp as pw
+def _speech_only(audio: np.ndarray):
+    """The speech of ``audio`` (Silero VAD, the same model the faster-whisper engine uses) and
+    a map back to the original timeline, so both engines skip music and silence alike."""
+    from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
 
-        return pw.whisper_lang_str(pw.whisper_full_lang_id(model._ctx))
-    except (AttributeError, RuntimeError):
-        return "und"
+    chunks = get_speech_timestamps(audio, VadOptions())
+    if not chunks:
+        return np.zeros(0, np.float32), None
+    speech = np.concatenate([audio[c["start"]:c["end"]] for c in chunks]).astype(np.float32, copy=False)
+    return speech, SpeechTimestampsMap(chunks, SAMPLE_RATE)
 
 
 def transcribe_array(audio: np.ndarray, model_file: Path, config: TranscriptionConfig, *,
                      report: Progress, token: CancelToken) -> tuple[list[Segment], str, float]:
     check_ggml_file(model_file)
     model, lock = _load(model_file, config.resolved_threads(), config.beam_size > 1)
-    duration = max(len(audio) / SAMPLE_RATE, 1e-6)
     report(0.0, "transcribing")
+    timeline = None
+    if config.vad:
+        audio, timeline = _speech_only(audio)
+        if timeline is None:  # no speech at all
+            return [], config.language or "und", 0.0
     token.raise_if_cancelled()
+    duration = max(len(audio) / SAMPLE_RATE, 1e-6)
 
     def on_segment(seg) -> None:
         report(min(1.0, seg.t1 / 100.0 / duration), "transcribing")
 
-    # An empty language asks whisper.cpp to detect it.
-    params = dict(language=config.language or "", token_timestamps=config.word_timestamps,
-                  max_len=1 if config.word_timestamps else 0, split_on_word=config.word_timestamps,
-                  beam_search={"beam_size": config.beam_size, "patience": -1.0})
-    if config.initial_prompt:  # the binding rejects None
-        params["initial_prompt"] = config.initial_prompt
     with lock:
+        language, probability = config.language, 1.0
+        if language is None:
+            if not _multilingual(model_file):
+                language = "en"
+            else:
+                report(0.0, "detecting language")
+                (language, probability), _ = model.auto_detect_language(np.ascontiguousarray(audio[:30 * SAMPLE_RATE]))
+                probability = float(probability)
+        params = dict(language=language, token_timestamps=config.word_timestamps,
+                      max_len=1 if config.word_timestamps else 0, split_on_word=config.word_timestamps,
+                      beam_search={"beam_size": config.beam_size, "patience": -1.0})
+        if config.initial_prompt:  # the binding rejects None
+            params["initial_prompt"] = config.initial_prompt
         raw = model.transcribe(np.ascontiguousarray(audio, dtype=np.float32),
                                new_segment_callback=on_segment,
                                # whisper.cpp polls this during decoding, so cancel stops it mid-window.
                                abort_callback=lambda: token.is_cancelled,
                                extract_probability=True, **params)
         token.raise_if_cancelled()
-        language = config.language or _detected_language(model)
+
+    def original(t: float, is_end: bool = False) -> float:
+        return timeline.get_original_time(t, is_end=is_end) if timeline is not None else t
+
     segments: list[Segment] = []
     for seg in raw:  # pywhispercpp times are in centiseconds
-        start, end, text = seg.t0 / 100.0, seg.t1 / 100.0, seg.text
+        start, end = original(seg.t0 / 100.0), original(seg.t1 / 100.0, is_end=True)
         prob = float(seg.probability) if not np.isnan(seg.probability) else 1.0
-        words = [Word(text=text, start=start, end=end, probability=prob)] if config.word_timestamps else []
-        segments.append(Segment(start=start, end=end, text=text, words=words))
-    return segments, language or "und", 1.0
+        words = [Word(text=seg.text, start=start, end=end, probability=prob)] if config.word_timestamps else []
+        segments.append(Segment(start=start, end=end, text=seg.text, words=words))
+    return segments, language or "und", probability
+
+
+def _multilingual(model_file: Path) -> bool:
+    with open(model_file, "rb") as fh:
+        (n_vocab,) = struct.unpack("<i", fh.read(8)[4:8])
+    return n_vocab >= 51865  # the English-only vocabulary has 51864 tokens

@@ -1,0 +1,211 @@
+"""Turn a faster-whisper (CTranslate2) Whisper model into a whisper.cpp ggml model.
+
+Both hold the same OpenAI Whisper weights under different names: CTranslate2 fuses
+the query/key/value projections and stores layer norms as gamma/beta. Converting
+lets the whisper.cpp engine run offline with the models Reframe already has (the
+packaged tiny.en, the assembled base, any downloaded one) instead of needing a
+second download of the same network.
+
+The output follows whisper.cpp's legacy ggml layout (what ``convert-pt-to-ggml.py``
+writes): magic, hyper-parameters, mel filters, the byte-level BPE vocabulary, then
+named tensors with their dimensions in reverse order; 1-D tensors, conv biases and
+positional embeddings in float32, the rest in float16.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from ..errors import ModelMissingError
+from ..paths import atomic_output
+from ..progress import CancelToken, ProgressFn, as_progress, as_token
+
+GGML_MAGIC = 0x67676D6C
+_CT2_DTYPES = {0: np.float32, 4: np.float16}
+N_FFT = 400
+SAMPLE_RATE = 16_000
+
+
+def read_ct2_model(path: Path) -> dict[str, np.ndarray]:
+    """The variables of a CTranslate2 ``model.bin`` (format version 6), memory-mapped."""
+    raw = np.memmap(path, dtype=np.uint8, mode="r")
+    pos = 0
+
+    def take(fmt: str):
+        nonlocal pos
+        size = struct.calcsize(fmt)
+        values = struct.unpack_from(fmt, raw[pos:pos + size].tobytes())
+        pos += size
+        return values
+
+    def text() -> str:
+        nonlocal pos
+        (length,) = take("<H")
+        value = raw[pos:pos + length - 1].tobytes().decode("utf-8")
+        pos += length
+        return value
+
+    (version,) = take("<I")
+    if version < 5:
+        raise ModelMissingError(f"{path} is a CTranslate2 model of format {version}, too old to convert.")
+    spec = text()
+    if spec != "WhisperSpec":
+        raise ModelMissingError(f"{path} is not a Whisper model (it is a {spec}).")
+    take("<I")  # spec revision
+    (count,) = take("<I")
+    variables: dict[str, np.ndarray] = {}
+    for _ in range(count):
+        name = text()
+        (rank,) = take("<B")
+        shape = take("<" + "I" * rank) if rank else ()
+        (dtype_id,) = take("<B")
+        (nbytes,) = take("<I")
+        data = raw[pos:pos + nbytes]
+        pos += nbytes
+        dtype = _CT2_DTYPES.get(dtype_id)
+        if dtype is not None:
+            variables[name] = data.view(dtype).reshape(shape)
+        elif name.endswith("num_heads"):
+            variables[name] = data.view(np.int16 if nbytes == 2 else np.int32).reshape(shape)
+        elif name.endswith("/weight"):
+            raise ModelMissingError(
+                f"{path} holds quantized weights ({name}); whisper.cpp conversion needs a float16 or "
+                "float32 model.")
+    (aliases,) = take("<I")
+    for _ in range(aliases):
+        alias, target = text(), text()
+        if target in variables:
+            variables[alias] = variables[target]
+    return variables
+
+
+def _layers(variables: dict[str, np.ndarray], side: str) -> int:
+    pattern = re.compile(rf"^{side}/layer_(\d+)/")
+    return len({m.group(1) for name in variables if (m := pattern.match(name))})
+
+
+def _tensors(v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """OpenAI checkpoint names (what whisper.cpp looks up) → weights."""
+    d = v["encoder/conv1/weight"].shape[0]
+    out: dict[str, np.ndarray] = {
+        "encoder.positional_embedding": v["encoder/position_encodings/encodings"],
+        "encoder.conv1.weight": v["encoder/conv1/weight"],
+        "encoder.conv1.bias": v["encoder/conv1/bias"].reshape(-1, 1),
+        "encoder.conv2.weight": v["encoder/conv2/weight"],
+        "encoder.conv2.bias": v["encoder/conv2/bias"].reshape(-1, 1),
+        "encoder.ln_post.weight": v["encoder/layer_norm/gamma"],
+        "encoder.ln_post.bias": v["encoder/layer_norm/beta"],
+        "decoder.positional_embedding": v["decoder/position_encodings/encodings"],
+        "decoder.token_embedding.weight": v["decoder/embeddings/weight"],
+        "decoder.ln.weight": v["decoder/layer_norm/gamma"],
+        "decoder.ln.bias": v["decoder/layer_norm/beta"],
+    }
+
+    def norm(dst: str, src: str) -> None:
+        out[f"{dst}.weight"], out[f"{dst}.bias"] = v[f"{src}/gamma"], v[f"{src}/beta"]
+
+    def linear(dst: str, src: str, rows: slice = slice(None), bias: bool = True) -> None:
+        out[f"{dst}.weight"] = v[f"{src}/weight"][rows]
+        if bias:  # Whisper's key projections have no bias (CTranslate2 fused zeros in)
+            out[f"{dst}.bias"] = v[f"{src}/bias"][rows]
+
+    q, k, val = slice(0, d), slice(d, 2 * d), slice(2 * d, 3 * d)
+    for side in ("encoder", "decoder"):
+        for i in range(_layers(v, side)):
+            src, dst = f"{side}/layer_{i}", f"{side}.blocks.{i}"
+            norm(f"{dst}.attn_ln", f"{src}/self_attention/layer_norm")
+            linear(f"{dst}.attn.query", f"{src}/self_attention/linear_0", q)
+            linear(f"{dst}.attn.key", f"{src}/self_attention/linear_0", k, bias=False)
+            linear(f"{dst}.attn.value", f"{src}/self_attention/linear_0", val)
+            linear(f"{dst}.attn.out", f"{src}/self_attention/linear_1")
+            if side == "decoder":
+                norm(f"{dst}.cross_attn_ln", f"{src}/attention/layer_norm")
+                linear(f"{dst}.cross_attn.query", f"{src}/attention/linear_0")
+                linear(f"{dst}.cross_attn.key", f"{src}/attention/linear_1", slice(0, d), bias=False)
+                linear(f"{dst}.cross_attn.value", f"{src}/attention/linear_1", slice(d, 2 * d))
+                linear(f"{dst}.cross_attn.out", f"{src}/attention/linear_2")
+            norm(f"{dst}.mlp_ln", f"{src}/ffn/layer_norm")
+            linear(f"{dst}.mlp.0", f"{src}/ffn/linear_0")
+            linear(f"{dst}.mlp.2", f"{src}/ffn/linear_1")
+    return out
+
+
+def _byte_decoder() -> dict[str, int]:
+    """GPT-2's printable stand-ins for bytes, reversed (tokenizer.json stores tokens that way)."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \
+        + list(range(ord("®"), ord("ÿ") + 1))
+    chars = printable[:]
+    n = 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            chars.append(256 + n)
+            n += 1
+    return {chr(c): b for b, c in zip(printable, chars)}
+
+
+def _vocabulary(model_dir: Path) -> list[bytes]:
+    """The BPE tokens in id order, without the special tokens (whisper.cpp adds those itself)."""
+    tokenizer = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    special = {t["id"] for t in tokenizer.get("added_tokens", []) if t.get("special")}
+    vocab = sorted(((i, tok) for tok, i in tokenizer["model"]["vocab"].items() if i not in special))
+    if [i for i, _ in vocab] != list(range(len(vocab))):
+        raise ModelMissingError(f"The vocabulary in {model_dir} is not contiguous; it cannot be converted.")
+    decode = _byte_decoder()
+    return [bytes(decode[ch] for ch in tok) for _, tok in vocab]
+
+
+def _mel_filters(n_mels: int) -> np.ndarray:
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    return FeatureExtractor.get_mel_filters(SAMPLE_RATE, N_FFT, n_mels=n_mels).astype(np.float32)
+
+
+def _write_tensor(fh: BinaryIO, name: str, data: np.ndarray) -> None:
+    small = data.ndim < 2 or name in ("encoder.conv1.bias", "encoder.conv2.bias",
+                                      "encoder.positional_embedding", "decoder.positional_embedding")
+    data = np.ascontiguousarray(data, dtype=np.float32 if small else np.float16)
+    encoded = name.encode("utf-8")
+    fh.write(struct.pack("<iii", data.ndim, len(encoded), 0 if small else 1))
+    fh.write(struct.pack("<" + "i" * data.ndim, *reversed(data.shape)))
+    fh.write(encoded)
+    fh.write(data.tobytes())
+
+
+def convert_to_ggml(model_dir: str | Path, output: str | Path, *, progress: ProgressFn | None = None,
+                    cancel: CancelToken | None = None) -> Path:
+    """Write ``output`` (atomically) from the faster-whisper model folder ``model_dir``."""
+    model_dir, output = Path(model_dir), Path(output)
+    report, token = as_progress(progress), as_token(cancel)
+    if not (model_dir / "model.bin").is_file() or not (model_dir / "tokenizer.json").is_file():
+        raise ModelMissingError(f"{model_dir} is not a faster-whisper model folder (model.bin + tokenizer.json).")
+    v = read_ct2_model(model_dir / "model.bin")
+    tensors = _tensors(v)
+    n_vocab, n_text_state = v["decoder/embeddings/weight"].shape
+    n_audio_ctx, n_audio_state = v["encoder/position_encodings/encodings"].shape
+    n_mels = v["encoder/conv1/weight"].shape[1]
+    hparams = (n_vocab, n_audio_ctx, n_audio_state, int(v["encoder/num_heads"]), _layers(v, "encoder"),
+               v["decoder/position_encodings/encodings"].shape[0], n_text_state, int(v["decoder/num_heads"]),
+               _layers(v, "decoder"), n_mels, 1)
+    filters = _mel_filters(n_mels)
+    vocabulary = _vocabulary(model_dir)
+    with atomic_output(output) as tmp, open(tmp, "wb") as fh:
+        fh.write(struct.pack("<i", GGML_MAGIC))
+        fh.write(struct.pack("<11i", *hparams))
+        fh.write(struct.pack("<ii", *filters.shape))
+        fh.write(filters.tobytes())
+        fh.write(struct.pack("<i", len(vocabulary)))
+        for token_bytes in vocabulary:
+            fh.write(struct.pack("<i", len(token_bytes)))
+            fh.write(token_bytes)
+        for n, (name, data) in enumerate(tensors.items(), 1):
+            token.raise_if_cancelled()
+            _write_tensor(fh, name, data)
+            report(n / len(tensors), "converting the model for whisper.cpp")
+    return output
