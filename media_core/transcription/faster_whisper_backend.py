@@ -90,27 +90,34 @@ def _cancellable(segments: Iterator, token: CancelToken, poll: float = 0.1) -> I
     stops after the window in hand instead of decoding the rest of the file.
     """
     out: queue.Queue = queue.Queue()  # unbounded: a producer blocked on a full queue would never end
+    stop = threading.Event()
 
     def pump() -> None:
         try:
             for seg in segments:
-                if token.is_cancelled:
+                if stop.is_set() or token.is_cancelled:
                     return
                 out.put(seg)
             out.put(_DONE)
         except BaseException as exc:  # handed to the consuming thread
             out.put(exc)
 
-    threading.Thread(target=pump, daemon=True, name="faster-whisper-decode").start()
-    while True:
-        try:
-            item = out.get(timeout=poll)
-        except queue.Empty:
+    # Not a daemon (explicitly: it would inherit that from a daemon caller): a process that
+    # exits right after a cancel (the CLI) waits for the window in hand instead of tearing
+    # CTranslate2 down under a running decode, which crashes.
+    threading.Thread(target=pump, name="faster-whisper-decode", daemon=False).start()
+    try:
+        while True:
+            try:
+                item = out.get(timeout=poll)
+            except queue.Empty:
+                token.raise_if_cancelled()
+                continue
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
             token.raise_if_cancelled()
-            continue
-        if item is _DONE:
-            return
-        if isinstance(item, BaseException):
-            raise item
-        token.raise_if_cancelled()
-        yield item
+            yield item
+    finally:  # the consumer stopped for any reason: the decoder stops too
+        stop.set()
