@@ -9,10 +9,9 @@ reframe chain → subtitles), still one decode and one encode.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-from ..ffmpeg import run_ffmpeg
+from ..ffmpeg import LogFn, run_ffmpeg
 from ..models import SubtitleLine
 from ..paths import atomic_output
 from ..probe import MediaInfo
@@ -21,8 +20,8 @@ from ..render import EncoderSettings, Reframe, RenderPlan, Trim, execute
 from ..render.escape import filter_path
 from ..render.geometry import reframe_chain, target_size
 from ..render.operations import thumbnail
-
-log = logging.getLogger(__name__)
+from ..render.subtitle_input import SubtitleSpec
+from ..styles import fonts_dir
 
 
 def build_clip_command(input_path: Path, info: MediaInfo, ranges: list[tuple[float, float]], output: Path, *,
@@ -66,18 +65,6 @@ def build_clip_command(input_path: Path, info: MediaInfo, ranges: list[tuple[flo
     return args, sum(e - s for s, e in ranges)
 
 
-def _fonts_dir() -> Path | None:
-    try:
-        from ..styles import fonts_dir
-    except ImportError:
-        return None
-    try:
-        return fonts_dir()
-    except Exception as exc:  # a broken font folder must not stop a render: libass falls back
-        log.warning("no fonts dir: %s", exc)
-        return None
-
-
 def output_size(info: MediaInfo, aspect: str, strategy: str, height: int) -> tuple[int, int]:
     """The frame size the render engine produces for this request (one source of truth)."""
     src_w, src_h = info.display_size or (1920, 1080)
@@ -87,7 +74,8 @@ def output_size(info: MediaInfo, aspect: str, strategy: str, height: int) -> tup
 def render_clip_video(input_path: Path, info: MediaInfo, ranges: list[tuple[float, float]], output: Path, *,
                       aspect: str, height: int, strategy: str = "crop", focus_x: float = 0.5,
                       source_lines: list[SubtitleLine] | None = None, style=None, ass_path: Path | None = None,
-                      progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Path:
+                      progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+                      log_fn: LogFn | None = None) -> Path:
     """Render ``ranges`` of the input as one clip.
 
     One range: the render plan, with ``source_lines`` (captions in *source* time; the
@@ -96,22 +84,21 @@ def render_clip_video(input_path: Path, info: MediaInfo, ranges: list[tuple[floa
     """
     if len(ranges) == 1:
         start, end = ranges[0]
-        from ..render.subtitle_input import SubtitleSpec
-
         subtitles = SubtitleSpec(lines=source_lines, style=style) if source_lines else None
         plan = RenderPlan(input=Path(input_path), output=Path(output), trim=Trim(start=start, end=end),
                           reframe=Reframe(aspect=aspect, strategy=strategy, focus_x=focus_x, height=height),
                           subtitles=subtitles, encoder=EncoderSettings(codec="libx264", audio="aac"))
-        execute(plan, progress=progress, cancel=cancel, log_fn=log.info, stage="Rendering clip")
+        execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Rendering clip")
         return Path(output)
     width, out_h = output_size(info, aspect, strategy, height)
     with atomic_output(output) as tmp:
         args, duration = build_clip_command(input_path, info, ranges, tmp, width=width, height=out_h,
                                             strategy=strategy, focus_x=focus_x, ass_path=ass_path,
-                                            fonts_dir=_fonts_dir())
-        run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, log_fn=log.info)
+                                            fonts_dir=fonts_dir())
+        run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, log_fn=log_fn)
     return Path(output)
 
 
-def render_thumbnail(video: Path, output: Path, *, at: float = 1.0, cancel: CancelToken | None = None) -> Path:
-    return thumbnail(video, at, output, cancel=cancel, log_fn=log.debug)
+def render_thumbnail(video: Path, output: Path, *, at: float = 1.0, cancel: CancelToken | None = None,
+                     log_fn: LogFn | None = None) -> Path:
+    return thumbnail(video, at, output, cancel=cancel, log_fn=log_fn)
