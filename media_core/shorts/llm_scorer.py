@@ -1,7 +1,8 @@
 """Optional LLM re-scoring through any OpenAI-compatible chat endpoint (OpenAI, Groq, Ollama, …).
 
 Used only when the request asks for it, an endpoint is configured and offline
-mode is off. The reply must be JSON of a fixed shape; anything else (network
+mode is off. The endpoint is the shared engine settings' ``shorts_llm`` (what the
+desktop's Settings, the CLI and the HTTP API all read); a request may override it. The reply must be JSON of a fixed shape; anything else (network
 error, HTTP error, malformed JSON, unknown ids) logs one line and the heuristic
 scores stay — the feature never fails because a remote model misbehaved.
 """
@@ -14,9 +15,10 @@ import logging
 from pydantic import BaseModel, Field, ValidationError
 
 from .. import settings
-from .models import ShortClip, ShortsRequest
+from ..ffmpeg import LogFn
+from .models import LLMConfig, ShortClip, ShortsRequest
 
-log = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 #: Only the best heuristic candidates go to the model: cost and context stay bounded.
 MAX_CANDIDATES = 30
@@ -41,7 +43,19 @@ class _LLMReply(BaseModel):
 
 
 def offline_mode(request: ShortsRequest) -> bool:
-    return request.offline or settings.offline_mode()
+    # The engine setting always wins: a request cannot switch offline mode off.
+    return bool(request.offline) or settings.offline_mode()
+
+
+def endpoint(request: ShortsRequest) -> LLMConfig | None:
+    """The request's own endpoint if it names one, else the engine settings' ``shorts_llm``."""
+    if request.llm is not None and request.llm.base_url.strip():
+        return request.llm
+    shared = settings.engine_settings().shorts_llm
+    if not shared.configured:
+        return None
+    return LLMConfig(base_url=shared.base_url.strip(), api_key=shared.api_key or None,
+                     model=shared.model or LLMConfig.model_fields["model"].default)
 
 
 def build_messages(clips: list[ShortClip], prompt: str | None) -> list[dict]:
@@ -69,18 +83,21 @@ def parse_reply(content: str, n: int) -> dict[int, _LLMClip]:
     return out
 
 
-def llm_rescore(clips: list[ShortClip], request: ShortsRequest, *, transport=None) -> list[ShortClip] | None:
+def llm_rescore(clips: list[ShortClip], request: ShortsRequest, *, transport=None,
+                log: LogFn | None = None) -> list[ShortClip] | None:
     """Re-score the top candidates with the LLM; ``None`` means "keep the heuristic scores"."""
-    if request.llm is None or not request.llm.base_url:
-        log.info("LLM scorer requested but no endpoint is configured; using the heuristic")
-        return None
+    emit = log or _log.info
     if offline_mode(request):
-        log.info("LLM scorer skipped: offline mode is on; using the heuristic")
+        emit("LLM scorer skipped: offline mode is on; using the heuristic scores")
+        return None
+    cfg = endpoint(request)
+    if cfg is None:
+        emit("LLM scorer requested but no endpoint is set (engine settings: shorts_llm); using the heuristic scores")
         return None
     import httpx
 
     top = sorted(clips, key=lambda c: -c.score)[:MAX_CANDIDATES]
-    cfg = request.llm
+    emit(f"asking {cfg.model} at {cfg.base_url} to score the best {len(top)} candidates")
     headers = {"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {}
     body = {"model": cfg.model, "messages": build_messages(top, request.prompt), "temperature": 0,
             "response_format": {"type": "json_object"}}
@@ -91,7 +108,7 @@ def llm_rescore(clips: list[ShortClip], request: ShortsRequest, *, transport=Non
             content = resp.json()["choices"][0]["message"]["content"]
         verdicts = parse_reply(content, len(top))
     except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError, ValidationError) as exc:
-        log.warning("LLM scorer failed (%s: %s); using the heuristic scores", type(exc).__name__, exc)
+        (log or _log.warning)(f"LLM scorer failed ({type(exc).__name__}: {exc}); using the heuristic scores")
         return None
     rescored = []
     for i, clip in enumerate(top):
