@@ -61,21 +61,15 @@ def create_app(argv: list[str] | None = None):
 
 
 def build_window(app, settings=None):
+    from .i18n import install_translators
     from .main_window import MainWindow
     from .settings import load_settings
     from .theme import apply_theme
 
     settings = settings or load_settings()
-    try:
-        settings.apply_to_engine()
-    except Exception:  # a bad ffmpeg override must not stop the window; Settings can fix it
-        pass
+    install_translators(settings.ui_language)
     apply_theme(app, settings.theme)
-    if settings.theme == "system":
-        # Follow the OS switching between light and dark while the app runs.
-        app.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(app, window.settings.theme))
-    window = MainWindow(settings)
-    return window
+    return MainWindow(settings)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,9 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(argv)
     window = build_window(app)
     window.show()
-    if os.environ.get("REFRAME_REPORT_STARTUP"):
-        from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QTimer
 
+    # After the first paint: the API imports uvicorn/FastAPI (on a worker thread) only if enabled.
+    QTimer.singleShot(0, window.start_api_from_settings)
+    if os.environ.get("REFRAME_REPORT_STARTUP"):
         def report():
             print(f"window shown after {time.perf_counter() - _T0:.3f} s", flush=True)
             if os.environ.get("REFRAME_REPORT_STARTUP") == "quit":

@@ -1,23 +1,31 @@
-"""The main window: five tabs, drag-and-drop routing, recent files, shortcuts, notifications."""
+"""The main window: five tabs, drag-and-drop routing, recent files, shortcuts, notifications,
+and the in-process HTTP API."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMenu, QSystemTrayIcon,
-                               QTabWidget)
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel,
+                               QMainWindow, QMenu, QSplitter, QSystemTrayIcon, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout)
 
 from .job_client import JobClient
 from .settings import AppSettings, save_settings
-from .widgets.common import MEDIA_FILTER, kind_of
+from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
+from .workers import run_in_background
 
 #: Jobs shorter than this finish without a desktop notification (the user is still watching).
 NOTIFY_AFTER_SECONDS = 20
+THEMES = ("system", "light", "dark")
 
 
 class MainWindow(QMainWindow):
+    #: The in-process API server started or stopped: its URL, or "" when it is off.
+    apiStatusChanged = Signal(str)
+
     def __init__(self, settings: AppSettings, client: JobClient | None = None):
         super().__init__()
         self.settings = settings
@@ -54,40 +62,130 @@ class MainWindow(QMainWindow):
         self._started: dict[str, float] = {}
         self.client.stateChanged.connect(self._on_job_state)
         self.client.progress.connect(self._on_progress)
+        # Search boxes, editors and lists would paste a dropped file's URL as text.
+        self._drops = DropRouter(self.route_file, self)
+        self._drops.watch(self)
+        QApplication.instance().styleHints().colorSchemeChanged.connect(self._on_system_scheme)
+        self.api_server = None
+        self.api_error = ""
         if settings.window_geometry:
             self.restoreGeometry(QByteArray.fromHex(settings.window_geometry.encode()))
         if settings.window_state:
             self.restoreState(QByteArray.fromHex(settings.window_state.encode()))
+        self._restore_splitters()
 
     # -- menus & shortcuts ----------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
-        open_act = QAction(self.tr("&Open…"), self, shortcut=QKeySequence.Open, triggered=self.open_file_dialog)
-        file_menu.addAction(open_act)
+        file_menu.addAction(self._action(self.tr("&Open…"), self.open_file_dialog, QKeySequence.Open))
         self.recent_menu = QMenu(self.tr("Open &recent"), self)
         file_menu.addMenu(self.recent_menu)
         self._rebuild_recent()
         file_menu.addSeparator()
-        settings_act = QAction(self.tr("&Settings…"), self, shortcut=QKeySequence("Ctrl+,"),
-                               triggered=self.open_settings)
-        file_menu.addAction(settings_act)
+        file_menu.addAction(self._action(self.tr("&Settings…"), self.open_settings, "Ctrl+,"))
         file_menu.addSeparator()
-        file_menu.addAction(QAction(self.tr("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"),
-                                    triggered=self.close))
+        file_menu.addAction(self._action(self.tr("&Quit"), self.close, "Ctrl+Q"))
+
+        actions = self.menuBar().addMenu(self.tr("&Actions"))
+        # Ctrl+Return is the main keyboard's Enter, Ctrl+Enter the keypad's.
+        self.run_action = self._action(self.tr("&Start the current tab's job"), self.run_primary_action,
+                                       ["Ctrl+Return", "Ctrl+Enter"])
+        actions.addAction(self.run_action)
+        self.find_action = self._action(self.tr("&Find"), self.focus_search, QKeySequence.Find)
+        actions.addAction(self.find_action)
+        # Escape also closes popups and cancels edits elsewhere: only claim it inside the Jobs tab.
+        self.cancel_action = self._action(self.tr("&Cancel the selected job (Jobs tab)"),
+                                          self.cancel_selected_job, "Escape", owner=self.tabs_by_name["jobs"])
+        self.cancel_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        actions.addAction(self.cancel_action)
+
         view = self.menuBar().addMenu(self.tr("&View"))
         for i in range(self.tabs.count()):
-            view.addAction(QAction(self.tabs.tabText(i), self, shortcut=QKeySequence(f"Ctrl+{i + 1}"),
-                                   triggered=lambda _=False, i=i: self.tabs.setCurrentIndex(i)))
+            view.addAction(self._action(self.tabs.tabText(i), lambda _=False, i=i: self.tabs.setCurrentIndex(i),
+                                        f"Ctrl+{i + 1}"))
         view.addSeparator()
         theme_menu = view.addMenu(self.tr("Theme"))
-        for key, label in (("system", self.tr("Follow system")), ("light", self.tr("Light")),
-                           ("dark", self.tr("Dark"))):
-            act = QAction(label, self, checkable=True, checked=self.settings.theme == key)
+        self.theme_group = QActionGroup(self)
+        self.theme_group.setExclusive(True)
+        self.theme_actions: dict[str, QAction] = {}
+        for key, label in zip(THEMES, (self.tr("Follow system"), self.tr("Light"), self.tr("Dark"))):
+            act = QAction(label, self, checkable=True)
+            act.setData(key)
+            act.setChecked(self.settings.theme == key)
             act.triggered.connect(lambda _=False, k=key: self.set_theme(k))
+            self.theme_group.addAction(act)
             theme_menu.addAction(act)
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        help_menu.addAction(QAction(self.tr("System status…"), self, triggered=self.open_system_status))
+            self.theme_actions[key] = act
 
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts,
+                                         QKeySequence.HelpContents))
+        help_menu.addAction(self._action(self.tr("System status…"), self.open_system_status))
+
+    def _action(self, text: str, slot, shortcut=None, owner=None) -> QAction:
+        act = QAction(text, self)
+        if isinstance(shortcut, list):
+            act.setShortcuts([QKeySequence(s) for s in shortcut])
+        elif shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        (owner or self).addAction(act)  # shortcuts work even while the menu bar is hidden
+        return act
+
+    def shortcut_list(self) -> list[tuple[str, str]]:
+        """(action, keys) for every action with a shortcut, as the menus show them."""
+        rows = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            for act in self._menu_actions(menu):
+                keys = [k.toString(QKeySequence.NativeText) for k in act.shortcuts() if not k.isEmpty()]
+                if keys:
+                    rows.append((act.text().replace("&", ""), ", ".join(keys)))
+        return rows
+
+    def _menu_actions(self, menu):
+        for act in menu.actions():
+            if act.menu() is not None:
+                yield from self._menu_actions(act.menu())
+            elif not act.isSeparator():
+                yield act
+
+    def show_shortcuts(self) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Keyboard shortcuts"))
+        rows = self.shortcut_list()
+        rows.append((self.tr("Drop a file anywhere on the window"), self.tr("sends it to the right field")))
+        table = QTableWidget(len(rows), 2)
+        table.setObjectName("shortcuts")
+        table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Keys")])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.NoEditTriggers)
+        for r, (text, keys) in enumerate(rows):
+            table.setItem(r, 0, QTableWidgetItem(text))
+            table.setItem(r, 1, QTableWidgetItem(keys))
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        table.resizeColumnToContents(1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(dialog.reject)
+        lay = QVBoxLayout(dialog)
+        lay.addWidget(table)
+        lay.addWidget(buttons)
+        dialog.resize(520, 420)
+        dialog.show()
+        return dialog
+
+    def run_primary_action(self) -> str | None:
+        return self.tabs.currentWidget().primary_action()
+
+    def focus_search(self) -> None:
+        self.tabs.currentWidget().focus_search()
+
+    def cancel_selected_job(self) -> None:
+        jobs = self.tabs_by_name["jobs"]
+        if self.tabs.currentWidget() is jobs:
+            jobs.cancel_selected()
+
+    # -- recent files ---------------------------------------------------------------
     def _rebuild_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.settings.recent_files:
@@ -104,28 +202,84 @@ class MainWindow(QMainWindow):
         if path:
             self.route_file(path)
 
-    def open_settings(self) -> None:
+    # -- settings, theme, API ---------------------------------------------------------
+    def open_settings(self) -> QDialog:
         from .settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
-        if dialog.exec():
-            self.settings = dialog.result_settings()
-            for tab in self.tabs_by_name.values():
-                tab.settings = self.settings
-            self.settings.apply_to_engine()
-            self.set_theme(self.settings.theme)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog))
+        dialog.open()
+        return dialog
 
-    def open_system_status(self) -> None:
+    def apply_settings(self, dialog) -> None:
+        """Take what the Settings dialog saved: UI preferences here, engine ones are live already."""
+        self.settings = dialog.result_settings()
+        for tab in self.tabs_by_name.values():
+            tab.settings = self.settings
+        self.set_theme(self.settings.theme)
+        from media_core.settings import engine_settings
+
+        self.apply_api_settings(engine_settings().api)
+
+    def open_system_status(self) -> QDialog:
         from .system_status import SystemStatusDialog
 
-        SystemStatusDialog(self).show()
+        dialog = SystemStatusDialog(self)
+        dialog.show()
+        return dialog
 
     def set_theme(self, theme: str) -> None:
         from .theme import apply_theme
 
         self.settings.theme = theme
+        self.theme_actions[theme].setChecked(True)
         apply_theme(QApplication.instance(), theme)
         save_settings(self.settings)
+
+    def _on_system_scheme(self, scheme) -> None:
+        if self.settings.theme == "system":
+            from .theme import apply_theme
+
+            apply_theme(QApplication.instance(), "system", scheme)
+
+    def start_api_from_settings(self) -> None:
+        from media_core.settings import engine_settings
+
+        api = engine_settings().api
+        if api.enabled:
+            self.apply_api_settings(api)
+
+    def apply_api_settings(self, api) -> None:
+        """Run the HTTP API in this process as ``api`` says: (re)start, or stop it.
+
+        uvicorn binds and waits for its socket on a worker thread; jobs it receives run on
+        this window's job manager, so they show in the Jobs tab."""
+        old, self.api_server = self.api_server, None
+        running = old is not None and old.settings == api
+        if running:
+            self.api_server = old
+            return
+        manager = self.client.manager if api.enabled else None
+
+        def work():
+            if old is not None:
+                old.stop()
+            if manager is None:
+                return None
+            from media_core.api.server import ApiServer
+
+            return ApiServer(manager, api).start()
+
+        def done(server):
+            self.api_server, self.api_error = server, ""
+            self.apiStatusChanged.emit(server.url if server else "")
+
+        def failed(exc):
+            self.api_server, self.api_error = None, str(exc)
+            self.statusBar().showMessage(self.tr("HTTP API: {0}").format(exc), 8000)
+            self.apiStatusChanged.emit("")
+
+        run_in_background(work, done, failed)
 
     # -- drag and drop ------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -144,9 +298,14 @@ class MainWindow(QMainWindow):
         if handled:
             event.acceptProposedAction()
 
-    def route_file(self, path: str) -> bool:
-        """Send a file to the field that wants it: the current tab first, then by kind."""
+    def route_file(self, path: str, field=None) -> bool:
+        """Send a file where it is wanted: the field it was dropped on when it fits, then the
+        current tab, then the tab for its kind."""
         kind = kind_of(path)
+        if field is not None and field.takes(path):
+            field.set_path(path)
+            self.remember_file(path)
+            return True
         current = self.tabs.currentWidget()
         if kind != "other" and current.accept_file(path, kind):
             self.remember_file(path)
@@ -161,14 +320,10 @@ class MainWindow(QMainWindow):
 
     # -- job notifications --------------------------------------------------------
     def _on_progress(self, job_id: str, fraction: float, stage: str) -> None:
-        import time
-
         self._started.setdefault(job_id, time.monotonic())
         self.status_label.setText(f"{stage} {fraction * 100:.0f} %" if stage else f"{fraction * 100:.0f} %")
 
     def _on_job_state(self, job_id: str, state: str) -> None:
-        import time
-
         if state == "running":
             self._started.setdefault(job_id, time.monotonic())
             return
@@ -190,19 +345,38 @@ class MainWindow(QMainWindow):
             self._tray.showMessage("Reframe", message)
         self.statusBar().showMessage(message, 8000)
 
-    # -- close --------------------------------------------------------------------
+    # -- layout memory and close --------------------------------------------------
+    def _splitters(self) -> dict[str, QSplitter]:
+        """Every tab's splitters under a stable key (tab name + creation order)."""
+        found = {}
+        for name, tab in self.tabs_by_name.items():
+            for i, splitter in enumerate(tab.findChildren(QSplitter)):
+                found[f"{name}.{i}"] = splitter
+        return found
+
+    def _restore_splitters(self) -> None:
+        for key, splitter in self._splitters().items():
+            state = self.settings.splitters.get(key)
+            if state:
+                splitter.restoreState(QByteArray.fromHex(state.encode()))
+
     def save_state(self) -> None:
         self.settings.window_geometry = bytes(self.saveGeometry().toHex()).decode()
         self.settings.window_state = bytes(self.saveState().toHex()).decode()
+        self.settings.splitters = {key: bytes(s.saveState().toHex()).decode()
+                                   for key, s in self._splitters().items()}
         self.settings.last_tab = self.tabs.currentIndex()
         for name, tab in self.tabs_by_name.items():
             try:
                 self.settings.tab_options[name] = tab.options()
-            except Exception:
+            except Exception:  # one tab's broken options must not lose the others
                 pass
         save_settings(self.settings)
 
     def closeEvent(self, event) -> None:
         self.save_state()
+        if self.api_server is not None:
+            self.api_server.stop()
+            self.api_server = None
         self.client.shutdown()
         super().closeEvent(event)

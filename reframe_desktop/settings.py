@@ -1,4 +1,8 @@
-"""The desktop app's settings: one pydantic model stored as JSON in the config dir.
+"""The desktop app's own preferences: one pydantic model stored as JSON in the config dir.
+
+Only UI preferences live here (theme, language, output folder, window layout, last
+options). What the engine needs (threads, ffmpeg, offline mode, endpoints, the API)
+is ``media_core.settings.EngineSettings``, shared with the CLI and the HTTP API.
 
 Written atomically so a crash while saving never leaves a truncated file; a damaged
 or outdated file falls back to defaults field by field instead of stopping the app.
@@ -19,20 +23,22 @@ log = logging.getLogger(__name__)
 
 MAX_RECENT_FILES = 10
 Theme = Literal["system", "light", "dark"]
+#: Engine settings older versions kept in this file (AppSettings name → EngineSettings name).
+_LEGACY_ENGINE_FIELDS = {"threads": "threads", "ffmpeg_path": "ffmpeg_path", "offline_mode": "offline"}
 
 
 class AppSettings(BaseModel):
     output_folder: str = ""
     theme: Theme = "system"
-    #: CTranslate2 / ffmpeg threads; 0 lets the engine pick.
-    threads: int = Field(default=0, ge=0, le=256)
-    ffmpeg_path: str = ""
-    offline_mode: bool = False
+    #: UI language code ("de", "pt_BR"); empty follows the system locale.
+    ui_language: str = ""
     default_model: str = "tiny.en"
     recent_files: list[str] = Field(default_factory=list)
     #: QMainWindow.saveGeometry()/saveState() as hex, so the JSON stays text.
     window_geometry: str = ""
     window_state: str = ""
+    #: QSplitter.saveState() as hex, keyed by the splitter's object name.
+    splitters: dict[str, str] = Field(default_factory=dict)
     last_tab: int = 1
     #: Last options used in each tab, keyed by tab name; restored on the next start.
     tab_options: dict[str, dict] = Field(default_factory=dict)
@@ -45,18 +51,37 @@ class AppSettings(BaseModel):
         self.recent_files = [path] + [p for p in self.recent_files if p != path]
         del self.recent_files[MAX_RECENT_FILES:]
 
-    def apply_to_engine(self) -> None:
-        """Push the settings the engine reads (media_core.settings) to its settings file."""
-        from media_core.settings import load_engine_settings, save_engine_settings
+    @property
+    def offline_mode(self) -> bool:
+        """The engine's offline setting, read-only: the Shorts tab still copies it into its
+        job parameters (the engine enforces offline mode by itself)."""
+        from media_core.settings import offline_mode
 
-        engine = load_engine_settings(environment=False)
-        save_engine_settings(engine.model_copy(update={"ffmpeg_path": self.ffmpeg_path,
-                                                       "offline": self.offline_mode,
-                                                       "threads": self.threads}))
+        return offline_mode()
 
 
 def settings_path() -> Path:
     return config_dir() / "settings.json"
+
+
+def _migrate_engine_fields(raw: dict) -> None:
+    """Move engine settings an older app version stored here into the engine's own file,
+    once: they disappear from this file at its next save."""
+    legacy = {new: raw[old] for old, new in _LEGACY_ENGINE_FIELDS.items() if old in raw}
+    if not legacy:
+        return
+    from media_core.settings import EngineSettings, load_engine_settings, save_engine_settings
+
+    engine = load_engine_settings(environment=False)
+    update = {}
+    for name, value in legacy.items():
+        try:
+            EngineSettings.model_validate({name: value})
+        except ValidationError:
+            continue
+        update[name] = value
+    if update:
+        save_engine_settings(engine.model_copy(update=update))
 
 
 def load_settings(path: Path | None = None) -> AppSettings:
@@ -68,6 +93,12 @@ def load_settings(path: Path | None = None) -> AppSettings:
     except (OSError, ValueError) as exc:
         log.warning("settings file %s unreadable (%s); using defaults", path, exc)
         return AppSettings()
+    if not isinstance(raw, dict):
+        return AppSettings()
+    try:
+        _migrate_engine_fields(raw)
+    except OSError as exc:  # a read-only config dir must not stop the app
+        log.warning("could not move old engine settings: %s", exc)
     try:
         return AppSettings.model_validate(raw)
     except ValidationError:

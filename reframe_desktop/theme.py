@@ -9,15 +9,17 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 ACCENT = QColor("#e8553d")  # Reframe's brand orange (matches the app icon)
 
 
-def system_is_dark() -> bool:
-    hints = QGuiApplication.styleHints()
-    return hints.colorScheme() == Qt.ColorScheme.Dark
+def system_is_dark(scheme: Qt.ColorScheme | None = None) -> bool:
+    if scheme is None:
+        scheme = QGuiApplication.styleHints().colorScheme()
+    return scheme == Qt.ColorScheme.Dark
 
 
-def resolve(theme: str) -> str:
-    """``"system"`` → ``"light"``/``"dark"`` from the OS; the others pass through."""
+def resolve(theme: str, scheme: Qt.ColorScheme | None = None) -> str:
+    """``"system"`` → ``"light"``/``"dark"`` from the OS (or ``scheme``, the value a
+    ``colorSchemeChanged`` signal just carried); the others pass through."""
     if theme == "system":
-        return "dark" if system_is_dark() else "light"
+        return "dark" if system_is_dark(scheme) else "light"
     return theme
 
 
@@ -64,9 +66,9 @@ QFrame#dropZone { border: 2px dashed %(muted)s; border-radius: 8px; }
 """
 
 
-def apply_theme(app: QApplication, theme: str) -> str:
+def apply_theme(app: QApplication, theme: str, scheme: Qt.ColorScheme | None = None) -> str:
     """Apply ``theme`` ("system" | "light" | "dark"); returns the resolved one."""
-    resolved = resolve(theme)
+    resolved = resolve(theme, scheme)
     dark = resolved == "dark"
     app.setStyle(QStyleFactory.create("Fusion"))
     app.setPalette(_palette(dark))

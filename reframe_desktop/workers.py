@@ -12,12 +12,17 @@ from Python in a loop while another Python thread runs aborts the interpreter wi
 - :func:`post` — call ``fn(*args)`` on the UI thread, from any thread.
 - :func:`run_in_background` — short, cheap reads (preview frames, system status) on a
   small thread pool; long work goes through the job system instead.
+- :class:`BackgroundTask` — a download or install the user watches in a dialog: its own
+  thread, throttled progress and a cancel button (model and translation packages, which
+  are not jobs because they belong to the settings, not to a piece of media).
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -86,3 +91,56 @@ def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
             post(on_done, result)
 
     _executor.submit(task)
+
+
+class BackgroundTask:
+    """``fn(progress, cancel)`` on a daemon thread; callbacks run on the UI thread.
+
+    ``on_progress(fraction, stage)`` arrives at most every 50 ms (a download reports per
+    chunk); ``on_done(result)`` or ``on_error(exc)`` ends it (a cancel ends in ``on_error``
+    with the engine's CancelledError).
+    """
+
+    PROGRESS_INTERVAL = 0.05
+
+    def __init__(self, fn: Callable[..., Any], *, on_progress: Callable[[float, str], None] | None = None,
+                 on_done: Callable[[Any], None] | None = None,
+                 on_error: Callable[[BaseException], None] | None = None):
+        from media_core.progress import CancelToken
+
+        install()
+        self.cancel_token = CancelToken()
+        self._fn = fn
+        self._on_progress = on_progress
+        self._on_done = on_done
+        self._on_error = on_error
+        self._last = 0.0
+        self.finished = False
+        self._thread = threading.Thread(target=self._run, daemon=True, name="reframe-ui-task")
+
+    def start(self) -> "BackgroundTask":
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+
+    def _progress(self, fraction: float, stage: str = "") -> None:
+        now = time.monotonic()
+        if self._on_progress is not None and (now - self._last >= self.PROGRESS_INTERVAL or fraction >= 1.0):
+            self._last = now
+            post(self._on_progress, fraction, stage)
+
+    def _finish(self, callback, value) -> None:
+        self.finished = True
+        if callback is not None:
+            callback(value)
+
+    def _run(self) -> None:
+        try:
+            result = self._fn(self._progress, self.cancel_token)
+        except Exception as exc:  # shown in the dialog, never a crash
+            log.debug("background task failed", exc_info=True)
+            post(self._finish, self._on_error, exc)
+        else:
+            post(self._finish, self._on_done, result)

@@ -1,4 +1,4 @@
-"""What every tab offers the main window: drop routing and remembered options."""
+"""What every tab offers the main window: drop routing, remembered options, keyboard actions."""
 
 from __future__ import annotations
 
@@ -25,8 +25,25 @@ class BaseTab(QWidget):
     def restore_options(self, options: dict) -> None:
         pass
 
+    def primary_action(self):
+        """What Ctrl+Enter does here: the tab's main button (``submit`` unless overridden)."""
+        submit = getattr(self, "submit", None)
+        return submit() if callable(submit) else None
+
+    def focus_search(self) -> bool:
+        """Ctrl+F: focus the tab's search box, if it has one."""
+        search = getattr(self, "search", None)
+        if search is None:
+            return False
+        search.setFocus()
+        search.selectAll()
+        return True
+
     def threads(self) -> int:
-        return self.settings.threads or 0
+        """The engine's thread setting (0 = automatic); jobs read it themselves when not given."""
+        from media_core.settings import engine_settings
+
+        return engine_settings().threads
 
     def output_dir(self) -> str:
         return str(self.settings.effective_output_folder())

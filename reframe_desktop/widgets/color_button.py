@@ -19,8 +19,7 @@ class ColorButton(QPushButton):
 
     def color(self) -> str:
         """``#RRGGBB``, or ``#RRGGBBAA`` (AA = opacity) when not opaque: SubtitleStyle's format."""
-        rgb = self._color.name(QColor.HexRgb).upper()
-        return rgb if self._color.alpha() == 255 else f"{rgb}{self._color.alpha():02X}"
+        return _format(self._color)
 
     def set_color(self, color: str) -> None:
         c = _parse(color)
@@ -30,14 +29,24 @@ class ColorButton(QPushButton):
             self.colorChanged.emit(self.color())
 
     def _paint(self) -> None:
-        self.setStyleSheet(f"background: {self._color.name()}; border: 1px solid #888; min-height: 20px;")
-        self.setToolTip(self._color.name())
+        c = self._color
+        # rgba() so a see-through colour looks see-through on the swatch too.
+        self.setStyleSheet(f"background: rgba({c.red()}, {c.green()}, {c.blue()}, {c.alpha()}); "
+                           "border: 1px solid #888; min-height: 20px;")
+        opacity = "" if c.alpha() == 255 else self.tr(", opacity {0} %").format(round(c.alpha() * 100 / 255))
+        self.setToolTip(c.name().upper() + opacity)
 
     def _pick(self) -> None:
         c = QColorDialog.getColor(self._color, self, self.tr("Pick a colour"),
                                   QColorDialog.ShowAlphaChannel)
         if c.isValid():
-            self.set_color(c.name())
+            # c.name() would drop the opacity chosen in the dialog's alpha channel.
+            self.set_color(_format(c))
+
+
+def _format(c: QColor) -> str:
+    rgb = c.name(QColor.HexRgb).upper()
+    return rgb if c.alpha() == 255 else f"{rgb}{c.alpha():02X}"
 
 
 def _parse(value: str) -> QColor:

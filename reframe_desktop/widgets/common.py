@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal, Qt
+from PySide6.QtCore import QEvent, QObject, QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QToolButton, QVBoxLayout, QWidget)
@@ -34,33 +35,97 @@ def kind_of(path: str | Path) -> str:
     return "other"
 
 
+def local_files(mime) -> list[str]:
+    """Local file paths carried by a drag's mime data (URLs of other schemes are ignored)."""
+    if mime is None or not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
+
+
+def _kinds_of_filter(file_filter: str) -> frozenset[str]:
+    """The kinds of file a Qt name filter lets through (``*`` alone: any file)."""
+    first = file_filter.split(";;", 1)[0]
+    patterns = re.findall(r"\*(\.[\w]+)", first)
+    kinds = {kind_of(f"x{ext}") for ext in patterns} - {"other"}
+    return frozenset(kinds) if kinds else frozenset({"any"})
+
+
 class FileField(QWidget):
-    """A path line edit with a Browse button; accepts a dropped file of the right kind."""
+    """A path line edit with a Browse button.
+
+    A file dropped on it fills it when it is of a kind the field takes; any other file is
+    handed to the main window's router (``route_file``), so a drop is never pasted into the
+    edit as text (a ``file://`` URL).
+    """
 
     pathChanged = Signal(str)
 
     def __init__(self, placeholder: str, file_filter: str, *, save: bool = False,
-                 directory: bool = False, parent: QWidget | None = None):
+                 directory: bool = False, kinds: set[str] | frozenset[str] | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self._filter = file_filter
         self._save = save
         self._directory = directory
+        self.kinds = frozenset(kinds) if kinds is not None else \
+            frozenset({"folder"}) if directory else _kinds_of_filter(file_filter)
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
         self.edit.setClearButtonEnabled(True)
         self.edit.textChanged.connect(self.pathChanged)
-        browse = QPushButton(self.tr("Browse…"))
-        browse.clicked.connect(self._browse)
+        self.edit.textChanged.connect(self.edit.setToolTip)  # long paths do not fit the field
+        self.edit.installEventFilter(self)
+        self.setAcceptDrops(True)
+        self.browse = QPushButton(self.tr("Browse…"))
+        self.browse.clicked.connect(self._browse)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse)
 
     def path(self) -> str:
         return self.edit.text().strip()
 
     def set_path(self, path: str | Path) -> None:
         self.edit.setText(str(path))
+
+    def takes(self, path: str | Path) -> bool:
+        kind = "folder" if Path(path).is_dir() else kind_of(path)
+        if "any" in self.kinds:
+            return kind != "folder"
+        return kind in self.kinds
+
+    # -- drops: on the field itself and on its line edit ------------------------------
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.edit and self._handle_drag(event):
+            return True
+        return super().eventFilter(obj, event)
+
+    def event(self, event) -> bool:
+        if self._handle_drag(event):
+            return True
+        return super().event(event)
+
+    def _handle_drag(self, event) -> bool:
+        if event.type() not in (QEvent.DragEnter, QEvent.DragMove, QEvent.Drop):
+            return False
+        files = local_files(event.mimeData())
+        if not files:
+            return False  # plain text still drops into the edit as usual
+        event.acceptProposedAction()
+        if event.type() == QEvent.Drop:
+            self.drop_file(files[0])
+        return True
+
+    def drop_file(self, path: str) -> bool:
+        """A file dropped here: the main window decides (this field first), else fill if it fits."""
+        router = getattr(self.window(), "route_file", None)
+        if router is not None:
+            return bool(router(path, field=self))
+        if self.takes(path):
+            self.set_path(path)
+            return True
+        return False
 
     def _browse(self) -> None:
         start = self.path() or str(Path.home())
@@ -72,6 +137,39 @@ class FileField(QWidget):
             chosen, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file"), start, self._filter)
         if chosen:
             self.set_path(chosen)
+
+
+class DropRouter(QObject):
+    """Event filter for widgets that would take a dropped file as text (search boxes, editors):
+    the file goes to ``route(path)`` instead. FileFields handle their own drops."""
+
+    def __init__(self, route, parent: QObject | None = None):
+        super().__init__(parent)
+        self._route = route
+
+    def watch(self, root: QWidget) -> None:
+        for widget in root.findChildren(QWidget):
+            if widget.acceptDrops() and not self._inside_file_field(widget):
+                widget.installEventFilter(self)
+
+    @staticmethod
+    def _inside_file_field(widget: QWidget) -> bool:
+        while widget is not None:
+            if isinstance(widget, FileField):
+                return True
+            widget = widget.parentWidget()
+        return False
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in (QEvent.DragEnter, QEvent.DragMove, QEvent.Drop):
+            files = local_files(event.mimeData())
+            if files:
+                event.acceptProposedAction()
+                if event.type() == QEvent.Drop:
+                    for path in files:
+                        self._route(path)
+                return True
+        return super().eventFilter(obj, event)
 
 
 class Collapsible(QWidget):
