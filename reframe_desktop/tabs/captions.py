@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
+import bisect
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
                                QSplitter, QVBoxLayout, QWidget, QDoubleSpinBox)
 
 from ..widgets.common import MEDIA_FILTER, Collapsible, FileField, fmt_duration, hint
+from ..widgets.player import PreviewPlayer
 from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
@@ -21,18 +21,21 @@ LANGUAGES = [("auto", "Detect automatically"), ("en", "English"), ("es", "Spanis
              ("ja", "Japanese"), ("zh", "Chinese"), ("ko", "Korean"), ("ru", "Russian"),
              ("ar", "Arabic"), ("hi", "Hindi"), ("pl", "Polish"), ("tr", "Turkish")]
 
-#: Size / speed hints shown beside the model names; the RTF (seconds of work per second of
-#: audio on one CPU thread) feeds the time estimate. tiny.en was measured on this class of
-#: machine (0.13); the others scale with the model's parameter count.
-MODEL_HINTS = {
-    "tiny.en": ("75 MB", 0.13, "fastest, English only, good on clear speech"),
-    "tiny": ("75 MB", 0.14, "fastest, any language, more mistakes"),
-    "base.en": ("145 MB", 0.25, "fast, English only"),
-    "base": ("145 MB", 0.27, "fast, any language: a good default"),
-    "small": ("480 MB", 0.8, "slower, clearly better on accents and noise"),
-    "medium": ("1.5 GB", 2.2, "slow on CPU; best accuracy you can run without a GPU"),
-    "large-v3": ("3 GB", 4.5, "very slow on CPU; GPU recommended"),
-}
+#: Seconds to load a model before the first word, added to the estimate.
+MODEL_LOAD_SECONDS = 3.0
+
+
+def estimate_seconds(duration: float, model: str) -> float | None:
+    """How long transcribing ``duration`` seconds takes here, from the engine's speed figures.
+
+    (To move into media_core.model_store as ``estimate_transcription_seconds`` so the CLI
+    and the API give the same figure.)"""
+    from media_core.model_store import KNOWN_MODELS
+
+    known = KNOWN_MODELS.get(model)
+    return duration * known.rtf + MODEL_LOAD_SECONDS if known else None
+
+
 BACKENDS = [("faster-whisper", "faster-whisper (CTranslate2)"), ("whisper.cpp", "whisper.cpp (ggml)")]
 FORMATS = ["srt", "vtt", "ass", "txt", "json"]
 TRANSLATE_TARGETS = [("", "No translation"), ("es", "Spanish"), ("en", "English"), ("fr", "French"),
@@ -56,7 +59,6 @@ class CaptionsTab(BaseTab):
             "faster-whisper is the fastest on a CPU and supports word timestamps.\n"
             "whisper.cpp needs ggml model files and is useful on machines without AVX."))
         self.model = QComboBox()
-        self._model_rtf: dict[str, float] = {}
         self.model.setToolTip(self.tr(
             "Bigger models make fewer mistakes but take longer.\n"
             "tiny/base: quick drafts and clear speech. small: noisy audio, accents.\n"
@@ -144,30 +146,30 @@ class CaptionsTab(BaseTab):
         self.recent = RecentJobsPanel(self.client)
         self.recent.jobFinished.connect(self._on_job_finished)
 
-        # Transcript viewer + frame preview (QtMultimedia is not part of PySide6-Essentials,
-        # so "seek" shows the frame at that moment with the subtitle burned in).
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search the transcript…"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter_transcript)
         self.transcript = QListWidget()
         self.transcript.setWordWrap(True)
-        self.transcript.itemClicked.connect(self._seek)
-        self.preview = QLabel(self.tr("Click a line of the transcript to see that moment."))
-        self.preview.setAlignment(Qt.AlignCenter)
-        self.preview.setMinimumHeight(180)
-        self.preview.setObjectName("hint")
-        viewer = QWidget()
-        vl = QVBoxLayout(viewer)
-        vl.setContentsMargins(0, 0, 0, 0)
-        vl.addWidget(self.preview, 2)
-        vl.addWidget(self.search)
-        vl.addWidget(self.transcript, 3)
+        self.transcript.setToolTip(self.tr("Click a line to play the video from there."))
+        self.transcript.itemClicked.connect(self.seek_to_item)
+        self.player = PreviewPlayer()
+        self.player.positionChanged.connect(self._follow_playback)
+        viewer = QSplitter(Qt.Vertical)
+        transcript_box = QWidget()
+        tl = QVBoxLayout(transcript_box)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.search)
+        tl.addWidget(self.transcript, 1)
+        viewer.addWidget(self.player)
+        viewer.addWidget(transcript_box)
+        viewer.setSizes([300, 220])
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.recent)
         right.addWidget(viewer)
-        right.setSizes([260, 440])
+        right.setSizes([200, 520])
         split = QSplitter()
         split.addWidget(options_box)
         split.addWidget(right)
@@ -176,44 +178,43 @@ class CaptionsTab(BaseTab):
         lay.addWidget(split)
 
         self._duration: float | None = None
-        self._media_path = ""
-        self._subs_for_preview = ""
-        self._preview_seq = 0
+        self._load_seq = 0
+        self._segment_starts: list[float] = []
         self._estimate_timer = QTimer(self, singleShot=True, interval=300)
         self._estimate_timer.timeout.connect(self._probe_duration)
 
     # -- models -------------------------------------------------------------------
-    def _fill_models(self, installed: set[str] | None = None, infos: dict | None = None) -> None:
+    def _fill_models(self, models=None) -> None:
         """Model names with size/speed hints; installed ones get a ✓.
 
-        Filled at once from the static hints, then refreshed from the model manager on a
-        worker thread (it scans the models folder), so the window never waits for it.
+        Filled at once from the engine's list of known models, then refreshed from the
+        model manager on a worker thread (it scans the models folder for what is installed).
         """
+        from media_core.model_store import KNOWN_MODELS, ModelInfo
+
+        refresh = models is None
+        if refresh:
+            models = [ModelInfo(name=k.name, installed=False, source="hub", size_bytes=k.size_bytes,
+                                rtf=k.rtf, description=k.description) for k in KNOWN_MODELS.values()]
         current = self.model.currentData() or self.settings.default_model
         self.model.blockSignals(True)
         self.model.clear()
-        for name, (size, rtf, text) in MODEL_HINTS.items():
-            info = (infos or {}).get(name)
-            if info is not None:
-                size = f"{(info.size_bytes or 0) / 1e6:.0f} MB" if info.size_bytes else size
-                text = info.description or text
-            mark = "✓ " if installed and name in installed else ""
-            self.model.addItem(f"{mark}{name} — {size}, {text}", name)
-        for name in sorted((installed or set()) - set(MODEL_HINTS)):  # the user's own models
-            self.model.addItem(f"✓ {name}", name)
+        for m in models:
+            if m.kind != "faster-whisper":
+                continue
+            mark = "✓ " if m.installed else ""
+            size = f"{m.size_bytes / 1e6:.0f} MB" if m.size_bytes else ""
+            details = ", ".join(x for x in (size, m.description) if x)
+            self.model.addItem(f"{mark}{m.name}" + (f" — {details}" if details else ""), m.name)
         self.model.setCurrentIndex(max(0, self.model.findData(current)))
         self.model.blockSignals(False)
-        if installed is None:
+        if refresh:
             def work():
                 from media_core import model_store
 
                 return model_store.list_models()
 
-            def done(models):
-                self._model_rtf = {m.name: m.rtf for m in models if m.rtf}
-                self._fill_models({m.name for m in models if m.installed}, {m.name: m for m in models})
-
-            run_in_background(work, done, lambda exc: None)
+            run_in_background(work, self._fill_models, lambda exc: None)
 
     # -- drops / options ----------------------------------------------------------
     def accept_file(self, path: str, kind: str) -> bool:
@@ -277,11 +278,12 @@ class CaptionsTab(BaseTab):
     def _update_estimate_label(self) -> None:
         if not self._duration:
             return
-        name = self.model.currentData()
-        rtf = self._model_rtf.get(name) or MODEL_HINTS.get(name, ("", 1.0, ""))[1]
-        seconds = self._duration * rtf + 3  # + model load
-        self.estimate.setText(self.tr("Audio {0} · about {1} on this computer").format(
-            fmt_duration(self._duration), fmt_duration(seconds)))
+        seconds = estimate_seconds(self._duration, self.model.currentData() or "")
+        if seconds is None:
+            self.estimate.setText(self.tr("Audio {0}").format(fmt_duration(self._duration)))
+        else:
+            self.estimate.setText(self.tr("Audio {0} · about {1} on this computer").format(
+                fmt_duration(self._duration), fmt_duration(seconds)))
 
     # -- submit -------------------------------------------------------------------
     def job_params(self) -> dict:
@@ -292,7 +294,7 @@ class CaptionsTab(BaseTab):
                 "max_chars_per_line": o["max_chars"], "max_lines": o["max_lines"],
                 "max_duration": o["max_duration"], "translate_to": o["translate_to"],
                 "vad": o["vad"], "word_timestamps": o["word_timestamps"], "beam_size": o["beam_size"],
-                "initial_prompt": o["initial_prompt"], "threads": self.threads()}
+                "initial_prompt": o["initial_prompt"]}
 
     def submit(self) -> str | None:
         self.error.clear()
@@ -317,24 +319,43 @@ class CaptionsTab(BaseTab):
 
     # -- results ------------------------------------------------------------------
     def _on_job_finished(self, job_id: str, state: str) -> None:
-        if state != "succeeded":
-            return
+        if state == "succeeded":
+            self.show_result(job_id)
+
+    def show_result(self, job_id: str) -> None:
+        """Load a finished captions job: its transcript in the list, its media in the player."""
         job = self.client.get(job_id)
         outputs = job_outputs(job)
-        self._media_path = (getattr(job, "params", {}) or {}).get("input", "")
-        self._subs_for_preview = outputs.get("srt") or outputs.get("ass") or outputs.get("vtt") or ""
-        if "json" in outputs:
-            self.load_transcript(outputs["json"])
+        media = (getattr(job, "params", {}) or {}).get("input", "")
+        subs = outputs.get("srt") or outputs.get("vtt") or outputs.get("ass")
+        transcript = outputs.get("json")
+        self._load_seq += 1
+        seq = self._load_seq
 
-    def load_transcript(self, json_path: str) -> None:
-        from media_core.models import Transcript
+        def work():
+            from media_core.models import Transcript
+            from media_core.subtitles import read_subtitles
 
-        transcript = Transcript.model_validate_json(Path(json_path).read_text(encoding="utf-8"))
-        self.transcript.clear()
-        for seg in transcript.segments:
-            item = QListWidgetItem(f"{fmt_duration(seg.start)}  {seg.text.strip()}")
-            item.setData(Qt.UserRole, seg.start + 0.05)
-            self.transcript.addItem(item)
+            segments = Transcript.model_validate_json(Path(transcript).read_text(encoding="utf-8")).segments \
+                if transcript else []
+            return segments, (read_subtitles(subs) if subs else [])
+
+        def done(result):
+            if seq != self._load_seq:
+                return  # a newer job's result is loading
+            segments, cues = result
+            self.transcript.clear()
+            self._segment_starts = [seg.start for seg in segments]
+            for seg in segments:
+                item = QListWidgetItem(f"{fmt_duration(seg.start)}  {seg.text.strip()}")
+                item.setData(Qt.UserRole, seg.start)
+                item.setData(Qt.UserRole + 1, seg.end)
+                self.transcript.addItem(item)
+            if media and Path(media).is_file():
+                self.player.load(media, cues)
+            self._filter_transcript(self.search.text())
+
+        run_in_background(work, done, lambda exc: self.error.setText(str(exc)))
 
     def _filter_transcript(self, text: str) -> None:
         text = text.lower().strip()
@@ -342,32 +363,18 @@ class CaptionsTab(BaseTab):
             item = self.transcript.item(i)
             item.setHidden(bool(text) and text not in item.text().lower())
 
-    def _seek(self, item: QListWidgetItem) -> None:
-        """Show the frame at that moment, with the subtitle, rendered off the UI thread."""
-        if not self._media_path:
+    def seek_to_item(self, item: QListWidgetItem) -> None:
+        """Click-to-seek: the player jumps to that line (a hair after its start, so the
+        cue is already on screen) and keeps its play/pause state."""
+        self.player.seek(float(item.data(Qt.UserRole)) + 0.05)
+
+    def _follow_playback(self, ms: int) -> None:
+        """Highlight the transcript line being spoken."""
+        t = ms / 1000
+        i = bisect.bisect_right(self._segment_starts, t) - 1
+        if i < 0:
             return
-        t = float(item.data(Qt.UserRole))
-        self._preview_seq += 1
-        seq, media, subs = self._preview_seq, self._media_path, self._subs_for_preview
-
-        def work():
-            from media_core.paths import cache_dir
-            from media_core.render.operations import preview_frame
-
-            out = cache_dir() / "previews" / f"captions-{os.getpid()}-{seq}.png"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            preview_frame(media, t, out, subtitles=subs or None)
-            try:
-                return out.read_bytes()
-            finally:
-                out.unlink(missing_ok=True)
-
-        def done(result):
-            if seq != self._preview_seq:
-                return  # a newer click superseded this one
-            pix = QPixmap()
-            pix.loadFromData(result)
-            self.preview.setPixmap(pix.scaled(self.preview.size(), Qt.KeepAspectRatio, Qt.SmoothTransformation))
-
-        run_in_background(work, done, lambda exc: self.preview.setText(str(exc)))
-
+        item = self.transcript.item(i)
+        if item is not None and t < item.data(Qt.UserRole + 1) and item is not self.transcript.currentItem():
+            self.transcript.setCurrentItem(item)
+            self.transcript.scrollToItem(item)
