@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter,
-                               QTableView, QTabWidget, QVBoxLayout, QWidget, QFileDialog)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QPushButton, QSlider, QSpinBox, QSplitter, QTableView,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from ..widgets.common import AUDIO_FILTER, SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, output_path
-from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
+from ..widgets.recent_jobs import RecentJobsPanel
 from ..widgets.subtitle_model import SubtitleTableModel
 from ..workers import run_in_background
 from .base import BaseTab
@@ -45,8 +45,6 @@ class UtilitiesTab(BaseTab):
         split.addWidget(self.recent)
         split.setSizes([840, 420])
         QVBoxLayout(self).addWidget(split)
-        self._then_reframe: dict[str, dict] = {}
-        self.client.stateChanged.connect(self._on_state)
 
     # -- merge --------------------------------------------------------------------
     def _merge_page(self) -> QWidget:
@@ -84,7 +82,6 @@ class UtilitiesTab(BaseTab):
             self.merge_error.setText(self.tr("Choose both a video and an audio file."))
             return None
         self.merge_error.clear()
-        # media_core.render.merge_video_audio(video, audio, out, offset, mode, ducking, loudness_normalize)
         params = {"input": video, "audio": audio, "out": output_path(self.output_dir(), video, "merged"),
                   "offset": self.merge_offset.value(), "mode": self.merge_mode.currentData(),
                   "ducking": self.merge_duck.isChecked(),
@@ -129,11 +126,10 @@ class UtilitiesTab(BaseTab):
         self.tr_error.clear()
         src = self.tr_source.currentData()
         tgt = self.tr_target.currentData()
-        # media_core.translation.translate_subtitle_file(path, tgt, src, backend, bilingual, out, offline)
+        # Offline mode is not passed: the engine applies its own setting to every job.
         params = {"input": path, "tgt": tgt, "src": None if src == "auto" else src,
                   "backend": self.tr_engine.currentData(), "bilingual": self.tr_bilingual.isChecked(),
-                  "out": output_path(self.output_dir(), path, tgt, Path(path).suffix.lstrip(".") or "srt"),
-                  "offline": self.settings.offline_mode}
+                  "out": output_path(self.output_dir(), path, tgt, Path(path).suffix.lstrip(".") or "srt")}
         return self._submit("translate_subtitles", params,
                             self.tr("Translate · {0}").format(Path(path).name), self.tr_error)
 
@@ -148,6 +144,7 @@ class UtilitiesTab(BaseTab):
         self.ed_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
         self.ed_table.setSelectionBehavior(QTableView.SelectRows)
         self.ed_table.setAlternatingRowColors(True)
+        self.ed_table.setWordWrap(True)
         self.ed_shift = QSpinBox()
         self.ed_shift.setRange(-600_000, 600_000)
         self.ed_shift.setSingleStep(100)
@@ -162,6 +159,7 @@ class UtilitiesTab(BaseTab):
         save_as.clicked.connect(self._save_as)
         self.ed_status = hint("")
         self.ed_model.dataChanged.connect(lambda *_: self.ed_status.setText(""))
+        self.ed_model.dataChanged.connect(lambda top, *_: self.ed_table.resizeRowToContents(top.row()))
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Shift by")))
         row.addWidget(self.ed_shift)
@@ -196,6 +194,7 @@ class UtilitiesTab(BaseTab):
             if loaded == self.ed_path.path():
                 self.ed_model.set_lines(lines)
                 self.ed_table.resizeColumnsToContents()
+                self.ed_table.resizeRowsToContents()  # two-line cues show both lines
                 self.ed_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
                 self.ed_status.setText(self.tr("{0} cues").format(len(lines)))
 
@@ -212,8 +211,10 @@ class UtilitiesTab(BaseTab):
                 return
         try:
             self.ed_model.replace_all(shift_lines(self.ed_model.lines, self.ed_shift.value(), indices=indices))
-        except Exception as exc:
+        except Exception as exc:  # e.g. a shift before 0:00: the engine says why
             self.ed_status.setText(str(exc))
+            return
+        self.ed_table.resizeRowsToContents()
 
     def _save_as(self) -> None:
         if not self.ed_model.lines:
@@ -255,6 +256,12 @@ class UtilitiesTab(BaseTab):
         self.cut_strategy = QComboBox()
         for key, label in STRATEGIES:
             self.cut_strategy.addItem(self.tr(label), key)
+        self.cut_focus = QSlider(Qt.Horizontal)
+        self.cut_focus.setRange(0, 100)
+        self.cut_focus.setValue(50)
+        self.cut_focus.setToolTip(self.tr("Which part of the picture a crop keeps: left edge, centre, right edge"))
+        self.cut_aspect.currentIndexChanged.connect(self._update_cut_fields)
+        self.cut_strategy.currentIndexChanged.connect(self._update_cut_fields)
         self.cut_error = _error_label()
         go = QPushButton(self.tr("Cut / reframe"))
         go.setObjectName("primary")
@@ -265,51 +272,47 @@ class UtilitiesTab(BaseTab):
         form.addRow(self.tr("End"), self.cut_end)
         form.addRow(self.tr("Aspect"), self.cut_aspect)
         form.addRow(self.tr("Reframe"), self.cut_strategy)
+        form.addRow(self.tr("Crop position"), self.cut_focus)
+        form.addRow("", hint(self.tr("Cutting and reframing happen in one pass: the video is encoded once.")))
         form.addRow(self.cut_error)
         form.addRow("", go)
+        self._update_cut_fields()
         return page
 
-    def submit_cut(self) -> str | None:
+    def _update_cut_fields(self) -> None:
+        reframing = bool(self.cut_aspect.currentData())
+        self.cut_strategy.setEnabled(reframing)
+        self.cut_focus.setEnabled(reframing and self.cut_strategy.currentData() == "crop")
+
+    def cut_plan(self) -> dict | None:
+        """The RenderPlan (as JSON) of the page, or None after showing what is missing."""
         path = self.cut_input.path()
         if not path:
             self.cut_error.setText(self.tr("Choose a video."))
             return None
-        end = self.cut_end.value() or None
-        if end is not None and end <= self.cut_start.value():
+        start, end = self.cut_start.value(), self.cut_end.value() or None
+        if end is not None and end <= start:
             self.cut_error.setText(self.tr("The end must come after the start."))
             return None
-        self.cut_error.clear()
-        start, aspect = self.cut_start.value(), self.cut_aspect.currentData()
-        if not aspect and not start and end is None:
+        aspect = self.cut_aspect.currentData()
+        trim = {"start": start, "end": end} if start or end is not None else None
+        if not aspect and trim is None:
             self.cut_error.setText(self.tr("Set a start/end to cut, or an aspect to reframe to."))
             return None
-        name = Path(path).name
-        reframe_params = {"aspect": aspect, "strategy": self.cut_strategy.currentData()} if aspect else None
-        if start or end is not None:
-            if end is None:
-                self.cut_error.setText(self.tr("Set where the cut ends."))
-                return None
-            # media_core.render.cut(video, start, end, out); a reframe follows when it finished.
-            params = {"input": path, "start": start, "end": end, "out": output_path(self.output_dir(), path, "cut")}
-            job_id = self._submit("cut", params, self.tr("Cut · {0}").format(name), self.cut_error)
-            if job_id and reframe_params:
-                self._then_reframe[job_id] = reframe_params
-            return job_id
-        # media_core.render.reframe(video, out, aspect, strategy)
-        params = {"input": path, "out": output_path(self.output_dir(), path, aspect.replace(":", "x")),
-                  **reframe_params}
-        return self._submit("reframe", params, self.tr("Reframe · {0}").format(name), self.cut_error)
+        tag = "-".join(t for t in ("cut" if trim else "", aspect.replace(":", "x") if aspect else "") if t)
+        reframe = {"aspect": aspect, "strategy": self.cut_strategy.currentData(),
+                   "focus_x": self.cut_focus.value() / 100} if aspect else None
+        return {"input": path, "output": output_path(self.output_dir(), path, tag, "mp4"),
+                "trim": trim, "reframe": reframe}
 
-    def _on_state(self, job_id: str, state: str) -> None:
-        """Cut + reframe: the reframe job starts from the cut's output once it exists."""
-        follow = self._then_reframe.pop(job_id, None) if state in ("succeeded", "failed", "cancelled") else None
-        if follow is None or state != "succeeded":
-            return
-        cut_out = next(iter(job_outputs(self.client.get(job_id)).values()), None)
-        if cut_out:
-            params = {"input": cut_out, "out": output_path(self.output_dir(), cut_out,
-                                                            follow["aspect"].replace(":", "x")), **follow}
-            self._submit("reframe", params, self.tr("Reframe · {0}").format(Path(cut_out).name), self.cut_error)
+    def submit_cut(self) -> str | None:
+        plan = self.cut_plan()
+        if plan is None:
+            return None
+        self.cut_error.clear()
+        what = self.tr("Cut + reframe") if plan["trim"] and plan["reframe"] else \
+            self.tr("Cut") if plan["trim"] else self.tr("Reframe")
+        return self._submit("render_styled", plan, f"{what} · {Path(plan['input']).name}", self.cut_error)
 
     # -- shared -------------------------------------------------------------------
     def _submit(self, job_type: str, params: dict, title: str, error_label: QLabel) -> str | None:
@@ -336,3 +339,38 @@ class UtilitiesTab(BaseTab):
             (self.cut_input if page == 3 else self.merge_video).set_path(path)
             return True
         return False
+
+    def primary_action(self):
+        """Ctrl+Enter runs the visible section's button."""
+        return {0: self.submit_merge, 1: self.submit_translate, 2: self._save_as,
+                3: self.submit_cut}[self.sections.currentIndex()]()
+
+    # -- remembered options ----------------------------------------------------------
+    def options(self) -> dict:
+        return {"section": self.sections.currentIndex(),
+                "merge_offset": self.merge_offset.value(), "merge_mode": self.merge_mode.currentData(),
+                "merge_duck": self.merge_duck.isChecked(), "merge_loudness": self.merge_loudness.isChecked(),
+                "tr_source": self.tr_source.currentData(), "tr_target": self.tr_target.currentData(),
+                "tr_engine": self.tr_engine.currentData(), "tr_bilingual": self.tr_bilingual.isChecked(),
+                "shift_ms": self.ed_shift.value(),
+                "cut_aspect": self.cut_aspect.currentData(), "cut_strategy": self.cut_strategy.currentData(),
+                "cut_focus": self.cut_focus.value()}
+
+    def restore_options(self, o: dict) -> None:
+        for combo, key in ((self.merge_mode, "merge_mode"), (self.tr_source, "tr_source"),
+                           (self.tr_target, "tr_target"), (self.tr_engine, "tr_engine"),
+                           (self.cut_aspect, "cut_aspect"), (self.cut_strategy, "cut_strategy")):
+            if key in o:
+                index = combo.findData(o[key])
+                if index >= 0:
+                    combo.setCurrentIndex(index)
+        for spin, key in ((self.merge_offset, "merge_offset"), (self.ed_shift, "shift_ms"),
+                          (self.cut_focus, "cut_focus")):
+            if isinstance(o.get(key), (int, float)):
+                spin.setValue(type(spin.value())(o[key]))
+        for box, key in ((self.merge_duck, "merge_duck"), (self.merge_loudness, "merge_loudness"),
+                         (self.tr_bilingual, "tr_bilingual")):
+            if key in o:
+                box.setChecked(bool(o[key]))
+        if isinstance(o.get("section"), int) and 0 <= o["section"] < self.sections.count():
+            self.sections.setCurrentIndex(o["section"])
