@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import time
 
-import pytest
-from PySide6.QtCore import QElapsedTimer, QTimer
+import zipfile
+from pathlib import Path
 
-from tests.gui_helpers import make_window, wait_job
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+
+from tests.gui_helpers import click_in_modal, make_window, wait_job
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -50,11 +54,17 @@ def test_captions_tab_runs_a_real_job(qtbot, speech_video):
     assert visible and all("country" in it.text().lower() for it in visible)
     tab.search.setText("zebra crossing")
     assert all(tab.transcript.item(i).isHidden() for i in range(tab.transcript.count()))
-    # Click-to-seek shows the frame of that moment.
+    # The player has the video with the job's own subtitles; clicking a line seeks there.
     tab.search.clear()
-    tab._seek(tab.transcript.item(0))
-    qtbot.waitUntil(lambda: tab.preview.pixmap() is not None and not tab.preview.pixmap().isNull(),
-                    timeout=60_000)
+    player = tab.player
+    qtbot.waitUntil(lambda: player.source == str(speech_video) and player.frames_shown > 0, timeout=30_000)
+    item = tab.transcript.item(tab.transcript.count() - 1)
+    rect = tab.transcript.visualItemRect(item)
+    qtbot.mouseClick(tab.transcript.viewport(), Qt.LeftButton, pos=rect.center())
+    target = int(item.data(Qt.UserRole) * 1000)
+    qtbot.waitUntil(lambda: abs(player.position_ms() - target) < 150, timeout=10_000)
+    qtbot.waitUntil(lambda: player.current_cue() != "", timeout=5_000)
+    assert player.current_cue().split()[0].lower() in item.text().lower()
 
 
 def test_style_change_refreshes_preview(qtbot, speech_video, tmp_path):
@@ -136,6 +146,113 @@ def test_jobs_tab_filters_and_cancel_a_running_render(qtbot, bbb_trailer, jfk_wa
     jobs.select_job(cap_id)
     assert str(jfk_wav.name) in jobs.detail_params.toPlainText()
     assert jobs.outputs.count() >= 1
+
+
+def test_styling_render_completes(qtbot, bikes_mp4, tmp_path):
+    from media_core.probe import probe
+
+    w = make_window(qtbot, output_folder=str(tmp_path))
+    tab = w.tabs_by_name["styling"]
+    w.tabs.setCurrentWidget(tab)
+    srt = tmp_path / "bikes.srt"
+    srt.write_text(SRT, encoding="utf-8")
+    tab.video.set_path(str(bikes_mp4))
+    tab.subtitles.set_path(str(srt))
+    tab.editor.box.setChecked(True)
+    qtbot.keyClick(tab, Qt.Key_Return, Qt.ControlModifier)  # Ctrl+Enter = Render
+    assert tab.recent.rows, tab.status.text()
+    job_id = next(iter(tab.recent.rows))
+    job = wait_job(qtbot, w, job_id, timeout=120_000)
+    out = Path(job.outputs[0])
+    assert out.parent == tmp_path and out.suffix == ".mp4"
+    info = probe(out)
+    assert info.has_video and abs(info.duration - probe(bikes_mp4).duration) < 0.5
+    row = tab.recent.rows[job_id]
+    qtbot.waitUntil(lambda: row.output_paths == [str(out)], timeout=10_000)
+
+
+def test_jobs_tab_actions(qtbot, jfk_wav, bikes_mp4, bbb_trailer, tmp_path):
+    """Cancel with Esc, retry, resume, copy transcript / CLI command, export a zip and
+    delete with files, on real jobs."""
+    import json
+    import shlex
+
+    w = make_window(qtbot, threads=1, output_folder=str(tmp_path))
+    jobs = w.tabs_by_name["jobs"]
+    _, cap_id = _captions_job(qtbot, w, jfk_wav)
+    wait_job(qtbot, w, cap_id)
+
+    # One heavy job at a time: a long render runs while a short cut/reframe waits its turn.
+    styling = w.tabs_by_name["styling"]
+    srt = tmp_path / "bbb.srt"
+    srt.write_text(SRT, encoding="utf-8")
+    styling.video.set_path(str(bbb_trailer))
+    styling.subtitles.set_path(str(srt))
+    long_id = styling.render()
+    util = w.tabs_by_name["utilities"]
+    util.cut_input.set_path(str(bikes_mp4))
+    util.cut_end.setValue(3.0)
+    short_id = util.submit_cut()
+    assert long_id and short_id, util.cut_error.text()
+    qtbot.waitUntil(lambda: w.client.get(long_id).status == "running", timeout=60_000)
+    assert w.client.get(short_id).status == "queued"
+
+    w.tabs.setCurrentWidget(jobs)
+    jobs.select_job(short_id)
+    jobs.table.setFocus()
+    qtbot.keyClick(jobs.table, Qt.Key_Escape)  # Esc cancels the selected job
+    wait_job(qtbot, w, short_id, states=("cancelled",), timeout=10_000)
+    jobs.select_job(long_id)
+    jobs.buttons["cancel"].click()
+    wait_job(qtbot, w, long_id, states=("cancelled",), timeout=30_000)
+
+    # Retry runs a new job with the same settings; resume runs the same job again.
+    jobs.select_job(short_id)
+    qtbot.waitUntil(lambda: jobs.buttons["retry"].isEnabled(), timeout=5_000)
+    jobs.buttons["retry"].click()
+    retry_id = jobs.selected_job().id
+    assert retry_id != short_id and w.client.get(retry_id).params == w.client.get(short_id).params
+    retried = wait_job(qtbot, w, retry_id, timeout=120_000)
+    jobs.select_job(short_id)
+    qtbot.waitUntil(lambda: jobs.buttons["resume"].isEnabled(), timeout=5_000)
+    jobs.buttons["resume"].click()
+    wait_job(qtbot, w, short_id, timeout=120_000)
+    assert {Path(p).name for p in w.client.get(short_id).outputs} and Path(retried.outputs[0]).is_file()
+
+    # Copy the transcript and the CLI command of the captions job.
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    jobs.select_job(cap_id)
+    jobs.buttons["transcript"].click()
+    qtbot.waitUntil(lambda: "country" in clipboard.text().lower(), timeout=10_000)
+    jobs.buttons["cli"].click()
+    command = shlex.split(clipboard.text())
+    assert command == shlex.split(w.client.cli_command(cap_id))
+    assert "captions" in command and json.loads(command[command.index("--params") + 1]) == \
+        w.client.get(cap_id).params
+
+    # Export the outputs as a zip.
+    outputs = [Path(p) for p in w.client.get(cap_id).outputs]
+    dest = tmp_path / "export.zip"
+    jobs.export_zip(cap_id, str(dest))
+    qtbot.waitUntil(dest.exists, timeout=10_000)
+    with zipfile.ZipFile(dest) as zf:
+        assert sorted(zf.namelist()) == sorted(p.name for p in outputs)
+        assert zf.read(outputs[0].name) == outputs[0].read_bytes()
+
+    # Delete the retried job with its files, confirmed in the dialog.
+    jobs.select_job(retry_id)
+    out = Path(retried.outputs[0])
+    click_in_modal(qtbot, lambda box: box.findChild(type(jobs.buttons["delete"]), "withFiles"))
+    jobs.buttons["delete"].click()
+    qtbot.waitUntil(lambda: all(j.id != retry_id for j in jobs.model.jobs), timeout=10_000)
+    assert not out.exists()
+    # Deleting while keeping the files leaves the outputs.
+    jobs.select_job(cap_id)
+    click_in_modal(qtbot, lambda box: box.findChild(type(jobs.buttons["delete"]), "keepFiles"))
+    jobs.buttons["delete"].click()
+    qtbot.waitUntil(lambda: all(j.id != cap_id for j in jobs.model.jobs), timeout=10_000)
+    assert all(p.exists() for p in outputs)
 
 
 def test_ui_stays_responsive_while_jobs_run(qtbot, speech_video, bbb_trailer, tmp_path):

@@ -12,10 +12,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit,
                                QPushButton, QSplitter, QStyle, QStyledItemDelegate,
-                               QStyleOptionProgressBar, QTableView, QVBoxLayout, QWidget, QFormLayout)
+                               QStyleOptionProgressBar, QTableView, QVBoxLayout, QWidget)
 
 from ..widgets.common import fmt_duration, open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
+from ..workers import run_in_background
 from .base import BaseTab
 
 STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
@@ -155,6 +156,7 @@ class JobFilterProxy(QSortFilterProxyModel):
         self.text = ""
 
     def set_filters(self, *, status=None, job_type=None, days=..., text=None) -> None:
+        self.beginFilterChange()
         if status is not None:
             self.status = status
         if job_type is not None:
@@ -163,7 +165,7 @@ class JobFilterProxy(QSortFilterProxyModel):
             self.days = days
         if text is not None:
             self.text = text.lower().strip()
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, row, parent):
         job = self.sourceModel().jobs[row]
@@ -362,7 +364,8 @@ class JobsTab(BaseTab):
         self.buttons["zip"].setEnabled(bool(outputs))
         self.buttons["transcript"].setEnabled(any(k in outputs for k in ("txt", "json", "srt")))
         error = getattr(job, "error", None)
-        self.detail_title.setText(f"{job.type} · {job.status}" + (f" — {error}" if error else ""))
+        name = getattr(job, "title", "") or job.type
+        self.detail_title.setText(f"{name} · {job.status}" + (f" — {error}" if error else ""))
         self.detail_params.setPlainText(json.dumps(getattr(job, "params", {}) or {}, indent=2, default=str,
                                                    ensure_ascii=False))
         for name, path in outputs.items():
@@ -393,26 +396,40 @@ class JobsTab(BaseTab):
     def _retry(self) -> None:
         job = self.selected_job()
         if job is not None:
-            self.client.retry(job.id)
+            try:
+                self.select_job(self.client.retry(job.id))  # the new run, linked to this one
+            except Exception as exc:  # e.g. it started again meanwhile: say why nothing happened
+                self.window_.notify(str(exc))
 
     def _resume(self) -> None:
         job = self.selected_job()
         if job is not None:
-            self.client.resume(job.id)
+            try:
+                self.client.resume(job.id)
+            except Exception as exc:
+                self.window_.notify(str(exc))
 
     def _delete(self) -> None:
         job = self.selected_job()
         if job is None:
             return
+        choice = self.confirm_delete(job)
+        if choice is not None:
+            self.client.delete(job.id, with_files=choice == "with_files")
+
+    def confirm_delete(self, job) -> str | None:
+        """Ask how to delete: "with_files", "keep_files" or None (cancelled)."""
         box = QMessageBox(QMessageBox.Warning, self.tr("Delete job"),
-                          self.tr("Delete this {0} job from the history?").format(job.type),
-                          parent=self)
+                          self.tr("Delete this {0} job from the history?").format(job.type), parent=self)
+        box.setObjectName("confirmDelete")
         with_files = box.addButton(self.tr("Delete with its files"), QMessageBox.DestructiveRole)
+        with_files.setObjectName("withFiles")
         only = box.addButton(self.tr("Delete, keep files"), QMessageBox.AcceptRole)
+        only.setObjectName("keepFiles")
         box.addButton(QMessageBox.Cancel)
         box.exec()
-        if box.clickedButton() in (with_files, only):
-            self.client.delete(job.id, with_files=box.clickedButton() is with_files)
+        clicked = box.clickedButton()
+        return "with_files" if clicked is with_files else "keep_files" if clicked is only else None
 
     def _export_zip(self) -> None:
         job = self.selected_job()
@@ -422,36 +439,46 @@ class JobsTab(BaseTab):
                                               str(Path(self.output_dir()) / f"{job.type}-{job.id[:8]}.zip"),
                                               "Zip (*.zip)")
         if dest:
-            outputs = [Path(p) for p in job_outputs(job).values()]
-            from ..workers import run_in_background
+            self.export_zip(job.id, dest)
 
-            def work():
-                from media_core.paths import atomic_output
+    def export_zip(self, job_id: str, dest: str) -> None:
+        """Zip the job's outputs into ``dest`` on a worker thread."""
+        outputs = [Path(p) for p in job_outputs(self.client.get(job_id)).values()]
 
-                with atomic_output(dest) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-                    for p in outputs:
-                        if p.is_file():
-                            zf.write(p, p.name)
-                return dest
+        def work():
+            from media_core.paths import atomic_output
 
-            run_in_background(work, lambda d: self.window_.notify(self.tr("Exported {0}").format(d)),
-                              lambda exc: self.window_.notify(str(exc)))
+            with atomic_output(dest) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+                for p in outputs:
+                    if p.is_file():
+                        zf.write(p, p.name)
+            return dest
+
+        run_in_background(work, lambda d: self.window_.notify(self.tr("Exported {0}").format(d)),
+                          lambda exc: self.window_.notify(str(exc)))
 
     def _copy_transcript(self) -> None:
         job = self.selected_job()
         if job is None:
             return
         outputs = job_outputs(job)
-        if "txt" in outputs:
-            text = Path(outputs["txt"]).read_text(encoding="utf-8")
-        elif "json" in outputs:
-            from media_core.models import Transcript
 
-            text = Transcript.model_validate_json(Path(outputs["json"]).read_text(encoding="utf-8")).text
-        else:
-            text = Path(outputs["srt"]).read_text(encoding="utf-8")
-        QGuiApplication.clipboard().setText(text)
-        self.window_.notify(self.tr("Transcript copied"))
+        def work():
+            if "txt" in outputs:
+                return Path(outputs["txt"]).read_text(encoding="utf-8")
+            if "json" in outputs:
+                from media_core.models import Transcript
+
+                return Transcript.model_validate_json(Path(outputs["json"]).read_text(encoding="utf-8")).text
+            from media_core.subtitles import read_subtitles
+
+            return "\n".join(line.text for line in read_subtitles(outputs["srt"]))
+
+        def done(text):
+            QGuiApplication.clipboard().setText(text)
+            self.window_.notify(self.tr("Transcript copied"))
+
+        run_in_background(work, done, lambda exc: self.window_.notify(str(exc)))
 
     def _copy_cli(self) -> None:
         job = self.selected_job()
@@ -459,5 +486,5 @@ class JobsTab(BaseTab):
             try:
                 QGuiApplication.clipboard().setText(self.client.cli_command(job.id))
                 self.window_.notify(self.tr("CLI command copied"))
-            except Exception as exc:
+            except Exception as exc:  # an unknown job type: say so in the status bar
                 self.window_.notify(str(exc))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -353,6 +352,9 @@ class StylingTab(BaseTab):
             self.status.setText(self.tr("Choose subtitles, or click “Generate captions first”."))
             return False
         return True
+
+    def primary_action(self):
+        return self.render()
 
     def render(self) -> str | None:
         if not self._check_inputs():
