@@ -161,11 +161,38 @@ def test_semantic_prompt_relevance_without_shared_words(talk, request_base, plan
     sim = embeddings.prompt_similarities("A man is eating food.", ["A man is eating a piece of bread."])
     assert sim[0] == pytest.approx(0.7553, abs=0.002)
     video, layout = talk
-    result = find_shorts(video, request_base.model_copy(update={"prompt": "patriotism", "semantic": True}))
-    best = result.clips[0]
     jfk = next(seg for seg in layout if seg["name"] == "jfk")
-    assert best.start <= jfk["start"] + 0.5 and best.end >= jfk["end"] - 0.5, best.text
+    # "patriotism" shares no word with the speech: only meaning can find JFK. Embeddings are the
+    # default whenever a prompt is given and the model is installed.
+    result = find_shorts(video, request_base.model_copy(update={"prompt": "patriotism"}))
     assert result.scorer_used == "heuristic+embeddings"
+    best = result.clips[0]
+    assert best.start <= jfk["start"] + 0.5 and best.end >= jfk["end"] - 0.5, best.text
+    # The reason quotes the sentence that carries the match.
+    quote = re.search(r"“([^”]+)” is close to the prompt in meaning", best.reason)
+    assert quote, best.reason
+    assert set(_norm(quote.group(1).rstrip("…"))) <= set(_norm(jfk["text"])), quote.group(1)
+    lexical = find_shorts(video, request_base.model_copy(update={"prompt": "patriotism", "semantic": False}))
+    assert lexical.scorer_used == "heuristic"
+    assert all("prompt" not in c.reason for c in lexical.clips)
+
+
+def test_sentences_are_embedded_once(talk, request_base, plan, transcript):
+    from media_core.shorts import embeddings
+    from media_core.shorts.pipeline import embedding_cache_for
+
+    video, _ = talk
+    texts = {s.text for s in split_sentences([w for w in transcript.words if w.text.strip()])}
+    embedding_cache_for(plan.transcript_path).unlink(missing_ok=True)
+    embeddings._memory.clear()
+    before = embeddings.encoded_count
+    find_shorts(video, request_base.model_copy(update={"prompt": "a question about the conference menu"}))
+    # Each sentence once plus the prompt: never once per overlapping candidate.
+    assert embeddings.encoded_count - before == len(texts) + 1
+    embeddings._memory.clear()  # as in a new process: only the cache beside the transcript is left
+    before = embeddings.encoded_count
+    find_shorts(video, request_base.model_copy(update={"prompt": "the price of things"}))
+    assert embeddings.encoded_count - before == 1, "only the new prompt should need the model"
 
 
 # --- rendering and exports --------------------------------------------------------------------
@@ -307,6 +334,164 @@ def test_trim_silences_shortens_the_clip_and_burns_captions_in_an_odd_folder(tal
     assert Path(out.video_path).parent == odd_dir and Path(out.ass_path).exists()
 
 
+# --- runs: their own folders, clean cancels, edits after the run --------------------------------
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir()) if p.is_file()}
+
+
+def test_each_run_gets_its_own_folder_and_keeps_earlier_runs(talk, plan, transcript, request_base, tmp_path):
+    video, _ = talk
+    req = request_base.model_copy(update={"output_root": str(tmp_path)})
+    first = render_shorts(video, req, plan.clips[:1], transcript=transcript)
+    assert Path(first.output_dir) == tmp_path / f"{video.stem} shorts"
+    before = _files(first.output_dir)
+    assert {"clip-01.mp4", "clip-01.srt", "clip-01.ass", "clip-01.jpg", "manifest.json", "clips.csv",
+            "clips.edl", "clips.fcpxml"} == set(before), "the run's claim marker must be gone once it finished"
+    second = render_shorts(video, req, plan.clips[:1], transcript=transcript)
+    assert Path(second.output_dir) == tmp_path / f"{video.stem} shorts 2"
+    # Naming an existing run's folder explicitly does not overwrite it either.
+    third = render_shorts(video, req.model_copy(update={"output_dir": first.output_dir}), plan.clips[:1],
+                          transcript=transcript)
+    assert Path(third.output_dir) == tmp_path / f"{video.stem} shorts 3"
+    assert _files(first.output_dir) == before
+
+
+def test_cancelled_run_leaves_nothing_that_looks_finished(talk, plan, transcript, request_base, tmp_path):
+    from media_core.errors import CancelledError
+    from media_core.progress import CancelToken
+
+    video, _ = talk
+    token = CancelToken()
+    stages, lines = [], []
+
+    def progress(fraction: float, stage: str = "") -> None:
+        stages.append(stage)
+        if "clip 2/" in stage:  # clip 1 is complete (video, subtitles, thumbnail) by now
+            token.cancel()
+
+    req = request_base.model_copy(update={"output_root": str(tmp_path)})
+    with pytest.raises(CancelledError):
+        render_shorts(video, req, plan.clips, transcript=transcript, progress=progress, cancel=token,
+                      log=lines.append)
+    assert any("clip 2/" in s for s in stages)
+    assert list(tmp_path.rglob("*")) == [], "the cancelled run left files behind"
+    # Its ffmpeg command lines went to the log callback (the job log, in a job).
+    assert any(line.startswith("$ ") and "-filter_complex" in line for line in lines)
+
+
+def _add_translations(manifest_path: str) -> None:
+    """What media_core.translation adds to a run's manifest: per-clip translations and a summary."""
+    data = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    for clip in data["clips"]:
+        clip["translations"] = {"es": {"title": "¡Hola!", "text": "..."}}
+    data["translation_info"] = {"es": {"src": "en", "backend": "test"}}
+    Path(manifest_path).write_text(json.dumps(data), encoding="utf-8")
+
+
+def _sentence_bounds(transcript: Transcript, seg: dict) -> tuple[float, float]:
+    """Cut points around the words of one recording, snapped like a click on the transcript."""
+    from media_core.shorts.transcript_view import TranscriptIndex
+
+    index = TranscriptIndex.from_transcript(transcript)
+    inside = [i for i, w in enumerate(index.words) if seg["start"] - 0.1 <= (w.start + w.end) / 2 <= seg["end"] + 0.1]
+    return index.start_before(inside[0]), index.end_after(inside[-1])
+
+
+def test_rerender_from_manifest_replaces_one_clip_and_rewrites_exports(talk, plan, transcript, request_base,
+                                                                       tmp_path):
+    from media_core.paths import TEMP_MARKER
+    from media_core.shorts.pipeline import rerender_from_manifest
+
+    video, layout = talk
+    req = request_base.model_copy(update={"output_dir": str(tmp_path / "run")})
+    run = render_shorts(video, req, plan.clips[:2], transcript=transcript, transcript_path=plan.transcript_path)
+    other, target = run.clips
+    # Move the clip onto a recording neither clip covers.
+    seg = next(s for s in layout if s["end"] - s["start"] > 3 and all(
+        s["end"] < c.start or s["start"] > c.end for c in run.clips))
+    start, end = _sentence_bounds(transcript, seg)
+    untouched = {p: Path(p).read_bytes() for p in (other.video_path, other.srt_path, other.ass_path,
+                                                   other.thumbnail_path)}
+    old_thumb = Path(target.thumbnail_path).read_bytes()
+    _add_translations(run.manifest_path)
+    lines = []
+    result = rerender_from_manifest(run.manifest_path, target.id, start, end, log=lines.append)
+
+    new = next(c for c in result.clips if c.id == target.id)
+    assert (new.start, new.end) == (pytest.approx(start, abs=0.001), pytest.approx(end, abs=0.001))
+    assert new.video_path == target.video_path and new.rank == target.rank
+    assert probe(new.video_path).duration == pytest.approx(end - start, abs=0.15)
+    words = [w for w in transcript.words if w.text.strip()]
+    spoken = [w for w in words if start <= (w.start + w.end) / 2 <= end]
+    assert [t for ev in pysubs2.load(new.srt_path) for t in _norm(ev.plaintext)] == \
+        [t for w in spoken for t in _norm(w.text)]
+    assert _norm(new.text) == [t for w in spoken for t in _norm(w.text)]
+    assert new.title == suggest_title(new.text) and new.reason
+    assert Path(new.thumbnail_path).read_bytes() != old_thumb
+    assert {p: Path(p).read_bytes() for p in untouched} == untouched, "the other clip was touched"
+    # One render pass for the clip (plus its thumbnail), logged.
+    renders = [line for line in lines if line.startswith("$ ") and "libx264" in line]
+    assert len(renders) == 1 and f"-ss {start:.3f}" in renders[0]
+
+    manifest = json.loads(Path(run.manifest_path).read_text())
+    entry = next(c for c in manifest["clips"] if c["id"] == target.id)
+    assert (entry["start"], entry["end"], entry["title"]) == (new.start, new.end, new.title)
+    # What another tool added stays, except for the moved clip whose words changed.
+    assert manifest["translation_info"] == {"es": {"src": "en", "backend": "test"}}
+    assert "translations" not in entry
+    assert next(c for c in manifest["clips"] if c["id"] == other.id)["translations"]["es"]["title"] == "¡Hola!"
+    rows = {r["id"]: r for r in csv.DictReader(open(run.csv_path, newline="", encoding="utf-8"))}
+    assert float(rows[target.id]["start"]) == pytest.approx(start, abs=0.001)
+    assert float(rows[other.id]["start"]) == pytest.approx(other.start, abs=0.001)
+    fps = probe(video).video.fps
+    events = parse_edl(Path(run.edl_path).read_text(), fps)
+    moved = next(e for e in events if target.id in e["comment"])
+    assert moved["src_in"] / fps == pytest.approx(start, abs=1 / fps)
+    starts = [float(_seconds(el.get("start"))) for el in ET.parse(run.fcpxml_path).getroot().iter("asset-clip")]
+    assert any(abs(s - start) <= 1 / fps for s in starts)
+    assert not [p for p in Path(run.output_dir).iterdir() if TEMP_MARKER in p.name]
+
+
+def test_remove_clip_and_export_the_run(talk, plan, transcript, request_base, tmp_path):
+    from media_core.errors import CancelledError
+    from media_core.progress import CancelToken
+    from media_core.shorts.runs import export_run, remove_clips
+
+    video, _ = talk
+    req = request_base.model_copy(update={"output_dir": str(tmp_path / "run")})
+    run = render_shorts(video, req, plan.clips[:2], transcript=transcript, transcript_path=plan.transcript_path)
+    gone, kept = run.clips
+    _add_translations(run.manifest_path)
+    result = remove_clips(run.manifest_path, [gone.id])
+    assert [c.id for c in result.clips] == [kept.id]
+    assert not any(Path(p).exists() for p in (gone.video_path, gone.srt_path, gone.ass_path, gone.thumbnail_path))
+    assert Path(kept.video_path).exists()
+    manifest = json.loads(Path(run.manifest_path).read_text())
+    assert [c["id"] for c in manifest["clips"]] == [kept.id]
+    assert manifest["clips"][0]["translations"]["es"]["title"] == "¡Hola!" and "translation_info" in manifest
+    assert [r["id"] for r in csv.DictReader(open(run.csv_path, newline="", encoding="utf-8"))] == [kept.id]
+    fps = probe(video).video.fps
+    assert len(parse_edl(Path(run.edl_path).read_text(), fps)) == 1
+    assert len(ET.parse(run.fcpxml_path).getroot().findall(".//spine/asset-clip")) == 1
+
+    dest = tmp_path / "for the editor"
+    exported = export_run(run.manifest_path, dest)
+    names = {p.name for p in dest.iterdir()}
+    assert names == {f"{kept.id}{ext}" for ext in (".mp4", ".srt", ".ass", ".jpg")} | {
+        "manifest.json", "clips.csv", "clips.edl", "clips.fcpxml"}
+    assert (dest / f"{kept.id}.mp4").read_bytes() == Path(kept.video_path).read_bytes()
+    copied = json.loads(Path(exported.manifest_path).read_text())["clips"][0]
+    assert Path(copied["video"]).parent == dest and Path(copied["thumbnail"]).is_file()
+    assert len(parse_edl(Path(exported.edl_path).read_text(), fps)) == 1
+
+    # A cancelled export takes back the copies it had made.
+    token = CancelToken()
+    with pytest.raises(CancelledError):
+        export_run(run.manifest_path, tmp_path / "cancelled", cancel=token, progress=lambda f, s="": token.cancel())
+    assert list((tmp_path / "cancelled").iterdir()) == []
+
+
 # --- pure logic ---------------------------------------------------------------------------------
 
 def test_scoring_prefers_hooks_and_explains_itself():
@@ -331,6 +516,37 @@ def _words(text: str, start: float = 0.0, rate: float = 0.4) -> list[Word]:
         out.append(Word(text=" " + tok, start=t, end=t + rate * 0.8))
         t += rate
     return out
+
+
+def test_candidates_cover_a_long_talk_to_its_end():
+    """Three hours of speech: the only pricing talk is in the last five minutes, and must be found."""
+    import random
+
+    from media_core.models import Segment
+    from media_core.shorts.candidates import CANDIDATE_BUDGET
+
+    rng = random.Random(7)
+    filler = "we walked along the river and talked about the weather and the old town hall".split()
+    topic = "our pricing is simple you pay once and the price never changes for anyone".split()
+    length = 3 * 3600.0
+    words, t = [], 0.5
+    while t < length - 2:
+        pool = topic if t > length - 300 else filler
+        n = rng.randint(5, 14)
+        for k in range(n):
+            text = rng.choice(pool) + ("." if k == n - 1 else "")
+            words.append(Word(text=" " + text, start=round(t, 3), end=round(t + 0.28, 3)))
+            t += 0.36
+        t += rng.choice([0.3, 0.5, 0.8, 1.1])
+    transcript = Transcript(language="en", duration=length, segments=[
+        Segment(start=words[0].start, end=words[-1].end, text="", words=words)])
+    candidates = build_candidates(transcript, min_duration=20, max_duration=60)
+    assert len(candidates) <= CANDIDATE_BUDGET + 4 * len(split_sentences(words))
+    # Every five minutes of the talk offers candidates, up to its last minutes.
+    covered = {int(c.start // 300) for c in candidates}
+    assert covered >= set(range(int((length - 60) // 300))), sorted(set(range(36)) - covered)
+    best = select_clips(score_clips(candidates, words, prompt="pricing"), 1)[0]
+    assert best.start >= length - 300 - 1, (best.start, best.text[:80])
 
 
 def test_clip_words_are_shifted_and_clamped():
@@ -367,6 +583,55 @@ def test_llm_scorer_validates_and_falls_back(transcript):
     # Offline mode never calls out.
     offline = req.model_copy(update={"offline": True})
     assert llm_rescore(cands, offline, transport=httpx.MockTransport(good)) is None
+
+
+def test_llm_scorer_reads_the_shared_engine_settings(transcript, monkeypatch):
+    """A real local OpenAI-compatible endpoint named only in the engine settings (environment)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((self.path, self.headers.get("Authorization"), body))
+            reply = {"clips": [{"id": "c3", "score": 97, "reason": "Strong story"}]}
+            data = json.dumps({"choices": [{"message": {"content": json.dumps(reply)}}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("REFRAME_LLM_BASE_URL", f"http://127.0.0.1:{server.server_port}/v1")
+        monkeypatch.setenv("REFRAME_LLM_API_KEY", "sk-local")
+        monkeypatch.setenv("REFRAME_LLM_MODEL", "tiny-judge")
+        monkeypatch.setenv("REFRAME_OFFLINE", "0")
+        words = [w for w in transcript.words if w.text.strip()]
+        cands = score_clips(build_candidates(transcript, min_duration=MIN_D, max_duration=MAX_D), words)
+        req = ShortsRequest(scorer="llm", min_duration=MIN_D, max_duration=MAX_D)  # no endpoint of its own
+        out = llm_rescore(cands, req)
+        assert out is not None and len(received) == 1
+        path, auth, body = received[0]
+        assert path == "/v1/chat/completions" and auth == "Bearer sk-local" and body["model"] == "tiny-judge"
+        best = max(out, key=lambda c: c.score)
+        assert best.score == 97 and best.reason == "Strong story"
+        # Offline mode in the settings wins over everything, even a request saying offline=False.
+        monkeypatch.setenv("REFRAME_OFFLINE", "1")
+        assert llm_rescore(cands, req.model_copy(update={"offline": False})) is None
+        override = LLMConfig(base_url=f"http://127.0.0.1:{server.server_port}/v1")
+        assert llm_rescore(cands, req.model_copy(update={"llm": override})) is None
+        assert len(received) == 1, "offline mode must never reach the endpoint"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_bad_input_gives_clear_errors(tmp_path, bikes_mp4, request_base):

@@ -181,7 +181,10 @@ def reframe_job(params: dict, ctx: JobContext) -> JobOutcome:
 
 @job_type("shorts", heavy=True, title="Shorts")
 def shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: ``input`` + ShortsRequest fields; optional ``clips`` (edited ShortClip dicts) skips the search."""
+    """params: ``input`` + ShortsRequest fields; optional ``clips`` (edited ShortClip dicts) skips the search.
+
+    Each run writes into a folder of its own (``output_dir``, or a new "<video> shorts N" folder
+    under ``output_root``); a cancelled or failed run removes what it wrote."""
     try:
         from ..progress import Progress
         from ..shorts.models import ShortClip, ShortsRequest
@@ -199,11 +202,61 @@ def shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
     except Exception as exc:
         raise InvalidParameterError(f"Invalid shorts settings: {exc}", detail=repr(exc)) from exc
     report = Progress(ctx.progress)
+    transcript_path = scorer = None
     if clips is None:
-        plan = find_shorts(source, request, progress=report.span(0.0, 0.5, "Finding shorts"), cancel=ctx.cancel)
-        clips = plan.clips
-        ctx.log(f"{len(clips)} clips selected ({plan.scorer_used})")
-    result = render_shorts(source, request, clips, progress=report.span(0.5, 1.0, "Rendering"), cancel=ctx.cancel)
+        plan = find_shorts(source, request, progress=report.span(0.0, 0.5, "Finding shorts"), cancel=ctx.cancel,
+                           log=ctx.log)
+        clips, transcript_path, scorer = plan.clips, plan.transcript_path, plan.scorer_used
+    result = render_shorts(source, request, clips, transcript_path=transcript_path, scorer=scorer,
+                           progress=report.span(0.5, 1.0, "Rendering"), cancel=ctx.cancel, log=ctx.log)
+    return JobOutcome(outputs=_harvest_outputs(result), result={"clips": len(result.clips),
+                                                                "output_dir": str(result.output_dir),
+                                                                "manifest": result.manifest_path})
+
+
+def _shorts_manifest_param(params: dict) -> str:
+    manifest = params.get("manifest") or params.get("input")
+    if not manifest:
+        raise InvalidParameterError("The job names no shorts manifest.")
+    return str(manifest)
+
+
+@job_type("shorts_rerender", heavy=True, title="Re-render short")
+def shorts_rerender_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: ``input`` (or ``manifest``): a shorts run's manifest.json; ``clip_id``; ``start``/``end``
+    (source seconds). Re-renders that clip with the run's settings and rewrites the run's exports.
+
+    No outputs are registered: the files belong to the run's own job, and deleting this job with
+    its files must not take a clip out of that run."""
+    try:
+        from ..shorts.pipeline import rerender_from_manifest
+    except ImportError as exc:
+        raise BackendUnavailableError("This build of Reframe has no shorts engine.", detail=str(exc)) from exc
+    manifest = _shorts_manifest_param(params)
+    try:
+        clip_id, start, end = str(params["clip_id"]), float(params["start"]), float(params["end"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidParameterError("A re-render needs clip_id, start and end.", detail=repr(exc)) from exc
+    result = rerender_from_manifest(manifest, clip_id, start, end, progress=ctx.progress, cancel=ctx.cancel,
+                                    log=ctx.log)
+    clip = next(c for c in result.clips if c.id == clip_id)
+    return JobOutcome(result={"manifest": result.manifest_path, "clip_id": clip_id, "video": clip.video_path,
+                              "start": clip.start, "end": clip.end, "title": clip.title})
+
+
+@job_type("shorts_export", heavy=False, title="Export shorts")
+def shorts_export_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: ``input`` (or ``manifest``): a shorts run's manifest.json; ``output_dir``: the folder that
+    receives every clip's video/SRT/ASS/thumbnail and a manifest, CSV, EDL and FCPXML naming the copies."""
+    try:
+        from ..shorts.runs import export_run
+    except ImportError as exc:
+        raise BackendUnavailableError("This build of Reframe has no shorts engine.", detail=str(exc)) from exc
+    manifest = _shorts_manifest_param(params)
+    dest = params.get("output_dir")
+    if not dest:
+        raise InvalidParameterError("Choose a folder to export the shorts to.")
+    result = export_run(manifest, dest, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log)
     return JobOutcome(outputs=_harvest_outputs(result), result={"clips": len(result.clips),
                                                                 "output_dir": str(result.output_dir)})
 

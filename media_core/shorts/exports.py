@@ -15,33 +15,128 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import InputNotFoundError, InvalidParameterError
 from ..paths import write_text_atomic
 from .models import ShortClip
 
-MANIFEST_VERSION = 1
+#: 2 added the transcript, the source's timing facts and the clips' word indices, so a run can
+#: be edited (re-render, remove, export) from its manifest alone.
+MANIFEST_VERSION = 2
+
+#: Manifest key -> ShortClip field, for the per-clip files.
+_FILE_KEYS = {"video": "video_path", "srt": "srt_path", "ass": "ass_path", "thumbnail": "thumbnail_path"}
 
 
-def manifest_dict(input_path: str | Path, clips: list[ShortClip], *, request: dict | None = None) -> dict:
+class SourceInfo(BaseModel):
+    """What the EDL/FCPXML need to know about the input, kept so exports can be rewritten later."""
+
+    fps: float = 25.0
+    width: int = 1920
+    height: int = 1080
+    duration: float = 0.0
+    has_audio: bool = True
+
+
+#: Keys of a clip entry this module writes; anything else was added by another tool.
+CLIP_KEYS = frozenset({"id", "rank", "start", "end", "duration", "score", "reason", "title", "text", "first_word",
+                       "last_word", "video", "srt", "ass", "thumbnail", "features"})
+
+
+class ShortsManifest(BaseModel):
+    # Other tools add their own keys (e.g. translated titles): kept, and written back on every edit.
+    model_config = ConfigDict(extra="allow")
+
+    version: int = MANIFEST_VERSION
+    input: str
+    request: dict = Field(default_factory=dict)
+    #: The cached transcript the clips were cut from (for adjusting clips on the transcript).
+    transcript: str | None = None
+    source: SourceInfo | None = None
+    scorer: str | None = None
+    clips: list[dict] = Field(default_factory=list)
+
+    def short_clips(self) -> list[ShortClip]:
+        out = []
+        for entry in self.clips:
+            data = {k: v for k, v in entry.items() if k in ShortClip.model_fields}
+            for key, field in _FILE_KEYS.items():
+                data[field] = entry.get(key)
+            out.append(ShortClip(**data))
+        return out
+
+    def clip_extras(self) -> dict[str, dict]:
+        """Per clip id, the keys other tools added to its entry (with the title/text they go with)."""
+        return {str(e.get("id")): {k: v for k, v in e.items() if k not in CLIP_KEYS or k in ("title", "text")}
+                for e in self.clips}
+
+    def extras(self) -> dict:
+        return dict(self.model_extra or {})
+
+
+def _with_extras(entry: dict, extra: dict | None) -> dict:
+    # Another tool's additions describe the clip's words (translations...): they only stay while the
+    # title and text they were made from are unchanged.
+    if not extra or extra.get("title") != entry["title"] or extra.get("text") != entry["text"]:
+        return entry
+    return {**entry, **{k: v for k, v in extra.items() if k not in CLIP_KEYS}}
+
+
+def manifest_dict(input_path: str | Path, clips: list[ShortClip], *, request: dict | None = None,
+                  transcript: str | Path | None = None, source: SourceInfo | None = None,
+                  scorer: str | None = None, extra: dict | None = None,
+                  clip_extra: dict[str, dict] | None = None) -> dict:
+    clip_extra = clip_extra or {}
     return {
+        **{k: v for k, v in (extra or {}).items() if k not in ShortsManifest.model_fields},
         "version": MANIFEST_VERSION,
         "input": str(input_path),
         "request": request or {},
+        "transcript": str(transcript) if transcript else None,
+        "source": source.model_dump() if source else None,
+        "scorer": scorer,
         "clips": [
-            {
+            _with_extras({
                 "id": c.id, "rank": c.rank, "start": round(c.start, 3), "end": round(c.end, 3),
                 "duration": round(c.duration, 3), "score": c.score, "reason": c.reason, "title": c.title,
-                "text": c.text, "video": c.video_path, "srt": c.srt_path, "ass": c.ass_path,
+                "text": c.text, "first_word": c.first_word, "last_word": c.last_word,
+                "video": c.video_path, "srt": c.srt_path, "ass": c.ass_path,
                 "thumbnail": c.thumbnail_path, "features": c.features,
-            }
+            }, clip_extra.get(c.id))
             for c in sorted(clips, key=lambda c: c.rank or 1e9)
         ],
     }
 
 
 def write_manifest(path: str | Path, input_path: str | Path, clips: list[ShortClip], *,
-                   request: dict | None = None) -> Path:
-    return write_text_atomic(path, json.dumps(manifest_dict(input_path, clips, request=request),
-                                              indent=2, ensure_ascii=False))
+                   request: dict | None = None, transcript: str | Path | None = None,
+                   source: SourceInfo | None = None, scorer: str | None = None, extra: dict | None = None,
+                   clip_extra: dict[str, dict] | None = None) -> Path:
+    data = manifest_dict(input_path, clips, request=request, transcript=transcript, source=source, scorer=scorer,
+                         extra=extra, clip_extra=clip_extra)
+    return write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def read_manifest(path: str | Path) -> ShortsManifest:
+    """A run's manifest; relative file paths are taken relative to the manifest's folder."""
+    path = Path(path)
+    try:
+        manifest = ShortsManifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputNotFoundError(f"The shorts manifest was not found: {path}") from exc
+    except ValueError as exc:
+        raise InvalidParameterError(f"{path.name} is not a readable shorts manifest.", detail=str(exc)) from exc
+    for entry in manifest.clips:
+        for key in _FILE_KEYS:
+            if not entry.get(key):
+                continue
+            file = Path(entry[key])
+            if not file.is_absolute():
+                entry[key] = str(path.parent / file)
+            elif not file.exists() and (path.parent / file.name).exists():
+                entry[key] = str(path.parent / file.name)  # the run's folder was moved or renamed
+    return manifest
 
 
 def write_csv(path: str | Path, clips: list[ShortClip]) -> Path:

