@@ -6,7 +6,7 @@ Run under a real X server so fonts and styles render as users see them:
 
 It works in a throw-away data dir: runs a real captions job on the test speech video
 and a real render, so the Captions, Styling and Jobs tabs show genuine results.
-Writes docs/screenshots/<tab>-<theme>.png.
+Writes docs/screenshots/<tab>-<theme>.png and settings-<theme>.png.
 """
 
 from __future__ import annotations
@@ -51,13 +51,16 @@ def job_done(window, job_id) -> bool:
 
 
 def main() -> int:
+    from media_core.settings import EngineSettings, save_engine_settings
     from reframe_desktop.app import build_window, create_app
     from reframe_desktop.settings import AppSettings
     from reframe_desktop.theme import apply_theme
 
     app = create_app([])
     speech = assets.speech_video()
-    settings = AppSettings(threads=1, default_model="tiny.en")
+    # One transcription thread: the fastest on a small shared machine (see the notes).
+    save_engine_settings(EngineSettings(threads=1))
+    settings = AppSettings(default_model="tiny.en")
     window = build_window(app, settings)
     window.resize(1280, 800)
     window.show()
@@ -78,6 +81,12 @@ def main() -> int:
     util = window.tabs_by_name["utilities"]
     util.merge_video.set_path(str(assets.bikes_mp4()))
     util.merge_audio.set_path(str(assets.jfk_wav()))
+    merge_job = util.submit_merge()
+    util.cut_input.set_path(str(assets.bikes_mp4()))
+    util.cut_start.setValue(2.0)
+    util.cut_end.setValue(8.0)
+    util.cut_aspect.setCurrentIndex(util.cut_aspect.findData("9:16"))
+    cut_job = util.submit_cut()
     styling = window.tabs_by_name["styling"]
     styling.video.set_path(str(speech))
     styling.at.setValue(550)
@@ -94,15 +103,32 @@ def main() -> int:
             render_job = styling.render()
             if render_job:
                 wait_for(lambda: job_done(window, render_job), 180, "render job")
-        if captions.transcript.count():
-            captions.transcript.setCurrentRow(0)
-            captions._seek(captions.transcript.item(0))
-            pump(3)
+        wait_for(lambda: captions.transcript.count() > 0 and captions.player.frames_shown > 0, 30,
+                 "captions transcript and player")
+        if captions.transcript.count() > 1:
+            # A moment with a cue on screen, its transcript line highlighted.
+            item = captions.transcript.item(1)
+            captions.transcript.setCurrentItem(item)
+            captions.seek_to_item(item)
+            wait_for(lambda: captions.player.current_cue() != "", 10, "a cue over the video")
+            pump(1)
     if shorts_job:
         wait_for(lambda: job_done(window, shorts_job), 400, "shorts job")
         pump(1)
+        if shorts.results.count():
+            shorts.results.setCurrentRow(0)  # shows the clip on its transcript
+            pump(1)
+    for job in (merge_job, cut_job):
+        if job:
+            wait_for(lambda: job_done(window, job), 180, "utilities job")
     wait_for(lambda: styling.preview_count > 0, 60, "styling preview")
     util.sections.setCurrentIndex(2 if util.ed_model.rowCount() else 0)
+
+    settings_dialog = window.open_settings()
+    settings_dialog.show_page("models")
+    wait_for(lambda: settings_dialog.models_loaded and "version" in settings_dialog.ffmpeg_info.text(), 30,
+             "settings dialog")
+    settings_dialog.select_model("small")
 
     OUT.mkdir(parents=True, exist_ok=True)
     for theme in ("light", "dark"):
@@ -118,6 +144,12 @@ def main() -> int:
             path = OUT / f"{name}-{theme}.png"
             window.grab().save(str(path))
             print(path)
+        settings_dialog.raise_()
+        pump(0.6)
+        path = OUT / f"settings-{theme}.png"
+        settings_dialog.grab().save(str(path))
+        print(path)
+    settings_dialog.reject()
     window.close()
     return 0
 
