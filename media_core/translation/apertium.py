@@ -4,6 +4,8 @@ A whole batch goes through ONE ``apertium`` run: each text becomes its own parag
 paragraphs are separated by numbered marker paragraphs (``[[7]]``). Apertium treats a blank
 line as a hard boundary, so words never move from one cue into the next, and it copies the
 markers through untouched — we verify that and fall back to one run per text if not.
+Line breaks inside a text are kept: each row travels as its own paragraph (Apertium would
+otherwise read a row break as a space, or a blank line as our boundary).
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import re
 import shutil
 import subprocess
 import threading
-from pathlib import Path
+import time
 
 from ..errors import BackendUnavailableError, CancelledError, TranslationError
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
-from .base import check_batch, normalize_lang
+from .base import LogFn, check_batch, join_rows, normalize_lang, split_rows
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +63,11 @@ def _mode_to_pair(mode: str) -> tuple[str, str] | None:
 class ApertiumTranslator:
     name = "apertium"
 
-    def __init__(self, *, exe: str | None = None, timeout: float = DEFAULT_TIMEOUT, **_options) -> None:
+    def __init__(self, *, exe: str | None = None, timeout: float = DEFAULT_TIMEOUT, log: LogFn | None = None,
+                 **_options) -> None:
         self.exe = exe or apertium_exe()
         self.timeout = timeout
+        self.log = log or (lambda message: None)
         self._modes: list[str] | None = None
 
     def is_available(self) -> bool:
@@ -105,25 +109,31 @@ class ApertiumTranslator:
         report = as_progress(progress)
         token = as_token(cancel)
         mode = self.mode_for(src, tgt)
-        todo = [i for i, t in enumerate(texts) if t.strip()]
-        out = ["" for _ in texts]
+        rows, shape = split_rows(texts)
+        todo = [i for i, t in enumerate(rows) if t.strip()]
+        out_rows = ["" for _ in rows]
         if todo:
-            # Blank lines inside a text would read as our paragraph boundary: fold them.
-            chunks = [re.sub(r"\s*\n\s*", " ", texts[i]).strip() for i in todo]
+            started = time.perf_counter()
+            chunks = [re.sub(r"\s+", " ", rows[i]).strip() for i in todo]
             joined = "\n\n".join(f"{_MARKER.format(n)}\n\n{chunk}" for n, chunk in enumerate(chunks))
             raw = self._run(mode, joined + "\n", token)
             pieces = _split_markers(raw, len(chunks))
+            runs = 1
             if pieces is None:
                 log.warning("apertium did not keep the batch markers; translating %d texts one by one",
                             len(chunks))
+                self.log(f"apertium {mode}: batch markers were lost, translating {len(chunks)} texts one by one")
                 pieces = []
                 for k, chunk in enumerate(chunks):
                     pieces.append(self._run(mode, chunk + "\n", token))
                     report((k + 1) / len(chunks), "translating")
+                runs += len(chunks)
             for i, piece in zip(todo, pieces):
-                out[i] = _match_initial_case(texts[i], _clean(piece, texts[i]))
+                out_rows[i] = _match_initial_case(rows[i], _clean(piece, rows[i]))
+            self.log(f"apertium {mode}: {len(chunks)} text(s) in {time.perf_counter() - started:.2f} s"
+                     + (f" ({runs} runs)" if runs > 1 else ""))
         report(1.0, "translating")
-        return check_batch(texts, out, self.name)
+        return check_batch(texts, join_rows(out_rows, shape), self.name)
 
     def _run(self, mode: str, text: str, token: CancelToken) -> str:
         token.raise_if_cancelled()

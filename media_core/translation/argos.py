@@ -8,6 +8,11 @@ its package format instead. A ``.argosmodel`` is a zip holding one top folder wi
 
 Installed packages live in ``data_dir()/translation/argos/<from>_<to>/``. When no direct
 package exists, text pivots through English (es→fr via es→en→fr).
+
+Package management for front ends (the desktop's Settings → Translation page, the
+``reframe translate-packages`` command): :func:`list_installed`, :func:`pivot_pairs`,
+:func:`fetch_index`, :func:`install_package`, :func:`download_package` /
+:func:`download_pair` and :func:`remove_package`. Downloads obey offline mode.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import os
 import re
 import shutil
 import threading
+import time
 import uuid
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -29,12 +35,16 @@ from ..errors import (BackendUnavailableError, CancelledError, InvalidParameterE
                       ModelMissingError, TranslationError, error_from_oserror)
 from ..paths import cache_dir, data_dir
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
-from .base import check_batch, language_name, normalize_lang
+from ..settings import offline_mode
+from .base import LanguagePair, LogFn, check_batch, join_rows, language_name, normalize_lang, split_rows
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 PIVOT = "en"
+#: Where users are sent to add a package (the desktop page and the command line).
+INSTALL_HINT = ("Add one in Settings → Translation, or on the command line with "
+                "`reframe translate-packages download {src} {tgt}` (or `install FILE.argosmodel`).")
 #: Refuse archives that would unpack to more than this (zip bombs); real packages are < 1 GB.
 MAX_UNPACKED_BYTES = 4 << 30
 _install_lock = threading.Lock()
@@ -102,6 +112,16 @@ def list_installed(root: Path | None = None) -> list[ArgosPackage]:
 def find_installed(src: str, tgt: str) -> ArgosPackage | None:
     pair = (normalize_lang(src), normalize_lang(tgt))
     return next((p for p in list_installed() if p.pair == pair), None)
+
+
+def pivot_pairs(installed: list[ArgosPackage] | None = None) -> list[LanguagePair]:
+    """Pairs no installed package covers directly but two packages reach through English."""
+    installed = list_installed() if installed is None else installed
+    direct = {p.pair for p in installed}
+    into = sorted({a for a, b in direct if b == PIVOT and a != PIVOT})
+    out_of = sorted({b for a, b in direct if a == PIVOT and b != PIVOT})
+    return [LanguagePair(src=a, tgt=b, via=PIVOT) for a in into for b in out_of
+            if a != b and (a, b) not in direct]
 
 
 def remove_package(src: str, tgt: str) -> bool:
@@ -222,9 +242,16 @@ def _check_layout(folder: Path, name: str) -> None:
 
 # --- the package index and downloads ------------------------------------------------------------
 
-def fetch_index(url: str | None = None, *, offline: bool = False, timeout: float = 30.0) -> list[ArgosPackage]:
+def _offline(requested: bool | None) -> bool:
+    # None follows the saved settings. An explicit value wins because the one caller passing
+    # False is the settings page itself, acting on its own (not yet saved) offline checkbox; a
+    # package download sends no user data, unlike the cloud translator, where settings always win.
+    return offline_mode() if requested is None else bool(requested)
+
+
+def fetch_index(url: str | None = None, *, offline: bool | None = None, timeout: float = 30.0) -> list[ArgosPackage]:
     """Packages offered by the Argos index (``REFRAME_ARGOS_INDEX`` or ``url`` overrides it)."""
-    if offline:
+    if _offline(offline):
         raise BackendUnavailableError("Offline mode is on, so the Argos package list cannot be downloaded.")
     import httpx
 
@@ -249,14 +276,42 @@ def fetch_index(url: str | None = None, *, offline: bool = False, timeout: float
     return out
 
 
+def find_in_index(index: list[ArgosPackage], src: str, tgt: str) -> ArgosPackage | None:
+    """The newest ``src``→``tgt`` package in ``index`` (None if it offers none)."""
+    pair = (normalize_lang(src), normalize_lang(tgt))
+    matches = [p for p in index if p.pair == pair]
+    return max(matches, key=lambda p: _version_key(p.package_version), default=None)
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(n) if n.isdigit() else 0 for n in re.split(r"[.\-_]", version or "0"))
+
+
+def download_pair(src: str, tgt: str, *, index: str | None = None, progress: ProgressFn | None = None,
+                  cancel: CancelToken | None = None, offline: bool | None = None) -> ArgosPackage:
+    """Find ``src``→``tgt`` in the package index and download and install it (one call for a UI's
+    "Download" button). Raises :class:`ModelDownloadError` when the index offers no such package."""
+    report = as_progress(progress)
+    report(0.0, "reading the package list")
+    offered = fetch_index(index, offline=offline)
+    package = find_in_index(offered, src, tgt)
+    if package is None:
+        near = sorted({f"{a}→{b}" for a, b in (p.pair for p in offered) if normalize_lang(src) in (a, b)})
+        raise ModelDownloadError(
+            f"The package list has no {language_name(src)} → {language_name(tgt)} package"
+            + (f" (it has {', '.join(near)}; pairs without a package can pivot through English)." if near else "."),
+            detail=f"{len(offered)} packages listed")
+    return download_package(package, progress=report.span(0.02, 1.0), cancel=cancel, offline=offline)
+
+
 def download_package(package: ArgosPackage, *, progress: ProgressFn | None = None,
-                     cancel: CancelToken | None = None, offline: bool = False,
+                     cancel: CancelToken | None = None, offline: bool | None = None,
                      timeout: float = 60.0, install: bool = True) -> ArgosPackage | Path:
     """Download ``package`` (resuming a partial download), verify, and install it.
 
     Returns the installed package (or the downloaded file when ``install=False``).
     """
-    if offline:
+    if _offline(offline):
         raise BackendUnavailableError("Offline mode is on, so translation packages cannot be downloaded.")
     if not package.links:
         raise ModelDownloadError(f"The index gives no download link for {package.label}.")
@@ -368,12 +423,13 @@ class ArgosTranslator:
     name = "argos"
 
     def __init__(self, *, threads: int = 1, inter_threads: int = 1, beam_size: int = 2,
-                 max_batch_size: int = 32, **_options) -> None:
+                 max_batch_size: int = 32, log: LogFn | None = None, **_options) -> None:
         # One thread by default: on small CPUs shared with other work, 1 CTranslate2 thread is fastest.
         self.intra_threads = max(1, int(threads or 1))
         self.inter_threads = max(1, int(inter_threads or 1))
         self.beam_size = beam_size
         self.max_batch_size = max_batch_size
+        self.log = log or (lambda message: None)
 
     def is_available(self) -> bool:
         try:
@@ -384,7 +440,14 @@ class ArgosTranslator:
         return bool(list_installed())
 
     def available_pairs(self) -> list[tuple[str, str]]:
-        return [p.pair for p in list_installed()]
+        """Installed pairs, then the pairs reachable by pivoting through English."""
+        return [(p.src, p.tgt) for p in self.language_pairs()]
+
+    def language_pairs(self) -> list[LanguagePair]:
+        """Like :meth:`available_pairs`, with pivot pairs marked (``via="en"``) for menus."""
+        installed = list_installed()
+        direct = [LanguagePair(src=a, tgt=b) for a, b in dict.fromkeys(p.pair for p in installed)]
+        return direct + pivot_pairs(installed)
 
     def route(self, src: str, tgt: str) -> list[ArgosPackage]:
         """Packages to chain: the direct one, else ``src``→en→``tgt``."""
@@ -396,10 +459,10 @@ class ArgosTranslator:
             first, second = find_installed(src, PIVOT), find_installed(PIVOT, tgt)
             if first and second:
                 return [first, second]
-        installed = ", ".join(f"{a}→{b}" for a, b in self.available_pairs()) or "none"
+        installed = ", ".join(f"{a}→{b}" for a, b in dict.fromkeys(p.pair for p in list_installed())) or "none"
         raise BackendUnavailableError(
             f"No Argos Translate package for {language_name(src)} → {language_name(tgt)} is installed "
-            f"(installed: {installed}). Install one in Settings › Translation.")
+            f"(installed: {installed}). " + INSTALL_HINT.format(src=src, tgt=tgt))
 
     def supports_pair(self, src: str, tgt: str) -> bool:
         try:
@@ -413,12 +476,18 @@ class ArgosTranslator:
         report = as_progress(progress)
         token = as_token(cancel)
         chain = self.route(src, tgt)
-        current = list(texts)
+        current, shape = split_rows(texts)
         for step, pkg in enumerate(chain):
+            started = time.perf_counter()
             current = self._translate_one_package(pkg, current, report.span(step / len(chain), (step + 1) / len(chain)),
                                                   token)
+            a, b = pkg.pair
+            self.log(f"argos {a}→{b} (package {pkg.package_version or '?'}"
+                     + (f", step {step + 1}/{len(chain)} of {normalize_lang(src)}→{normalize_lang(tgt)} via {PIVOT}"
+                        if len(chain) > 1 else "")
+                     + f"): {sum(1 for t in current if t)} row(s) in {time.perf_counter() - started:.2f} s")
         report(1.0, "translating")
-        return check_batch(texts, current, self.name)
+        return check_batch(texts, join_rows(current, shape), self.name)
 
     def _translate_one_package(self, pkg: ArgosPackage, texts: list[str], report, token: CancelToken) -> list[str]:
         translator, sp = _load(pkg, self.inter_threads, self.intra_threads)

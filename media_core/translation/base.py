@@ -7,12 +7,16 @@ gives the engines context and keeps process/HTTP overhead per batch, not per cue
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Callable, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
 from ..errors import BackendUnavailableError, InvalidParameterError
 from ..progress import CancelToken, ProgressFn
+
+#: Receives one human-readable line at a time (the job log, a CLI's --verbose output).
+LogFn = Callable[[str], None]
 
 #: ISO 639-1 → English name, for messages and menus (the languages the backends commonly offer).
 LANGUAGE_NAMES: dict[str, str] = {
@@ -41,9 +45,13 @@ def language_name(code: str) -> str:
 class LanguagePair(BaseModel, frozen=True):
     src: str
     tgt: str
+    #: The language text passes through when no package translates ``src``→``tgt`` directly
+    #: (Argos pivots through English); None for a direct pair. Pivoting translates twice, so
+    #: it is slower and loses more meaning than a direct pair: UIs should say so.
+    via: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.src}→{self.tgt}"
+        return f"{self.src}→{self.tgt}" + (f" (via {self.via})" if self.via else "")
 
 
 @runtime_checkable
@@ -85,6 +93,9 @@ _BACKENDS: dict[str, str] = {
 #: Order tried by ``backend="auto"``: offline first, the network last.
 AUTO_ORDER = ("argos", "apertium", "cloud")
 
+#: Backends that exist for plumbing tests and must never be offered to users.
+TEST_ONLY_BACKENDS = frozenset({"identity"})
+
 
 def register_backend(name: str, target: str | Callable[[], Translator]) -> None:
     """Add a backend (``"module:factory"`` or a factory callable) — for plug-ins and tests."""
@@ -96,21 +107,41 @@ def available_backends() -> list[str]:
     return list(_BACKENDS)
 
 
-def get_translator(name: str, **options) -> Translator:
-    """A fresh backend instance; ``options`` go to its constructor (e.g. ``threads=2``)."""
+def user_backends() -> list[str]:
+    """Backend names a user may choose (menus, ``--backend``): everything but the test-only ones."""
+    return [name for name in _BACKENDS if name not in TEST_ONLY_BACKENDS]
+
+
+def get_translator(name: str, *, log: LogFn | None = None, **options) -> Translator:
+    """A fresh backend instance; ``options`` go to its constructor (e.g. ``threads=2``).
+
+    ``log`` reaches factories that accept it (the built-in backends log which pair/mode ran
+    and how long it took); plug-in factories without a ``log`` parameter still work.
+    """
     target = _BACKENDS.get(name)
     if target is None:
         raise InvalidParameterError(
-            f"Unknown translation backend \"{name}\". Choose one of: {', '.join(_BACKENDS)}, or auto.")
+            f"Unknown translation backend \"{name}\". Choose one of: {', '.join(user_backends())}, or auto.")
     if callable(target):
-        return target(**options)
-    module_name, _, attr = target.partition(":")
-    try:
-        factory = getattr(importlib.import_module(module_name), attr)
-    except ImportError as exc:
-        raise BackendUnavailableError(f"The {name} translation backend cannot be loaded: {exc}",
-                                      detail=repr(exc)) from exc
+        factory = target
+    else:
+        module_name, _, attr = target.partition(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), attr)
+        except ImportError as exc:
+            raise BackendUnavailableError(f"The {name} translation backend cannot be loaded: {exc}",
+                                          detail=repr(exc)) from exc
+    if log is not None and _accepts(factory, "log"):
+        options["log"] = log
     return factory(**options)
+
+
+def _accepts(factory: Callable, name: str) -> bool:
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 def check_batch(texts: list[str], out: list[str], backend: str) -> list[str]:
@@ -121,4 +152,30 @@ def check_batch(texts: list[str], out: list[str], backend: str) -> list[str]:
         raise TranslationError(
             f"The {backend} translator returned {len(out)} lines for {len(texts)}; nothing was changed.",
             detail=f"in={texts!r}\nout={out!r}")
+    return out
+
+
+def split_rows(texts: list[str]) -> tuple[list[str], list[int]]:
+    """Every row (line) of every text as one flat list, plus how many rows each text had.
+
+    Engines that translate sentence by sentence (Argos, Apertium) would fold a line break
+    into a space; translating rows separately and joining them back keeps the breaks of
+    multi-line texts such as clip descriptions. Subtitle cues never reach this with
+    breaks: their rows are joined into one sentence first and re-wrapped afterwards.
+    """
+    rows: list[str] = []
+    shape: list[int] = []
+    for text in texts:
+        parts = text.replace("\r\n", "\n").split("\n")
+        rows.extend(parts)
+        shape.append(len(parts))
+    return rows, shape
+
+
+def join_rows(rows: list[str], shape: list[int]) -> list[str]:
+    """Inverse of :func:`split_rows`."""
+    out, at = [], 0
+    for count in shape:
+        out.append("\n".join(rows[at:at + count]))
+        at += count
     return out
