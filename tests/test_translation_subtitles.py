@@ -53,7 +53,8 @@ def test_translate_lines_keeps_structure():
     assert out[1].text.count("\n") == 1 and out[1].text.replace("\n", " ") == "epsilon delta gamma beta alpha"
     assert out[2].text == ""
     assert out[3].text == "{\\i1}sole{\\i0}"
-    assert out[4].text == "word bold mid"  # mid-cue tags cannot follow reordered words: dropped
+    # Inline tags are re-applied at the same relative word boundaries, in order.
+    assert out[4].text == "word {\\b1}bold{\\b0} mid"
     # Empty cues are never sent; batches hold consecutive cues (context) of at most batch_size.
     assert rev.batches == [["one two three four", "alpha beta gamma delta epsilon"],
                            ["sole", "mid bold word"]]
@@ -70,7 +71,10 @@ def test_wrap_balanced():
 def test_bilingual_modes():
     tr = translate_lines(LINES, Reverser(), "en", "xx")
     stacked = bilingual(LINES, tr, "stacked")
-    assert stacked[0].text == "one two three four\nfour three two one"
+    # Tags kept on both rows; the translation row starts from the cue's style and does not
+    # repeat event-level overrides (\\an8 counts once per cue anyway).
+    assert stacked[0].text == "{\\an8}one two three four\n{\\r}four three two one"
+    assert stacked[4].text == "mid {\\b1}bold{\\b0} word\n{\\r}word {\\b1}bold{\\b0} mid"
     assert stacked[2].text == ""
     ass = bilingual(LINES, tr, "two_track", width=1280, height=720)
     assert isinstance(ass, pysubs2.SSAFile) and ass.info["PlayResY"] == "720"
@@ -144,3 +148,111 @@ def test_backend_returning_wrong_count_is_caught():
 
     with pytest.raises(TranslationError, match="returned 1 lines for 2"):
         translate_lines(LINES[:2], Broken(), "en", "es")
+
+
+class Upper:
+    """Uppercases and appends a word, so translated cues differ in length from their source."""
+
+    name = "upper"
+
+    def translate_batch(self, texts, src, tgt, *, progress=None, cancel=None):
+        return [f"{t.upper()} EXTRA" if t else "" for t in texts]
+
+    def available_pairs(self):
+        return [("en", "xx")]
+
+    def is_available(self):
+        return True
+
+
+def test_inline_tags_rows_karaoke_and_drawings():
+    lines = [
+        # A colour change on the second word of a two-row cue, closed on the same word.
+        SubtitleLine(start=0, end=1, text="I {\\c&H00FFFF&}really{\\c} love\nthis place"),
+        # Karaoke: one tag per word, all kept, in order, at proportional word positions.
+        SubtitleLine(start=1, end=2, text="{\\k20}ask {\\k30}not {\\k25}what"),
+        # A vector drawing is shape commands, not words: never sent, never changed.
+        SubtitleLine(start=2, end=3, text="{\\p1}m 0 0 l 100 0 100 100{\\p0}"),
+        # Only tags, no text.
+        SubtitleLine(start=3, end=4, text="{\\pos(10,20)}"),
+    ]
+    sent = []
+
+    class Recording(Upper):
+        def translate_batch(self, texts, src, tgt, **kw):
+            sent.extend(texts)
+            return super().translate_batch(texts, src, tgt, **kw)
+
+    out = translate_lines(lines, Recording(), "en", "xx")
+    assert sent == ["I really love this place", "ask not what"]
+    assert out[0].text == "I {\\c&H00FFFF&}REALLY{\\c} LOVE\nTHIS PLACE EXTRA"
+    assert out[0].text.count("\n") == 1  # rows kept
+    # 3 source words → 4 translated: the tag before source word 2 lands before word round(2·4/3) = 3.
+    assert out[1].text == "{\\k20}ASK {\\k30}NOT WHAT {\\k25}EXTRA"
+    assert out[2].text == lines[2].text and out[3].text == lines[3].text
+
+
+def test_tags_keep_order_when_the_translation_is_short():
+    from media_core.translation.markup import apply_markup, split_markup
+
+    marked = split_markup("one {\\b1}two three{\\b0} four five {\\i1}six{\\i0}")
+    text = apply_markup(marked, "uno dos")
+    tags = [t for t in ("{\\b1}", "{\\b0}", "{\\i1}", "{\\i0}")]
+    positions = [text.index(t) for t in tags]
+    assert positions == sorted(positions), text  # every tag kept, opening before closing
+    assert text.replace("{\\b1}", "").replace("{\\b0}", "").replace("{\\i1}", "").replace("{\\i0}", "") \
+        .split() == ["uno", "dos"]
+
+
+def test_two_track_keeps_inline_styling_but_not_layout_overrides():
+    lines = [SubtitleLine(start=0, end=1, text="{\\an8\\pos(5,5)\\fs80\\b1}Big {\\i1}word{\\i0}"),
+             SubtitleLine(start=1, end=2, text="{\\p1}m 0 0 l 10 0 10 10{\\p0}")]
+    tr = translate_lines(lines, Upper(), "en", "xx")
+    ass = bilingual(lines, tr, "two_track")
+    texts = {e.style: e.text for e in ass}
+    assert len(ass) == 2  # the drawing is not part of the bilingual layout
+    assert texts["Original"] == "{\\b1}Big {\\i1}word{\\i0}"
+    assert "{\\i1}" in texts["Translation"] and "\\pos" not in texts["Translation"] and "\\fs" not in texts["Translation"]
+    stacked = bilingual(lines, tr, "stacked")
+    assert stacked[1].text == lines[1].text  # a drawing is shown once, not stacked on itself
+
+
+def test_stacked_translation_row_drops_karaoke_timing():
+    lines = [SubtitleLine(start=0, end=1, text="{\\k20}ask {\\k30}not")]
+    tr = translate_lines(lines, Upper(), "en", "xx")
+    text = bilingual(lines, tr, "stacked")[0].text
+    first, second = text.split("\n")
+    assert first == lines[0].text and "\\k" not in second and second.startswith("{\\r}")
+
+
+def test_identity_is_not_offered_to_users():
+    from media_core.cli import build_parser
+    from media_core.translation import user_backends
+
+    assert "identity" not in user_backends() and "identity" in available_backends()
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["translate", "x.srt", "--to", "es", "--backend", "identity"])
+    assert info.value.code == 2
+    assert build_parser().parse_args(["translate", "x.srt", "--to", "es", "--backend", "apertium"]).backend == "apertium"
+
+
+def test_translate_texts_keeps_line_breaks():
+    out = translate_texts(["My house\n\nThe  big dog", "  "], "es", "en", backend="apertium")
+    rows = out[0].split("\n")
+    assert len(rows) == 3 and rows[1] == ""
+    assert "casa" in rows[0].lower() and "perro" in rows[2].lower()
+    assert out[1] == ""
+
+
+def test_backend_status_lists_user_backends(monkeypatch):
+    from media_core.translation import backend_status
+
+    monkeypatch.delenv("REFRAME_TRANSLATE_BASE_URL", raising=False)
+    monkeypatch.delenv("REFRAME_OFFLINE", raising=False)
+    status = {s.name: s for s in backend_status()}
+    assert "identity" not in status and set(status) >= {"argos", "apertium", "cloud"}
+    assert status["apertium"].available and ("en", "es") in {(p.src, p.tgt) for p in status["apertium"].pairs}
+    assert not status["cloud"].available and "Settings → Translation" in status["cloud"].detail
+    monkeypatch.setenv("REFRAME_TRANSLATE_BASE_URL", "http://127.0.0.1:9/v1")
+    assert {s.name: s for s in backend_status()}["cloud"].available
+    assert not {s.name: s for s in backend_status(offline=True)}["cloud"].available

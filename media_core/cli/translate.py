@@ -1,5 +1,9 @@
 """``reframe translate SUBS --to es [--from en] [--backend …] [--bilingual [stacked|two_track]] [--out PATH]``.
 
+The cloud backend uses the endpoint of the engine settings (or ``REFRAME_TRANSLATE_*``);
+``--cloud-url``/``--cloud-model`` override URL and model for one run. There is no API-key
+option on purpose: command lines end up in shell history and process lists.
+
 Also runnable on its own: ``python -m media_core.cli.translate …``.
 """
 
@@ -8,14 +12,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-BACKENDS = ("auto", "argos", "apertium", "cloud", "identity")
+
+def _backends() -> list[str]:
+    from media_core.translation.base import user_backends
+
+    # The identity backend exists for plumbing tests only; users never see it.
+    return ["auto", *user_backends()]
 
 
 def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "translate", help="translate a subtitle file (SRT, VTT, ASS)",
         description="Translate subtitles offline (Argos Translate, Apertium) or with a cloud endpoint; "
-                    "cue count and timing stay exactly the same.")
+                    "cue count and timing stay exactly the same. Offline language packages: "
+                    "`reframe translate-packages`.")
     _add_arguments(parser)
     parser.set_defaults(func=run)
     return parser
@@ -26,30 +36,42 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="tgt", required=True, help="target language code, e.g. es")
     parser.add_argument("--from", dest="src", default=None,
                         help="source language code (default: from the transcript JSON beside the file)")
-    parser.add_argument("--backend", choices=BACKENDS, default="auto",
+    parser.add_argument("--backend", choices=_backends(), default="auto",
                         help="translation engine (auto: argos, then apertium, then cloud)")
     parser.add_argument("--bilingual", nargs="?", const="stacked", choices=("stacked", "two_track"), default=None,
                         help="also write original + translation (stacked in one cue, or a two-track ASS)")
     parser.add_argument("--out", default=None, help="path of the translated file (default: outputs folder)")
     parser.add_argument("--batch-size", type=int, default=40, help="cues sent to the engine together")
     parser.add_argument("--offline", action="store_true", help="never use the network (disables cloud)")
+    parser.add_argument("--cloud-url", default=None,
+                        help="OpenAI-compatible endpoint for this run (default: the one in Settings); the stored "
+                             "API key is only sent to the endpoint it was stored for")
+    parser.add_argument("--cloud-model", default=None, help="model name for the cloud endpoint (this run only)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say which engine ran and how long it took")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
-    from media_core.errors import ReframeError
+    # Errors (exit 2, one line) and Ctrl-C (exit 130, no partial files) are handled by media_core.cli.main.
     from media_core.translation import translate_subtitle_file
 
-    def progress(fraction: float, stage: str = "") -> None:
-        print(f"\r{stage or 'translating'} {fraction * 100:5.1f}%", end="", file=sys.stderr, flush=True)
+    from .interrupt import run_with_cancel
+    from .progress_bar import ProgressBar
+
+    bar = ProgressBar(enabled=not args.quiet)
+
+    def say(line: str) -> None:
+        if args.verbose:
+            bar.close()
+            print(line, file=sys.stderr, flush=True)
 
     try:
-        result = translate_subtitle_file(
+        result = run_with_cancel(lambda token: translate_subtitle_file(
             args.subs, args.tgt, args.src, backend=args.backend, bilingual=args.bilingual or False,
-            out=args.out, batch_size=args.batch_size, offline=True if args.offline else None, progress=progress)
-    except ReframeError as exc:
-        print(f"\nerror: {exc}", file=sys.stderr)
-        return 2
-    print(file=sys.stderr)
+            out=args.out, batch_size=args.batch_size, offline=True if args.offline else None,
+            cloud_base_url=args.cloud_url, cloud_model=args.cloud_model, progress=bar, cancel=token, log=say))
+    finally:
+        bar.close()
     print(f"Translated {result.cues} cues {result.src}→{result.tgt} with {result.backend}:")
     for path in result.outputs:
         print(f"  {path}")
@@ -57,9 +79,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="reframe translate")
-    _add_arguments(parser)
-    return run(parser.parse_args(argv))
+    from . import main as reframe_main
+
+    return reframe_main(["translate", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -1,94 +1,115 @@
 """Translate subtitle cues (and short texts such as clip titles) with any backend.
 
 Cue count, order and timing never change: only text is replaced. ASS override tags
-(``{\\b1}``…) are kept out of what the translator sees — leading/trailing tags are put
-back where they were; tags in the middle of a cue cannot be mapped onto translated
-word order, so they are dropped. A multi-row cue is translated as one sentence and
-re-wrapped to the same number of rows, balanced by length.
+never reach the translator; they are re-applied to the translated words at the same
+relative word boundaries (see :mod:`.markup`), so leading/trailing tags stay put and
+inline ones keep their order. A multi-row cue is translated as one sentence and
+re-wrapped to the same number of rows, balanced by length. Vector drawings (``\\p1``)
+are left alone.
+
+Every file of one call is written to a temporary sibling first and renamed into place
+only when all of them are complete, so a cancel or an error leaves no output at all.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
-import logging
 import os
 import re
+import time
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from ..errors import (BackendUnavailableError, InputNotFoundError, InvalidParameterError, ReframeError,
-                      SubtitleFormatError)
+                      SubtitleFormatError, error_from_oserror)
 from ..models import SubtitleLine
-from ..paths import atomic_output, outputs_dir
+from ..paths import outputs_dir, temp_path_for
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
-from .base import AUTO_ORDER, Translator, get_translator, language_name, normalize_lang, supports
-
-log = logging.getLogger(__name__)
+from . import markup
+from .base import AUTO_ORDER, LogFn, Translator, get_translator, language_name, normalize_lang, supports
 
 BilingualMode = Literal["stacked", "two_track"]
 DEFAULT_BATCH_SIZE = 40
-_TAG = re.compile(r"\{[^{}]*\}")
-_LEADING_TAGS = re.compile(r"^(?:\s*\{[^{}]*\})+")
-_TRAILING_TAGS = re.compile(r"(?:\{[^{}]*\}\s*)+$")
+
+
+def _quiet(message: str) -> None:
+    pass
 
 
 # --- choosing a backend -------------------------------------------------------------------------
 
+def _backend_options(name: str, offline: bool | None, cloud_base_url: str | None, cloud_model: str | None,
+                     options: dict) -> dict:
+    if name != "cloud":
+        return options
+    extra = {"offline": offline} if offline is not None else {}
+    # Only the URL and model can be overridden per call; the API key always comes from the
+    # settings (CloudConfig.from_settings), so it never sits in job parameters or logs.
+    for key, value in (("base_url", cloud_base_url), ("model", cloud_model)):
+        if value:
+            extra[key] = value
+    return {**options, **extra}
+
+
 def resolve_translator(backend: str, src: str, tgt: str, *, offline: bool | None = None,
-                       **options) -> Translator:
-    """The named backend, or for ``"auto"`` the first of argos → apertium → cloud that can do the pair."""
+                       cloud_base_url: str | None = None, cloud_model: str | None = None,
+                       log: LogFn | None = None, **options) -> Translator:
+    """The named backend, or for ``"auto"`` the first of argos → apertium → cloud that can do the pair.
+
+    ``cloud_base_url``/``cloud_model`` override the settings' cloud endpoint for this call
+    (see :meth:`CloudConfig.from_settings` for when the stored API key is sent). ``log``
+    receives which backend was chosen and, from the built-in backends, what each run did.
+    """
     src, tgt = normalize_lang(src), normalize_lang(tgt)
+    say = log or _quiet
     if backend != "auto":
-        extra = {"offline": offline} if backend == "cloud" and offline is not None else {}
-        translator = get_translator(backend, **options, **extra)
+        translator = get_translator(backend, log=log,
+                                    **_backend_options(backend, offline, cloud_base_url, cloud_model, options))
         if not supports(translator, src, tgt) and backend != "identity":
             # Let the backend explain precisely (missing package, offline, no endpoint…).
             translator.translate_batch(["test"], src, tgt)
+        say(f"translation backend: {translator.name} ({src}→{tgt})")
         return translator
     tried = []
     for name in AUTO_ORDER:
         try:
-            extra = {"offline": offline} if name == "cloud" and offline is not None else {}
-            translator = get_translator(name, **options, **extra)
+            translator = get_translator(name, log=log,
+                                        **_backend_options(name, offline, cloud_base_url, cloud_model, options))
             if translator.is_available() and supports(translator, src, tgt):
+                say(f"translation backend: {name} ({src}→{tgt}, chosen automatically; tried first: "
+                    f"{', '.join(tried) or 'nothing'})")
                 return translator
             tried.append(name)
         except ReframeError as exc:
             tried.append(f"{name} ({exc})")
     pair = f"{language_name(src)} → {language_name(tgt)}"
     raise BackendUnavailableError(
-        f"No translator can do {pair} on this computer. Install an Argos Translate package for {src}→{tgt} "
-        f"(Settings › Translation), install Apertium with the pair (e.g. `apt install apertium "
-        f"apertium-eng-spa`), or configure a cloud endpoint and turn offline mode off.",
+        f"No translator can do {pair} on this computer. Add an Argos Translate package for {src}→{tgt} "
+        f"(Settings → Translation, or `reframe translate-packages download {src} {tgt}`), install Apertium "
+        f"with the pair (e.g. `apt install apertium apertium-eng-spa`), or configure a cloud endpoint in "
+        f"Settings → Translation and turn offline mode off.",
         detail=f"tried: {', '.join(tried)}")
 
 
 # --- cue text handling ---------------------------------------------------------------------------
 
 class _Prepared(BaseModel):
-    lead: str = ""
-    trail: str = ""
+    marked: markup.Marked
+    #: The plain text on one line: what the translator sees.
     text: str = ""
     rows: int = 1
-    #: The plain text with its original row breaks.
-    layout: str = ""
 
 
 def _prepare(text: str) -> _Prepared:
-    """Split a cue into its leading/trailing ASS tags and plain one-line text to translate."""
-    text = text.replace("\\N", "\n").replace("\\n", "\n").replace("\\h", " ")
-    lead_m = _LEADING_TAGS.match(text)
-    lead = lead_m.group(0).strip() if lead_m else ""
-    body = text[lead_m.end():] if lead_m else text
-    trail_m = _TRAILING_TAGS.search(body)
-    trail = trail_m.group(0).strip() if trail_m and trail_m.start() > 0 else ""
-    if trail:
-        body = body[:trail_m.start()]
-    body = _TAG.sub("", body)
-    rows = [r.strip() for r in body.split("\n") if r.strip()]
-    return _Prepared(lead=lead, trail=trail, text=" ".join(rows), rows=max(1, len(rows)), layout="\n".join(rows))
+    marked = markup.split_markup(text)
+    rows = [" ".join(r.split()) for r in marked.plain.split("\n") if r.strip()]
+    if marked.drawing:
+        return _Prepared(marked=marked)  # shape commands, nothing to translate
+    return _Prepared(marked=marked, text=" ".join(rows), rows=max(1, len(rows)))
 
 
 def wrap_balanced(text: str, rows: int) -> str:
@@ -124,16 +145,18 @@ def wrap_balanced(text: str, rows: int) -> str:
 
 def translate_lines(lines: list[SubtitleLine], translator: Translator, src: str, tgt: str, *,
                     batch_size: int = DEFAULT_BATCH_SIZE, progress: ProgressFn | None = None,
-                    cancel: CancelToken | None = None) -> list[SubtitleLine]:
+                    cancel: CancelToken | None = None, log: LogFn | None = None) -> list[SubtitleLine]:
     """Translated copies of ``lines``: same count, order and timing; words/karaoke data dropped
-    (translated words have no timings)."""
+    (translated words have no timings). Cues with nothing to translate keep their text."""
     if batch_size < 1:
         raise InvalidParameterError("batch_size must be at least 1.")
     report = as_progress(progress)
     token = as_token(cancel)
+    say = log or _quiet
     prepared = [_prepare(line.text) for line in lines]
     todo = [i for i, p in enumerate(prepared) if p.text]
     translated: dict[int, str] = {}
+    started = time.perf_counter()
     # Consecutive cues travel together so the engine sees neighbouring context.
     for start in range(0, len(todo), batch_size):
         token.raise_if_cancelled()
@@ -141,24 +164,35 @@ def translate_lines(lines: list[SubtitleLine], translator: Translator, src: str,
         span = report.span(start / len(todo), min(1.0, (start + len(idx)) / len(todo)))
         out = translator.translate_batch([prepared[i].text for i in idx], src, tgt, progress=span, cancel=token)
         translated.update(zip(idx, out))
+    if todo:
+        batches = (len(todo) + batch_size - 1) // batch_size
+        say(f"translated {len(todo)} cue(s) {src}→{tgt} with {translator.name} in "
+            f"{time.perf_counter() - started:.2f} s ({batches} batch{'es' if batches > 1 else ''}; "
+            f"{len(lines) - len(todo)} cue(s) had no text)")
     result = []
     for i, (line, prep) in enumerate(zip(lines, prepared)):
         if i not in translated:
-            result.append(line.model_copy(update={"text": "" if not prep.text else line.text, "words": []}))
+            result.append(line.model_copy(update={"words": []}))
             continue
-        # Unchanged text (names, an identity pass) keeps the author's own line breaks.
-        body = prep.layout if translated[i].strip() == prep.text else wrap_balanced(translated[i], prep.rows)
-        result.append(line.model_copy(update={"text": f"{prep.lead}{body}{prep.trail}", "words": []}))
+        if translated[i].strip() == prep.text:
+            # Unchanged text (names, numbers, an identity pass) keeps the author's own markup and rows.
+            text = prep.marked.source
+        else:
+            text = markup.apply_markup(prep.marked, wrap_balanced(translated[i], prep.rows))
+        result.append(line.model_copy(update={"text": text, "words": []}))
     report(1.0, "translating")
     return result
 
 
 def translate_texts(texts: list[str], tgt: str, src: str, *, backend: str = "auto",
                     translator: Translator | None = None, offline: bool | None = None,
-                    progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[str]:
-    """Translate short free texts (clip titles, descriptions for the shorts manifest)."""
-    translator = translator or resolve_translator(backend, src, tgt, offline=offline)
-    clean = [re.sub(r"\s+", " ", t or "").strip() for t in texts]
+                    cloud_base_url: str | None = None, cloud_model: str | None = None,
+                    progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+                    log: LogFn | None = None) -> list[str]:
+    """Translate short free texts (clip titles, descriptions); line breaks inside a text are kept."""
+    translator = translator or resolve_translator(backend, src, tgt, offline=offline, cloud_base_url=cloud_base_url,
+                                                  cloud_model=cloud_model, log=log)
+    clean = ["\n".join(" ".join(row.split()) for row in (t or "").strip().splitlines()) for t in texts]
     return translator.translate_batch(clean, normalize_lang(src), normalize_lang(tgt),
                                       progress=progress, cancel=cancel)
 
@@ -166,23 +200,38 @@ def translate_texts(texts: list[str], tgt: str, src: str, *, backend: str = "aut
 # --- bilingual output --------------------------------------------------------------------------
 
 def _plain(text: str) -> str:
-    return _TAG.sub("", text.replace("\\N", "\n")).strip()
+    return markup.strip_tags(text.replace("\\N", "\n")).strip()
 
 
 def bilingual_stacked(original: list[SubtitleLine], translated: list[SubtitleLine]) -> list[SubtitleLine]:
-    """One cue per original cue: the original rows, then the translation rows below them."""
+    """One cue per original cue: the original rows, then the translation rows below them.
+
+    Tags are kept on both. The translation row starts with ``{\\r}`` (back to the cue's
+    style) when the original has tags, so styling left open at the end of the original
+    does not leak into it, and it drops the event-level overrides (position, fade,
+    karaoke timing) that only count once per cue.
+    """
     _check_same_cues(original, translated)
     out = []
     for o, t in zip(original, translated):
-        parts = [p for p in (_plain(o.text), _plain(t.text)) if p]
-        out.append(o.model_copy(update={"text": "\n".join(parts), "words": []}))
+        o_text, t_text = o.text.strip(), t.text.strip()
+        if not _plain(t_text) or t_text == o_text or markup.is_drawing(o_text):
+            text = o_text  # nothing (new) to show below
+        elif not _plain(o_text):
+            text = t_text
+        else:
+            second = markup.drop_overrides(t_text, markup.EVENT_LEVEL)
+            text = o_text + "\n" + ("{\\r}" if markup.has_tags(o_text) else "") + second
+        out.append(o.model_copy(update={"text": text, "words": []}))
     return out
 
 
 def bilingual_ass(original: list[SubtitleLine], translated: list[SubtitleLine], *, width: int = 1920,
                   height: int = 1080, font: str = "Arial", translation_position: Literal["above", "top"] = "above"):
     """A two-track ``pysubs2.SSAFile``: original at the bottom, the translation smaller and yellow,
-    stacked just above it (or at the top of the frame)."""
+    stacked just above it (or at the top of the frame). Inline styling (bold, italic, colour,
+    karaoke…) is kept; overrides that would move or resize text out of this layout are dropped,
+    and so are vector drawings."""
     import pysubs2
 
     _check_same_cues(original, translated)
@@ -204,11 +253,14 @@ def bilingual_ass(original: list[SubtitleLine], translated: list[SubtitleLine], 
         alignment=pysubs2.Alignment.BOTTOM_CENTER if translation_position == "above" else pysubs2.Alignment.TOP_CENTER,
         marginv=above if translation_position == "above" else margin)
     for o, t in zip(original, translated):
+        if markup.is_drawing(o.text):
+            continue
         start, end = round(o.start * 1000), round(o.end * 1000)
-        for style, text in (("Original", _plain(o.text)), ("Translation", _plain(t.text))):
-            if text:
+        for style, text in (("Original", o.text), ("Translation", t.text)):
+            if _plain(text):
+                kept = markup.drop_overrides(text.strip(), markup.TWO_TRACK_DROP)
                 subs.events.append(pysubs2.SSAEvent(start=start, end=end, style=style,
-                                                    text=text.replace("\n", "\\N")))
+                                                    text=kept.replace("\n", "\\N")))
     return subs
 
 
@@ -306,14 +358,23 @@ def translate_subtitle_file(
     out: str | os.PathLike | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     offline: bool | None = None,
+    cloud_base_url: str | None = None,
+    cloud_model: str | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    log: LogFn | None = None,
 ) -> TranslationResult:
     """Translate a subtitle file; writes ``<name>.<tgt>.<ext>`` (and a bilingual file if asked)
-    into ``outputs_dir()`` unless ``out`` names the translated file."""
-    import pysubs2
+    into ``outputs_dir()`` unless ``out`` names the translated file.
 
+    ``backend``: ``auto`` (argos → apertium → cloud), ``argos``, ``apertium`` or ``cloud``.
+    ``cloud_base_url``/``cloud_model`` override the cloud endpoint of the engine settings for
+    this call; there is deliberately no API-key parameter (job parameters are stored and
+    shown): the key is read from the settings. ``offline=True`` forbids the network; offline
+    mode in the settings always wins. All files appear together or not at all.
+    """
     path = Path(path)
+    say = log or _quiet
     if not path.is_file():
         raise InputNotFoundError(f"The subtitle file {path} does not exist.")
     tgt = normalize_lang(tgt)
@@ -326,52 +387,80 @@ def translate_subtitle_file(
     mode: BilingualMode | None = ("stacked" if bilingual is True else bilingual) or None
     if mode not in (None, "stacked", "two_track"):
         raise InvalidParameterError(f"Unknown bilingual mode \"{bilingual}\": use stacked or two_track.")
-    report = as_progress(progress)
-    token = as_token(cancel)
-
-    subs = _load_subs(path)
-    idx, lines = _event_lines(subs)
-    translator = translator or resolve_translator(backend, src, tgt, offline=offline)
-    report(0.02, "translating")
-    translated = translate_lines(lines, translator, src, tgt, batch_size=batch_size,
-                                 progress=report.span(0.02, 0.95), cancel=token)
-    token.raise_if_cancelled()
-
     suffix = path.suffix.lower() if path.suffix.lower() in _FORMATS else ".srt"
     out_path = Path(out) if out else _default_out(path, tgt, suffix)
     fmt = _FORMATS.get(out_path.suffix.lower())
     if fmt is None:
         raise InvalidParameterError(f"Cannot write subtitles as {out_path.suffix or 'a file without extension'}: "
                                     "use .srt, .vtt or .ass.")
+    report = as_progress(progress)
+    token = as_token(cancel)
+
+    subs = _load_subs(path)
+    idx, lines = _event_lines(subs)
+    translator = translator or resolve_translator(backend, src, tgt, offline=offline, cloud_base_url=cloud_base_url,
+                                                  cloud_model=cloud_model, log=log)
+    report(0.02, "translating")
+    translated = translate_lines(lines, translator, src, tgt, batch_size=batch_size,
+                                 progress=report.span(0.02, 0.95), cancel=token, log=log)
+    token.raise_if_cancelled()
+
+    files: list[tuple[Path, object, str]] = []
+    tr_subs = copy.deepcopy(subs)
     for i, line in zip(idx, translated):
-        subs.events[i].text = line.text.replace("\n", "\\N")
-    _save(subs, out_path, fmt)
-    outputs = [out_path]
+        tr_subs.events[i].text = line.text.replace("\n", "\\N")
+    files.append((out_path, tr_subs, fmt))
     bi_path = None
     if mode == "stacked":
-        stacked = bilingual_stacked(lines, translated)
-        bi = subs.copy() if hasattr(subs, "copy") else _load_subs(path)
-        for i, line in zip(idx, stacked):
+        bi = copy.deepcopy(subs)
+        for i, line in zip(idx, bilingual_stacked(lines, translated)):
             bi.events[i].text = line.text.replace("\n", "\\N")
         bi_path = out_path.with_name(f"{_stem_without_lang(out_path)}.{src}-{tgt}{out_path.suffix}")
-        _save(bi, bi_path, fmt)
+        files.append((bi_path, bi, fmt))
     elif mode == "two_track":
         width = int(subs.info.get("PlayResX") or 1920)
         height = int(subs.info.get("PlayResY") or 1080)
-        ass = bilingual_ass(lines, translated, width=width, height=height)
         bi_path = out_path.with_name(f"{_stem_without_lang(out_path)}.{src}-{tgt}.ass")
-        _save(ass, bi_path, "ass")
-    if bi_path:
-        outputs.append(bi_path)
+        files.append((bi_path, bilingual_ass(lines, translated, width=width, height=height), "ass"))
+    if path.resolve() in {f.resolve() for f, _, _ in files}:
+        raise InvalidParameterError(f"The translation would overwrite the source file {path.name}; choose "
+                                    "another output name.")
+    _save_all(files, report.span(0.95, 1.0), token)
+    for written, _, _ in files:
+        say(f"wrote {written}")
     report(1.0, "translated")
-    return TranslationResult(outputs=outputs, translated=out_path, bilingual=bi_path, backend=translator.name,
-                             src=src, tgt=tgt, cues=len(lines))
+    return TranslationResult(outputs=[f for f, _, _ in files], translated=out_path, bilingual=bi_path,
+                             backend=translator.name, src=src, tgt=tgt, cues=len(lines))
 
 
 def _stem_without_lang(path: Path) -> str:
     return re.sub(r"\.[a-z]{2}(?:[-_][A-Za-z]{2})?$", "", path.stem)
 
 
-def _save(subs, path: Path, fmt: str) -> None:
-    with atomic_output(path) as tmp:
-        subs.save(str(tmp), encoding="utf-8", format_=fmt)
+def _save_all(files: list[tuple[Path, object, str]], report, token: CancelToken) -> None:
+    """Write every file to a temporary sibling, then rename them all: all files or none."""
+    temps: list[tuple[Path, Path]] = []
+    current: Path | None = None
+    try:
+        for n, (final, subs, fmt) in enumerate(files):
+            token.raise_if_cancelled()
+            report(n / len(files), f"writing {final.name}")
+            current = final
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = temp_path_for(final)
+            temps.append((tmp, final))
+            subs.save(str(tmp), encoding="utf-8", format_=fmt)
+        token.raise_if_cancelled()
+        for tmp, final in list(temps):
+            current = final
+            os.replace(tmp, final)
+            temps.remove((tmp, final))
+    except OSError as exc:
+        mapped = error_from_oserror(exc, current)
+        if mapped is not None:
+            raise mapped from exc
+        raise
+    finally:
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
