@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +163,235 @@ def test_translate_subtitles_job_type(jfk_srt, tmp_path):
         assert sorted(job.outputs) == sorted([str(tmp_path / "job.es.srt"), str(tmp_path / "job.en-es.ass")])
     finally:
         mgr.shutdown()
+
+
+def _styled_ass(path: Path) -> Path:
+    """An ASS file as a styling tool writes it: own style, an inline colour change, bold, a row
+    break, a karaoke cue, a drawing and a comment."""
+    subs = pysubs2.SSAFile()
+    subs.info.update({"PlayResX": "640", "PlayResY": "360"})
+    subs.styles["Talk"] = pysubs2.SSAStyle(fontname="DejaVu Sans", fontsize=40, bold=False,
+                                           primarycolor=pysubs2.Color(255, 255, 255),
+                                           alignment=pysubs2.Alignment.BOTTOM_CENTER)
+    events = [
+        (0, 2000, r"{\fad(100,100)}I {\c&H00FFFF&}really{\c} love\Nthe big house"),
+        (2000, 4000, r"{\b1}Thank you{\b0} very much"),
+        (4000, 6000, r"{\k40}ask {\k40}not {\k40}what"),
+        (6000, 8000, r"{\p1}m 0 0 l 100 0 100 100 0 100{\p0}"),
+    ]
+    for start, end, text in events:
+        subs.events.append(pysubs2.SSAEvent(start=start, end=end, text=text, style="Talk"))
+    subs.events.append(pysubs2.SSAEvent(start=0, end=100, text="note to self", type="Comment"))
+    subs.save(str(path))
+    return path
+
+
+def _frame_rgb(ass: Path, tmp_path: Path, at: float) -> np.ndarray:
+    """One 640×360 frame of ``ass`` burned on black by libass (the real renderer)."""
+    raw = tmp_path / f"frame-{ass.stem}.rgb"
+    filter_path = str(ass).replace("\\", "/").replace(":", "\\:").replace("'", "\\'")
+    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=black:s=640x360:d={at + 0.1}", "-vf", f"subtitles='{filter_path}'",
+                "-ss", str(at), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", str(raw)])
+    return np.frombuffer(raw.read_bytes(), np.uint8).reshape(360, 640, 3)
+
+
+def test_styled_ass_keeps_inline_tags_and_rows(tmp_path):
+    src = _styled_ass(tmp_path / "styled.ass")
+    result = translate_subtitle_file(src, "es", "en", backend="apertium", bilingual="stacked",
+                                     out=tmp_path / "styled.es.ass")
+    out = pysubs2.load(str(result.translated))
+    assert [(e.start, e.end, e.style, e.type) for e in out] == \
+        [(e.start, e.end, e.style, e.type) for e in pysubs2.load(str(src))]
+    colour = out[0].text
+    # Event-level tag first, the colour pair kept around one translated word, rows kept.
+    assert colour.startswith(r"{\fad(100,100)}") and "\\N" in colour
+    on, off = colour.index(r"{\c&H00FFFF&}"), colour.index(r"{\c}")
+    assert on < off and out[0].plaintext.strip() and "casa" in out[0].plaintext.lower()
+    coloured = colour[on:off].replace(r"{\c&H00FFFF&}", "").strip()
+    assert coloured and " " not in coloured  # exactly one word, not an empty span
+    assert out[1].text.startswith(r"{\b1}") and r"{\b0}" in out[1].text and "gracias" in out[1].plaintext.lower()
+    assert out[2].text.count(r"{\k40}") == 3
+    assert out[3].text == r"{\p1}m 0 0 l 100 0 100 100 0 100{\p0}"
+    assert out[4].is_comment and out[4].text == "note to self"
+
+    stacked = pysubs2.load(str(result.bilingual))
+    first = stacked[0].text
+    original_row, translated_row = first.split("\\N{\\r}")[0], first.split("\\N{\\r}")[1]
+    assert original_row == r"{\fad(100,100)}I {\c&H00FFFF&}really{\c} love\Nthe big house"
+    assert r"{\c&H00FFFF&}" in translated_row and r"\fad" not in translated_row
+    assert "\\k" not in stacked[2].text.split("\\N{\\r}")[1]
+
+    # libass draws the inline colour: yellow pixels in the translated cue, and in the original.
+    for ass in (result.translated, src):
+        frame = _frame_rgb(ass, tmp_path, 1.0).astype(int)
+        yellow = (frame[..., 0] > 200) & (frame[..., 1] > 200) & (frame[..., 2] < 90)
+        white = (frame[..., 0] > 200) & (frame[..., 1] > 200) & (frame[..., 2] > 200)
+        assert yellow.sum() > 30 and white.sum() > 30, ass
+
+
+def test_cancel_midway_leaves_no_output(jfk_srt, tmp_path):
+    out_dir = tmp_path / "out"
+    token = CancelToken()
+    batches = []
+
+    def progress(fraction, stage=""):
+        batches.append(fraction)
+        if 0.3 < fraction < 0.9:  # some cues are translated, others are not
+            token.cancel()
+
+    with pytest.raises(CancelledError):
+        translate_subtitle_file(jfk_srt, "es", "en", backend="apertium", batch_size=1, bilingual="two_track",
+                                out=out_dir / "jfk.es.srt", progress=progress, cancel=token)
+    assert batches and token.is_cancelled
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []
+
+
+def test_cancel_while_writing_leaves_no_output(jfk_srt, tmp_path):
+    """The translated file's temporary copy is complete when the cancel arrives: it must go too."""
+    out_dir = tmp_path / "out"
+    token = CancelToken()
+    stages = []
+
+    def progress(fraction, stage=""):
+        stages.append(stage)
+        if stage.startswith("writing jfk.en-es"):  # the second file: the first is already on disk as a temp
+            token.cancel()
+
+    with pytest.raises(CancelledError):
+        translate_subtitle_file(jfk_srt, "es", "en", backend="apertium", bilingual="stacked",
+                                out=out_dir / "jfk.es.srt", progress=progress, cancel=token)
+    assert any(s.startswith("writing jfk.es.srt") for s in stages)
+    assert list(out_dir.iterdir()) == []  # neither file, nor a temporary one
+    # Without a cancel, both appear.
+    done = translate_subtitle_file(jfk_srt, "es", "en", backend="apertium", bilingual="stacked",
+                                   out=out_dir / "jfk.es.srt")
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(p.name for p in done.outputs)
+
+
+def test_job_log_names_backend_pair_and_time(jfk_srt, tmp_path):
+    from media_core.jobs.manager import JobManager
+    from media_core.jobs.store import JobStore
+
+    mgr = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
+    try:
+        job = mgr.wait(mgr.submit("translate_subtitles", {"input": str(jfk_srt), "tgt": "es", "src": "en",
+                                                          "out": str(tmp_path / "auto.es.srt")}), timeout=120)
+        assert job.status == "succeeded", job
+        text = mgr.store.get_log(job.id)
+    finally:
+        mgr.shutdown()
+    assert "translation backend: apertium (en→es, chosen automatically" in text
+    assert re.search(r"apertium eng-spa: \d+ text\(s\) in \d+\.\d\d s", text), text
+    assert re.search(r"translated \d+ cue\(s\) en→es with apertium in \d+\.\d\d s", text), text
+    assert "wrote " in text
+
+
+def _manifest(tmp_path: Path, **extra) -> Path:
+    """A shorts manifest as the shorts pipeline writes it (built here, independent of that pipeline)."""
+    data = {
+        "version": 2, "input": str(tmp_path / "talk.mp4"), "request": {"transcription": {"language": None}},
+        "transcript": None, "source": None, "scorer": "heuristic",
+        "clips": [
+            {"id": "clip-01", "rank": 1, "start": 1.0, "end": 21.0, "duration": 20.0, "score": 0.8,
+             "reason": "strong hook", "title": "Ask not what your country can do for you",
+             "text": "And so my fellow Americans.\nAsk not what your country can do for you.",
+             "video": None, "srt": None, "ass": None, "thumbnail": None, "features": {}},
+            {"id": "clip-02", "rank": 2, "start": 30.0, "end": 55.0, "duration": 25.0, "score": 0.6,
+             "reason": "question", "title": "The big house", "text": "", "video": None, "srt": None,
+             "ass": None, "thumbnail": None, "features": {}},
+        ],
+        **extra,
+    }
+    path = tmp_path / "talk shorts" / "manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def test_translate_shorts_manifest_with_apertium(tmp_path):
+    from media_core.translation import translate_shorts_manifest
+
+    path = _manifest(tmp_path, language="en")
+    before = json.loads(path.read_text(encoding="utf-8"))
+    logged = []
+    result = translate_shorts_manifest(path, "es", backend="apertium", log=logged.append)
+    assert (result.src, result.tgt, result.backend, result.clips, result.skipped) == ("en", "es", "apertium", 2, 0)
+    after = json.loads(path.read_text(encoding="utf-8"))
+    first, second = after["clips"]
+    es = first["translations"]["es"]
+    assert "país" in es["title"].lower() and es["title"] != first["title"]
+    assert es["text"].count("\n") == 1 and "americanos" in es["text"].lower()  # paragraphs kept
+    assert "casa" in second["translations"]["es"]["title"].lower() and second["translations"]["es"]["text"] == ""
+    assert after["translation_info"] == {"es": {"src": "en", "backend": "apertium"}}
+    # Nothing else changed.
+    for a, b in zip(before["clips"], after["clips"]):
+        assert {k: v for k, v in b.items() if k != "translations"} == a
+    assert {k: v for k, v in after.items() if k not in ("clips", "translation_info")} == \
+        {k: v for k, v in before.items() if k != "clips"}
+    assert any("with apertium" in line for line in logged)
+    assert not list(path.parent.glob("*.reframe-part-*"))
+
+
+def test_translate_shorts_manifest_language_and_errors(tmp_path):
+    from media_core.errors import InputNotFoundError, InvalidParameterError
+    from media_core.translation import translate_shorts_manifest
+
+    transcript = tmp_path / "t.json"
+    transcript.write_text(json.dumps({"language": "en", "duration": 1.0, "segments": []}), encoding="utf-8")
+    path = _manifest(tmp_path, transcript=str(transcript))
+    assert translate_shorts_manifest(path, "es", backend="apertium").src == "en"  # from the transcript
+    unknown = _manifest(tmp_path / "u")
+    with pytest.raises(InvalidParameterError, match="unknown"):
+        translate_shorts_manifest(unknown, "es", backend="apertium")
+    with pytest.raises(InvalidParameterError, match="already"):
+        translate_shorts_manifest(unknown, "en", "en", backend="apertium")
+    with pytest.raises(InputNotFoundError):
+        translate_shorts_manifest(tmp_path / "missing.json", "es", "en", backend="apertium")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match="not a readable"):
+        translate_shorts_manifest(broken, "es", "en", backend="apertium")
+
+
+def test_manifest_changed_while_translating_keeps_the_new_clip(tmp_path):
+    """A clip re-rendered (new text) during the translation is not given the old text's translation."""
+    from media_core.translation import translate_shorts_manifest
+
+    path = _manifest(tmp_path, language="en")
+
+    class Rewriting(ApertiumTranslator):
+        def translate_batch(self, texts, src, tgt, **kw):
+            out = super().translate_batch(texts, src, tgt, **kw)
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data["clips"][1]["title"] = "A new title"
+            path.write_text(json.dumps(data), encoding="utf-8")
+            return out
+
+    result = translate_shorts_manifest(path, "es", translator=Rewriting())
+    assert (result.clips, result.skipped) == (1, 1)
+    clips = json.loads(path.read_text(encoding="utf-8"))["clips"]
+    assert "es" in clips[0]["translations"] and "translations" not in clips[1]
+    assert clips[1]["title"] == "A new title"
+
+
+def test_translate_shorts_job_type(tmp_path):
+    from media_core.jobs.manager import JobManager
+    from media_core.jobs.store import JobStore
+
+    path = _manifest(tmp_path, language="en")
+    mgr = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
+    try:
+        job = mgr.wait(mgr.submit("translate_shorts", {"input": str(path), "tgt": "es", "backend": "apertium"}),
+                       timeout=120)
+        assert job.status == "succeeded", (job.error_message, job.error_detail)
+        assert job.result["manifest"] == str(path) and job.result["clips"] == 2
+        # The manifest stays the shorts run's file: not this job's output, so deleting this
+        # job with its files leaves it alone.
+        assert job.outputs == []
+        assert str(path) in job.inputs
+        log_text = mgr.store.get_log(job.id)
+        mgr.delete(job.id, delete_files=True)
+    finally:
+        mgr.shutdown()
+    assert path.is_file() and "es" in json.loads(path.read_text(encoding="utf-8"))["clips"][0]["translations"]
+    assert "apertium eng-spa" in log_text

@@ -127,11 +127,38 @@ def captions_job(params: dict, ctx: JobContext) -> JobOutcome:
 
 @job_type("translate_subtitles", heavy=False, title="Translate subtitles")
 def translate_subtitles_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: translate_subtitle_file arguments (``path``, ``tgt``, ``src``, ``backend``, ``bilingual``, ``out``…);
-    ``input`` is accepted for ``path``."""
+    """params: translate_subtitle_file arguments (``path``, ``tgt``, ``src``, ``backend``, ``bilingual``, ``out``,
+    ``cloud_base_url``, ``cloud_model``…); ``input`` is accepted for ``path``. There is no ``api_key``
+    param (params are stored and shown): the cloud key comes from the engine settings."""
     from ..translation.subtitles import translate_subtitle_file
 
     return _call_kwargs(translate_subtitle_file, params, ctx)
+
+
+@job_type("translate_shorts", heavy=False, title="Translate shorts titles")
+def translate_shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
+    """params: translate_shorts_manifest arguments (``manifest_path`` or ``input``, ``tgt``, ``src``, ``backend``,
+    ``offline``, ``cloud_base_url``, ``cloud_model``). The manifest is updated in place and stays the shorts
+    run's file: it is named in ``result``, not registered as this job's output, so deleting this job's
+    files can never delete it."""
+    import functools
+
+    from ..translation.shorts_manifest import translate_shorts_manifest
+
+    done = {}
+
+    # Same signature (inspect follows __wrapped__), so _call_kwargs validates params as usual;
+    # the wrapper only keeps the result for the summary.
+    @functools.wraps(translate_shorts_manifest)
+    def run(*args, **kwargs):
+        done["result"] = translate_shorts_manifest(*args, **kwargs)
+        return None
+
+    outcome = _call_kwargs(run, params, ctx)
+    result = done["result"]
+    outcome.result = {"manifest": str(result.manifest), "src": result.src, "tgt": result.tgt,
+                      "backend": result.backend, "clips": result.clips, "skipped": result.skipped}
+    return outcome
 
 
 @job_type("render_styled", heavy=True, title="Render")
