@@ -284,3 +284,145 @@ def test_auto_prefers_installed_argos(packages, tmp_path):
     result = translate_subtitle_file(srt, "es", "en", offline=True, out=tmp_path / "t.es.srt")
     assert result.backend == "argos" and result.cues == 2
     assert "00:00:02,000 --> 00:00:03,000" in result.translated.read_text()
+
+
+def test_pivot_pairs_are_listed_and_marked(packages):
+    from media_core.translation import LanguagePair, backend_status
+
+    for name in ("es_en", "en_fr"):
+        argos.install_package(packages[name])
+    translator = ArgosTranslator()
+    assert translator.language_pairs() == [LanguagePair(src="en", tgt="fr"), LanguagePair(src="es", tgt="en"),
+                                           LanguagePair(src="es", tgt="fr", via="en")]
+    assert ("es", "fr") in translator.available_pairs() and ("fr", "es") not in translator.available_pairs()
+    assert str(translator.language_pairs()[-1]) == "es→fr (via en)"
+    status = {s.name: s for s in backend_status()}["argos"]
+    assert status.available and "1 more pair(s) through English" in status.detail
+    assert LanguagePair(src="es", tgt="fr", via="en") in status.pairs
+    # A direct package wins over the pivot and the pair is no longer listed as one.
+    argos.install_package(packages["en_es"])
+    assert LanguagePair(src="en", tgt="es") in translator.language_pairs()
+    assert all(p.via is None for p in translator.language_pairs() if (p.src, p.tgt) == ("en", "es"))
+
+
+def test_log_names_packages_and_pivot(packages):
+    for name in ("es_en", "en_fr"):
+        argos.install_package(packages[name])
+    lines: list[str] = []
+    ArgosTranslator(log=lines.append).translate_batch(["the quick brown fox"], "es", "fr")
+    assert len(lines) == 2
+    assert lines[0].startswith("argos es→en (package 1.0, step 1/2 of es→fr via en)")
+    assert lines[1].startswith("argos en→fr (package 1.0, step 2/2 of es→fr via en)") and " s" in lines[1]
+
+
+def test_missing_package_message_points_to_settings_and_cli():
+    with pytest.raises(BackendUnavailableError) as info:
+        ArgosTranslator().translate_batch(["hello"], "de", "it")
+    message = str(info.value)
+    assert "Settings → Translation" in message and "reframe translate-packages download de it" in message
+    assert "›" not in message
+
+
+def test_rows_inside_a_text_are_kept(packages):
+    argos.install_package(packages["en_es"])
+    translator = ArgosTranslator()
+    out = translator.translate_batch(["hello world\nthe quick brown fox", "ask not"], "en", "es")
+    rows = out[0].split("\n")
+    assert len(rows) == 2 and all(rows)
+    # Each row went as its own text (the same batch as three separate texts gives the same output).
+    assert out == ["\n".join(translator.translate_batch(["hello world", "the quick brown fox", "ask not"],
+                                                        "en", "es")[:2]),
+                   translator.translate_batch(["hello world", "the quick brown fox", "ask not"], "en", "es")[2]]
+
+
+def _cli(capsys, *argv) -> tuple[int, str, str]:
+    from media_core.cli import main
+
+    code = main(["translate-packages", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_install_list_remove(packages, capsys):
+    code, out, err = _cli(capsys, "list")
+    assert code == 0 and "No translation packages installed" in out
+    code, out, err = _cli(capsys, "install", str(packages["es_en"]))
+    assert code == 0 and "Installed es→en" in out
+    assert "100.0%" in err  # the progress bar (plain lines when stderr is not a terminal)
+    assert _cli(capsys, "install", "-q", str(packages["en_fr"]))[0] == 0
+    code, out, _ = _cli(capsys, "list")
+    assert code == 0 and out.splitlines()[0].startswith("en→fr\t") and out.splitlines()[1].startswith("es→en\t")
+    assert "Also translated through English (two packages, slower): es→fr" in out
+    code, out, _ = _cli(capsys, "remove", "es", "en")
+    assert code == 0 and "Removed es→en" in out
+    assert [p.pair for p in argos.list_installed()] == [("en", "fr")]
+    code, _, err = _cli(capsys, "remove", "es", "en")
+    assert code == 2 and "no es→en package is installed" in err
+    code, _, err = _cli(capsys, "install", str(packages["es_en"].with_suffix(".missing")))
+    assert code == 2 and "does not exist" in err and "Traceback" not in err
+
+
+def test_cli_available_and_download_with_progress(packages, capsys, monkeypatch):
+    data = packages["en_es"].read_bytes()
+    server = _Server({})
+    try:
+        index = [{"code": "translate-en_es", "type": "translate", "from_code": "en", "to_code": "es",
+                  "from_name": "English", "to_name": "Spanish", "package_version": "1.1", "argos_version": "1.0",
+                  "links": [server.url + "/en_es.argosmodel"], "size": len(data)},
+                 {"code": "translate-en_es-old", "type": "translate", "from_code": "en", "to_code": "es",
+                  "package_version": "1.0", "links": [server.url + "/missing.argosmodel"]},
+                 {"code": "translate-en_de", "type": "translate", "from_code": "en", "to_code": "de",
+                  "package_version": "1.0", "links": [server.url + "/missing.argosmodel"]}]
+        server.files = {"/index.json": json.dumps(index).encode(), "/en_es.argosmodel": data}
+        monkeypatch.setenv("REFRAME_ARGOS_INDEX", server.url + "/index.json")
+        monkeypatch.delenv("REFRAME_OFFLINE", raising=False)
+        code, out, _ = _cli(capsys, "available")
+        assert code == 0 and "en→de" in out and "English → Spanish 1.1" in out and "installed" not in out
+
+        code, out, err = _cli(capsys, "download", "en", "es")
+        assert code == 0, err
+        assert "Installed en→es: EN → ES 1.0" in out  # what the package itself says it is
+        # The newest version was fetched, and the bar went through the download.
+        assert ("/en_es.argosmodel", None) in server.requests and ("/missing.argosmodel", None) not in server.requests
+        percents = [float(line.split("%")[0]) for line in err.splitlines() if "%" in line]
+        assert len(percents) >= 3 and percents == sorted(percents) and percents[-1] == 100.0
+        assert any("downloading translation package" in line for line in err.splitlines())
+        assert ArgosTranslator().translate_batch(["hello world"], "en", "es")[0]
+        code, out, _ = _cli(capsys, "available")
+        assert "English → Spanish 1.1" in out and "\tinstalled" in out
+
+        code, _, err = _cli(capsys, "download", "en", "ja")
+        assert code == 2 and "no English → Japanese package" in err and "en→de" in err
+        monkeypatch.setenv("REFRAME_OFFLINE", "1")
+        server.requests.clear()
+        code, _, err = _cli(capsys, "download", "en", "de")
+        assert code == 2 and "Offline mode is on" in err and server.requests == []
+        code, _, err = _cli(capsys, "available")
+        assert code == 2 and "Offline mode is on" in err
+    finally:
+        server.close()
+
+
+def test_cli_download_subprocess_shows_progress(packages, tmp_path):
+    """The real command as a user runs it, in its own process."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    data = packages["en_fr"].read_bytes()
+    server = _Server({})
+    try:
+        server.files = {"/index.json": json.dumps([{"type": "translate", "from_code": "en", "to_code": "fr",
+                                                    "package_version": "2.0",
+                                                    "links": [server.url + "/p.argosmodel"]}]).encode(),
+                        "/p.argosmodel": data}
+        env = dict(os.environ, PYTHONPATH=str(repo), REFRAME_ARGOS_INDEX=server.url + "/index.json")
+        env.pop("REFRAME_OFFLINE", None)
+        proc = subprocess.run([sys.executable, "-m", "media_core", "translate-packages", "download", "en", "fr"],
+                              capture_output=True, text=True, env=env, cwd=repo, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert "Installed en→fr" in proc.stdout and "100.0%" in proc.stderr
+        assert [p.pair for p in argos.list_installed()] == [("en", "fr")]
+    finally:
+        server.close()
