@@ -175,9 +175,9 @@ def _translate(lines: list[SubtitleLine], src: str, tgt: str, report, token: Can
     if not src or src == "und":
         raise InvalidParameterError("The spoken language could not be detected, so the captions cannot be "
                                     "translated: choose the language explicitly.")
-    translator = resolve_translator("auto", src, tgt)
+    translator = resolve_translator("auto", src, tgt, log=say)
     say(f"translating {src} → {tgt} with {getattr(translator, 'name', type(translator).__name__)}")
-    return translate_lines(lines, translator, src, tgt, progress=report, cancel=token)
+    return translate_lines(lines, translator, src, tgt, progress=report, cancel=token, log=say)
 
 
 def _write_all(paths: dict[str, Path], contents: dict[str, str], token: CancelToken) -> None:

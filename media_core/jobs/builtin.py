@@ -16,6 +16,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+from pydantic import BaseModel
+
 from ..errors import BackendUnavailableError, InvalidParameterError
 from ..ffmpeg import run_ffmpeg
 from ..paths import atomic_output, outputs_dir
@@ -66,13 +68,13 @@ def _harvest_outputs(result: Any, kind: str = "", depth: int = 0) -> list[tuple[
     elif isinstance(result, (list, tuple)):
         for value in result:
             found += _harvest_outputs(value, kind, depth + 1)
-    elif hasattr(result, "model_fields"):
+    elif isinstance(result, BaseModel):
         for name in type(result).model_fields:
             value = getattr(result, name, None)
             if name in _PATH_FIELD_NAMES or name.endswith("_path"):
                 found += _harvest_outputs(value, "" if name in ("outputs", "output", "path") else name.removesuffix("_path"),
                                           depth + 1)
-            elif isinstance(value, list) and value and hasattr(value[0], "model_fields"):
+            elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
                 found += _harvest_outputs(value, "", depth + 1)
     unique: dict[Path, str] = {}
     for path, k in found:
