@@ -68,9 +68,10 @@ class FFmpegInfo:
     encoders: frozenset[str]
 
 
-def ffmpeg_info() -> FFmpegInfo:
-    """Version, libass, filters and encoders of the ffmpeg in use."""
-    return _info(ffmpeg_exe())
+def ffmpeg_info(path: str | None = None) -> FFmpegInfo:
+    """Version, libass, filters and encoders of the ffmpeg in use, or of the one at ``path``
+    (a settings editor describes a path before it is saved)."""
+    return _info(ffmpeg_exe() if path is None else _locate(path.strip()))
 
 
 @functools.lru_cache(maxsize=8)

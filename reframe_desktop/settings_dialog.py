@@ -32,12 +32,11 @@ def _size(n: int | None) -> str:
 
 
 def detect_ffmpeg(configured: str):
-    """Runs on a worker thread: the ffmpeg that ``configured`` ("" = bundled) resolves to."""
-    # media_core.ffmpeg only describes the ffmpeg of the saved settings; the dialog must
-    # describe the path being typed, before it is saved.
-    from media_core.ffmpeg import _info, _locate
+    """Runs on a worker thread: the ffmpeg that ``configured`` ("" = bundled) resolves to,
+    described before the setting is saved."""
+    from media_core.ffmpeg import ffmpeg_info
 
-    return _info(_locate(configured.strip()))
+    return ffmpeg_info(configured)
 
 
 class _Task:

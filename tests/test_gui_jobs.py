@@ -39,7 +39,8 @@ def test_captions_tab_runs_a_real_job(qtbot, speech_video):
     tab, job_id = _captions_job(qtbot, w, speech_video)
     row = tab.recent.rows[job_id]
     wait_job(qtbot, w, job_id)
-    qtbot.waitUntil(lambda: row.stage.text() == "done", timeout=10_000)
+    # The engine's last progress stage is also "done": wait for the state signal's outputs.
+    qtbot.waitUntil(lambda: row.stage.text() == "done" and bool(row.output_paths), timeout=10_000)
     # Outputs listed in the recent-jobs panel, and they exist.
     names = sorted(p.rsplit(".", 1)[-1] for p in row.output_paths)
     assert {"srt", "vtt", "json"} <= set(names)

@@ -139,6 +139,18 @@ def test_cancel_from_another_thread_answers_within_a_second(base_model):
     assert outcome["cancelled_at"] - asked < 1.0, outcome["cancelled_at"] - asked
 
 
+def test_estimates_learn_this_machines_speed(jfk_wav):
+    from media_core.transcription import speed
+
+    before = speed.estimate_seconds(60.0, "tiny.en", threads=1)
+    t = transcribe(jfk_wav, TranscriptionConfig(model="tiny.en", threads=1))
+    seconds, measured = speed.estimate_seconds(60.0, "tiny.en", threads=1)
+    assert measured and speed.measured_rtf("faster-whisper", "tiny.en", 1) <= t.meta["rtf"]
+    assert seconds == pytest.approx(60.0 * speed.measured_rtf("faster-whisper", "tiny.en", 1) + speed.STARTUP_SECONDS)
+    assert before is not None  # the catalogue's hint, until the first measurement
+    assert speed.estimate_seconds(60.0, "no-such-model") is None
+
+
 def test_loaded_model_is_reused(config, tiny_en_model):
     from media_core.transcription import faster_whisper_backend
 

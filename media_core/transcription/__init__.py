@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..models import Transcript
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
+from . import speed
 from .config import TranscriptionConfig
 from .normalize import normalize_segments, normalize_words
 
@@ -41,8 +42,11 @@ def transcribe(path: str | os.PathLike, config: TranscriptionConfig | None = Non
     if len(audio) == 0:
         segments, language, language_prob = [], config.language or "und", 0.0
     else:
+        decode_started = time.perf_counter()
         segments, language, language_prob = backend.transcribe_array(
             audio, Path(model_path), config, report=report.span(0.1, 1.0), token=token)
+        speed.record(config.backend, config.model, config.resolved_threads(),
+                     (time.perf_counter() - decode_started) / duration)
     elapsed = time.perf_counter() - started
     report(1.0, "done")
     return Transcript(

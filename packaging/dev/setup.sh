@@ -22,6 +22,8 @@ RUNTIME_APT=(
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0
+  # QtMultimedia (the embedded preview player) links against PulseAudio's client library
+  libpulse0
 )
 TEST_APT=(
   # real speech with reference text for the tests

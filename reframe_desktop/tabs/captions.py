@@ -22,20 +22,6 @@ LANGUAGES = [("auto", "Detect automatically"), ("en", "English"), ("es", "Spanis
              ("ar", "Arabic"), ("hi", "Hindi"), ("pl", "Polish"), ("tr", "Turkish")]
 
 #: Seconds to load a model before the first word, added to the estimate.
-MODEL_LOAD_SECONDS = 3.0
-
-
-def estimate_seconds(duration: float, model: str) -> float | None:
-    """How long transcribing ``duration`` seconds takes here, from the engine's speed figures.
-
-    (To move into media_core.model_store as ``estimate_transcription_seconds`` so the CLI
-    and the API give the same figure.)"""
-    from media_core.model_store import KNOWN_MODELS
-
-    known = KNOWN_MODELS.get(model)
-    return duration * known.rtf + MODEL_LOAD_SECONDS if known else None
-
-
 BACKENDS = [("faster-whisper", "faster-whisper (CTranslate2)"), ("whisper.cpp", "whisper.cpp (ggml)")]
 FORMATS = ["srt", "vtt", "ass", "txt", "json"]
 TRANSLATE_TARGETS = [("", "No translation"), ("es", "Spanish"), ("en", "English"), ("fr", "French"),
@@ -66,6 +52,7 @@ class CaptionsTab(BaseTab):
             "and a little more accurate for English."))
         self._fill_models()
         self.model.currentIndexChanged.connect(self._update_estimate_label)
+        self.backend.currentIndexChanged.connect(self._update_estimate_label)
         self.formats = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
         for fmt in ("srt", "vtt", "json"):
             self.formats[fmt].setChecked(True)
@@ -278,12 +265,18 @@ class CaptionsTab(BaseTab):
     def _update_estimate_label(self) -> None:
         if not self._duration:
             return
-        seconds = estimate_seconds(self._duration, self.model.currentData() or "")
-        if seconds is None:
+        from media_core.transcription.speed import estimate_seconds
+
+        estimate = estimate_seconds(self._duration, self.model.currentData() or "",
+                                    backend=self.backend.currentData() or "faster-whisper", threads=self.threads())
+        if estimate is None:
             self.estimate.setText(self.tr("Audio {0}").format(fmt_duration(self._duration)))
-        else:
+        elif estimate[1]:
             self.estimate.setText(self.tr("Audio {0} · about {1} on this computer").format(
-                fmt_duration(self._duration), fmt_duration(seconds)))
+                fmt_duration(self._duration), fmt_duration(estimate[0])))
+        else:
+            self.estimate.setText(self.tr("Audio {0} · roughly {1} (measured after your first job)").format(
+                fmt_duration(self._duration), fmt_duration(estimate[0])))
 
     # -- submit -------------------------------------------------------------------
     def job_params(self) -> dict:
