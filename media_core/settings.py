@@ -14,11 +14,13 @@ instead of stopping the engine.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
 import secrets
 import threading
+import weakref
 from pathlib import Path
 from typing import Callable
 
@@ -78,7 +80,8 @@ _lock = threading.Lock()
 #: The file's values, read once per process; the environment is applied on every read so
 #: scripts and tests that change it are seen at once.
 _file_values: dict | None = None
-_listeners: list[Callable[[EngineSettings], None]] = []
+#: Weak references: a listener (a job manager, say) must not be kept alive by being one.
+_listeners: list[weakref.ReferenceType] = []
 
 
 def settings_path() -> Path:
@@ -161,14 +164,18 @@ def reload_engine_settings() -> EngineSettings:
     with _lock:
         _file_values = None
     current = engine_settings()
-    for listener in list(_listeners):
-        listener(current)
+    for ref in list(_listeners):
+        listener = ref()
+        if listener is None:
+            _listeners.remove(ref)
+        else:
+            listener(current)
     return current
 
 
 def on_change(listener: Callable[[EngineSettings], None]) -> None:
-    """Call ``listener(settings)`` whenever the settings are saved or reloaded."""
-    _listeners.append(listener)
+    """Call ``listener(settings)`` whenever the settings are saved or reloaded (held weakly)."""
+    _listeners.append(weakref.WeakMethod(listener) if inspect.ismethod(listener) else weakref.ref(listener))
 
 
 def offline_mode() -> bool:

@@ -585,7 +585,7 @@ class SettingsDialog(QDialog):
         self.retention.setValue(self._engine.retention_days)
         form.addRow(self.tr("Heavy jobs at once"), self.heavy_jobs)
         form.addRow("", hint(self.tr("Transcriptions and renders each use the whole CPU: running one at a "
-                                     "time is usually fastest. Applies after a restart.")))
+                                     "time is usually fastest.")))
         form.addRow(self.tr("Keep temporary files"), self.retention)
         form.addRow("", hint(self.tr("Working files of finished jobs older than this are removed when "
                                      "Reframe starts. Your outputs are never removed.")))

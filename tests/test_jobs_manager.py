@@ -400,3 +400,66 @@ def test_progress_is_throttled_but_the_final_value_is_kept(tmp_path):
         mgr.shutdown()
     assert 100 < len(seen) < 400, len(seen)  # every ~0.5 %, not 2,000 writes
     assert seen == sorted(seen) and seen[-1] == pytest.approx(0.9001)
+
+
+def test_heavy_job_limit_follows_the_settings_while_running(tmp_path):
+    from media_core.settings import load_engine_settings, save_engine_settings
+
+    registry = JobRegistry(load_builtins=False)
+    running: set[str] = set()
+    peak = [0]
+    lock = threading.Lock()
+
+    @registry.job_type("work", heavy=True)
+    def work(params, ctx):
+        with lock:
+            running.add(params["n"])
+            peak[0] = max(peak[0], len(running))
+        time.sleep(0.4)
+        with lock:
+            running.discard(params["n"])
+
+    original = load_engine_settings(environment=False)
+    mgr = JobManager(JobStore(tmp_path / "jobs.sqlite3"), registry=registry)
+    try:
+        save_engine_settings(original.model_copy(update={"heavy_jobs": 1}))
+        ids = [mgr.submit("work", {"n": n}) for n in range(2)]
+        for job_id in ids:
+            mgr.wait(job_id, timeout=20)
+        assert peak[0] == 1
+        save_engine_settings(original.model_copy(update={"heavy_jobs": 2}))
+        assert mgr.heavy_slots == 2
+        peak[0] = 0
+        ids = [mgr.submit("work", {"n": n}) for n in range(2)]
+        for job_id in ids:
+            assert mgr.wait(job_id, timeout=20).status == "succeeded"
+        assert peak[0] == 2
+    finally:
+        mgr.shutdown()
+        save_engine_settings(original)
+
+
+def test_export_outputs_zips_every_file_even_with_equal_names(tmp_path):
+    import zipfile
+
+    registry = JobRegistry(load_builtins=False)
+
+    @registry.job_type("two_runs")
+    def two_runs(params, ctx):
+        for run in ("run 1", "run 2"):
+            out = tmp_path / run / "clip-01.srt"
+            out.parent.mkdir()
+            out.write_text(f"{run}\n", encoding="utf-8")
+            ctx.add_output(out, "srt")
+
+    mgr = JobManager(JobStore(tmp_path / "jobs.sqlite3"), registry=registry)
+    try:
+        job_id = mgr.submit("two_runs", {})
+        assert mgr.wait(job_id, timeout=20).status == "succeeded"
+        dest = mgr.export_outputs(job_id, tmp_path / "export.zip")
+    finally:
+        mgr.shutdown()
+    with zipfile.ZipFile(dest) as zf:
+        names = sorted(zf.namelist())
+        assert names == ["clip-01.srt", "run 2/clip-01.srt"]
+        assert zf.read("run 2/clip-01.srt").decode() == "run 2\n"

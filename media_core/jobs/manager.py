@@ -28,7 +28,8 @@ from typing import Any, Callable
 from ..errors import InvalidParameterError
 from ..paths import TEMP_MARKER, outputs_dir
 from ..progress import CancelToken
-from ..settings import engine_settings
+from ..settings import EngineSettings, engine_settings
+from ..settings import on_change as on_settings_change
 from .context import JobEvents
 from .execute import DEFAULT_RETRY_BASE_DELAY, execute_job
 from .models import Job
@@ -91,8 +92,15 @@ class JobManager:
         self._stopping = False
         self._dispatcher: threading.Thread | None = None
         self.events.add(on_state=self._on_state)
+        if heavy_slots is None:  # follow the settings while running, not only at start
+            on_settings_change(self._apply_settings)
 
     # -- setup ------------------------------------------------------------------------
+    def _apply_settings(self, settings: EngineSettings) -> None:
+        with self._cv:
+            self.heavy_slots = max(1, settings.heavy_jobs)
+            self._cv.notify_all()  # more slots: start what waits now
+
     def set_executor(self, spawn: Spawn) -> None:
         """Run jobs through ``spawn(fn)`` (e.g. a QThreadPool); only before :meth:`start`."""
         with self._cv:
@@ -269,6 +277,29 @@ class JobManager:
                 return job
             with self._cv:
                 self._cv.wait(0.2 if remaining is None else min(0.2, remaining))
+
+    def export_outputs(self, job_id: str, dest: str | Path, *, cancel: CancelToken | None = None) -> Path:
+        """Zip a job's registered outputs into ``dest`` (atomically). Two outputs with the same
+        file name (clips of different runs, say) keep both: the second gets its folder's name."""
+        import zipfile
+
+        from ..errors import InputNotFoundError
+        from ..paths import atomic_output
+
+        job = self.store.get(job_id)
+        files = [Path(p) for p in job.outputs if Path(p).is_file()]
+        if not files:
+            raise InputNotFoundError("This job has no output files left to export.")
+        dest = Path(dest)
+        used: set[str] = set()
+        with atomic_output(dest) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in files:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                name = path.name if path.name not in used else f"{path.parent.name}/{path.name}"
+                used.add(name)
+                zf.write(path, name)
+        return dest
 
     def cli_command(self, job_id: str) -> str:
         """A shell command that runs the same job headless (``reframe run TYPE --params JSON``)."""

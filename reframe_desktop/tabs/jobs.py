@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zipfile
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
@@ -443,16 +442,10 @@ class JobsTab(BaseTab):
 
     def export_zip(self, job_id: str, dest: str) -> None:
         """Zip the job's outputs into ``dest`` on a worker thread."""
-        outputs = [Path(p) for p in job_outputs(self.client.get(job_id)).values()]
+        manager = self.client.manager
 
         def work():
-            from media_core.paths import atomic_output
-
-            with atomic_output(dest) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-                for p in outputs:
-                    if p.is_file():
-                        zf.write(p, p.name)
-            return dest
+            return manager.export_outputs(job_id, dest)
 
         run_in_background(work, lambda d: self.window_.notify(self.tr("Exported {0}").format(d)),
                           lambda exc: self.window_.notify(str(exc)))
