@@ -90,6 +90,7 @@ class JobManager:
         self._running_light: set[str] = set()
         self._started = False
         self._stopping = False
+        self._wake = False
         self._dispatcher: threading.Thread | None = None
         self.events.add(on_state=self._on_state)
         if heavy_slots is None:  # follow the settings while running, not only at start
@@ -99,7 +100,7 @@ class JobManager:
     def _apply_settings(self, settings: EngineSettings) -> None:
         with self._cv:
             self.heavy_slots = max(1, settings.heavy_jobs)
-            self._cv.notify_all()  # more slots: start what waits now
+            self._wake_dispatcher()  # more slots: start what waits now
 
     def set_executor(self, spawn: Spawn) -> None:
         """Run jobs through ``spawn(fn)`` (e.g. a QThreadPool); only before :meth:`start`."""
@@ -313,17 +314,24 @@ class JobManager:
         if not self._started:
             self.start()
         with self._cv:
-            self._cv.notify_all()
+            self._wake_dispatcher()
 
     def _on_state(self, job_id: str, status: str) -> None:
         with self._cv:
-            self._cv.notify_all()
+            self._wake_dispatcher()
+
+    def _wake_dispatcher(self) -> None:
+        """Call with ``_cv`` held. The flag keeps a wake-up that arrives while the dispatcher
+        is scanning (not waiting) from being lost until its next 2 s poll."""
+        self._wake = True
+        self._cv.notify_all()
 
     def _dispatch_loop(self) -> None:
         while True:
             with self._cv:
                 if self._stopping:
                     return
+                self._wake = False
             try:
                 self._start_runnable()
                 wake = self.store.next_wakeup()
@@ -333,7 +341,7 @@ class JobManager:
             # Also poll now and then: another process (CLI, HTTP API) may have queued work.
             timeout = 2.0 if wake is None else max(0.01, min(2.0, wake - time.time()))
             with self._cv:
-                if not self._stopping:
+                if not self._stopping and not self._wake:
                     self._cv.wait(timeout)
 
     def _start_runnable(self) -> None:
@@ -365,7 +373,7 @@ class JobManager:
                     self._tokens.pop(job.id, None)
                     self._running_heavy.discard(job.id)
                     self._running_light.discard(job.id)
-                    self._cv.notify_all()
+                    self._wake_dispatcher()
         return run
 
 
