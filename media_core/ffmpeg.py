@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .errors import CancelledError, DiskFullError, FFmpegError, FFmpegNotFoundError, FileBusyError
+from . import priority
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 from .settings import engine_settings
 
@@ -142,6 +143,8 @@ def run_ffmpeg(
         stderr=subprocess.PIPE,
         creationflags=creationflags,
     )
+    if priority.is_lowered():  # a job's render, not an interactive preview
+        priority.lower_process(proc.pid)
     tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
 
     def read_stderr() -> None:

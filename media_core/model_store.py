@@ -182,15 +182,16 @@ def resolve_model(name_or_path: str | os.PathLike, *, progress: ProgressFn | Non
 
 
 def local_model(name: str, *, progress: ProgressFn | None = None,
-                cancel: CancelToken | None = None) -> Path | None:
+                cancel: CancelToken | None = None, assemble: bool = True) -> Path | None:
     """The faster-whisper model ``name`` if this machine has it without a download: in the
-    models folder, or shipped in an installed package (the base model is assembled once)."""
+    models folder, or shipped in an installed package (the base model is assembled once,
+    unless ``assemble=False``)."""
     local = models_dir() / name
     if is_model_dir(local):
         return local
     if name == "tiny.en" and (packaged := _packaged_tiny_en()) is not None:
         return packaged
-    if name == "base" and _packaged_base_parts() is not None:
+    if name == "base" and assemble and _packaged_base_parts() is not None:
         return assemble_packaged_base(progress=progress, cancel=cancel)
     return None
 

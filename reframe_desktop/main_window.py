@@ -25,6 +25,8 @@ THEMES = ("system", "light", "dark")
 class MainWindow(QMainWindow):
     #: The in-process API server started or stopped: its URL, or "" when it is off.
     apiStatusChanged = Signal(str)
+    #: The engine's libraries (and the chosen model, when it is on this machine) are loaded.
+    engineWarm = Signal()
 
     def __init__(self, settings: AppSettings, client: JobClient | None = None):
         super().__init__()
@@ -73,6 +75,33 @@ class MainWindow(QMainWindow):
         if settings.window_state:
             self.restoreState(QByteArray.fromHex(settings.window_state.encode()))
         self._restore_splitters()
+        self.engine_warm = False
+        self._warm_up_started = False
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._warm_up_started:
+            self._warm_up_started = True
+            self._warm_up_engine()
+
+    def _warm_up_engine(self) -> None:
+        """Load the recogniser while the user is still choosing a file (see
+        media_core.transcription.warm_up): the first job then starts at once and its GIL-heavy
+        library loading never stutters the window mid-job."""
+        captions = self.tabs_by_name["captions"]
+        model = captions.model.currentData() or self.settings.default_model
+        backend = captions.backend.currentData() or "faster-whisper"
+
+        def work():
+            from media_core.transcription import TranscriptionConfig, warm_up
+
+            return warm_up(TranscriptionConfig(model=model, backend=backend))
+
+        def done(_loaded=None):
+            self.engine_warm = True
+            self.engineWarm.emit()
+
+        run_in_background(work, done, lambda exc: done())
 
     # -- menus & shortcuts ----------------------------------------------------------
     def _build_menus(self) -> None:

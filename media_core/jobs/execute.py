@@ -13,6 +13,7 @@ import traceback
 from typing import Any, Callable
 
 from ..errors import CancelledError, ReframeError
+from ..priority import lower_current_thread
 from ..progress import CancelToken
 from .context import JobContext, JobEvents
 from .models import Job, JobOutcome
@@ -60,6 +61,7 @@ def execute_job(store, job: Job, registry: JobRegistry, cancel: CancelToken, eve
     ``interrupted`` rather than ``cancelled``, so it can be resumed next time.
     Never raises for job errors (the caller's worker must survive anything).
     """
+    lower_current_thread()
     events = events or JobEvents()
     ctx = JobContext(job, store, cancel, events)
     events.state(job.id, "running")

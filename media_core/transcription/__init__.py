@@ -17,7 +17,7 @@ from . import speed
 from .config import TranscriptionConfig
 from .normalize import normalize_segments, normalize_words
 
-__all__ = ["TranscriptionConfig", "transcribe", "normalize_segments", "normalize_words"]
+__all__ = ["TranscriptionConfig", "transcribe", "warm_up", "normalize_segments", "normalize_words"]
 
 def transcribe(path: str | os.PathLike, config: TranscriptionConfig | None = None, *,
                progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Transcript:
@@ -55,3 +55,35 @@ def transcribe(path: str | os.PathLike, config: TranscriptionConfig | None = Non
               "source": str(path), "duration": round(duration, 3), "elapsed": round(elapsed, 3),
               "rtf": round(elapsed / duration, 4) if duration else None,
               "language_probability": round(language_prob, 4)})
+
+
+def warm_up(config: TranscriptionConfig | None = None) -> bool:
+    """Import the recogniser's libraries and load ``config``'s model if it is already on this
+    machine (never downloads); returns whether the model is now loaded.
+
+    Importing CTranslate2 / ONNX Runtime / PyAV and parsing a tokenizer hold Python's GIL
+    for tens of milliseconds at a time. An app calls this on a background thread right
+    after its window shows, so that cost lands while the user is still choosing a file,
+    not in the middle of their first job's progress animation.
+    """
+    from .. import model_store
+
+    config = config or TranscriptionConfig()
+    import av  # noqa: F401  (decoding happens first in every job)
+
+    if config.backend == "whisper.cpp":
+        import pywhispercpp.model  # noqa: F401
+
+        return False
+    from faster_whisper.vad import get_vad_model
+
+    from . import faster_whisper_backend
+
+    get_vad_model()
+    name = config.model.strip()
+    path = Path(name).expanduser() if model_store.is_model_dir(Path(name).expanduser()) else \
+        model_store.local_model(name, assemble=False)
+    if path is None:
+        return False
+    faster_whisper_backend.load_model(path, config)
+    return True
