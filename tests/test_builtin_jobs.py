@@ -23,6 +23,7 @@ SRT = ("1\n00:00:00,500 --> 00:00:03,000\nAnd so my fellow Americans\n\n"
 COVERED_ELSEWHERE = {
     "shorts": "tests/test_shorts.py and tests/test_gui_shorts.py",
     "shorts_rerender": "tests/test_shorts.py and tests/test_gui_shorts.py",
+    "shorts_export": "tests/test_shorts.py and tests/test_gui_shorts.py",
     "translate_shorts": "tests/test_translation_apertium.py",
     "ffmpeg_transcode": "tests/test_jobs_manager.py",
 }

@@ -655,9 +655,26 @@ def test_timecodes_and_frame_durations_at_ntsc_rates():
 
 
 def test_cli_reports_errors_readably(tmp_path, capsys):
-    from media_core.cli.shorts import main
+    from media_core.cli import main
 
-    assert main([str(tmp_path / "no such video.mp4")]) == 1
+    assert main(["shorts", str(tmp_path / "no such video.mp4")]) == 2
     assert "File not found" in capsys.readouterr().err
-    assert main([str(tmp_path / "x.mp4"), "--min", "50", "--max", "10"]) == 2
-    assert "max_duration must be at least min_duration" in capsys.readouterr().err
+    assert main(["shorts", str(tmp_path / "x.mp4"), "--min", "50", "--max", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "max_duration must be at least min_duration" in err and "Traceback" not in err
+
+
+def test_cli_plans_with_meaning_by_default(talk, tiny_en_model, capsys):
+    """``reframe shorts --plan-only`` lists ranked clips with a reason quoting the prompt's match."""
+    from media_core.cli import main
+
+    video, layout = talk
+    jfk = next(piece for piece in layout if piece["name"] == "jfk")
+    code = main(["shorts", str(video), "--plan-only", "-n", "2", "--min", str(MIN_D), "--max", str(MAX_D),
+                 "--model", str(tiny_en_model), "--language", "en", "--prompt", "patriotism and duty to the nation"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    first = next(line for line in err.splitlines() if line.startswith("#1 "))
+    start, end = (float(t) for t in re.match(r"#1\s+([\d.]+)-\s*([\d.]+)", first).groups())
+    assert start <= jfk["start"] + 0.5 and end >= jfk["end"] - 0.5, (first, jfk)
+    assert "close to the prompt in meaning" in err

@@ -1,7 +1,8 @@
 """``reframe shorts VIDEO [-n 3] [--min 20] [--max 60] [--aspect 9:16] [--prompt TEXT] [--plan-only]``.
 
 Finds the best moments of a long video and renders them as captioned clips (plus
-manifest, CSV, EDL and FCPXML). Also runnable on its own: ``python -m media_core.cli.shorts …``.
+manifest, CSV, EDL and FCPXML). Errors and Ctrl-C follow the CLI's conventions
+(media_core/cli/__init__.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--style", default=None, help="caption preset name")
     parser.add_argument("--trim-silences", action="store_true")
     parser.add_argument("--prompt", default=None, help='e.g. "moments where I talk about pricing"')
-    parser.add_argument("--semantic", action="store_true", help="also match the prompt by meaning (MiniLM)")
+    meaning = parser.add_mutually_exclusive_group()
+    meaning.add_argument("--semantic", dest="semantic", action="store_true", default=None,
+                         help="match the prompt by meaning (the default when the MiniLM model is installed)")
+    meaning.add_argument("--no-semantic", dest="semantic", action="store_false",
+                         help="match the prompt by its words only")
+    parser.add_argument("--ai-rank", action="store_true",
+                        help="rank with the OpenAI-compatible model set in the settings (never in offline mode)")
     parser.add_argument("--model", default="tiny.en", help="transcription model name or folder")
     parser.add_argument("--language", default=None)
     parser.add_argument("--height", type=int, default=1920, help="output height in pixels")
@@ -41,49 +48,37 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
-    from media_core.errors import ReframeError
+    from media_core.progress import Progress
     from media_core.shorts.models import ShortsRequest
     from media_core.shorts.pipeline import find_shorts, render_shorts
 
-    def progress(fraction: float, stage: str = "") -> None:
-        print(f"\r{stage or 'working'} {fraction * 100:5.1f}%".ljust(60), end="", file=sys.stderr, flush=True)
+    from .interrupt import run_with_cancel
+    from .progress_bar import ProgressBar
 
+    request = ShortsRequest(
+        num_clips=args.num_clips, min_duration=args.min_duration, max_duration=args.max_duration,
+        aspect=args.aspect, strategy=args.strategy, focus_x=args.focus_x, captions=not args.no_captions,
+        style=args.style, trim_silences=args.trim_silences, prompt=args.prompt, semantic=args.semantic,
+        scorer="llm" if args.ai_rank else "heuristic", output_height=args.height, output_dir=args.out,
+        transcription={"model": args.model, "language": args.language})
+    bar = ProgressBar()
+    report = Progress(bar)
     try:
-        request = ShortsRequest(
-            num_clips=args.num_clips, min_duration=args.min_duration, max_duration=args.max_duration,
-            aspect=args.aspect, strategy=args.strategy, focus_x=args.focus_x, captions=not args.no_captions,
-            style=args.style, trim_silences=args.trim_silences, prompt=args.prompt, semantic=args.semantic,
-            output_height=args.height, output_dir=args.out,
-            transcription={"model": args.model, "language": args.language})
-        plan = find_shorts(args.video, request, progress=progress)
-        print(file=sys.stderr)
-        for clip in plan.clips:
-            print(f"#{clip.rank} {clip.start:8.2f}-{clip.end:8.2f} ({clip.duration:4.1f} s) "
-                  f"score {clip.score:5.1f}  {clip.title}\n    {clip.reason}")
-        if args.plan_only:
-            return 0
-        result = render_shorts(args.video, request, plan.clips, progress=progress)
-        print(file=sys.stderr)
-    except ReframeError as exc:
-        print(f"\nerror: {exc}", file=sys.stderr)
-        return 1
-    except ValidationError as exc:  # option values out of range
-        msgs = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors())
-        print(f"\nerror: {msgs}", file=sys.stderr)
-        return 2
+        plan = run_with_cancel(lambda token: find_shorts(
+            args.video, request, progress=report.span(0.0, 0.5 if not args.plan_only else 1.0), cancel=token))
+        if not args.plan_only:
+            result = run_with_cancel(lambda token: render_shorts(
+                args.video, request, plan.clips, progress=report.span(0.5, 1.0), cancel=token))
+    finally:
+        bar.close()
+    for clip in plan.clips:
+        print(f"#{clip.rank} {clip.start:8.2f}-{clip.end:8.2f} ({clip.duration:4.1f} s) "
+              f"score {clip.score:5.1f}  {clip.title}\n    {clip.reason}", file=sys.stderr)
+    if args.plan_only:
+        return 0
     for clip in result.clips:
         print(clip.video_path)
     print(result.manifest_path)
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="reframe shorts")
-    _add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

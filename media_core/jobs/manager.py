@@ -42,7 +42,7 @@ Spawn = Callable[[Callable[[], None]], None]
 #: Param names whose file values are recorded as the job's input assets.
 INPUT_PARAM_KEYS = ("input", "inputs", "video", "audio", "subtitles", "source", "transcript")
 #: Param names that point at where a job writes (swept for orphan temps after a crash).
-OUTPUT_PARAM_KEYS = ("output", "output_dir", "output_path", "outputs_dir", "out_dir", "out")
+OUTPUT_PARAM_KEYS = ("output", "output_dir", "output_path", "outputs_dir", "out_dir", "out", "output_root")
 #: Temps in the shared folders are only swept once this old (seconds): another Reframe
 #: process (CLI, HTTP API) may be writing a fresh one right now. Temps next to an
 #: interrupted job's own outputs are swept at once: their writer is known to be dead.

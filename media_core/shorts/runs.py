@@ -155,8 +155,8 @@ def rewrite_run(manifest_path: Path, manifest: ShortsManifest, clips: list[Short
 
 
 @contextlib.contextmanager
-def locked_manifest(manifest_path: str | os.PathLike) -> Iterator[tuple[Path, ShortsManifest]]:
-    """Hold the run's lock while reading, changing and rewriting its manifest."""
+def manifest_lock(manifest_path: str | os.PathLike) -> Iterator[Path]:
+    """Hold the run's lock (for every process) while its manifest is read, changed and rewritten."""
     path = Path(manifest_path).resolve()
     key = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:20]
     folder = cache_dir() / "locks"
@@ -165,10 +165,17 @@ def locked_manifest(manifest_path: str | os.PathLike) -> Iterator[tuple[Path, Sh
     lock = FileLock(str(folder / f"shorts-{key}.lock"), timeout=LOCK_TIMEOUT)
     try:
         with lock:
-            yield path, exports.read_manifest(path)
+            yield path
     except Timeout as exc:
         raise RunLockedError("Another edit of these shorts is still running; try again in a moment.",
                              detail=str(path)) from exc
+
+
+@contextlib.contextmanager
+def locked_manifest(manifest_path: str | os.PathLike) -> Iterator[tuple[Path, ShortsManifest]]:
+    """:func:`manifest_lock`, with the manifest read."""
+    with manifest_lock(manifest_path) as path:
+        yield path, exports.read_manifest(path)
 
 
 def clip_files(clip: ShortClip) -> list[Path]:

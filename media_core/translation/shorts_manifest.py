@@ -126,21 +126,24 @@ def translate_shorts_manifest(
         key = _clip_key(clip, n)
         done[key] = {"source": {f: sources[f][n] for f in FIELDS},
                      "translated": {f: results[f][n] for f in FIELDS}}
-    current = _read(path)  # the shorts run may have rewritten it meanwhile
-    applied = skipped = 0
-    for n, clip in enumerate(c for c in current["clips"] if isinstance(c, dict)):
-        entry = done.get(_clip_key(clip, n))
-        if entry is None or any(str(clip.get(f) or "") != entry["source"][f] for f in FIELDS):
-            skipped += 1
-            continue
-        translations = clip.get("translations") if isinstance(clip.get("translations"), dict) else {}
-        clip["translations"] = {**translations, tgt: entry["translated"]}
-        applied += 1
-    info = current.get("translation_info") if isinstance(current.get("translation_info"), dict) else {}
-    current["translation_info"] = {**info, tgt: {"src": src, "backend": translator.name}}
-    token.raise_if_cancelled()
-    report(0.97, "writing the manifest")
-    write_text_atomic(path, json.dumps(current, indent=2, ensure_ascii=False))
+    from ..shorts.runs import manifest_lock
+
+    with manifest_lock(path):  # a clip re-render or delete rewrites it under the same lock
+        current = _read(path)  # the shorts run may have rewritten it meanwhile
+        applied = skipped = 0
+        for n, clip in enumerate(c for c in current["clips"] if isinstance(c, dict)):
+            entry = done.get(_clip_key(clip, n))
+            if entry is None or any(str(clip.get(f) or "") != entry["source"][f] for f in FIELDS):
+                skipped += 1
+                continue
+            translations = clip.get("translations") if isinstance(clip.get("translations"), dict) else {}
+            clip["translations"] = {**translations, tgt: entry["translated"]}
+            applied += 1
+        info = current.get("translation_info") if isinstance(current.get("translation_info"), dict) else {}
+        current["translation_info"] = {**info, tgt: {"src": src, "backend": translator.name}}
+        token.raise_if_cancelled()
+        report(0.97, "writing the manifest")
+        write_text_atomic(path, json.dumps(current, indent=2, ensure_ascii=False))
     if skipped:
         say(f"{skipped} clip(s) changed while translating and were left untranslated; run again to include them")
     say(f"wrote {path}")
