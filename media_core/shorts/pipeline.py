@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import InvalidParameterError, NoAudioStreamError
@@ -51,8 +50,10 @@ def _transcription_config(request: ShortsRequest) -> TranscriptionConfig:
 
 
 def get_transcript(input_path: str | os.PathLike, request: ShortsRequest, *, progress: ProgressFn | None = None,
-                   cancel: CancelToken | None = None, log: LogFn | None = None) -> tuple[Transcript, Path]:
-    """The transcript of ``input_path``, from the cache when this file was already transcribed."""
+                   cancel: CancelToken | None = None, log: LogFn | None = None,
+                   audio=None) -> tuple[Transcript, Path]:
+    """The transcript of ``input_path``, from the cache when this file was already transcribed
+    (``audio``: the file's decoded audio when the caller has it)."""
     emit = _emitter(log)
     settings = _transcription_config(request).model_dump(mode="json")
     cached = transcript_cache.load_cached(input_path, settings)
@@ -62,7 +63,8 @@ def get_transcript(input_path: str | os.PathLike, request: ShortsRequest, *, pro
         as_progress(progress)(1.0, "transcript (cached)")
         return cached, cache_path
     emit(f"transcribing with {settings.get('backend')} {settings.get('model')}")
-    transcript = transcribe(input_path, TranscriptionConfig(**settings), progress=progress, cancel=cancel)
+    transcript = transcribe(input_path, TranscriptionConfig(**settings), progress=progress, cancel=cancel,
+                            audio=audio)
     transcript_cache.store(input_path, settings, transcript)
     emit(f"transcribed {transcript.duration:.0f} s in {transcript.meta.get('elapsed', 0):.1f} s; "
          f"cached as {cache_path}")
@@ -158,19 +160,11 @@ def find_shorts(input_path: str | os.PathLike, request: ShortsRequest | None = N
         raise NoAudioStreamError(f"{path.name} has no audio track, so there is no speech to find shorts in.")
     from ..audio import SAMPLE_RATE, decode_audio
 
-    # The audio (for snapping cuts to real silence) is decoded on a second thread while the
-    # recogniser runs: PyAV releases the GIL, so this costs no wall time on a multi-core machine.
-    decode_token = CancelToken()
-    token.on_cancel(decode_token.cancel)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shorts-audio") as pool:
-        audio_job = pool.submit(decode_audio, path, sample_rate=SAMPLE_RATE, cancel=decode_token)
-        try:
-            transcript, cache_path = get_transcript(
-                path, request, progress=report.span(0.0, 0.9, "Transcribing"), cancel=token, log=log)
-        except BaseException:
-            decode_token.cancel()
-            raise
-        audio = audio_job.result()
+    # Decoded once: the recogniser and the snapping of cuts to real silence share it.
+    audio = decode_audio(path, sample_rate=SAMPLE_RATE, progress=report.span(0.0, 0.05, "Decoding audio"),
+                         cancel=token)
+    transcript, cache_path = get_transcript(
+        path, request, progress=report.span(0.05, 0.9, "Transcribing"), cancel=token, log=log, audio=audio)
     token.raise_if_cancelled()
     report(0.9, "Finding moments")
     clips, considered, scorer = plan_from_transcript(

@@ -11,6 +11,8 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
+
 from ..models import Transcript
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from . import speed
@@ -20,15 +22,19 @@ from .normalize import normalize_segments, normalize_words
 __all__ = ["TranscriptionConfig", "transcribe", "warm_up", "normalize_segments", "normalize_words"]
 
 def transcribe(path: str | os.PathLike, config: TranscriptionConfig | None = None, *,
-               progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Transcript:
-    """Transcribe the first audio track of ``path`` (audio or video file)."""
+               progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+               audio: np.ndarray | None = None) -> Transcript:
+    """Transcribe the first audio track of ``path`` (audio or video file). A caller that needs
+    the decoded audio too (the shorts pipeline snaps cuts to silence) passes it as ``audio``
+    (16 kHz mono float32, :func:`media_core.audio.decode_audio`) so it is decoded only once."""
     from .. import model_store
     from ..audio import SAMPLE_RATE, decode_audio
 
     config = config or TranscriptionConfig()
     token, report = as_token(cancel), as_progress(progress)
     started = time.perf_counter()
-    audio = decode_audio(path, progress=report.span(0.0, 0.05), cancel=token)
+    if audio is None:
+        audio = decode_audio(path, progress=report.span(0.0, 0.05), cancel=token)
     duration = len(audio) / SAMPLE_RATE
     model_report = report.span(0.05, 0.1)
     if config.backend == "whisper.cpp":
