@@ -398,6 +398,61 @@ def _sentence_bounds(transcript: Transcript, seg: dict) -> tuple[float, float]:
     return index.start_before(inside[0]), index.end_after(inside[-1])
 
 
+KILLED_RUN = r"""
+import json, sys
+from media_core.jobs import JobManager, JobStore
+manager = JobManager(JobStore(sys.argv[1]))
+job_id = manager.submit("shorts", json.loads(sys.argv[2]))
+print(job_id, flush=True)
+manager.wait(job_id)
+"""
+
+
+def test_shorts_run_killed_mid_render_is_cleaned_at_the_next_start(talk, plan, transcript, request_base, tmp_path):
+    """SIGKILL after the first clip is rendered (no manifest yet): the next start marks the job
+    interrupted and removes the finished-looking clips, so nothing pretends to be a run."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from media_core.jobs import JobManager, JobStore
+
+    video, _ = talk
+    db, root = tmp_path / "jobs.sqlite3", tmp_path / "shorts out"
+    params = {"input": str(video), **request_base.model_dump(mode="json", exclude_none=True),
+              "output_root": str(root), "output_height": 640, "num_clips": 3}
+    child = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(db), json.dumps(params)],
+                             cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True)
+    try:
+        job_id = child.stdout.readline().strip()
+        deadline = time.monotonic() + 240
+        while not list(root.glob("*/clip-01.mp4")):
+            assert time.monotonic() < deadline and child.poll() is None, "no clip was ever rendered"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    (run,) = [p.parent for p in root.glob("*/clip-01.mp4")]
+    assert not (run / "manifest.json").exists()
+    manager = JobManager(JobStore(db))
+    try:
+        report = manager.start()
+        assert job_id in report.interrupted
+    finally:
+        manager.shutdown()
+    time.sleep(0.3)  # the killed run's ffmpeg ends on its next progress write (broken pipe)
+    leftovers = [p.name for p in run.iterdir()] if run.exists() else []
+    assert not [n for n in leftovers if n.startswith("clip-") or n.endswith((".csv", ".edl", ".fcpxml"))], leftovers
+    assert ".reframe-shorts-run" not in leftovers
+    assert "left behind" in JobStore(db).get_log(job_id)
+
+
 def test_rerender_from_manifest_replaces_one_clip_and_rewrites_exports(talk, plan, transcript, request_base,
                                                                        tmp_path):
     from media_core.paths import TEMP_MARKER

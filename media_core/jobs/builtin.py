@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from ..errors import BackendUnavailableError, InvalidParameterError
+from ..errors import InvalidParameterError
 from ..ffmpeg import run_ffmpeg
 from ..paths import atomic_output, outputs_dir
 from .context import JobContext
@@ -208,18 +208,25 @@ def reframe_job(params: dict, ctx: JobContext) -> JobOutcome:
     return _call_kwargs(reframe, params, ctx)
 
 
-@job_type("shorts", heavy=True, title="Shorts")
+def _shorts_cleanup(job) -> None:
+    """A shorts run killed mid-render leaves finished clips without a manifest: remove them."""
+    from ..shorts.runs import sweep_abandoned_runs
+
+    params = job.params
+    folders = [Path(p) for p in (params.get("output_dir"), params.get("output_root")) if p] or [outputs_dir()]
+    sweep_abandoned_runs(*folders)
+
+
+@job_type("shorts", heavy=True, title="Shorts", cleanup=_shorts_cleanup)
 def shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: ``input`` + ShortsRequest fields; optional ``clips`` (edited ShortClip dicts) skips the search.
 
     Each run writes into a folder of its own (``output_dir``, or a new "<video> shorts N" folder
     under ``output_root``); a cancelled or failed run removes what it wrote."""
-    try:
-        from ..progress import Progress
-        from ..shorts.models import ShortClip, ShortsRequest
-        from ..shorts.pipeline import find_shorts, render_shorts
-    except ImportError as exc:
-        raise BackendUnavailableError("This build of Reframe has no shorts engine.", detail=str(exc)) from exc
+    from ..progress import Progress
+    from ..shorts.models import ShortClip, ShortsRequest
+    from ..shorts.pipeline import find_shorts, render_shorts
+
     params = dict(params)
     source = params.pop("input", None)
     if not source:
@@ -257,10 +264,8 @@ def shorts_rerender_job(params: dict, ctx: JobContext) -> JobOutcome:
 
     No outputs are registered: the files belong to the run's own job, and deleting this job with
     its files must not take a clip out of that run."""
-    try:
-        from ..shorts.pipeline import rerender_from_manifest
-    except ImportError as exc:
-        raise BackendUnavailableError("This build of Reframe has no shorts engine.", detail=str(exc)) from exc
+    from ..shorts.pipeline import rerender_from_manifest
+
     manifest = _shorts_manifest_param(params)
     try:
         clip_id, start, end = str(params["clip_id"]), float(params["start"]), float(params["end"])
@@ -277,10 +282,8 @@ def shorts_rerender_job(params: dict, ctx: JobContext) -> JobOutcome:
 def shorts_export_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: ``input`` (or ``manifest``): a shorts run's manifest.json; ``output_dir``: the folder that
     receives every clip's video/SRT/ASS/thumbnail and a manifest, CSV, EDL and FCPXML naming the copies."""
-    try:
-        from ..shorts.runs import export_run
-    except ImportError as exc:
-        raise BackendUnavailableError("This build of Reframe has no shorts engine.", detail=str(exc)) from exc
+    from ..shorts.runs import export_run
+
     manifest = _shorts_manifest_param(params)
     dest = params.get("output_dir")
     if not dest:

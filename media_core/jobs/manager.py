@@ -157,7 +157,9 @@ class JobManager:
         for root in roots:
             report.swept += _sweep_old_temps(root, ORPHAN_MIN_AGE)
         for job_id in report.interrupted:  # temps next to the job's own output paths (non-recursive)
-            report.swept += self._sweep_job_targets(self.store.get(job_id))
+            job = self.store.get(job_id)
+            report.swept += self._sweep_job_targets(job)
+            self._type_cleanup(job)
         if self.retention_days:
             cutoff = time.time() - self.retention_days * 86400
             for job_id in self.store.finished_before(cutoff):
@@ -168,6 +170,16 @@ class JobManager:
         for path in report.swept:
             log.info("removed orphan temp %s", path)
         return report
+
+    def _type_cleanup(self, job: Job) -> None:
+        """The job type's own cleanup after an attempt that was killed (never fails recovery)."""
+        try:
+            cleanup = self.registry.get(job.type).cleanup
+            if cleanup is not None:
+                cleanup(job)
+                self.store.append_log(job.id, "removed what the interrupted attempt left behind")
+        except Exception:
+            log.exception("cleanup after interrupted job %s failed", job.id)
 
     @staticmethod
     def _sweep_job_targets(job: Job) -> list[Path]:

@@ -23,6 +23,7 @@ from ..errors import ReframeError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import JobContext
+    from .models import Job
 
 JobFn = Callable[[dict, "JobContext"], Any]
 
@@ -39,6 +40,9 @@ class JobTypeSpec:
     title: str = ""
     #: Total attempts for transient failures (1 = never retried automatically).
     max_attempts: int = 3
+    #: ``cleanup(job)`` removes what an attempt killed mid-way (a crash, a power cut) left
+    #: behind beyond the temporary files every job's outputs get swept of.
+    cleanup: Callable[["Job"], None] | None = None
 
 
 class JobRegistry:
@@ -49,16 +53,17 @@ class JobRegistry:
         self._builtins_loaded = False
 
     def register(self, name: str, fn: JobFn, *, heavy: bool = False, title: str = "",
-                 max_attempts: int = 3) -> JobTypeSpec:
-        spec = JobTypeSpec(name, fn, heavy, title or name.replace("_", " ").capitalize(), max_attempts)
+                 max_attempts: int = 3, cleanup: Callable[["Job"], None] | None = None) -> JobTypeSpec:
+        spec = JobTypeSpec(name, fn, heavy, title or name.replace("_", " ").capitalize(), max_attempts, cleanup)
         with self._lock:
             self._types[name] = spec
         return spec
 
-    def job_type(self, name: str, *, heavy: bool = False, title: str = "", max_attempts: int = 3):
+    def job_type(self, name: str, *, heavy: bool = False, title: str = "", max_attempts: int = 3,
+                 cleanup: Callable[["Job"], None] | None = None):
         """Decorator form of :meth:`register`."""
         def decorate(fn: JobFn) -> JobFn:
-            self.register(name, fn, heavy=heavy, title=title, max_attempts=max_attempts)
+            self.register(name, fn, heavy=heavy, title=title, max_attempts=max_attempts, cleanup=cleanup)
             return fn
         return decorate
 
@@ -90,6 +95,7 @@ class JobRegistry:
 default_registry = JobRegistry()
 
 
-def job_type(name: str, *, heavy: bool = False, title: str = "", max_attempts: int = 3):
+def job_type(name: str, *, heavy: bool = False, title: str = "", max_attempts: int = 3,
+             cleanup: Callable[["Job"], None] | None = None):
     """Register ``fn(params, ctx)`` as job type ``name`` in the default registry."""
-    return default_registry.job_type(name, heavy=heavy, title=title, max_attempts=max_attempts)
+    return default_registry.job_type(name, heavy=heavy, title=title, max_attempts=max_attempts, cleanup=cleanup)

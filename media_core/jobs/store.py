@@ -130,7 +130,7 @@ def _owner_of(pid: int) -> str:
     return f"{pid}:{int(started * 1000)}"
 
 
-def _owner_alive(owner: str | None) -> bool:
+def owner_alive(owner: str | None) -> bool:
     if not owner:
         return False
     pid_text, _, started = owner.partition(":")
@@ -345,7 +345,7 @@ class JobStore:
             queued_by = row["owner"]
             if owner is not None and queued_by and queued_by != owner:
                 if queued_by not in alive:
-                    alive[queued_by] = _owner_alive(queued_by)
+                    alive[queued_by] = owner_alive(queued_by)
                 if alive[queued_by]:
                     continue
             jobs.append(self._row_to_job(row))
@@ -420,7 +420,7 @@ class JobStore:
     def mark_interrupted(self) -> list[str]:
         """Jobs left 'running' by a process that no longer exists become 'interrupted'."""
         rows = self._conn().execute("SELECT id, owner FROM jobs WHERE status = 'running'").fetchall()
-        dead = [r["id"] for r in rows if not _owner_alive(r["owner"])]
+        dead = [r["id"] for r in rows if not owner_alive(r["owner"])]
         if dead:
             with self._write() as db:
                 for job_id in dead:

@@ -27,6 +27,7 @@ from ..errors import InvalidParameterError, ReframeError
 from ..ffmpeg import LogFn
 from ..paths import TEMP_MARKER, atomic_output, cache_dir, outputs_dir
 from ..probe import MediaInfo, probe
+from ..jobs.store import owner_alive, process_owner
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from . import exports
 from .exports import ShortsManifest, SourceInfo
@@ -101,15 +102,47 @@ def claim_run_dir(input_path: Path, request: ShortsRequest) -> RunDir:
         created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            # O_EXCL: of two runs racing for this folder, exactly one creates the marker.
-            os.close(os.open(folder / RUN_MARKER, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            # O_EXCL: of two runs racing for this folder, exactly one creates the marker. It names
+            # this process, so recovery can tell a run killed mid-way from one still going.
+            fd = os.open(folder / RUN_MARKER, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
             continue
+        try:
+            os.write(fd, process_owner().encode("ascii"))
+        finally:
+            os.close(fd)
         if (folder / MANIFEST).exists():  # a run finished here between the check and the claim
             (folder / RUN_MARKER).unlink(missing_ok=True)
             continue
         return RunDir(folder, created)
     raise InvalidParameterError(f"Too many shorts runs next to {base}; choose another output folder.")
+
+
+def sweep_abandoned_runs(*folders: Path) -> list[Path]:
+    """Run folders among ``folders`` (or directly under them) whose run was killed mid-way (a
+    crash, a power cut: its marker names a process that is gone) lose what that run wrote;
+    a finished run is never touched. Returns the folders cleaned."""
+    cleaned: list[Path] = []
+    markers = {m for folder in folders if folder.is_dir()
+               for m in (folder / RUN_MARKER, *folder.glob(f"*/{RUN_MARKER}")) if m.is_file()}
+    for marker in sorted(markers):
+        try:
+            owner = marker.read_text(encoding="ascii", errors="replace").strip()
+        except OSError:
+            continue
+        if owner_alive(owner):
+            continue
+        folder = marker.parent
+        if (folder / MANIFEST).exists():  # finished; only the marker's removal was cut short
+            marker.unlink(missing_ok=True)
+            continue
+        clip_ids = sorted({p.name.split(".", 1)[0].split(TEMP_MARKER, 1)[0] for p in folder.iterdir()
+                           if _CLIP_FILE.match(p.name) or (p.name.startswith("clip-") and TEMP_MARKER in p.name)})
+        for temp in folder.glob(f"*{TEMP_MARKER}*"):
+            temp.unlink(missing_ok=True)
+        RunDir(folder, created=True).discard(clip_ids)
+        cleaned.append(folder)
+    return cleaned
 
 
 # --- the manifest and its companions ---------------------------------------------------------------
