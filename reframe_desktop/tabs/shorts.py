@@ -218,16 +218,24 @@ class ShortsTab(BaseTab):
 
     # -- options -------------------------------------------------------------------------
     def _update_scoring_hints(self) -> None:
-        from media_core.settings import engine_settings, offline_mode
-        from media_core.shorts import embeddings
+        """Ask the engine (off the UI thread: its shorts package loads numpy and PyAV) which
+        prompt matching and AI ranking this machine offers, then say so next to the options."""
+        def work():
+            from media_core.settings import engine_settings, offline_mode
+            from media_core.shorts import embeddings
 
-        if embeddings.is_available():
+            return embeddings.is_available(), engine_settings().shorts_llm, offline_mode()
+
+        run_in_background(work, self._show_scoring_hints)
+
+    def _show_scoring_hints(self, state) -> None:
+        meaning, llm, offline = state
+        if meaning:
             self.prompt_hint.setText(self.tr("The prompt is matched by meaning, on this computer."))
         else:
             self.prompt_hint.setText(self.tr("The prompt is matched by its words (the offline meaning model "
                                              "is not installed)."))
-        llm = engine_settings().shorts_llm
-        usable = llm.configured and not offline_mode()
+        usable = llm.configured and not offline
         self.use_llm.setEnabled(usable)
         if not usable:
             self.use_llm.setChecked(False)
