@@ -107,6 +107,14 @@ def test_adjust_a_clip_on_the_transcript_and_rerender_it(qtbot, tmp_path):
     tab.results.setCurrentItem(item)
     qtbot.waitUntil(lambda: tab.index is not None and "w:" in tab.transcript_view.toHtml(), timeout=10_000)
     index = tab.index
+    # The transcript follows a theme change (its HTML carries the palette's colours).
+    from PySide6.QtGui import QPalette
+
+    for theme in ("dark", "light"):
+        w.set_theme(theme)
+        text_colour = tab.transcript_view.palette().color(QPalette.Text).name()
+        qtbot.waitUntil(lambda: f"color:{text_colour}" in tab.transcript_view.toHtml().replace(" ", ""),
+                        timeout=5_000)
     # The first sentence of at least 2 s after the clip's opening one: the clip will become exactly it.
     shown = index.around(clip["start"], clip["end"], 20.0)
     opening = next(i for i, s in enumerate(shown) if s.last >= clip["first_word"])

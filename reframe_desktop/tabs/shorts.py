@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QEvent, QSize, Qt, QUrl
 from PySide6.QtGui import QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget,
@@ -462,6 +462,13 @@ class ShortsTab(BaseTab):
                                 f"({end - start:.1f} s)" + (self.tr(" · changed, not rendered yet") if moved else ""))
         self._render_transcript(start, end)
         self._update_buttons()
+
+    def changeEvent(self, event) -> None:
+        # The transcript is HTML with the palette's colours written in: redraw it when the
+        # theme changes, or light-theme text stays on the dark background.
+        if event.type() == QEvent.PaletteChange and getattr(self, "index", None) is not None:
+            self._render_transcript(self.clip_start.value(), self.clip_end.value())
+        super().changeEvent(event)
 
     def _render_transcript(self, start: float, end: float) -> None:
         index = self.index
