@@ -112,7 +112,7 @@ def test_adjust_a_clip_on_the_transcript_and_rerender_it(qtbot, tmp_path):
 
     for theme in ("dark", "light"):
         w.set_theme(theme)
-        text_colour = tab.transcript_view.palette().color(QPalette.Text).name()
+        text_colour = tab.palette().color(QPalette.Text).name()
         qtbot.waitUntil(lambda: f"color:{text_colour}" in tab.transcript_view.toHtml().replace(" ", ""),
                         timeout=5_000)
     # The first sentence of at least 2 s after the clip's opening one: the clip will become exactly it.

@@ -477,7 +477,9 @@ class ShortsTab(BaseTab):
             view.setPlainText(self.tr("Loading the transcript…") if self.manifest.get("transcript")
                               else self.tr("This run has no transcript to show."))
             return
-        pal = view.palette()
+        # The tab's own palette: it is already the new one when the tab hears of a theme
+        # change, which the view (a child, told later) may not be yet.
+        pal = self.palette()
         text = pal.color(QPalette.Text).name()
         muted = pal.color(QPalette.PlaceholderText).name()
         mark_bg = pal.color(QPalette.Highlight).name()
