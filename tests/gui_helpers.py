@@ -8,6 +8,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from tests.local_http import FileServer  # noqa: F401  (the GUI tests' downloads)
+
 
 def set_engine_settings(**fields):
     """Write the engine settings file of the test session's isolated config dir: the
@@ -82,72 +84,3 @@ def click_in_modal(qtbot, choose, timeout_ms: int = 10_000) -> None:
             QTimer.singleShot(20, poll)
 
     QTimer.singleShot(0, poll)
-
-
-class FileServer:
-    """A local HTTP server for ``{url path: bytes}``: HEAD answers like the Hugging Face hub
-    (X-Linked-Size, X-Linked-Etag = sha256), GET honours Range, and ``delay`` slows each
-    64 KiB chunk so a test can cancel a download half-way."""
-
-    def __init__(self, files: dict[str, bytes] | None = None, delay: float = 0.0):
-        import hashlib
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.files = dict(files or {})
-        self.delay = delay
-        self.requests: list[tuple[str, str, str | None]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _body(self):
-                body = server.files.get(self.path)
-                if body is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                return body
-
-            def do_HEAD(self):
-                server.requests.append(("HEAD", self.path, None))
-                body = self._body()
-                if body is not None:
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.send_header("X-Linked-Size", str(len(body)))
-                    self.send_header("X-Linked-Etag", f'"{hashlib.sha256(body).hexdigest()}"')
-                    self.end_headers()
-
-            def do_GET(self):
-                rng = self.headers.get("Range")
-                server.requests.append(("GET", self.path, rng))
-                body = self._body()
-                if body is None:
-                    return
-                start = int(rng.removeprefix("bytes=").split("-")[0]) if rng else 0
-                self.send_response(206 if rng else 200)
-                self.send_header("Content-Length", str(len(body) - start))
-                if rng:
-                    self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-                self.end_headers()
-                import time
-
-                try:
-                    for i in range(start, len(body), 1 << 16):
-                        self.wfile.write(body[i:i + (1 << 16)])
-                        if server.delay:
-                            time.sleep(server.delay)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client cancelled
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()

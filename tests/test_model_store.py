@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -13,72 +11,11 @@ from media_core import model_store
 from media_core.errors import ModelDownloadError, ModelMissingError
 from media_core.paths import models_dir
 from tests.assets import BASE_MODEL_SIZE
+from tests.local_http import FileServer
 
 
-class FakeHub:
-    """Serves ``{url path: bytes}`` like the hub: HEAD with X-Linked-Size/Etag, GET with Range."""
-
-    def __init__(self):
-        self.files: dict[str, bytes] = {}
-        self.etags: dict[str, str] = {}
-        self.drop_once: set[str] = set()  # paths whose first full GET is cut off half-way
-        self.requests: list[tuple[str, str, str | None]] = []
-        hub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _headers(self, body: bytes, status: int = 200, extra: dict | None = None):
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Accept-Ranges", "bytes")
-                for k, v in (extra or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-
-            def _lookup(self):
-                body = hub.files.get(self.path)
-                if body is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                return body
-
-            def do_HEAD(self):
-                hub.requests.append(("HEAD", self.path, None))
-                body = self._lookup()
-                if body is not None:
-                    extra = {"X-Linked-Size": str(len(body))}
-                    if self.path in hub.etags:
-                        extra["X-Linked-Etag"] = f'"{hub.etags[self.path]}"'
-                    self._headers(body, extra=extra)
-
-            def do_GET(self):
-                rng = self.headers.get("Range")
-                hub.requests.append(("GET", self.path, rng))
-                body = self._lookup()
-                if body is None:
-                    return
-                if rng:
-                    start = int(rng.removeprefix("bytes=").split("-")[0])
-                    part = body[start:]
-                    self._headers(part, 206, {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"})
-                    self.wfile.write(part)
-                    return
-                self._headers(body)
-                if self.path in hub.drop_once:
-                    hub.drop_once.discard(self.path)
-                    self.wfile.write(body[: len(body) // 2])
-                    self.wfile.flush()
-                    self.close_connection = True
-                    return
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+class FakeHub(FileServer):
+    """The hub's URL layout for faster-whisper models."""
 
     def add_model(self, name: str, *, weights: bytes, etag: str | None = None) -> dict[str, bytes]:
         files = {"config.json": b'{"alignment_heads": [], "lang_ids": []}', "model.bin": weights,
@@ -88,10 +25,6 @@ class FakeHub:
         self.etags[f"/Systran/faster-whisper-{name}/resolve/main/model.bin"] = \
             etag or hashlib.sha256(weights).hexdigest()
         return files
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

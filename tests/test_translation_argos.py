@@ -9,9 +9,7 @@ deterministic, which is all install/list/translate/pivot/remove need.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import threading
 import zipfile
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pytest
 from media_core.errors import BackendUnavailableError, InvalidParameterError, ModelDownloadError
 from media_core.translation import argos
 from media_core.translation.argos import ArgosPackage, ArgosTranslator
+from tests.local_http import FileServer
 
 CORPUS = ["hello world this is a test", "the quick brown fox jumps over the lazy dog",
           "ask not what your country can do for you", "and so my fellow americans"]
@@ -177,50 +176,10 @@ def test_reinstall_replaces_and_bad_archives_are_refused(packages, tmp_path):
     assert [p.name for p in argos.packages_dir().iterdir()] == ["en_es"]
 
 
-class _Server:
-    """index.json + packages over real HTTP with Range support (for resume)."""
-
-    def __init__(self, files: dict[str, bytes]):
-        self.files = files
-        self.requests: list[tuple[str, str | None]] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                rng = self.headers.get("Range")
-                server.requests.append((self.path, rng))
-                data = server.files.get(self.path)
-                if data is None:
-                    self.send_error(404)
-                    return
-                status, start = 200, 0
-                if rng and rng.startswith("bytes="):
-                    start = int(rng[6:].split("-")[0])
-                    status = 206
-                body = data[start:]
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                if status == 206:
-                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 def test_download_from_index_with_progress_checksum_and_resume(packages, monkeypatch):
     data = packages["en_es"].read_bytes()
     good_sha = hashlib.sha256(data).hexdigest()
-    server = _Server({})
+    server = FileServer({})
     try:
         index = [{"code": "translate-en_es", "type": "translate", "from_code": "en", "to_code": "es",
                   "from_name": "English", "to_name": "Spanish", "package_version": "1.0", "argos_version": "1.0",
@@ -246,7 +205,7 @@ def test_download_from_index_with_progress_checksum_and_resume(packages, monkeyp
         server.requests.clear()
         installed = argos.download_package(offered[0], progress=lambda f, s="": seen.append(f))
         assert installed.pair == ("en", "es")
-        assert ("/en_es.argosmodel", f"bytes={len(data) // 2}-") in server.requests
+        assert ("GET", "/en_es.argosmodel", f"bytes={len(data) // 2}-") in server.requests
         assert seen and seen[-1] == 1.0 and all(b >= a for a, b in zip(seen, seen[1:]))
         assert not part.exists()
         assert ArgosTranslator().translate_batch(["hello world"], "en", "es")[0]
@@ -364,7 +323,7 @@ def test_cli_install_list_remove(packages, capsys):
 
 def test_cli_available_and_download_with_progress(packages, capsys, monkeypatch):
     data = packages["en_es"].read_bytes()
-    server = _Server({})
+    server = FileServer({})
     try:
         index = [{"code": "translate-en_es", "type": "translate", "from_code": "en", "to_code": "es",
                   "from_name": "English", "to_name": "Spanish", "package_version": "1.1", "argos_version": "1.0",
@@ -383,7 +342,8 @@ def test_cli_available_and_download_with_progress(packages, capsys, monkeypatch)
         assert code == 0, err
         assert "Installed en→es: EN → ES 1.0" in out  # what the package itself says it is
         # The newest version was fetched, and the bar went through the download.
-        assert ("/en_es.argosmodel", None) in server.requests and ("/missing.argosmodel", None) not in server.requests
+        assert ("GET", "/en_es.argosmodel", None) in server.requests
+        assert ("GET", "/missing.argosmodel", None) not in server.requests
         percents = [float(line.split("%")[0]) for line in err.splitlines() if "%" in line]
         assert len(percents) >= 3 and percents == sorted(percents) and percents[-1] == 100.0
         assert any("downloading translation package" in line for line in err.splitlines())
@@ -411,7 +371,7 @@ def test_cli_download_subprocess_shows_progress(packages, tmp_path):
 
     repo = Path(__file__).resolve().parent.parent
     data = packages["en_fr"].read_bytes()
-    server = _Server({})
+    server = FileServer({})
     try:
         server.files = {"/index.json": json.dumps([{"type": "translate", "from_code": "en", "to_code": "fr",
                                                     "package_version": "2.0",
