@@ -65,6 +65,12 @@ def test_shorts_tab_finds_and_shows_clips(qtbot, monkeypatch):
     qtbot.waitUntil(lambda: tab.index is not None, timeout=10_000)
     first_word = clip["text"].split()[0].strip(".,?!")
     assert first_word in tab.transcript_view.toPlainText()
+    # Titles translated into the run's manifest (Apertium, offline), shown on the tiles.
+    tab.title_language.setCurrentIndex(tab.title_language.findData("es"))
+    qtbot.mouseClick(tab.translate_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "es:" in tab.results.item(0).toolTip(), timeout=60_000)
+    translated = json.loads(Path(tab.manifest_path).read_text(encoding="utf-8"))["clips"][0]["translations"]["es"]
+    assert translated["title"] and translated["title"] != clip["title"]
     # Deleting a clip removes the tile, its files and its manifest entry.
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
     n = tab.results.count()

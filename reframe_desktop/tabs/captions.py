@@ -21,7 +21,6 @@ LANGUAGES = [("auto", "Detect automatically"), ("en", "English"), ("es", "Spanis
              ("ja", "Japanese"), ("zh", "Chinese"), ("ko", "Korean"), ("ru", "Russian"),
              ("ar", "Arabic"), ("hi", "Hindi"), ("pl", "Polish"), ("tr", "Turkish")]
 
-#: Seconds to load a model before the first word, added to the estimate.
 BACKENDS = [("faster-whisper", "faster-whisper (CTranslate2)"), ("whisper.cpp", "whisper.cpp (ggml)")]
 FORMATS = ["srt", "vtt", "ass", "txt", "json"]
 TRANSLATE_TARGETS = [("", "No translation"), ("es", "Spanish"), ("en", "English"), ("fr", "French"),

@@ -16,6 +16,7 @@ from ..widgets.common import VIDEO_FILTER, FileField, fmt_duration, hint, open_p
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
+from .captions import TRANSLATE_TARGETS
 
 #: media_core.shorts.ShortsRequest.aspect / .strategy values.
 ASPECTS = [("9:16", "9:16 vertical"), ("1:1", "1:1 square"), ("4:5", "4:5 portrait"), ("16:9", "16:9 landscape")]
@@ -129,11 +130,20 @@ class ShortsTab(BaseTab):
         self.export_btn.setToolTip(self.tr("Copy every clip with its subtitles and thumbnail, plus the "
                                            "manifest, CSV, EDL and FCPXML, to a folder"))
         self.export_btn.clicked.connect(lambda: self.export_all())
+        self.title_language = QComboBox()
+        for code, label in TRANSLATE_TARGETS[1:]:
+            self.title_language.addItem(self.tr(label), code)
+        self.translate_btn = QPushButton(self.tr("Translate titles"))
+        self.translate_btn.setToolTip(self.tr("Add the clips' titles and descriptions in this language to the "
+                                              "run's manifest (offline with Argos or Apertium when installed)"))
+        self.translate_btn.clicked.connect(lambda: self.translate_titles())
         head = QHBoxLayout()
         title = QLabel(self.tr("Clips"))
         title.setStyleSheet("font-weight: 600;")
         head.addWidget(title)
         head.addWidget(self.run_label, 1)
+        head.addWidget(self.title_language)
+        head.addWidget(self.translate_btn)
         head.addWidget(self.open_run_btn)
         head.addWidget(self.export_btn)
 
@@ -346,6 +356,12 @@ class ShortsTab(BaseTab):
                 self.load_manifest(self.manifest_path, select=clip_id)
             self.stage.setText(self.tr("{0} re-rendered").format(clip_id) if state == "succeeded"
                                else f"{clip_id}: {state}: {getattr(job, 'error', '') or ''}")
+        elif kind == "translate":
+            if state == "succeeded" and self.manifest_path:
+                self.load_manifest(self.manifest_path, select=(self.current_clip() or {}).get("id"))
+                self.stage.setText(self.tr("Titles translated ({0}): hover a clip to see them").format(clip_id))
+            else:
+                self.stage.setText(f"{self.tr('Translation')}: {state}: {getattr(job, 'error', '') or ''}")
         elif kind == "export":
             folder = (job.result or {}).get("output_dir")
             if state == "succeeded" and folder:
@@ -400,8 +416,10 @@ class ShortsTab(BaseTab):
         duration = float(clip.get("end", 0)) - float(clip.get("start", 0))
         state = self.tr("re-rendering…") if busy else f"★ {float(clip.get('score', 0)):.0f} · {fmt_duration(duration)}"
         item.setText(f"{clip.get('title') or clip.get('id')}\n{state}\n{clip.get('reason', '')}".strip())
+        translated = "".join(f"\n{lang}: {t.get('title', '')}" for lang, t in (clip.get("translations") or {}).items()
+                             if isinstance(t, dict))
         item.setToolTip(f"{clip.get('id')} · {_clock(clip.get('start', 0))}–{_clock(clip.get('end', 0))}\n"
-                        f"{clip.get('reason', '')}")
+                        f"{clip.get('reason', '')}{translated}")
         thumb = clip.get("thumbnail")
         if thumb and Path(thumb).is_file():
             # QPixmap caches by path: read the bytes so a re-rendered thumbnail is shown, not the old one.
@@ -554,6 +572,7 @@ class ShortsTab(BaseTab):
         self.play_btn.setEnabled(has and bool(clip.get("video")) and Path(clip["video"]).is_file())
         self.delete_btn.setEnabled(has and not busy)
         self.export_btn.setEnabled(bool(self.manifest_path) and self.results.count() > 0)
+        self.translate_btn.setEnabled(bool(self.manifest_path) and self.results.count() > 0)
         for b in (self.set_start_btn, self.set_end_btn):
             b.setEnabled(has)
 
@@ -608,6 +627,22 @@ class ShortsTab(BaseTab):
             self._update_buttons()
 
         run_in_background(lambda: remove_clips(manifest, [clip["id"]]), done, failed)
+
+    def translate_titles(self, language: str | None = None) -> str | None:
+        """Translate the run's titles and descriptions into the manifest, as a job."""
+        if not self.manifest_path:
+            return None
+        language = language or self.title_language.currentData()
+        try:
+            job_id = self.client.submit("translate_shorts", {"input": self.manifest_path, "tgt": language})
+        except Exception as exc:
+            self.error.setText(str(exc))
+            return None
+        self.side_jobs[job_id] = ("translate", language)
+        self.bar.setValue(0)
+        self.bar.show()
+        self.stage.setText(self.tr("Translating titles…"))
+        return job_id
 
     def export_all(self, folder: str | None = None) -> str | None:
         """Copy the run (clips, subtitles, thumbnails, manifest, CSV, EDL, FCPXML) to a folder, as a job."""
