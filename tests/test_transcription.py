@@ -64,24 +64,30 @@ def _speech_onset(audio: np.ndarray, rate: int = 16_000) -> float:
     return float(np.argmax(rms > threshold) * frame / rate)
 
 
-def test_real_speech_wer_and_word_timing(config, jfk_wav, librivox):
-    progress: list[float] = []
-    jfk = transcribe(jfk_wav, config, progress=lambda f, s="": progress.append(f))
-    assert progress == sorted(progress) and progress[-1] == 1.0
-    assert jfk.language == "en" and jfk.meta["backend"] == "faster-whisper" and jfk.meta["rtf"] > 0
+def _real_speech(config, jfk_wav, librivox, progress=None):
+    """JFK and the five LibriVox utterances: JFK's transcript (words checked, first word at
+    the speech onset) and the corpus WER."""
+    jfk = transcribe(jfk_wav, config, progress=progress)
     _check_words(jfk.words)
     onset = _speech_onset(decode_audio(jfk_wav))
     assert abs(jfk.words[0].start - onset) <= 0.5, (jfk.words[0].start, onset)
-
     refs, hyps = [assets.JFK_TEXT], [jfk.text]
     for wav, text in librivox:
         t = transcribe(wav, config)
         _check_words(t.words)
         refs.append(text)
         hyps.append(t.text)
-    wer = _wer(refs, hyps)
-    print(f"corpus WER over {len(refs)} utterances: {wer:.3%}")
-    assert len(refs) == 6 and wer <= 0.10
+    assert len(refs) == 6
+    return jfk, _wer(refs, hyps)
+
+
+def test_real_speech_wer_and_word_timing(config, jfk_wav, librivox):
+    progress: list[float] = []
+    jfk, wer = _real_speech(config, jfk_wav, librivox, progress=lambda f, s="": progress.append(f))
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    assert jfk.language == "en" and jfk.meta["backend"] == "faster-whisper" and jfk.meta["rtf"] > 0
+    print(f"faster-whisper corpus WER over JFK + LibriVox: {wer:.3%}")
+    assert wer <= 0.10
 
 
 def test_video_file_transcribes(config, speech_video):
@@ -210,20 +216,10 @@ def test_whispercpp_rejects_files_without_weights(tmp_path, jfk_wav, monkeypatch
 def test_whispercpp_engine_on_real_speech(jfk_wav, librivox):
     """whisper.cpp with tiny.en converted from the packaged faster-whisper model (offline)."""
     config = TranscriptionConfig(backend="whisper.cpp", model="tiny.en", threads=2)
-    jfk = transcribe(jfk_wav, config)
+    jfk, wer = _real_speech(config, jfk_wav, librivox)
     assert jfk.meta["backend"] == "whisper.cpp" and jfk.meta["model_path"].endswith("ggml-tiny.en.bin")
     assert jfk.language == "en"
-    _check_words(jfk.words)
-    onset = _speech_onset(decode_audio(jfk_wav))
-    assert abs(jfk.words[0].start - onset) <= 0.5, (jfk.words[0].start, onset)
-    refs, hyps = [assets.JFK_TEXT], [jfk.text]
-    for wav, text in librivox:
-        t = transcribe(wav, config)
-        _check_words(t.words)
-        refs.append(text)
-        hyps.append(t.text)
-    wer = _wer(refs, hyps)
-    print(f"whisper.cpp corpus WER over {len(refs)} utterances: {wer:.3%}")
+    print(f"whisper.cpp corpus WER over JFK + LibriVox: {wer:.3%}")
     assert wer <= 0.10
 
 
