@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from .errors import CancelledError, InvalidParameterError, ModelDownloadError, ModelMissingError, \
     error_from_oserror
-from .paths import models_dir
+from .paths import file_sha256, models_dir
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 from .settings import offline_mode
 
@@ -115,16 +115,6 @@ def _check_name(name: str) -> str:
 def _looks_like_path(name_or_path: str) -> bool:
     return any(sep in name_or_path for sep in ("/", "\\")) or name_or_path.startswith((".", "~")) \
         or Path(name_or_path).is_absolute()
-
-
-def _sha256_file(path: Path, token: CancelToken | None = None) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            sha.update(chunk)
-            if token is not None:
-                token.raise_if_cancelled()
-    return sha.hexdigest()
 
 
 def _package_dir(module: str) -> Path | None:
@@ -384,7 +374,7 @@ def _download_file(client, remote: _RemoteFile, folder: Path, model: str, token:
     if remote.size is not None and size != remote.size:
         raise ModelDownloadError(f"{remote.name} arrived incomplete ({size:,} of {remote.size:,} bytes); retry.")
     if remote.sha256:
-        actual = _sha256_file(part, token)
+        actual = file_sha256(part, token)
         if actual != remote.sha256:
             part.unlink(missing_ok=True)  # a corrupt file must not be resumed
             raise ModelDownloadError(

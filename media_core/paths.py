@@ -9,15 +9,20 @@ orphans left by a crash.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from platformdirs import PlatformDirs
 
 from .errors import error_from_oserror
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .progress import CancelToken
 
 APP_NAME = "Reframe"
 #: Every temporary output carries this marker; :func:`sweep_orphan_temps` removes them.
@@ -110,16 +115,22 @@ def write_bytes_atomic(final: str | os.PathLike, data: bytes) -> Path:
     return final
 
 
-def sweep_orphan_temps(root: str | os.PathLike) -> list[Path]:
-    """Delete temporary outputs a crashed run left below ``root``; returns what was removed."""
+def sweep_orphan_temps(root: str | os.PathLike, min_age: float = 0.0) -> list[Path]:
+    """Delete temporary outputs a crashed run left below ``root``; returns what was removed.
+    ``min_age`` (seconds) spares temps modified more recently: another process may be
+    writing them right now."""
     removed: list[Path] = []
     root = Path(root)
     if not root.exists():
         return removed
+    cutoff = time.time() - min_age
     for path in root.rglob(f"*{TEMP_MARKER}*"):
-        if path.is_file():
-            _unlink_quietly(path)
-            removed.append(path)
+        try:
+            if path.is_file() and (not min_age or path.stat().st_mtime < cutoff):
+                path.unlink()
+                removed.append(path)
+        except OSError:  # vanished meanwhile, or not ours to delete: leave it
+            pass
     return removed
 
 
@@ -130,3 +141,14 @@ def _unlink_quietly(path: Path) -> None:
 
 def new_work_dir(prefix: str = "work-") -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=cache_dir()))
+
+
+def file_sha256(path: str | os.PathLike, cancel: "CancelToken | None" = None) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks; ``cancel`` is checked between chunks."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            sha.update(chunk)
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+    return sha.hexdigest()

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from . import __version__
 from .errors import BackendUnavailableError, ModelDownloadError, ReframeError
-from .paths import atomic_output, cache_dir
+from .paths import atomic_output, cache_dir, file_sha256
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 
 DEFAULT_FEED = "https://api.github.com/repos/reframe-app/reframe/releases/latest"
@@ -163,7 +163,7 @@ def download_update(
     expected = _expected_sha256(info, timeout)
     dest = Path(dest_dir) if dest_dir else cache_dir() / "updates"
     final = dest / info.asset.name
-    if final.exists() and _sha256(final) == expected:
+    if final.exists() and file_sha256(final) == expected:
         report(1.0, "update downloaded")
         return final
     digest = hashlib.sha256()
@@ -189,14 +189,6 @@ def download_update(
         raise UpdateError("The update download failed. Try again later.", detail=str(exc)) from exc
     report(1.0, "update downloaded")
     return final
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def launch_installer(path: str | os.PathLike) -> None:

@@ -10,7 +10,8 @@ import time
 import pytest
 
 from media_core.jobs import JobStore, StoreVersionError
-from media_core.jobs.store import SCHEMA_VERSION, file_sha256
+from media_core.jobs.store import SCHEMA_VERSION
+from media_core.paths import file_sha256
 
 
 def test_migrates_an_empty_file_and_reopens(tmp_path):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import functools
-import hashlib
 import json
 import os
 import shutil
@@ -30,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import psutil
 
 from ..errors import InvalidParameterError, ReframeError
-from ..paths import data_dir
+from ..paths import data_dir, file_sha256
 from .models import STATUSES, Asset, Job
 
 #: Outputs bigger than this get size + mtime only (hashing would delay "succeeded" by seconds).
@@ -145,14 +144,6 @@ def owner_alive(owner: str | None) -> bool:
         return f"{pid}:{int(psutil.Process(pid).create_time() * 1000)}" == owner
     except psutil.Error:
         return False
-
-
-def file_sha256(path: Path, chunk: int = 1024 * 1024) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _utc_stamp() -> str:

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE
 from ..errors import ModelMissingError
 from ..paths import atomic_output
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
@@ -29,7 +30,6 @@ from ..progress import CancelToken, ProgressFn, as_progress, as_token
 GGML_MAGIC = 0x67676D6C
 _CT2_DTYPES = {0: np.float32, 4: np.float16}
 N_FFT = 400
-SAMPLE_RATE = 16_000
 
 
 def read_ct2_model(path: Path) -> dict[str, np.ndarray]:

@@ -17,7 +17,6 @@ Package management for front ends (the desktop's Settings → Translation page, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -33,7 +32,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import (BackendUnavailableError, CancelledError, InvalidParameterError, ModelDownloadError,
                       ModelMissingError, TranslationError, error_from_oserror)
-from ..paths import cache_dir, data_dir
+from ..paths import cache_dir, data_dir, file_sha256
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from ..settings import offline_mode
 from .base import LanguagePair, LogFn, check_batch, join_rows, language_name, normalize_lang, split_rows
@@ -339,7 +338,7 @@ def download_package(package: ArgosPackage, *, progress: ProgressFn | None = Non
         raise ModelDownloadError(f"Downloading {package.label} failed. Check your connection and retry.",
                                  detail="\n".join(errors))
     if package.checksum:
-        digest = _sha256(part)
+        digest = file_sha256(part)
         if digest != package.checksum.lower():
             part.unlink(missing_ok=True)  # a corrupt partial must not be resumed
             raise ModelDownloadError(f"The download of {package.label} is damaged (checksum mismatch); "
@@ -374,14 +373,6 @@ def _stream_to(url: str, part: Path, report, token: CancelToken, timeout: float,
                 done += len(chunk)
                 if total:
                     report(done / total, "downloading translation package")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # --- translation ------------------------------------------------------------------------------
