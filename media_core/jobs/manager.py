@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import InvalidParameterError
-from ..paths import TEMP_MARKER, outputs_dir
+from ..paths import TEMP_MARKER, outputs_dir, sweep_orphan_temps
 from ..progress import CancelToken
 from ..settings import EngineSettings, engine_settings
 from ..settings import on_change as on_settings_change
@@ -155,7 +155,7 @@ class JobManager:
             self.store.append_log(job_id, "interrupted: Reframe stopped while this job was running")
             roots.discard(self.store.job_dir(job_id))
         for root in roots:
-            report.swept += _sweep_old_temps(root, ORPHAN_MIN_AGE)
+            report.swept += sweep_orphan_temps(root, ORPHAN_MIN_AGE)
         for job_id in report.interrupted:  # temps next to the job's own output paths (non-recursive)
             job = self.store.get(job_id)
             report.swept += self._sweep_job_targets(job)
@@ -387,22 +387,6 @@ class JobManager:
                     self._running_light.discard(job.id)
                     self._wake_dispatcher()
         return run
-
-
-def _sweep_old_temps(root: Path, min_age: float) -> list[Path]:
-    """Like media_core.paths.sweep_orphan_temps, but leaves temps younger than ``min_age``."""
-    removed: list[Path] = []
-    if not root.exists():
-        return removed
-    cutoff = time.time() - min_age
-    for path in root.rglob(f"*{TEMP_MARKER}*"):
-        try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed.append(path)
-        except OSError:  # vanished meanwhile or not ours to delete: leave it
-            pass
-    return removed
 
 
 def _input_assets(params: dict[str, Any]) -> list[tuple[str, str]]:

@@ -32,19 +32,24 @@ _models: dict[tuple, object] = {}
 _models_lock = threading.Lock()
 
 
+def _hyperparameters(path: Path) -> tuple[int, ...]:
+    """The 11 integers after the ggml magic (n_vocab, n_audio_ctx, ... ftype)."""
+    with open(path, "rb") as fh:
+        header = fh.read(48)
+    if len(header) < 48 or header[:4] != GGML_MAGIC:
+        raise ModelMissingError(
+            f"{Path(path).name} is not a whisper.cpp (ggml) model. Download a ggml-*.bin model from "
+            "huggingface.co/ggerganov/whisper.cpp or pick faster-whisper as the engine.")
+    return struct.unpack("<11i", header[4:48])
+
+
 def check_ggml_file(path: Path) -> None:
     """Raise ModelMissingError unless ``path`` looks like a complete whisper ggml model."""
     path = Path(path)
     if not path.is_file():
         raise ModelMissingError(f"The whisper.cpp model file was not found: {path}")
-    with open(path, "rb") as fh:
-        header = fh.read(48)
-    if len(header) < 48 or header[:4] != GGML_MAGIC:
-        raise ModelMissingError(
-            f"{path.name} is not a whisper.cpp (ggml) model. Download a ggml-*.bin model from "
-            "huggingface.co/ggerganov/whisper.cpp or pick faster-whisper as the engine.")
     (n_vocab, _n_audio_ctx, n_audio_state, _h, n_audio_layer, _n_text_ctx, n_text_state, _th,
-     n_text_layer, _mels, _ftype) = struct.unpack("<11i", header[4:48])
+     n_text_layer, _mels, _ftype) = _hyperparameters(path)
     params = (n_vocab * n_text_state + 12 * n_audio_state ** 2 * n_audio_layer
               + 16 * n_text_state ** 2 * n_text_layer)
     if path.stat().st_size < params * _MIN_BYTES_PER_PARAM:
@@ -131,6 +136,4 @@ def transcribe_array(audio: np.ndarray, model_file: Path, config: TranscriptionC
 
 
 def _multilingual(model_file: Path) -> bool:
-    with open(model_file, "rb") as fh:
-        (n_vocab,) = struct.unpack("<i", fh.read(8)[4:8])
-    return n_vocab >= 51865  # the English-only vocabulary has 51864 tokens
+    return _hyperparameters(model_file)[0] >= 51865  # the English-only vocabulary has 51864 tokens
