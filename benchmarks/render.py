@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from media_core.ffmpeg import ffmpeg_exe  # noqa: E402
-from media_core.models import SubtitleLine, Word  # noqa: E402
-from media_core.probe import probe  # noqa: E402
-from media_core.render import EncoderSettings, Reframe, RenderPlan, SubtitleSpec, Trim, execute  # noqa: E402
-from media_core.render.operations import burn_subtitles, cut, reframe  # noqa: E402
-from tests import assets  # noqa: E402
+from media_core.ffmpeg import ffmpeg_exe
+from media_core.models import SubtitleLine, Word
+from media_core.probe import probe
+from media_core.render import EncoderSettings, Reframe, RenderPlan, SubtitleSpec, Trim, execute
+from media_core.render.operations import burn_subtitles, cut, reframe
+from tests import assets
 
 SECONDS = 60.0
 ENC = EncoderSettings(codec="libx264", preset="veryfast", crf=21)
@@ -37,19 +37,68 @@ def bench_input() -> Path:
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name("building.mp4")
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-                    "-stream_loop", "-1", "-i", str(assets.bbb_trailer()),
-                    "-stream_loop", "-1", "-i", str(assets.jfk_wav()),
-                    "-map", "0:v:0", "-map", "1:a:0", "-t", str(SECONDS),
-                    "-vf", "scale=1920:1080:flags=bicubic,setsar=1", "-c:v", "libx264", "-preset", "veryfast",
-                    "-crf", "20", "-pix_fmt", "yuv420p", "-r", "24", "-c:a", "aac", "-b:a", "128k", str(tmp)],
-                   check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(assets.bbb_trailer()),
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(assets.jfk_wav()),
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+            "-t",
+            str(SECONDS),
+            "-vf",
+            "scale=1920:1080:flags=bicubic,setsar=1",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            "-pix_fmt",
+            "yuv420p",
+            "-r",
+            "24",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            str(tmp),
+        ],
+        check=True,
+    )
     os.replace(tmp, out)
     return out
 
 
 def caption_lines(duration: float) -> list[SubtitleLine]:
-    words = "and so my fellow Americans ask not what your country can do for you".split()
+    words = [
+        "and",
+        "so",
+        "my",
+        "fellow",
+        "Americans",
+        "ask",
+        "not",
+        "what",
+        "your",
+        "country",
+        "can",
+        "do",
+        "for",
+        "you",
+    ]
     lines, t, i = [], 0.0, 0
     while t + 2.0 <= duration:
         ws = [Word(text=words[(i + k) % len(words)], start=t + k * 0.5, end=t + k * 0.5 + 0.45) for k in range(4)]
@@ -82,47 +131,89 @@ def bench_preview(src: Path, d: Path) -> None:
     from media_core.styles import SubtitleStyle
 
     lines = caption_lines(60.0)
-    for label, t in (("cold (decode from keyframe)", 31.0), ("warm (style change, cached frame)", 31.0),
-                     ("warm, 9:16 1080x1920", 31.0)):
+    for label, t in (
+        ("cold (decode from keyframe)", 31.0),
+        ("warm (style change, cached frame)", 31.0),
+        ("warm, 9:16 1080x1920", 31.0),
+    ):
         rf = Reframe(aspect="9:16", height=1920) if "9:16" in label else None
         w0, c0 = time.perf_counter(), cpu_now()
         preview_frame(src, t, d / "p.png", subtitles=lines, style=SubtitleStyle(), reframe=rf)
-        print(f"  preview_frame 1080p {label:<36} wall {time.perf_counter() - w0:5.2f} s  "
-              f"cpu {cpu_now() - c0:5.2f} s")
+        print(f"  preview_frame 1080p {label:<36} wall {time.perf_counter() - w0:5.2f} s  cpu {cpu_now() - c0:5.2f} s")
 
 
 def main() -> None:
     src = bench_input()
     info = probe(src)
-    print(f"input: {src.name} {info.video.width}x{info.video.height} {info.duration:.1f}s, "
-          f"ffmpeg {ffmpeg_exe()}, cpus {os.cpu_count()}")
+    print(
+        f"input: {src.name} {info.video.width}x{info.video.height} {info.duration:.1f}s, "
+        f"ffmpeg {ffmpeg_exe()}, cpus {os.cpu_count()}"
+    )
     lines = caption_lines(info.duration)
     with tempfile.TemporaryDirectory(prefix="reframe-bench-") as d:
         d = Path(d)
         t0 = time.perf_counter()
-        subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(src),
-                        "-c:v", "libx264", "-preset", ENC.preset, "-crf", str(ENC.crf), "-pix_fmt", "yuv420p",
-                        "-c:a", "copy", str(d / "bare.mp4")], check=True)
+        subprocess.run(
+            [
+                ffmpeg_exe(),
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-i",
+                str(src),
+                "-c:v",
+                "libx264",
+                "-preset",
+                ENC.preset,
+                "-crf",
+                str(ENC.crf),
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "copy",
+                str(d / "bare.mp4"),
+            ],
+            check=True,
+        )
         bare = time.perf_counter() - t0
         print(f"  {'bare ffmpeg re-encode (baseline)':<42} {bare:7.2f} s  {info.duration * 24 / bare:6.1f} fps")
-        plain = timed("plain re-encode (libx264 veryfast)",
-                      lambda: execute(RenderPlan(input=src, output=d / "plain.mp4", encoder=ENC)))
-        burn = timed("burn-in (styled word highlight)",
-                     lambda: burn_subtitles(src, lines, d / "burn.mp4", encoder=ENC))
+        plain = timed(
+            "plain re-encode (libx264 veryfast)",
+            lambda: execute(RenderPlan(input=src, output=d / "plain.mp4", encoder=ENC)),
+        )
+        burn = timed("burn-in (styled word highlight)", lambda: burn_subtitles(src, lines, d / "burn.mp4", encoder=ENC))
         start, end = 10.0, 50.0
         clip_lines = lines
-        single = timed("single pass cut+reframe 9:16+burn",
-                       lambda: execute(RenderPlan(input=src, output=d / "single.mp4", trim=Trim(start=start, end=end),
-                                                  reframe=Reframe(aspect="9:16", strategy="crop", height=1920),
-                                                  subtitles=SubtitleSpec(lines=clip_lines), encoder=ENC)))
+        single = timed(
+            "single pass cut+reframe 9:16+burn",
+            lambda: execute(
+                RenderPlan(
+                    input=src,
+                    output=d / "single.mp4",
+                    trim=Trim(start=start, end=end),
+                    reframe=Reframe(aspect="9:16", strategy="crop", height=1920),
+                    subtitles=SubtitleSpec(lines=clip_lines),
+                    encoder=ENC,
+                )
+            ),
+        )
         t0 = time.perf_counter()
         timed("  pass 1/3 cut", lambda: cut(src, start, end, d / "p1.mp4", encoder=ENC))
-        timed("  pass 2/3 reframe", lambda: reframe(d / "p1.mp4", d / "p2.mp4", "9:16", "crop", height=1920,
-                                                    encoder=ENC))
-        shifted = [ln.model_copy(update={"start": ln.start - start, "end": ln.end - start,
-                                         "words": [w.model_copy(update={"start": w.start - start,
-                                                                        "end": w.end - start}) for w in ln.words]})
-                   for ln in clip_lines if ln.start >= start and ln.end <= end]
+        timed(
+            "  pass 2/3 reframe", lambda: reframe(d / "p1.mp4", d / "p2.mp4", "9:16", "crop", height=1920, encoder=ENC)
+        )
+        shifted = [
+            ln.model_copy(
+                update={
+                    "start": ln.start - start,
+                    "end": ln.end - start,
+                    "words": [w.model_copy(update={"start": w.start - start, "end": w.end - start}) for w in ln.words],
+                }
+            )
+            for ln in clip_lines
+            if ln.start >= start and ln.end <= end
+        ]
         timed("  pass 3/3 burn", lambda: burn_subtitles(d / "p2.mp4", shifted, d / "p3.mp4", encoder=ENC))
         three = time.perf_counter() - t0
         print(f"  {'three separate passes (total)':<42} {three:7.2f} s")

@@ -22,12 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from media_core import model_store  # noqa: E402
-from media_core.audio import decode_audio  # noqa: E402
-from media_core.transcription import TranscriptionConfig, transcribe  # noqa: E402
-from tests import assets  # noqa: E402
+from media_core import model_store
+from media_core.audio import decode_audio
+from media_core.transcription import TranscriptionConfig, transcribe
+from tests import assets
 
 
 def default_audio() -> Path:
@@ -63,14 +63,20 @@ def main() -> None:
 
     from faster_whisper import WhisperModel
 
-    bare_model = WhisperModel(str(model_dir), device=config.device, compute_type=config.compute_type,
-                              cpu_threads=args.threads)
+    bare_model = WhisperModel(
+        str(model_dir), device=config.device, compute_type=config.compute_type, cpu_threads=args.threads
+    )
 
     def bare() -> float:
         t0 = time.perf_counter()
-        segments, _info = bare_model.transcribe(str(audio), language=config.language, beam_size=config.beam_size,
-                                                word_timestamps=config.word_timestamps, vad_filter=config.vad,
-                                                initial_prompt=config.initial_prompt)
+        segments, _info = bare_model.transcribe(
+            str(audio),
+            language=config.language,
+            beam_size=config.beam_size,
+            word_timestamps=config.word_timestamps,
+            vad_filter=config.vad,
+            initial_prompt=config.initial_prompt,
+        )
         n_words = sum(len(s.words or []) for s in segments)
         assert n_words > 0
         return time.perf_counter() - t0

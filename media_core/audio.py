@@ -31,15 +31,14 @@ def decode_audio(
     report = as_progress(progress)
     with open_container(path) as container:
         if not container.streams.audio:
-            raise NoAudioStreamError(
-                f"{os.path.basename(path)} has no audio track, so there is nothing to transcribe."
-            )
+            raise NoAudioStreamError(f"{os.path.basename(path)} has no audio track, so there is nothing to transcribe.")
         stream = container.streams.audio[0]
         if stream.codec_context is None:  # FFmpeg knows the container but has no decoder for this audio
             raise UnsupportedCodecError(
                 f"The audio of {os.path.basename(path)} uses a format Reframe cannot decode. Convert it "
                 "(for example to AAC, MP3 or WAV) and try again.",
-                detail=f"stream #{stream.index}: no decoder in this FFmpeg build")
+                detail=f"stream #{stream.index}: no decoder in this FFmpeg build",
+            )
         stream.thread_type = "AUTO"
         total = float(container.duration / av.time_base) if container.duration else None
         if stream.duration and stream.time_base:
@@ -78,7 +77,7 @@ def decode_audio(
         if end is None and total:
             _check_complete(path, (first_pts or 0.0) + len(audio) / sample_rate, total, start or 0.0)
         if start and first_pts is not None and first_pts < start:
-            audio = audio[int((start - first_pts) * sample_rate):]
+            audio = audio[int((start - first_pts) * sample_rate) :]
         if end is not None and start is not None:
             audio = audio[: int((end - start) * sample_rate)]
         elif end is not None:
@@ -95,4 +94,5 @@ def _check_complete(path: str | os.PathLike, reached: float, declared: float, st
         raise CorruptMediaError(
             f"{os.path.basename(path)} looks truncated: its audio should last {declared:.1f} s but only "
             f"{reached:.1f} s could be read. Was the download or copy interrupted?",
-            detail=f"decoded up to {reached:.3f} s of {declared:.3f} s")
+            detail=f"decoded up to {reached:.3f} s of {declared:.3f} s",
+        )

@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -120,9 +121,14 @@ def output_paths(input_path: str | os.PathLike, request: CaptionsRequest) -> dic
     return {fmt: folder / f"{base}.{fmt}" for fmt in request.formats}
 
 
-def generate_captions(input: str | os.PathLike, request: CaptionsRequest | None = None, *,
-                      progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                      log: LogFn | None = None) -> CaptionsResult:
+def generate_captions(
+    input: str | os.PathLike,
+    request: CaptionsRequest | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> CaptionsResult:
     """Transcribe ``input`` (audio or video) and write the requested subtitle formats."""
     from .probe import probe
     from .transcription import transcribe
@@ -141,8 +147,7 @@ def generate_captions(input: str | os.PathLike, request: CaptionsRequest | None 
     report(0.02, "checking the file")
 
     transcribe_end = 0.85 if request.translate_to else 0.95
-    transcript = transcribe(input, request.transcription, progress=report.span(0.02, transcribe_end),
-                            cancel=token)
+    transcript = transcribe(input, request.transcription, progress=report.span(0.02, transcribe_end), cancel=token)
     token.raise_if_cancelled()
     say(f"transcribed: language {transcript.language}, {len(transcript.words)} words")
     lines = group_words(transcript.words, request.grouping)
@@ -151,8 +156,9 @@ def generate_captions(input: str | os.PathLike, request: CaptionsRequest | None 
     paths = output_paths(input, request)
     contents = {fmt: subtitles_to_string(lines, fmt, transcript) for fmt in paths}
     if request.translate_to:
-        translated = _translate(lines, transcript.language, request.translate_to,
-                                report.span(0.85, 0.95, "translating"), token, say)
+        translated = _translate(
+            lines, transcript.language, request.translate_to, report.span(0.85, 0.95, "translating"), token, say
+        )
         folder, base = next(iter(paths.values())).parent, request.basename or Path(input).stem
         for fmt in [f for f in request.formats if f in _TRANSLATABLE] or ["srt"]:
             key = f"{fmt}.{request.translate_to}"
@@ -164,17 +170,21 @@ def generate_captions(input: str | os.PathLike, request: CaptionsRequest | None 
     for path in paths.values():
         say(f"wrote {path}")
     report(1.0, "done")
-    return CaptionsResult(outputs=paths, transcript=transcript, lines=lines,
-                          elapsed=round(time.perf_counter() - started, 3))
+    return CaptionsResult(
+        outputs=paths, transcript=transcript, lines=lines, elapsed=round(time.perf_counter() - started, 3)
+    )
 
 
-def _translate(lines: list[SubtitleLine], src: str, tgt: str, report, token: CancelToken,
-               say: LogFn) -> list[SubtitleLine]:
+def _translate(
+    lines: list[SubtitleLine], src: str, tgt: str, report, token: CancelToken, say: LogFn
+) -> list[SubtitleLine]:
     from .translation.subtitles import resolve_translator, translate_lines
 
     if not src or src == "und":
-        raise InvalidParameterError("The spoken language could not be detected, so the captions cannot be "
-                                    "translated: choose the language explicitly.")
+        raise InvalidParameterError(
+            "The spoken language could not be detected, so the captions cannot be "
+            "translated: choose the language explicitly."
+        )
     translator = resolve_translator("auto", src, tgt, log=say)
     say(f"translating {src} → {tgt} with {getattr(translator, 'name', type(translator).__name__)}")
     return translate_lines(lines, translator, src, tgt, progress=report, cancel=token, log=say)

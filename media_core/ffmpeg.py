@@ -18,12 +18,12 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
-from .errors import CancelledError, DiskFullError, FFmpegError, FFmpegNotFoundError, FileBusyError
 from . import priority
+from .errors import CancelledError, DiskFullError, FFmpegError, FFmpegNotFoundError, FileBusyError
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 from .settings import engine_settings
 
@@ -55,9 +55,7 @@ def _locate(configured: str) -> str:
     found = shutil.which("ffmpeg")
     if found:
         return found
-    raise FFmpegNotFoundError(
-        "ffmpeg was not found. Reinstall Reframe, or set the path to ffmpeg in Settings."
-    )
+    raise FFmpegNotFoundError("ffmpeg was not found. Reinstall Reframe, or set the path to ffmpeg in Settings.")
 
 
 @dataclass(frozen=True)
@@ -77,14 +75,11 @@ def ffmpeg_info(path: str | None = None) -> FFmpegInfo:
 
 @functools.lru_cache(maxsize=8)
 def _info(exe: str) -> FFmpegInfo:
-    out = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True,
-                         timeout=30).stdout
+    out = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True, timeout=30).stdout
     match = re.search(r"ffmpeg version (\S+)", out)
-    filters_out = subprocess.run([exe, "-hide_banner", "-filters"], capture_output=True,
-                                 text=True, timeout=30).stdout
+    filters_out = subprocess.run([exe, "-hide_banner", "-filters"], capture_output=True, text=True, timeout=30).stdout
     filters = frozenset(m.group(1) for m in re.finditer(r"^\s*[.A-Z|]{2,3}\s+(\w+)\s", filters_out, re.M))
-    enc_out = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True,
-                             timeout=30).stdout
+    enc_out = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=30).stdout
     encoders = frozenset(m.group(1) for m in re.finditer(r"^\s*[VAS][.A-Z]{5}\s+(\S+)", enc_out, re.M))
     return FFmpegInfo(
         path=exe,
@@ -129,8 +124,16 @@ def run_ffmpeg(
     token = as_token(cancel)
     report = as_progress(progress)
     emit = log_fn or log.info
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats",
-           *[os.fspath(a) for a in args]]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        *[os.fspath(a) for a in args],
+    ]
     emit(f"$ {format_command(cmd)}")
     token.raise_if_cancelled()
 
@@ -161,8 +164,7 @@ def run_ffmpeg(
             elif key == "progress" and value == "end":
                 report(1.0, stage)
 
-    readers = [threading.Thread(target=read_stderr, daemon=True),
-               threading.Thread(target=read_progress, daemon=True)]
+    readers = [threading.Thread(target=read_stderr, daemon=True), threading.Thread(target=read_progress, daemon=True)]
     for t in readers:
         t.start()
 
@@ -191,8 +193,9 @@ def run_ffmpeg(
         if "No space left on device" in stderr_text:
             raise DiskFullError("The disk is full: ffmpeg could not write its output.", detail=detail)
         if any(marker in stderr_text for marker in _BUSY_MARKERS):
-            raise FileBusyError("A file ffmpeg needs is in use by another program; Reframe retries on its own.",
-                                detail=detail)
+            raise FileBusyError(
+                "A file ffmpeg needs is in use by another program; Reframe retries on its own.", detail=detail
+            )
         raise FFmpegError(_summarise_failure(tail, proc.returncode), detail=detail)
     emit(f"ffmpeg finished in {elapsed:.2f}s")
     return result
@@ -211,8 +214,12 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 #: What ffmpeg prints when a file is held by another program (POSIX and Windows wording).
-_BUSY_MARKERS = ("Device or resource busy", "Resource temporarily unavailable", "Text file busy",
-                 "being used by another process")
+_BUSY_MARKERS = (
+    "Device or resource busy",
+    "Resource temporarily unavailable",
+    "Text file busy",
+    "being used by another process",
+)
 _NOISE = re.compile(r"^(Press \[q\]|\s*$|frame=|size=)")
 
 

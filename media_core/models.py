@@ -52,7 +52,7 @@ class SubtitleLine(BaseModel):
     speaker: str | None = None
 
     @model_validator(mode="after")
-    def _check_times(self) -> "SubtitleLine":
+    def _check_times(self) -> SubtitleLine:
         if self.end < self.start:
             raise ValueError(f"subtitle line ends ({self.end}) before it starts ({self.start})")
         return self

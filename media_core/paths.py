@@ -14,8 +14,9 @@ import os
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from platformdirs import PlatformDirs
 
@@ -97,21 +98,19 @@ def atomic_output(final: str | os.PathLike) -> Iterator[Path]:
 
 def write_text_atomic(final: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
     final = Path(final)
-    with atomic_output(final) as tmp:
-        with open(tmp, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_output(final) as tmp, open(tmp, "w", encoding=encoding, newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
     return final
 
 
 def write_bytes_atomic(final: str | os.PathLike, data: bytes) -> Path:
     final = Path(final)
-    with atomic_output(final) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_output(final) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
     return final
 
 
@@ -143,7 +142,7 @@ def new_work_dir(prefix: str = "work-") -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=cache_dir()))
 
 
-def file_sha256(path: str | os.PathLike, cancel: "CancelToken | None" = None) -> str:
+def file_sha256(path: str | os.PathLike, cancel: CancelToken | None = None) -> str:
     """Hex sha256 of a file, read in 1 MiB chunks; ``cancel`` is checked between chunks."""
     sha = hashlib.sha256()
     with open(path, "rb") as fh:

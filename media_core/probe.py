@@ -105,7 +105,7 @@ def _rotation(container: av.container.InputContainer, stream) -> int:
             return 0
     try:
         for frame in container.decode(stream):
-            return int(round(getattr(frame, "rotation", 0) or 0)) % 360
+            return round(getattr(frame, "rotation", 0) or 0) % 360
     except (av.error.FFmpegError, ValueError):
         return 0
     return 0
@@ -117,10 +117,19 @@ def probe(path: str | os.PathLike) -> MediaInfo:
         streams: list[StreamInfo] = []
         for s in container.streams:
             kind = s.type if s.type in ("video", "audio", "subtitle") else "data"
-            codec = s.codec_context.name if s.codec_context is not None else (s.codec_name if hasattr(s, "codec_name") else "unknown")
+            codec = (
+                s.codec_context.name
+                if s.codec_context is not None
+                else (s.codec_name if hasattr(s, "codec_name") else "unknown")
+            )
             duration = float(s.duration * s.time_base) if s.duration and s.time_base else None
-            info = StreamInfo(index=s.index, kind=kind, codec=codec or "unknown", duration=duration,
-                              language=(s.metadata or {}).get("language"))
+            info = StreamInfo(
+                index=s.index,
+                kind=kind,
+                codec=codec or "unknown",
+                duration=duration,
+                language=(s.metadata or {}).get("language"),
+            )
             if kind == "video" and s.codec_context is not None:
                 cc = s.codec_context
                 info.width = cc.width or None

@@ -10,7 +10,8 @@ Engine functions take ``progress: ProgressFn | None`` and ``cancel: CancelToken 
 from __future__ import annotations
 
 import threading
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from .errors import CancelledError
 
@@ -72,8 +73,9 @@ class Progress:
     sits in a bigger pipeline. Reports never go backwards.
     """
 
-    def __init__(self, callback: ProgressFn | None = None, start: float = 0.0, end: float = 1.0,
-                 stage_prefix: str = ""):
+    def __init__(
+        self, callback: ProgressFn | None = None, start: float = 0.0, end: float = 1.0, stage_prefix: str = ""
+    ):
         self._callback = callback or _noop
         self._start = start
         self._end = end
@@ -89,7 +91,7 @@ class Progress:
         text = f"{self._prefix}{stage}" if stage else self._prefix.rstrip(": ")
         self._callback(value, text)
 
-    def span(self, start: float, end: float, stage: str = "") -> "Progress":
+    def span(self, start: float, end: float, stage: str = "") -> Progress:
         lo = self._start + (self._end - self._start) * start
         hi = self._start + (self._end - self._start) * end
         prefix = f"{stage}: " if stage else self._prefix

@@ -21,8 +21,8 @@ import os
 import secrets
 import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from pydantic import BaseModel, Field, ValidationError
 

@@ -79,8 +79,12 @@ def _parse_version(tag: str) -> Version | None:
 
 def _pick_asset(assets: list[dict], plat: str) -> UpdateAsset | None:
     machine = platform.machine().lower()
-    arch_words = {"x86_64": ("x86_64", "amd64", "x64"), "amd64": ("x86_64", "amd64", "x64"),
-                  "arm64": ("arm64", "aarch64"), "aarch64": ("arm64", "aarch64")}.get(machine, (machine,))
+    arch_words = {
+        "x86_64": ("x86_64", "amd64", "x64"),
+        "amd64": ("x86_64", "amd64", "x64"),
+        "arm64": ("arm64", "aarch64"),
+        "aarch64": ("arm64", "aarch64"),
+    }.get(machine, (machine,))
     for suffix in _PLATFORM_SUFFIXES[plat]:
         matches = [a for a in assets if a.get("name", "").endswith(suffix)]
         # Prefer a build for this CPU when the release has several.
@@ -104,18 +108,19 @@ def check_for_update(
     if offline:
         raise BackendUnavailableError("Offline mode is on, so Reframe does not look for updates.")
     try:
-        response = httpx.get(url or feed_url(), timeout=timeout, follow_redirects=True,
-                             headers={"Accept": "application/vnd.github+json",
-                                      "User-Agent": f"Reframe/{current}"})
+        response = httpx.get(
+            url or feed_url(),
+            timeout=timeout,
+            follow_redirects=True,
+            headers={"Accept": "application/vnd.github+json", "User-Agent": f"Reframe/{current}"},
+        )
         response.raise_for_status()
         release = response.json()
     except (httpx.HTTPError, ValueError) as exc:
-        raise UpdateError("Could not check for updates. Check your connection and try again.",
-                          detail=str(exc)) from exc
+        raise UpdateError("Could not check for updates. Check your connection and try again.", detail=str(exc)) from exc
     if isinstance(release, list):  # a /releases listing rather than /releases/latest
         candidates = [r for r in release if not r.get("draft") and (include_prereleases or not r.get("prerelease"))]
-        release = max(candidates, key=lambda r: _parse_version(r.get("tag_name", "")) or Version("0"),
-                      default=None)
+        release = max(candidates, key=lambda r: _parse_version(r.get("tag_name", "")) or Version("0"), default=None)
         if release is None:
             return None
     tag = str(release.get("tag_name", ""))
@@ -129,9 +134,15 @@ def check_for_update(
     if asset is None:
         return None
     sums = next((a["browser_download_url"] for a in assets if a.get("name") == CHECKSUM_ASSET), None)
-    return UpdateInfo(version=str(latest), tag=tag, notes=release.get("body") or "",
-                      published_at=release.get("published_at"), page_url=release.get("html_url"),
-                      asset=asset, checksums_url=sums)
+    return UpdateInfo(
+        version=str(latest),
+        tag=tag,
+        notes=release.get("body") or "",
+        published_at=release.get("published_at"),
+        page_url=release.get("html_url"),
+        asset=asset,
+        checksums_url=sums,
+    )
 
 
 def _expected_sha256(info: UpdateInfo, timeout: float) -> str:
@@ -168,8 +179,10 @@ def download_update(
         return final
     digest = hashlib.sha256()
     try:
-        with atomic_output(final) as tmp, httpx.stream("GET", info.asset.url, timeout=timeout,
-                                                      follow_redirects=True) as response:
+        with (
+            atomic_output(final) as tmp,
+            httpx.stream("GET", info.asset.url, timeout=timeout, follow_redirects=True) as response,
+        ):
             response.raise_for_status()
             total = int(response.headers.get("content-length") or info.asset.size or 0)
             done = 0
@@ -184,7 +197,8 @@ def download_update(
             if digest.hexdigest() != expected:
                 raise ModelDownloadError(
                     f"The downloaded update {info.asset.name} is damaged (checksum mismatch); it was discarded.",
-                    detail=f"expected {expected}, got {digest.hexdigest()}")
+                    detail=f"expected {expected}, got {digest.hexdigest()}",
+                )
     except httpx.HTTPError as exc:
         raise UpdateError("The update download failed. Try again later.", detail=str(exc)) from exc
     report(1.0, "update downloaded")

@@ -38,14 +38,33 @@ def render(video: Path, seek: float, at: float, ass_text: str, size: tuple[int, 
     ass_path.write_text(ass_text, encoding="utf-8")
     # Centre-crop to the target aspect, then scale; timestamps are moved to the caption time.
     crop = f"crop='min(iw,ih*{w}/{h})':'min(ih,iw*{h}/{w})'"
-    vf = (f"{crop},scale={w}:{h},setsar=1,setpts=PTS-STARTPTS+{at}/TB,"
-          f"ass=filename={filter_path(ass_path)}:fontsdir={filter_path(fonts_dir())},"
-          # A 256-colour palette keeps the committed screenshots small (~4x smaller than RGB).
-          "split[a][b];[a]palettegen=max_colors=256:stats_mode=full[p];[b][p]paletteuse=dither=sierra2_4a")
+    vf = (
+        f"{crop},scale={w}:{h},setsar=1,setpts=PTS-STARTPTS+{at}/TB,"
+        f"ass=filename={filter_path(ass_path)}:fontsdir={filter_path(fonts_dir())},"
+        # A 256-colour palette keeps the committed screenshots small (~4x smaller than RGB).
+        "split[a][b];[a]palettegen=max_colors=256:stats_mode=full[p];[b][p]paletteuse=dither=sierra2_4a"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    run_ffmpeg(["-ss", f"{seek}", "-i", str(video), "-vf", vf, "-frames:v", "1", "-update", "1",
-                "-compression_level", "9", "-pred", "mixed", str(out)],
-               log_fn=lambda s: None)
+    run_ffmpeg(
+        [
+            "-ss",
+            f"{seek}",
+            "-i",
+            str(video),
+            "-vf",
+            vf,
+            "-frames:v",
+            "1",
+            "-update",
+            "1",
+            "-compression_level",
+            "9",
+            "-pred",
+            "mixed",
+            str(out),
+        ],
+        log_fn=lambda s: None,
+    )
 
 
 def slug(name: str) -> str:
@@ -67,10 +86,17 @@ def main() -> None:
     # Middle of the second word: the highlight is on "every".
     second = lines[0].words[1]
     at = (second.start + second.end) / 2
-    rows = ["# Caption presets", "",
+    rows = [
+        "# Caption presets",
+        "",
+        (
             "Rendered by `packaging/make_preset_screenshots.py` with libass and the bundled fonts, "
-            "while the second word is active.", "",
-            "| Preset | Font | Highlight | 9:16 | 16:9 |", "|---|---|---|---|---|"]
+            "while the second word is active."
+        ),
+        "",
+        "| Preset | Font | Highlight | 9:16 | 16:9 |",
+        "|---|---|---|---|---|",
+    ]
     with tempfile.TemporaryDirectory(prefix="reframe-shots-") as tmp:
         for style in list_presets():
             s = slug(style.name)
@@ -78,8 +104,10 @@ def main() -> None:
                 out = args.out / f"{s}_{label}.png"
                 render(video, args.seek, at, build_ass(lines, style, *size), size, out, Path(tmp))
                 print(out.relative_to(REPO) if out.is_relative_to(REPO) else out)
-            rows.append(f"| {style.name} | {style.font_family} | {style.highlight_mode} | "
-                        f"![{style.name} 9:16]({s}_9x16.png) | ![{style.name} 16:9]({s}_16x9.png) |")
+            rows.append(
+                f"| {style.name} | {style.font_family} | {style.highlight_mode} | "
+                f"![{style.name} 9:16]({s}_9x16.png) | ![{style.name} 16:9]({s}_16x9.png) |"
+            )
     (args.out / "README.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 

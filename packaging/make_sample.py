@@ -33,8 +33,10 @@ WIDTH, HEIGHT, FPS = 640, 360, 25
 
 def _drawtext(text: str, font: Path, size: int, y: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("'", "\u2019").replace(":", "\\:").replace("%", "\\%")
-    return (f"drawtext=fontfile={filter_path(font)}:text='{escaped}':fontsize={size}:fontcolor=white"
-            f":borderw=2:bordercolor=black@0.6:x=(w-text_w)/2:y={y}")
+    return (
+        f"drawtext=fontfile={filter_path(font)}:text='{escaped}':fontsize={size}:fontcolor=white"
+        f":borderw=2:bordercolor=black@0.6:x=(w-text_w)/2:y={y}"
+    )
 
 
 def make_sample(out: Path | None = None) -> Path:
@@ -44,22 +46,67 @@ def make_sample(out: Path | None = None) -> Path:
     font = resource("fonts", "NotoSans-Bold.ttf")
     if not font.is_file():
         raise SystemExit(f"missing font {font}")
-    video = (f"gradients=s={WIDTH}x{HEIGHT}:r={FPS}:c0=0x1d3557:c1=0x457b9d:c2=0x2a9d8f:c3=0x264653"
-             f":nb_colors=4:speed=0.015:seed=7:d={duration:.3f}")
-    title = ",".join([
-        _drawtext("Reframe sample", font, 40, "h*0.30"),
-        _drawtext("John F. Kennedy, inaugural address, 1961 (public domain)", font, 18, "h*0.30+56"),
-        "format=yuv420p",
-    ])
+    video = (
+        f"gradients=s={WIDTH}x{HEIGHT}:r={FPS}:c0=0x1d3557:c1=0x457b9d:c2=0x2a9d8f:c3=0x264653"
+        f":nb_colors=4:speed=0.015:seed=7:d={duration:.3f}"
+    )
+    title = ",".join(
+        [
+            _drawtext("Reframe sample", font, 40, "h*0.30"),
+            _drawtext("John F. Kennedy, inaugural address, 1961 (public domain)", font, 18, "h*0.30+56"),
+            "format=yuv420p",
+        ]
+    )
     with atomic_output(out) as tmp:
-        run_ffmpeg(["-f", "lavfi", "-i", video, "-i", str(speech),
-                    "-map", "0:v:0", "-map", "1:a:0", "-vf", title,
-                    "-c:v", "libx264", "-preset", "slow", "-crf", "30", "-tune", "stillimage",
-                    "-x264-params", "threads=1", "-g", str(FPS * 5),
-                    "-c:a", "aac", "-b:a", "64k", "-ac", "1", "-ar", "16000",
-                    "-shortest", "-movflags", "+faststart", "-fflags", "+bitexact",
-                    "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1",
-                    str(tmp)], duration=duration)
+        run_ffmpeg(
+            [
+                "-f",
+                "lavfi",
+                "-i",
+                video,
+                "-i",
+                str(speech),
+                "-map",
+                "0:v:0",
+                "-map",
+                "1:a:0",
+                "-vf",
+                title,
+                "-c:v",
+                "libx264",
+                "-preset",
+                "slow",
+                "-crf",
+                "30",
+                "-tune",
+                "stillimage",
+                "-x264-params",
+                "threads=1",
+                "-g",
+                str(FPS * 5),
+                "-c:a",
+                "aac",
+                "-b:a",
+                "64k",
+                "-ac",
+                "1",
+                "-ar",
+                "16000",
+                "-shortest",
+                "-movflags",
+                "+faststart",
+                "-fflags",
+                "+bitexact",
+                "-flags:v",
+                "+bitexact",
+                "-flags:a",
+                "+bitexact",
+                "-map_metadata",
+                "-1",
+                str(tmp),
+            ],
+            duration=duration,
+        )
     size = out.stat().st_size
     if size > SIZE_LIMIT:
         raise SystemExit(f"{out} is {size} bytes, over the {SIZE_LIMIT} byte budget")

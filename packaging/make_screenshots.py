@@ -103,8 +103,11 @@ def main() -> int:
             render_job = styling.render()
             if render_job:
                 wait_for(lambda: job_done(window, render_job), 180, "render job")
-        wait_for(lambda: captions.transcript.count() > 0 and captions.player.frames_shown > 0, 30,
-                 "captions transcript and player")
+        wait_for(
+            lambda: captions.transcript.count() > 0 and captions.player.frames_shown > 0,
+            30,
+            "captions transcript and player",
+        )
         if captions.transcript.count() > 1:
             # A moment with a cue on screen, its transcript line highlighted.
             item = captions.transcript.item(1)
@@ -120,14 +123,15 @@ def main() -> int:
             pump(1)
     for job in (merge_job, cut_job):
         if job:
-            wait_for(lambda: job_done(window, job), 180, "utilities job")
+            wait_for(lambda job=job: job_done(window, job), 180, "utilities job")
     wait_for(lambda: styling.preview_count > 0, 60, "styling preview")
     util.sections.setCurrentIndex(2 if util.ed_model.rowCount() else 0)
 
     settings_dialog = window.open_settings()
     settings_dialog.show_page("models")
-    wait_for(lambda: settings_dialog.models_loaded and "version" in settings_dialog.ffmpeg_info.text(), 30,
-             "settings dialog")
+    wait_for(
+        lambda: settings_dialog.models_loaded and "version" in settings_dialog.ffmpeg_info.text(), 30, "settings dialog"
+    )
     settings_dialog.select_model("small")
 
     OUT.mkdir(parents=True, exist_ok=True)

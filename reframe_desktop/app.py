@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     # After the first paint: the API imports uvicorn/FastAPI (on a worker thread) only if enabled.
     QTimer.singleShot(0, window.start_api_from_settings)
     if os.environ.get("REFRAME_REPORT_STARTUP"):
+
         def report():
             print(f"window shown after {time.perf_counter() - _T0:.3f} s", flush=True)
             if os.environ.get("REFRAME_REPORT_STARTUP") == "quit":

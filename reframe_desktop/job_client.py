@@ -22,11 +22,11 @@ FINISHED_STATES = {"succeeded", "failed", "cancelled", "interrupted"}
 
 
 class JobClient(QObject):
-    progress = Signal(str, float, str)      # job id, fraction 0..1, stage text
-    stateChanged = Signal(str, str)         # job id, new status
-    logLine = Signal(str, str)              # job id, line
-    jobUpdated = Signal(str)                # job id: its row changed or appeared
-    jobsChanged = Signal()                  # jobs were removed: reload tables
+    progress = Signal(str, float, str)  # job id, fraction 0..1, stage text
+    stateChanged = Signal(str, str)  # job id, new status
+    logLine = Signal(str, str)  # job id, line
+    jobUpdated = Signal(str)  # job id: its row changed or appeared
+    jobsChanged = Signal()  # jobs were removed: reload tables
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)

@@ -8,9 +8,22 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel,
-                               QMainWindow, QMenu, QSplitter, QSystemTrayIcon, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QSystemTrayIcon,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+)
 
 from .job_client import JobClient
 from .settings import AppSettings, save_settings
@@ -45,9 +58,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs_by_name = {}
-        for cls, label in ((ShortsTab, self.tr("Shorts")), (CaptionsTab, self.tr("Captions")),
-                           (StylingTab, self.tr("Styling")), (UtilitiesTab, self.tr("Utilities")),
-                           (JobsTab, self.tr("Jobs"))):
+        for cls, label in (
+            (ShortsTab, self.tr("Shorts")),
+            (CaptionsTab, self.tr("Captions")),
+            (StylingTab, self.tr("Styling")),
+            (UtilitiesTab, self.tr("Utilities")),
+            (JobsTab, self.tr("Jobs")),
+        ):
             tab = cls(self)
             self.tabs_by_name[tab.name] = tab
             self.tabs.addTab(tab, label)
@@ -117,27 +134,33 @@ class MainWindow(QMainWindow):
 
         actions = self.menuBar().addMenu(self.tr("&Actions"))
         # Ctrl+Return is the main keyboard's Enter, Ctrl+Enter the keypad's.
-        self.run_action = self._action(self.tr("&Start the current tab's job"), self.run_primary_action,
-                                       ["Ctrl+Return", "Ctrl+Enter"])
+        self.run_action = self._action(
+            self.tr("&Start the current tab's job"), self.run_primary_action, ["Ctrl+Return", "Ctrl+Enter"]
+        )
         actions.addAction(self.run_action)
         self.find_action = self._action(self.tr("&Find"), self.focus_search, QKeySequence.Find)
         actions.addAction(self.find_action)
         # Escape also closes popups and cancels edits elsewhere: only claim it inside the Jobs tab.
-        self.cancel_action = self._action(self.tr("&Cancel the selected job (Jobs tab)"),
-                                          self.cancel_selected_job, "Escape", owner=self.tabs_by_name["jobs"])
+        self.cancel_action = self._action(
+            self.tr("&Cancel the selected job (Jobs tab)"),
+            self.cancel_selected_job,
+            "Escape",
+            owner=self.tabs_by_name["jobs"],
+        )
         self.cancel_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         actions.addAction(self.cancel_action)
 
         view = self.menuBar().addMenu(self.tr("&View"))
         for i in range(self.tabs.count()):
-            view.addAction(self._action(self.tabs.tabText(i), lambda _=False, i=i: self.tabs.setCurrentIndex(i),
-                                        f"Ctrl+{i + 1}"))
+            view.addAction(
+                self._action(self.tabs.tabText(i), lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+            )
         view.addSeparator()
         theme_menu = view.addMenu(self.tr("Theme"))
         self.theme_group = QActionGroup(self)
         self.theme_group.setExclusive(True)
         self.theme_actions: dict[str, QAction] = {}
-        for key, label in zip(THEMES, (self.tr("Follow system"), self.tr("Light"), self.tr("Dark"))):
+        for key, label in zip(THEMES, (self.tr("Follow system"), self.tr("Light"), self.tr("Dark")), strict=False):
             act = QAction(label, self, checkable=True)
             act.setData(key)
             act.setChecked(self.settings.theme == key)
@@ -147,8 +170,9 @@ class MainWindow(QMainWindow):
             self.theme_actions[key] = act
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        help_menu.addAction(self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts,
-                                         QKeySequence.HelpContents))
+        help_menu.addAction(
+            self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts, QKeySequence.HelpContents)
+        )
         help_menu.addAction(self._action(self.tr("System status…"), self.open_system_status))
 
     def _action(self, text: str, slot, shortcut=None, owner=None) -> QAction:
@@ -226,8 +250,9 @@ class MainWindow(QMainWindow):
         self._rebuild_recent()
 
     def open_file_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a file"), "",
-                                              MEDIA_FILTER.replace(");;", " *.srt *.vtt *.ass);;", 1))
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open a file"), "", MEDIA_FILTER.replace(");;", " *.srt *.vtt *.ass);;", 1)
+        )
         if path:
             self.route_file(path)
 
@@ -392,8 +417,7 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         self.settings.window_geometry = bytes(self.saveGeometry().toHex()).decode()
         self.settings.window_state = bytes(self.saveState().toHex()).decode()
-        self.settings.splitters = {key: bytes(s.saveState().toHex()).decode()
-                                   for key, s in self._splitters().items()}
+        self.settings.splitters = {key: bytes(s.saveState().toHex()).decode() for key, s in self._splitters().items()}
         self.settings.last_tab = self.tabs.currentIndex()
         for name, tab in self.tabs_by_name.items():
             try:

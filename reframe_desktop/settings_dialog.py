@@ -11,10 +11,29 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
-                               QMessageBox, QProgressBar, QPushButton, QSpinBox, QStackedWidget,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .i18n import available_languages, language_name
 from .settings import AppSettings, save_settings
@@ -42,8 +61,15 @@ def detect_ffmpeg(configured: str):
 class _Task:
     """A progress bar + cancel button pair driving one BackgroundTask at a time."""
 
-    def __init__(self, bar: QProgressBar, cancel: QPushButton, status: QLabel, buttons: list[QPushButton],
-                 cancelled_text: str, on_idle):
+    def __init__(
+        self,
+        bar: QProgressBar,
+        cancel: QPushButton,
+        status: QLabel,
+        buttons: list[QPushButton],
+        cancelled_text: str,
+        on_idle,
+    ):
         self.bar, self.cancel_btn, self.status, self.buttons = bar, cancel, status, buttons
         self.cancelled_text = cancelled_text
         self.on_idle = on_idle  # sets the buttons right for the current selection again
@@ -112,13 +138,15 @@ class SettingsDialog(QDialog):
         self.sidebar = QListWidget()
         self.sidebar.setFixedWidth(150)
         self.stack = QStackedWidget()
-        builders = {"general": (self.tr("General"), self._general_page),
-                    "engine": (self.tr("Engine"), self._engine_page),
-                    "models": (self.tr("Models"), self._models_page),
-                    "translation": (self.tr("Translation"), self._translation_page),
-                    "shorts": (self.tr("Shorts AI"), self._shorts_page),
-                    "jobs": (self.tr("Jobs"), self._jobs_page),
-                    "api": (self.tr("HTTP API"), self._api_page)}
+        builders = {
+            "general": (self.tr("General"), self._general_page),
+            "engine": (self.tr("Engine"), self._engine_page),
+            "models": (self.tr("Models"), self._models_page),
+            "translation": (self.tr("Translation"), self._translation_page),
+            "shorts": (self.tr("Shorts AI"), self._shorts_page),
+            "jobs": (self.tr("Jobs"), self._jobs_page),
+            "api": (self.tr("HTTP API"), self._api_page),
+        }
         for key in self.PAGES:
             label, build = builders[key]
             self.sidebar.addItem(label)
@@ -153,8 +181,11 @@ class SettingsDialog(QDialog):
         self.output = FileField(self.tr("Default: Reframe's outputs folder"), "", directory=True)
         self.output.set_path(self._app.output_folder)
         self.theme = QComboBox()
-        for key, label in (("system", self.tr("Follow system")), ("light", self.tr("Light")),
-                           ("dark", self.tr("Dark"))):
+        for key, label in (
+            ("system", self.tr("Follow system")),
+            ("light", self.tr("Light")),
+            ("dark", self.tr("Dark")),
+        ):
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(max(0, self.theme.findData(self._app.theme)))
         self.language = QComboBox()
@@ -180,10 +211,13 @@ class SettingsDialog(QDialog):
         self.threads.setRange(0, max(64, os.cpu_count() or 1))
         self.threads.setSpecialValueText(self.tr("Automatic"))
         self.threads.setValue(self._engine.threads)
-        self.threads.setToolTip(self.tr("CPU threads for transcription and ffmpeg. On a busy computer "
-                                         "with few cores, 1 can be faster than more."))
-        self.ffmpeg = FileField(self.tr("Default: the ffmpeg bundled with Reframe"), "Programs (*)",
-                                kinds={"any"})
+        self.threads.setToolTip(
+            self.tr(
+                "CPU threads for transcription and ffmpeg. On a busy computer "
+                "with few cores, 1 can be faster than more."
+            )
+        )
+        self.ffmpeg = FileField(self.tr("Default: the ffmpeg bundled with Reframe"), "Programs (*)", kinds={"any"})
         self.ffmpeg.set_path(self._engine.ffmpeg_path)
         self.ffmpeg_info = hint(self.tr("Checking ffmpeg…"))
         self._ffmpeg_seq = 0
@@ -192,15 +226,26 @@ class SettingsDialog(QDialog):
         self.ffmpeg.pathChanged.connect(lambda _: self._ffmpeg_timer.start())
         self.offline = QCheckBox(self.tr("Offline mode: never use the network"))
         self.offline.setChecked(self._engine.offline)
-        self.offline.setToolTip(self.tr("No model or translation package downloads, no cloud translation, "
-                                        "no AI scoring of shorts. Everything already installed keeps working."))
+        self.offline.setToolTip(
+            self.tr(
+                "No model or translation package downloads, no cloud translation, "
+                "no AI scoring of shorts. Everything already installed keeps working."
+            )
+        )
         self.offline.toggled.connect(self._offline_toggled)
         form.addRow(self.tr("Threads"), self.threads)
         form.addRow(self.tr("ffmpeg"), self.ffmpeg)
         form.addRow("", self.ffmpeg_info)
         form.addRow("", self.offline)
-        form.addRow("", hint(self.tr("Offline mode stops every download and cloud call, whoever asks: "
-                                     "this window, the command line or the HTTP API.")))
+        form.addRow(
+            "",
+            hint(
+                self.tr(
+                    "Offline mode stops every download and cloud call, whoever asks: "
+                    "this window, the command line or the HTTP API."
+                )
+            ),
+        )
         self._check_ffmpeg()
         return page
 
@@ -211,8 +256,7 @@ class SettingsDialog(QDialog):
         def done(info):
             if seq != self._ffmpeg_seq:
                 return
-            libass = self.tr("libass: yes") if info.has_libass else \
-                self.tr("libass: NO (burned-in captions will fail)")
+            libass = self.tr("libass: yes") if info.has_libass else self.tr("libass: NO (burned-in captions will fail)")
             self.ffmpeg_info.setText(self.tr("{0} — version {1}, {2}").format(info.path, info.version, libass))
 
         def failed(exc):
@@ -229,8 +273,9 @@ class SettingsDialog(QDialog):
     def _models_page(self) -> QWidget:
         page = QWidget()
         self.models = QTreeWidget()
-        self.models.setHeaderLabels([self.tr("Model"), self.tr("Status"), self.tr("Size"), self.tr("Speed"),
-                                     self.tr("Notes")])
+        self.models.setHeaderLabels(
+            [self.tr("Model"), self.tr("Status"), self.tr("Size"), self.tr("Speed"), self.tr("Notes")]
+        )
         self.models.setRootIsDecorated(False)
         self.models.header().setSectionResizeMode(4, QHeaderView.Stretch)
         self.models.currentItemChanged.connect(lambda *_: self._update_model_buttons())
@@ -241,9 +286,14 @@ class SettingsDialog(QDialog):
         self.model_cancel = QPushButton(self.tr("Cancel download"))
         self.model_bar = QProgressBar()
         self.model_status = hint("")
-        self.model_task = _Task(self.model_bar, self.model_cancel, self.model_status,
-                                [self.model_download, self.model_delete], self.tr("Download cancelled."),
-                                self._update_model_buttons)
+        self.model_task = _Task(
+            self.model_bar,
+            self.model_cancel,
+            self.model_status,
+            [self.model_download, self.model_delete],
+            self.tr("Download cancelled."),
+            self._update_model_buttons,
+        )
         self.default_model = QComboBox()
         row = QHBoxLayout()
         row.addWidget(self.model_download)
@@ -267,8 +317,11 @@ class SettingsDialog(QDialog):
 
             return model_store.list_models()
 
-        run_in_background(work, self._show_models, lambda exc: self.model_status.setText(
-            self.tr("Could not list the models: {0}").format(exc)))
+        run_in_background(
+            work,
+            self._show_models,
+            lambda exc: self.model_status.setText(self.tr("Could not list the models: {0}").format(exc)),
+        )
 
     def _show_models(self, models) -> None:
         selected = self.selected_model()
@@ -280,8 +333,11 @@ class SettingsDialog(QDialog):
                 label = f"{m.name} (whisper.cpp)"
             else:
                 label = m.name
-            status = (self.tr("installed") if m.source == "data dir" else self.tr("built in")) if m.installed \
+            status = (
+                (self.tr("installed") if m.source == "data dir" else self.tr("built in"))
+                if m.installed
                 else self.tr("not downloaded")
+            )
             speed = self.tr("{0:.2f}× real time").format(m.rtf) if m.rtf else ""
             item = QTreeWidgetItem([label, status, _size(m.size_bytes), speed, m.description])
             item.setData(0, NAME_ROLE, m.name)
@@ -337,8 +393,9 @@ class SettingsDialog(QDialog):
 
     def delete_model(self) -> None:
         name = self.selected_model()
-        if not name or not self.confirm(self.tr("Delete model"),
-                                        self.tr("Delete the model {0} from this computer?").format(name)):
+        if not name or not self.confirm(
+            self.tr("Delete model"), self.tr("Delete the model {0} from this computer?").format(name)
+        ):
             return
 
         def work():
@@ -347,8 +404,11 @@ class SettingsDialog(QDialog):
             return model_store.delete_model(name)
 
         def done(removed):
-            self.model_status.setText(self.tr("{0} deleted.").format(name) if removed else
-                                      self.tr("{0} ships with Reframe and cannot be deleted.").format(name))
+            self.model_status.setText(
+                self.tr("{0} deleted.").format(name)
+                if removed
+                else self.tr("{0} ships with Reframe and cannot be deleted.").format(name)
+            )
             self.refresh_models()
 
         run_in_background(work, done, lambda exc: self.model_status.setText(str(exc)))
@@ -376,9 +436,14 @@ class SettingsDialog(QDialog):
         self.argos_cancel = QPushButton(self.tr("Cancel"))
         self.argos_bar = QProgressBar()
         self.argos_status = hint("")
-        self.argos_task = _Task(self.argos_bar, self.argos_cancel, self.argos_status,
-                                [self.argos_refresh, self.argos_install, self.argos_download, self.argos_remove],
-                                self.tr("Cancelled."), self._update_argos_buttons)
+        self.argos_task = _Task(
+            self.argos_bar,
+            self.argos_cancel,
+            self.argos_status,
+            [self.argos_refresh, self.argos_install, self.argos_download, self.argos_remove],
+            self.tr("Cancelled."),
+            self._update_argos_buttons,
+        )
         self._argos_index: list = []
         row = QHBoxLayout()
         for b in (self.argos_refresh, self.argos_install, self.argos_download, self.argos_remove):
@@ -396,7 +461,8 @@ class SettingsDialog(QDialog):
 
         cloud_box = QGroupBox(self.tr("Cloud translation (any OpenAI-compatible service)"))
         self.cloud_url, self.cloud_model, self.cloud_key = self._endpoint_form(
-            cloud_box, self._engine.cloud_translation, "https://api.openai.com/v1", "gpt-4o-mini")
+            cloud_box, self._engine.cloud_translation, "https://api.openai.com/v1", "gpt-4o-mini"
+        )
         lay = QVBoxLayout(page)
         lay.addWidget(argos_box, 1)
         lay.addWidget(cloud_box)
@@ -414,12 +480,17 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Server URL"), url)
         form.addRow(self.tr("Model"), model)
         form.addRow(self.tr("API key"), key)
-        form.addRow("", hint(self.tr("Text is sent to this server only when you choose the cloud engine; "
-                                     "offline mode turns it off.")))
+        form.addRow(
+            "",
+            hint(
+                self.tr("Text is sent to this server only when you choose the cloud engine; offline mode turns it off.")
+            ),
+        )
         return url, model, key
 
     def check_backends(self) -> None:
         """One line per translation engine: what it can do here, or what it is missing."""
+
         def work():
             from media_core.translation.catalog import backend_status
 
@@ -476,8 +547,10 @@ class SettingsDialog(QDialog):
 
     def argos_items(self) -> list[tuple[tuple[str, str], str]]:
         """(pair, status) of every row, for tests and screenshots."""
-        return [(self.argos.topLevelItem(i).data(0, DATA_ROLE).pair, self.argos.topLevelItem(i).text(2))
-                for i in range(self.argos.topLevelItemCount())]
+        return [
+            (self.argos.topLevelItem(i).data(0, DATA_ROLE).pair, self.argos.topLevelItem(i).text(2))
+            for i in range(self.argos.topLevelItemCount())
+        ]
 
     def _update_argos_buttons(self) -> None:
         pkg = self._selected_argos()
@@ -485,8 +558,9 @@ class SettingsDialog(QDialog):
         offline = self.offline.isChecked()
         self.argos_refresh.setEnabled(not busy and not offline)
         self.argos_install.setEnabled(not busy)
-        self.argos_download.setEnabled(pkg is not None and pkg.path is None and bool(pkg.links)
-                                       and not busy and not offline)
+        self.argos_download.setEnabled(
+            pkg is not None and pkg.path is None and bool(pkg.links) and not busy and not offline
+        )
         self.argos_remove.setEnabled(pkg is not None and pkg.path is not None and not busy)
 
     def fetch_argos_index(self) -> None:
@@ -506,8 +580,12 @@ class SettingsDialog(QDialog):
         run_in_background(work, done, lambda exc: self.argos_status.setText(str(exc)))
 
     def _install_argos_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Install a translation package"), "",
-                                              self.tr("Argos Translate package (*.argosmodel);;All files (*)"))
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Install a translation package"),
+            "",
+            self.tr("Argos Translate package (*.argosmodel);;All files (*)"),
+        )
         if path:
             self.install_argos_file(path)
 
@@ -542,8 +620,11 @@ class SettingsDialog(QDialog):
 
     def remove_argos(self) -> None:
         pkg = self._selected_argos()
-        if pkg is None or pkg.path is None or not self.confirm(
-                self.tr("Remove package"), self.tr("Remove the {0} package?").format(pkg.label)):
+        if (
+            pkg is None
+            or pkg.path is None
+            or not self.confirm(self.tr("Remove package"), self.tr("Remove the {0} package?").format(pkg.label))
+        ):
             return
         src, tgt = pkg.pair
 
@@ -563,11 +644,17 @@ class SettingsDialog(QDialog):
         page = QWidget()
         box = QGroupBox(self.tr("AI ranking of shorts (any OpenAI-compatible chat model)"))
         self.llm_url, self.llm_model, self.llm_key = self._endpoint_form(
-            box, self._engine.shorts_llm, "http://localhost:11434/v1", "llama3.1")
+            box, self._engine.shorts_llm, "http://localhost:11434/v1", "llama3.1"
+        )
         lay = QVBoxLayout(page)
         lay.addWidget(box)
-        lay.addWidget(hint(self.tr("Without a server, shorts are ranked on this computer by their "
-                                   "wording, pacing and your prompt.")))
+        lay.addWidget(
+            hint(
+                self.tr(
+                    "Without a server, shorts are ranked on this computer by their wording, pacing and your prompt."
+                )
+            )
+        )
         lay.addStretch(1)
         return page
 
@@ -584,11 +671,22 @@ class SettingsDialog(QDialog):
         self.retention.setSpecialValueText(self.tr("Keep forever"))
         self.retention.setValue(self._engine.retention_days)
         form.addRow(self.tr("Heavy jobs at once"), self.heavy_jobs)
-        form.addRow("", hint(self.tr("Transcriptions and renders each use the whole CPU: running one at a "
-                                     "time is usually fastest.")))
+        form.addRow(
+            "",
+            hint(
+                self.tr("Transcriptions and renders each use the whole CPU: running one at a time is usually fastest.")
+            ),
+        )
         form.addRow(self.tr("Keep temporary files"), self.retention)
-        form.addRow("", hint(self.tr("Working files of finished jobs older than this are removed when "
-                                     "Reframe starts. Your outputs are never removed.")))
+        form.addRow(
+            "",
+            hint(
+                self.tr(
+                    "Working files of finished jobs older than this are removed when "
+                    "Reframe starts. Your outputs are never removed."
+                )
+            ),
+        )
         return page
 
     # -- HTTP API ----------------------------------------------------------------------
@@ -622,8 +720,15 @@ class SettingsDialog(QDialog):
         form.addRow("", self.api_lan)
         form.addRow(self.tr("Token"), token_row)
         form.addRow("", self.api_status)
-        form.addRow("", hint(self.tr("Requests must send “Authorization: Bearer <token>” when a token is set. "
-                                     "Without LAN access the API only answers this computer.")))
+        form.addRow(
+            "",
+            hint(
+                self.tr(
+                    "Requests must send “Authorization: Bearer <token>” when a token is set. "
+                    "Without LAN access the API only answers this computer."
+                )
+            ),
+        )
         return page
 
     def new_api_token(self) -> None:
@@ -638,8 +743,7 @@ class SettingsDialog(QDialog):
     def _show_api_status(self, url: str) -> None:
         window = self.parent()
         error = getattr(window, "api_error", "")
-        self.api_status.setText(self.tr("Running at {0}").format(url) if url else
-                                error or self.tr("Not running."))
+        self.api_status.setText(self.tr("Running at {0}").format(url) if url else error or self.tr("Not running."))
 
     # -- results -------------------------------------------------------------------------
     def result_settings(self) -> AppSettings:
@@ -654,21 +758,31 @@ class SettingsDialog(QDialog):
     def engine_result(self):
         from media_core.settings import ApiSettings, EndpointSettings
 
-        return self._engine.model_copy(update={
-            "threads": self.threads.value(),
-            "ffmpeg_path": self.ffmpeg.path(),
-            "offline": self.offline.isChecked(),
-            "heavy_jobs": self.heavy_jobs.value(),
-            "retention_days": self.retention.value(),
-            "cloud_translation": EndpointSettings(base_url=self.cloud_url.text().strip(),
-                                                  model=self.cloud_model.text().strip(),
-                                                  api_key=self.cloud_key.text().strip()),
-            "shorts_llm": EndpointSettings(base_url=self.llm_url.text().strip(),
-                                           model=self.llm_model.text().strip(),
-                                           api_key=self.llm_key.text().strip()),
-            "api": ApiSettings(enabled=self.api_enabled.isChecked(), port=self.api_port.value(),
-                               allow_lan=self.api_lan.isChecked(), token=self.api_token.text() or None),
-        })
+        return self._engine.model_copy(
+            update={
+                "threads": self.threads.value(),
+                "ffmpeg_path": self.ffmpeg.path(),
+                "offline": self.offline.isChecked(),
+                "heavy_jobs": self.heavy_jobs.value(),
+                "retention_days": self.retention.value(),
+                "cloud_translation": EndpointSettings(
+                    base_url=self.cloud_url.text().strip(),
+                    model=self.cloud_model.text().strip(),
+                    api_key=self.cloud_key.text().strip(),
+                ),
+                "shorts_llm": EndpointSettings(
+                    base_url=self.llm_url.text().strip(),
+                    model=self.llm_model.text().strip(),
+                    api_key=self.llm_key.text().strip(),
+                ),
+                "api": ApiSettings(
+                    enabled=self.api_enabled.isChecked(),
+                    port=self.api_port.value(),
+                    allow_lan=self.api_lan.isChecked(),
+                    token=self.api_token.text() or None,
+                ),
+            }
+        )
 
     def accept(self) -> None:
         from media_core.settings import save_engine_settings

@@ -19,8 +19,11 @@ def gather_status() -> dict[str, str]:
 
         info = ffmpeg_info()
         status["ffmpeg"] = f"{info.path}\nversion {info.version}"
-        status["libass"] = "yes (styled subtitles can be burned in)" if info.has_libass else \
-            "NO: burned-in subtitles will not work; set another ffmpeg in Settings"
+        status["libass"] = (
+            "yes (styled subtitles can be burned in)"
+            if info.has_libass
+            else "NO: burned-in subtitles will not work; set another ffmpeg in Settings"
+        )
         try:
             from media_core.render.encoders import detect_encoders
 
@@ -28,8 +31,11 @@ def gather_status() -> dict[str, str]:
             usable = [e.name + (" (GPU)" if e.hardware else "") for e in report.encoders if e.works]
             status["encoders"] = (", ".join(usable) or "none") + f"; default {report.default}"
         except Exception:
-            usable = [e for e in ("libx264", "h264_nvenc", "h264_qsv", "h264_videotoolbox", "h264_vaapi",
-                                  "libx265", "aac") if e in info.encoders]
+            usable = [
+                e
+                for e in ("libx264", "h264_nvenc", "h264_qsv", "h264_videotoolbox", "h264_vaapi", "libx265", "aac")
+                if e in info.encoders
+            ]
             status["encoders"] = ", ".join(usable)
     except Exception as exc:
         status["ffmpeg"] = f"not usable: {exc}"
@@ -69,5 +75,7 @@ class SystemStatusDialog(QDialog):
         for key, value in status.items():
             label = QLabel(value)
             label.setWordWrap(True)
-            label.setTextInteractionFlags(label.textInteractionFlags() | label.textInteractionFlags().TextSelectableByMouse)
+            label.setTextInteractionFlags(
+                label.textInteractionFlags() | label.textInteractionFlags().TextSelectableByMouse
+            )
             self.form.addRow(f"{key}:", label)

@@ -23,8 +23,9 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -72,8 +73,9 @@ def post(fn: Callable[..., Any], *args: Any) -> None:
     _ui.queue.put((fn, args))
 
 
-def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
-                      on_error: Callable[[BaseException], None] | None = None) -> None:
+def run_in_background(
+    fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[BaseException], None] | None = None
+) -> None:
     """Call ``fn()`` on a worker thread; ``on_done(result)``/``on_error(exc)`` run on the UI thread."""
     global _executor
     install()
@@ -103,9 +105,14 @@ class BackgroundTask:
 
     PROGRESS_INTERVAL = 0.05
 
-    def __init__(self, fn: Callable[..., Any], *, on_progress: Callable[[float, str], None] | None = None,
-                 on_done: Callable[[Any], None] | None = None,
-                 on_error: Callable[[BaseException], None] | None = None):
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        on_progress: Callable[[float, str], None] | None = None,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ):
         from media_core.progress import CancelToken
 
         install()
@@ -118,7 +125,7 @@ class BackgroundTask:
         self.finished = False
         self._thread = threading.Thread(target=self._run, daemon=True, name="reframe-ui-task")
 
-    def start(self) -> "BackgroundTask":
+    def start(self) -> BackgroundTask:
         self._thread.start()
         return self
 

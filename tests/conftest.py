@@ -9,15 +9,14 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests import assets  # noqa: E402
+from tests import assets
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_dirs(tmp_path_factory):
     """Never touch the developer's real data/config dirs."""
     root = tmp_path_factory.mktemp("reframe-home")
-    for var, sub in (("REFRAME_DATA_DIR", "data"), ("REFRAME_CONFIG_DIR", "config"),
-                     ("REFRAME_CACHE_DIR", "cache")):
+    for var, sub in (("REFRAME_DATA_DIR", "data"), ("REFRAME_CONFIG_DIR", "config"), ("REFRAME_CACHE_DIR", "cache")):
         os.environ[var] = str(root / sub)
     yield root
 
@@ -72,6 +71,6 @@ def pyannote_sample() -> Path:
 @pytest.fixture
 def odd_dir(tmp_path) -> Path:
     """A folder whose name has spaces, quotes, a colon-free but bracketed and non-ASCII name."""
-    path = tmp_path / "my vidéos [it's \"odd\"] 日本"
+    path = tmp_path / 'my vidéos [it\'s "odd"] 日本'
     path.mkdir()
     return path

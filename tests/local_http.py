@@ -64,7 +64,9 @@ class FileServer:
                 rng = self.headers.get("Range")
                 start = int(rng.removeprefix("bytes=").split("-")[0]) if rng else 0
                 if rng:
-                    self._headers(len(body) - start, 206, {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"})
+                    self._headers(
+                        len(body) - start, 206, {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"}
+                    )
                 else:
                     self._headers(len(body))
                 end = len(body)
@@ -74,7 +76,7 @@ class FileServer:
                     self.close_connection = True
                 try:
                     for i in range(start, end, CHUNK):
-                        self.wfile.write(body[i:min(i + CHUNK, end)])
+                        self.wfile.write(body[i : min(i + CHUNK, end)])
                         if server.delay:
                             time.sleep(server.delay)
                     self.wfile.flush()
@@ -89,7 +91,7 @@ class FileServer:
         self.server.shutdown()
         self.server.server_close()
 
-    def __enter__(self) -> "FileServer":
+    def __enter__(self) -> FileServer:
         return self
 
     def __exit__(self, *exc) -> None:

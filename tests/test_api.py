@@ -43,9 +43,19 @@ def test_submit_follow_and_download(manager, tmp_path):
             assert client.get("/health").json()["status"] == "ok"
             assert "ffmpeg_transcode" in client.get("/job-types").json()
             out = tmp_path / "api out.mp4"
-            created = client.post("/jobs", json={"type": "ffmpeg_transcode", "params": {
-                "input": "testsrc2=size=320x240:rate=25:duration=2", "lavfi": True, "duration": 2,
-                "output": str(out), "args": ["-c:v", "libx264", "-preset", "ultrafast"]}})
+            created = client.post(
+                "/jobs",
+                json={
+                    "type": "ffmpeg_transcode",
+                    "params": {
+                        "input": "testsrc2=size=320x240:rate=25:duration=2",
+                        "lavfi": True,
+                        "duration": 2,
+                        "output": str(out),
+                        "args": ["-c:v", "libx264", "-preset", "ultrafast"],
+                    },
+                },
+            )
             assert created.status_code == 201
             job = _wait(client, created.json()["id"], {"succeeded", "failed"})
             assert job["status"] == "succeeded", job
@@ -65,9 +75,19 @@ def test_cancel_and_errors_over_http(manager, tmp_path):
     server = _serve(manager)
     try:
         with httpx.Client(base_url=server.url, timeout=10) as client:
-            job = client.post("/jobs", json={"type": "ffmpeg_transcode", "params": {
-                "input": "testsrc2=size=320x240:rate=25:duration=60", "lavfi": True, "duration": 60,
-                "realtime": True, "output": str(tmp_path / "long.mp4")}}).json()
+            job = client.post(
+                "/jobs",
+                json={
+                    "type": "ffmpeg_transcode",
+                    "params": {
+                        "input": "testsrc2=size=320x240:rate=25:duration=60",
+                        "lavfi": True,
+                        "duration": 60,
+                        "realtime": True,
+                        "output": str(tmp_path / "long.mp4"),
+                    },
+                },
+            ).json()
             _wait(client, job["id"], {"running"})
             assert client.post(f"/jobs/{job['id']}/cancel").json() == {"cancelled": True}
             assert _wait(client, job["id"], {"cancelled", "failed", "succeeded"}, 5)["status"] == "cancelled"
@@ -95,8 +115,11 @@ def test_lan_needs_a_token(manager):
         assert httpx.get(url + "/jobs").status_code == 401
         assert httpx.get(url + "/jobs", headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert httpx.get(url + "/jobs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-        upload = httpx.post(url + "/files", headers={"Authorization": f"Bearer {token}"},
-                            files={"file": ("clip 1.srt", b"1\n00:00:00,000 --> 00:00:01,000\nhi\n")})
+        upload = httpx.post(
+            url + "/files",
+            headers={"Authorization": f"Bearer {token}"},
+            files={"file": ("clip 1.srt", b"1\n00:00:00,000 --> 00:00:01,000\nhi\n")},
+        )
         assert upload.status_code == 201 and upload.json()["size"] > 0
     finally:
         server.stop()

@@ -6,6 +6,7 @@ except the request-model and progress checks, which call the engine directly.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -35,8 +36,14 @@ def words_of(text: str) -> list[str]:
 
 
 def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "media_core", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return subprocess.run(
+        [sys.executable, "-m", "media_core", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 def files_in(folder: Path) -> list[Path]:
@@ -47,8 +54,20 @@ def test_cli_speech_video_to_all_formats(speech_video, tiny_en_model, odd_dir):
     source = odd_dir / "talk «1» [final].mp4"
     shutil.copy(speech_video, source)
     out = odd_dir / "out (ünïcode) 'q'"
-    proc = cli("captions", str(source), "--format", ",".join(ALL), "--model", str(tiny_en_model),
-               "--language", "en", "--threads", "1", "--out", str(out))
+    proc = cli(
+        "captions",
+        str(source),
+        "--format",
+        ",".join(ALL),
+        "--model",
+        str(tiny_en_model),
+        "--language",
+        "en",
+        "--threads",
+        "1",
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     printed = [Path(line) for line in proc.stdout.splitlines()]
     expected = [out / f"talk «1» [final].{fmt}" for fmt in ALL]
@@ -61,7 +80,7 @@ def test_cli_speech_video_to_all_formats(speech_video, tiny_en_model, odd_dir):
     assert 10.5 < data["duration"] < 11.5
     words = [w for seg in data["segments"] for w in seg["words"]]
     assert all(w["start"] < w["end"] and 0 <= w["probability"] <= 1 for w in words)
-    assert all(a["end"] <= b["start"] for a, b in zip(words, words[1:]))
+    assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(words))
     spoken = words_of(" ".join(w["text"] for w in words))
     reference = words_of(JFK_TEXT)
     assert sum(1 for w in set(reference) if w in spoken) >= 0.9 * len(set(reference))
@@ -69,10 +88,10 @@ def test_cli_speech_video_to_all_formats(speech_video, tiny_en_model, odd_dir):
     # SRT/VTT/ASS re-read equal the lines the pipeline built (kept word-level in the JSON).
     built = data["lines"]
     assert built and all(len(ln["text"].split("\n")) <= 2 for ln in built)
-    for fmt, path in zip(ALL[:3], expected[:3]):
+    for fmt, path in zip(ALL[:3], expected[:3], strict=False):
         lines = read_subtitles(path)
         assert [ln.text for ln in lines] == [ln["text"] for ln in built], fmt
-        for ln, b in zip(lines, built):
+        for ln, b in zip(lines, built, strict=False):
             assert ln.start == pytest.approx(b["start"], abs=PRECISION[fmt])
             assert ln.end == pytest.approx(b["end"], abs=PRECISION[fmt])
     txt = expected[3].read_text(encoding="utf-8")
@@ -87,8 +106,10 @@ def _truncated(speech_video: Path, folder: Path) -> Path:
 
 
 BAD_INPUTS = {
-    "text renamed .mp4": (lambda sv, bikes, d: _write(d / "notes.mp4", b"Meeting notes, not a video.\n" * 20),
-                          "not a video or audio file"),
+    "text renamed .mp4": (
+        lambda sv, bikes, d: _write(d / "notes.mp4", b"Meeting notes, not a video.\n" * 20),
+        "not a video or audio file",
+    ),
     "zero-byte file": (lambda sv, bikes, d: _write(d / "empty.mp4", b""), "empty"),
     "truncated MP4": (lambda sv, bikes, d: _truncated(sv, d), "cut off.mp4"),
     "video without audio": (lambda sv, bikes, d: bikes, "no audio track"),
@@ -135,13 +156,32 @@ def test_cli_bad_options(speech_video, tmp_path):
 def test_cli_ctrl_c_cancels_without_partial_files(jfk_wav, tiny_en_model, tmp_path):
     # A minute of real speech (JFK six times) so the interrupt lands mid-transcription.
     long_audio = tmp_path / "jfk x6.wav"
-    subprocess.run([ffmpeg(), "-v", "error", "-stream_loop", "5", "-i", str(jfk_wav), "-c", "copy",
-                    str(long_audio)], check=True)
+    subprocess.run(
+        [ffmpeg(), "-v", "error", "-stream_loop", "5", "-i", str(jfk_wav), "-c", "copy", str(long_audio)], check=True
+    )
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "media_core", "captions", str(long_audio), "--format",
-                             ",".join(ALL), "--model", str(tiny_en_model), "--threads", "1", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "media_core",
+            "captions",
+            str(long_audio),
+            "--format",
+            ",".join(ALL),
+            "--model",
+            str(tiny_en_model),
+            "--threads",
+            "1",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     seen = []
     assert proc.stderr is not None
     for line in proc.stderr:  # progress lines: interrupt once the model is transcribing
@@ -178,17 +218,27 @@ def test_help_and_missing_command():
 
 # -- the engine function directly -------------------------------------------------------------
 
+
 def test_generate_captions_progress_and_flat_request(speech_video, tiny_en_model, tmp_path):
     # The desktop sends flat job parameters; they are routed into the nested settings.
-    request = CaptionsRequest(**{"output_dir": str(tmp_path / "flat"), "language": "auto",
-                                 "model": str(tiny_en_model), "threads": 1, "formats": ["srt", "json"],
-                                 "max_chars_per_line": 30, "max_lines": 1, "vad": True, "beam_size": 5,
-                                 "initial_prompt": None, "translate_to": "", "basename": "speech"})
+    request = CaptionsRequest(
+        output_dir=str(tmp_path / "flat"),
+        language="auto",
+        model=str(tiny_en_model),
+        threads=1,
+        formats=["srt", "json"],
+        max_chars_per_line=30,
+        max_lines=1,
+        vad=True,
+        beam_size=5,
+        initial_prompt=None,
+        translate_to="",
+        basename="speech",
+    )
     assert request.transcription.language is None and request.grouping.max_lines == 1
     reports: list[tuple[float, str]] = []
     log: list[str] = []
-    result = generate_captions(speech_video, request, progress=lambda f, s="": reports.append((f, s)),
-                               log=log.append)
+    result = generate_captions(speech_video, request, progress=lambda f, s="": reports.append((f, s)), log=log.append)
     assert set(result.outputs) == {"srt", "json"}
     assert result.outputs["srt"] == tmp_path / "flat" / "speech.srt"
     assert result.transcript.language == "en"
@@ -203,8 +253,9 @@ def test_generate_captions_progress_and_flat_request(speech_video, tiny_en_model
 
 def test_generate_captions_cancelled_writes_nothing(speech_video, tiny_en_model, tmp_path):
     token = CancelToken()
-    request = CaptionsRequest(transcription={"model": str(tiny_en_model), "threads": 1}, formats=ALL,
-                              out_dir=tmp_path / "c")
+    request = CaptionsRequest(
+        transcription={"model": str(tiny_en_model), "threads": 1}, formats=ALL, out_dir=tmp_path / "c"
+    )
 
     def cancel_midway(fraction: float, stage: str = "") -> None:
         if fraction > 0.3:
@@ -230,8 +281,12 @@ def test_request_validation():
 
 def test_translate_to_writes_translated_subtitles(speech_video, tiny_en_model, tmp_path):
     # Apertium (Debian apertium-eng-spa, installed by .ci/run) is the offline engine for en→es.
-    request = CaptionsRequest(transcription={"model": str(tiny_en_model), "threads": 1, "language": "en"},
-                              formats=["srt", "vtt", "txt"], out_dir=tmp_path, translate_to="es")
+    request = CaptionsRequest(
+        transcription={"model": str(tiny_en_model), "threads": 1, "language": "en"},
+        formats=["srt", "vtt", "txt"],
+        out_dir=tmp_path,
+        translate_to="es",
+    )
     result = generate_captions(speech_video, request)
     assert set(result.outputs) == {"srt", "vtt", "txt", "srt.es", "vtt.es"}
     original, translated = read_subtitles(result.outputs["srt"]), read_subtitles(result.outputs["srt.es"])

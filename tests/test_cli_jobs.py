@@ -15,13 +15,17 @@ from media_core.jobs import JobManager, JobStore
 
 
 def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "media_core", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "media_core", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def _lavfi(output) -> dict:
-    return {"input": "testsrc=duration=1:size=160x120:rate=25", "lavfi": True, "duration": 1,
-            "output": str(output), "args": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]}
+    return {
+        "input": "testsrc=duration=1:size=160x120:rate=25",
+        "lavfi": True,
+        "duration": 1,
+        "output": str(output),
+        "args": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
+    }
 
 
 def test_run_any_job_type_then_list_show_and_log_it(odd_dir):
@@ -75,8 +79,12 @@ def test_serve_answers_on_localhost_and_refuses_lan_without_token():
     assert refused.returncode == 2 and "token" in refused.stderr
 
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "media_core", "serve", "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "media_core", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -9,7 +10,7 @@ import pytest
 
 from media_core import errors
 from media_core.ffmpeg import ffmpeg_exe, ffmpeg_info, run_ffmpeg
-from media_core.paths import atomic_output, sweep_orphan_temps, TEMP_MARKER, write_text_atomic
+from media_core.paths import TEMP_MARKER, atomic_output, sweep_orphan_temps, write_text_atomic
 from media_core.probe import probe
 from media_core.progress import CancelToken, Progress
 
@@ -25,10 +26,23 @@ def test_bundled_ffmpeg_has_libass():
 def test_progress_is_monotonic_and_reaches_one(tmp_path):
     seen: list[float] = []
     out = tmp_path / "out.mp4"
-    run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4", "-c:v", "libx264",
-                "-preset", "ultrafast", str(out)], duration=4.0, progress=lambda f, s="": seen.append(f))
+    run_ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25:duration=4",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            str(out),
+        ],
+        duration=4.0,
+        progress=lambda f, s="": seen.append(f),
+    )
     assert seen and seen[-1] == pytest.approx(1.0)
-    assert all(b >= a for a, b in zip(seen, seen[1:]))
+    assert all(b >= a for a, b in itertools.pairwise(seen))
     assert probe(out).duration == pytest.approx(4.0, abs=0.05)
 
 
@@ -40,9 +54,23 @@ def test_cancel_stops_ffmpeg_within_a_second(tmp_path):
     started = time.monotonic()
     with pytest.raises(errors.CancelledError):
         with atomic_output(final) as tmp:
-            run_ffmpeg(["-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=60",
-                        "-c:v", "libx264", "-preset", "ultrafast", str(tmp)],
-                       duration=60, cancel=token, log_fn=lines.append)
+            run_ffmpeg(
+                [
+                    "-re",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "testsrc2=size=320x240:rate=25:duration=60",
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    "ultrafast",
+                    str(tmp),
+                ],
+                duration=60,
+                cancel=token,
+                log_fn=lines.append,
+            )
     assert time.monotonic() - started < 2.0  # 1 s before the cancel + under a second to stop
     assert not final.exists()
     assert not list(tmp_path.iterdir()), "the temporary output must be removed too"
@@ -82,6 +110,7 @@ def test_full_disk_is_a_clear_error():
     if not os.path.exists("/dev/full"):
         pytest.fail("/dev/full is needed to simulate a full disk")
     from media_core.errors import error_from_oserror
+
     try:
         with open("/dev/full", "w") as fh:
             fh.write("x" * 10000)

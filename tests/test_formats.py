@@ -9,8 +9,16 @@ import pytest
 from media_core.errors import InputNotFoundError, InvalidParameterError, SubtitleFormatError
 from media_core.models import Segment, SubtitleLine, Transcript, Word
 from media_core.paths import TEMP_MARKER
-from media_core.subtitles import (GroupingOptions, fit_two_points, framerate_scale, group_words, read_subtitles,
-                                  retime_lines, shift_lines, write_subtitles)
+from media_core.subtitles import (
+    GroupingOptions,
+    fit_two_points,
+    framerate_scale,
+    group_words,
+    read_subtitles,
+    retime_lines,
+    shift_lines,
+    write_subtitles,
+)
 from media_core.transcription import normalize_words
 from tests.assets import JFK_TEXT
 
@@ -23,22 +31,35 @@ def jfk_words() -> list[Word]:
     out, t = [], 0.317
     for i, text in enumerate(JFK_TEXT.split()):
         length = 0.151 + (i % 5) * 0.047
-        out.append(Word(text=text, start=round(t, 3), end=round(t + length, 3), probability=0.5 + (i % 7) / 14,
-                        speaker="SPEAKER_00" if i < 14 else "SPEAKER_01"))
+        out.append(
+            Word(
+                text=text,
+                start=round(t, 3),
+                end=round(t + length, 3),
+                probability=0.5 + (i % 7) / 14,
+                speaker="SPEAKER_00" if i < 14 else "SPEAKER_01",
+            )
+        )
         t += length + 0.033 + (0.9 if i == 13 else 0.0)
     return out
 
 
 def jfk_transcript(words: list[Word]) -> Transcript:
     first, second = words[:14], words[14:]
-    return Transcript(language="en", duration=11.0, meta={"model": "tiny.en", "source": "jfk.wav"}, segments=[
-        Segment(start=s[0].start, end=s[-1].end, text=" ".join(w.text for w in s), words=s, speaker=s[0].speaker)
-        for s in (first, second)])
+    return Transcript(
+        language="en",
+        duration=11.0,
+        meta={"model": "tiny.en", "source": "jfk.wav"},
+        segments=[
+            Segment(start=s[0].start, end=s[-1].end, text=" ".join(w.text for w in s), words=s, speaker=s[0].speaker)
+            for s in (first, second)
+        ],
+    )
 
 
 def assert_same_lines(read: list[SubtitleLine], built: list[SubtitleLine], tolerance: float) -> None:
     assert len(read) == len(built)
-    for r, b in zip(read, built):
+    for r, b in zip(read, built, strict=False):
         assert r.text == b.text
         assert r.start == pytest.approx(b.start, abs=tolerance)
         assert r.end == pytest.approx(b.end, abs=tolerance)
@@ -56,9 +77,11 @@ def test_round_trip(fmt, odd_dir):
 
 @pytest.mark.parametrize("fmt", ["srt", "vtt", "ass"])
 def test_round_trip_special_text(fmt, tmp_path):
-    lines = [SubtitleLine(start=0.0, end=1.234, text="Tom & Jerry <3 — «ça va?»"),
-             SubtitleLine(start=1.5, end=2.995, text="我们今天要讨论的是\n人工智能的发展。"),
-             SubtitleLine(start=3.0, end=3.5, text="50% off: a 10\" screen")]
+    lines = [
+        SubtitleLine(start=0.0, end=1.234, text="Tom & Jerry <3 — «ça va?»"),
+        SubtitleLine(start=1.5, end=2.995, text="我们今天要讨论的是\n人工智能的发展。"),
+        SubtitleLine(start=3.0, end=3.5, text='50% off: a 10" screen'),
+    ]
     path = write_subtitles(lines, tmp_path / f"special.{fmt}")
     assert_same_lines(read_subtitles(path), lines, PRECISION[fmt])
 
@@ -94,10 +117,13 @@ def test_read_ass_strips_override_tags(tmp_path):
         "Comment: 0,0:00:00.00,0:00:01.00,Default,,0,0,0,,a note\n"
         "Dialogue: 0,0:00:02.50,0:00:04.00,Default,,0,0,0,,{\\k20}ask {\\c&H00FFFF&\\b1}what{\\r} you\\Ncan do\n"
         "Dialogue: 0,0:00:00.25,0:00:02.00,Default,,0,0,0,,{\\an8\\fad(100,100)}And so my fellow Americans\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     lines = read_subtitles(ass)
     assert [(ln.start, ln.end, ln.text) for ln in lines] == [
-        (0.25, 2.0, "And so my fellow Americans"), (2.5, 4.0, "ask what you\ncan do")]
+        (0.25, 2.0, "And so my fellow Americans"),
+        (2.5, 4.0, "ask what you\ncan do"),
+    ]
 
 
 def test_json_word_level(tmp_path):
@@ -111,7 +137,7 @@ def test_json_word_level(tmp_path):
     assert data["meta"]["model"] == "tiny.en" and data["meta"]["generator"].startswith("Reframe")
     json_words = [w for seg in data["segments"] for w in seg["words"]]
     assert [w["text"] for w in json_words] == JFK_TEXT.split()
-    for jw, w in zip(json_words, words):
+    for jw, w in zip(json_words, words, strict=False):
         assert (jw["start"], jw["end"], jw["speaker"]) == (w.start, w.end, w.speaker)
         assert jw["probability"] == pytest.approx(w.probability, abs=1e-4)
         assert jw["start"] < jw["end"]
@@ -120,12 +146,14 @@ def test_json_word_level(tmp_path):
     # The top level is a Transcript (the desktop's transcript browser loads it as one)...
     again = Transcript.model_validate_json(path.read_text(encoding="utf-8"))
     assert again.language == "en"
-    assert [(w.text, w.start, w.end, w.speaker, round(w.probability, 4)) for w in again.words] == \
-        [(w.text, w.start, w.end, w.speaker, round(w.probability, 4)) for w in transcript.words]
+    assert [(w.text, w.start, w.end, w.speaker, round(w.probability, 4)) for w in again.words] == [
+        (w.text, w.start, w.end, w.speaker, round(w.probability, 4)) for w in transcript.words
+    ]
     # ...and read_subtitles gives back the cues, words included.
     back = read_subtitles(path)
-    assert [(ln.start, ln.end, ln.text, [(w.text, w.start, w.end) for w in ln.words]) for ln in back] == \
-        [(ln.start, ln.end, ln.text, [(w.text, w.start, w.end) for w in ln.words]) for ln in lines]
+    assert [(ln.start, ln.end, ln.text, [(w.text, w.start, w.end) for w in ln.words]) for ln in back] == [
+        (ln.start, ln.end, ln.text, [(w.text, w.start, w.end) for w in ln.words]) for ln in lines
+    ]
 
 
 def test_json_without_transcript(tmp_path):
@@ -140,8 +168,10 @@ def test_txt_paragraphs_and_speakers(tmp_path):
     transcript = jfk_transcript(words)
     lines = group_words(words)
     text = write_subtitles(lines, tmp_path / "a.txt", transcript=transcript).read_text(encoding="utf-8")
-    assert text == ("SPEAKER_00: And so my fellow Americans, ask not what your country can do for you,\n\n"
-                    "SPEAKER_01: ask what you can do for your country.\n")
+    assert text == (
+        "SPEAKER_00: And so my fellow Americans, ask not what your country can do for you,\n\n"
+        "SPEAKER_01: ask what you can do for your country.\n"
+    )
     plain = [w.model_copy(update={"speaker": None}) for w in words]
     text = write_subtitles(group_words(plain), tmp_path / "b.txt").read_text(encoding="utf-8")
     assert text == JFK_TEXT + "\n"  # a 0.9 s pause is not a paragraph
@@ -153,8 +183,9 @@ def test_txt_paragraphs_and_speakers(tmp_path):
 
 
 def test_txt_from_cjk_words(tmp_path):
-    words = normalize_words([Word(text=ch, start=i * 0.2, end=i * 0.2 + 0.15)
-                             for i, ch in enumerate("我们今天要讨论人工智能。")])
+    words = normalize_words(
+        [Word(text=ch, start=i * 0.2, end=i * 0.2 + 0.15) for i, ch in enumerate("我们今天要讨论人工智能。")]
+    )
     text = write_subtitles(group_words(words), tmp_path / "zh.txt").read_text(encoding="utf-8")
     assert text == "我们今天要讨论人工智能。\n"
 
@@ -218,8 +249,9 @@ def test_retime_fixes_framerate_drift():
     assert fixed[2].start == pytest.approx(3000 * 25 * 1001 / 24000, abs=0.001)
     assert fixed[0].start == 0.0
     scale, offset = fit_two_points(10.0, 12.0, 1000.0, 1043.0)
-    fixed = retime_lines([SubtitleLine(start=10.0, end=11.0, text="a"), SubtitleLine(start=1000.0, end=1001, text="b")],
-                         scale, offset)
+    fixed = retime_lines(
+        [SubtitleLine(start=10.0, end=11.0, text="a"), SubtitleLine(start=1000.0, end=1001, text="b")], scale, offset
+    )
     assert (fixed[0].start, fixed[1].start) == (pytest.approx(12.0), pytest.approx(1043.0))
     with pytest.raises(InvalidParameterError):
         retime_lines(lines, 0)

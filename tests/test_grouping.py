@@ -7,6 +7,8 @@ checked exactly.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from pydantic import ValidationError
 
@@ -23,14 +25,18 @@ GETTYSBURG = (
     "civil war, testing whether that nation, or any nation so conceived and so dedicated, can long endure. We "
     "are met on a great battle-field of that war. We have come to dedicate a portion of that field, as a final "
     "resting place for those who here gave their lives that that nation might live. It is altogether fitting "
-    "and proper that we should do this.")
-RUN_ON = ("so what I want to tell you today is that the way we think about the future of our cities and the "
-          "people who live in them has to change")
+    "and proper that we should do this."
+)
+RUN_ON = (
+    "so what I want to tell you today is that the way we think about the future of our cities and the "
+    "people who live in them has to change"
+)
 WEAK_ENDINGS = {"a", "an", "the", "of", "to", "my", "your", "our"}
 
 
-def timed(texts: list[str], words_per_second: float, *, pause_every: int = 0, pause: float = 0.0,
-          start: float = 0.0) -> list[Word]:
+def timed(
+    texts: list[str], words_per_second: float, *, pause_every: int = 0, pause: float = 0.0, start: float = 0.0
+) -> list[Word]:
     """Words at a steady rate (each word 80 % of its slot), optionally with a long pause every N words."""
     slot = 1.0 / words_per_second
     out, t = [], start
@@ -59,9 +65,9 @@ def check_limits(lines: list[SubtitleLine], words: list[Word], opts: GroupingOpt
         assert line.end - line.start <= opts.max_duration + 1e-9
         assert line.start == line.words[0].start
         assert line.end >= line.words[-1].end or line.end == pytest.approx(line.start + opts.max_duration)
-        for a, b in zip(line.words, line.words[1:]):
+        for a, b in zip(line.words, line.words[1:], strict=False):
             assert b.start - a.end <= opts.max_gap + 1e-9, "a long silence inside one cue"
-    for a, b in zip(lines, lines[1:]):
+    for a, b in itertools.pairwise(lines):
         assert a.end <= b.start + 1e-9, f"overlap: {a.text!r} / {b.text!r}"
         # Too-short cues are stretched into the gap after them, up to the next cue.
         if a.duration < opts.min_duration - 1e-9:
@@ -89,7 +95,7 @@ def test_fast_speech_breaks_at_punctuation():
     # A greedy filler (as many words as fit) for comparison: it ignores punctuation.
     greedy_ends, row = [], []
     for w in texts:
-        if row and len(" ".join(row + [w])) > 2 * opts.max_chars_per_line:
+        if row and len(" ".join([*row, w])) > 2 * opts.max_chars_per_line:
             greedy_ends.append(row[-1])
             row = []
         row.append(w)
@@ -100,10 +106,32 @@ def test_fast_speech_breaks_at_punctuation():
 
 
 def test_two_sentences_in_one_cue_break_rows_at_the_full_stop():
-    words = timed("Ask not what your country can do for you. Ask what you can do for your country.".split(), 5.0)
+    words = timed(
+        [
+            "Ask",
+            "not",
+            "what",
+            "your",
+            "country",
+            "can",
+            "do",
+            "for",
+            "you.",
+            "Ask",
+            "what",
+            "you",
+            "can",
+            "do",
+            "for",
+            "your",
+            "country.",
+        ],
+        5.0,
+    )
     lines = group_words(words, GroupingOptions())
-    assert [ln.text for ln in lines] == ["Ask not what your country can do for you.\n"
-                                         "Ask what you can do for your country."]
+    assert [ln.text for ln in lines] == [
+        ("Ask not what your country can do for you.\nAsk what you can do for your country.")
+    ]
 
 
 def test_rows_are_balanced_and_prefer_clause_marks():
@@ -143,8 +171,7 @@ def test_thirty_word_run_on_sentence():
     texts = RUN_ON.split()
     assert len(texts) == 30
     words = timed(texts, 4.0)  # 7.5 s: longer than one cue may last
-    for opts in (GroupingOptions(), GroupingOptions(max_lines=1, max_chars_per_line=32),
-                 GroupingOptions(max_words=8)):
+    for opts in (GroupingOptions(), GroupingOptions(max_lines=1, max_chars_per_line=32), GroupingOptions(max_words=8)):
         lines = group_words(words, opts)
         check_limits(lines, words, opts)
         assert len(lines) >= 2
@@ -156,8 +183,10 @@ def test_thirty_word_run_on_sentence():
 
 
 def test_chinese_per_character_words():
-    text = ("我们今天要讨论的是人工智能的发展，以及它对社会的影响。人工智能已经改变了我们的生活方式，"
-            "未来还会带来更多变化。我们应该认真思考这些问题。")
+    text = (
+        "我们今天要讨论的是人工智能的发展，以及它对社会的影响。人工智能已经改变了我们的生活方式，"
+        "未来还会带来更多变化。我们应该认真思考这些问题。"
+    )
     # Whisper gives one token per character; the punctuation is glued on by the normaliser.
     words = normalize_words(timed(list(text), 5.0))
     assert all(is_spaceless(w.text) for w in words)
@@ -180,8 +209,11 @@ def test_japanese_and_mixed_script_joining():
 
 def test_min_duration_extends_into_the_gap_only():
     opts = GroupingOptions(min_duration=0.7, max_gap=0.3)
-    words = [Word(text="Yes.", start=1.0, end=1.2), Word(text="No.", start=3.0, end=3.1),
-             Word(text="Maybe.", start=3.5, end=3.6)]
+    words = [
+        Word(text="Yes.", start=1.0, end=1.2),
+        Word(text="No.", start=3.0, end=3.1),
+        Word(text="Maybe.", start=3.5, end=3.6),
+    ]
     lines = group_words(words, opts)
     assert [(ln.start, ln.end) for ln in lines] == [(1.0, 1.7), (3.0, 3.5), (3.5, 4.2)]
     check_limits(lines, words, opts)
@@ -195,7 +227,7 @@ def test_max_duration_clips_a_stretched_word():
 
 
 def test_speaker_change_starts_a_new_cue():
-    words = timed("Did you see it? Yes I did.".split(), 4.0)
+    words = timed(["Did", "you", "see", "it?", "Yes", "I", "did."], 4.0)
     words = [w.model_copy(update={"speaker": "A" if i < 4 else "B"}) for i, w in enumerate(words)]
     lines = group_words(words, GroupingOptions())
     assert [(ln.speaker, ln.text) for ln in lines] == [("A", "Did you see it?"), ("B", "Yes I did.")]
@@ -203,7 +235,7 @@ def test_speaker_change_starts_a_new_cue():
 
 def test_unsorted_and_empty_words_are_handled():
     words = timed(JFK_TEXT.split(), 3.0)
-    shuffled = words[5:] + [Word(text="  ", start=0.5, end=0.6)] + words[:5]
+    shuffled = [*words[5:], Word(text="  ", start=0.5, end=0.6), *words[:5]]
     assert [ln.text for ln in group_words(shuffled)] == [ln.text for ln in group_words(words)]
     assert group_words([]) == []
 

@@ -4,7 +4,6 @@ Jobs tab filters and cancel, and a responsiveness check while heavy jobs run."""
 from __future__ import annotations
 
 import time
-
 import zipfile
 from pathlib import Path
 
@@ -16,8 +15,10 @@ from tests.gui_helpers import click_in_modal, make_window, wait_job
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
-SRT = ("1\n00:00:00,500 --> 00:00:03,000\nAnd so my fellow Americans\n\n"
-       "2\n00:00:03,200 --> 00:00:07,500\nask not what your country can do for you\n")
+SRT = (
+    "1\n00:00:00,500 --> 00:00:03,000\nAnd so my fellow Americans\n\n"
+    "2\n00:00:03,200 --> 00:00:07,500\nask not what your country can do for you\n"
+)
 
 
 def _captions_job(qtbot, w, media):
@@ -45,7 +46,7 @@ def test_captions_tab_runs_a_real_job(qtbot, speech_video):
     names = sorted(p.rsplit(".", 1)[-1] for p in row.output_paths)
     assert {"srt", "vtt", "json"} <= set(names)
     srt = next(p for p in row.output_paths if p.endswith(".srt"))
-    text = open(srt, encoding="utf-8").read().lower()
+    text = Path(srt).read_text(encoding="utf-8").lower()
     assert "country" in text
     assert all(len(line) <= 32 for line in text.splitlines() if line and "-->" not in line and not line.isdigit())
     # The transcript viewer shows the speech and its search filters lines.
@@ -229,8 +230,7 @@ def test_jobs_tab_actions(qtbot, jfk_wav, bikes_mp4, bbb_trailer, tmp_path):
     jobs.buttons["cli"].click()
     command = shlex.split(clipboard.text())
     assert command == shlex.split(w.client.cli_command(cap_id))
-    assert "captions" in command and json.loads(command[command.index("--params") + 1]) == \
-        w.client.get(cap_id).params
+    assert "captions" in command and json.loads(command[command.index("--params") + 1]) == w.client.get(cap_id).params
 
     # Export the outputs as a zip.
     outputs = [Path(p) for p in w.client.get(cap_id).outputs]

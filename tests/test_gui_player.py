@@ -9,8 +9,10 @@ from tests.gui_helpers import make_window
 
 pytestmark = pytest.mark.gui
 
-SRT = ("1\n00:00:00,500 --> 00:00:03,000\nAnd so my fellow Americans\n\n"
-       "2\n00:00:03,200 --> 00:00:07,500\nask not what your country\n")
+SRT = (
+    "1\n00:00:00,500 --> 00:00:03,000\nAnd so my fellow Americans\n\n"
+    "2\n00:00:03,200 --> 00:00:07,500\nask not what your country\n"
+)
 
 
 def _bright_pixels(image, top: float) -> int:

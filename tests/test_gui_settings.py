@@ -92,8 +92,9 @@ def _hub_files(name: str) -> dict[str, bytes]:
     from media_core import model_store
 
     folder = model_store.resolve_model("tiny.en")
-    return {f"/Systran/faster-whisper-{name}/resolve/main/{f.name}": f.read_bytes()
-            for f in folder.iterdir() if f.is_file()}
+    return {
+        f"/Systran/faster-whisper-{name}/resolve/main/{f.name}": f.read_bytes() for f in folder.iterdir() if f.is_file()
+    }
 
 
 def test_models_page_downloads_with_progress_cancels_resumes_and_deletes(qtbot, monkeypatch):
@@ -175,10 +176,21 @@ def test_translation_page_installs_downloads_and_removes_packages(qtbot, monkeyp
         argos.remove_package(*pkg.pair)
     fr = argos_packages["en_fr"].read_bytes()
     server = FileServer({"/en_fr.argosmodel": fr})
-    server.files["/index.json"] = json.dumps([{
-        "type": "translate", "from_code": "en", "to_code": "fr", "from_name": "English", "to_name": "French",
-        "package_version": "1.0", "argos_version": "1.0", "size": len(fr),
-        "links": [server.url + "/en_fr.argosmodel"]}]).encode()
+    server.files["/index.json"] = json.dumps(
+        [
+            {
+                "type": "translate",
+                "from_code": "en",
+                "to_code": "fr",
+                "from_name": "English",
+                "to_name": "French",
+                "package_version": "1.0",
+                "argos_version": "1.0",
+                "size": len(fr),
+                "links": [server.url + "/en_fr.argosmodel"],
+            }
+        ]
+    ).encode()
     monkeypatch.setenv("REFRAME_ARGOS_INDEX", server.url + "/index.json")
     try:
         w = make_window(qtbot)
@@ -210,8 +222,10 @@ def test_translation_page_installs_downloads_and_removes_packages(qtbot, monkeyp
         qtbot.waitUntil(lambda: (("en", "es"), "installed") not in d.argos_items(), timeout=10_000)
         assert argos.find_installed("en", "es") is None
         # Every engine says what it can do here: Argos now has the French package.
-        qtbot.waitUntil(lambda: "Argos" in d.backend_status.text() and "1 package(s) installed"
-                        in d.backend_status.text(), timeout=20_000)
+        qtbot.waitUntil(
+            lambda: "Argos" in d.backend_status.text() and "1 package(s) installed" in d.backend_status.text(),
+            timeout=20_000,
+        )
         assert "Apertium" in d.backend_status.text() and "Cloud" in d.backend_status.text()
         d.reject()
     finally:
@@ -246,10 +260,19 @@ def test_http_api_starts_and_stops_in_the_app(qtbot):
     headers = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"http://127.0.0.1:{port}/jobs", timeout=10).status_code == 401
     # A job sent over HTTP runs on the window's job manager and shows in the Jobs tab.
-    resp = httpx.post(f"http://127.0.0.1:{port}/jobs", headers=headers, timeout=10, json={
-        "type": "ffmpeg_transcode",
-        "params": {"input": "testsrc=duration=1:size=160x120:rate=10", "lavfi": True,
-                   "args": ["-c:v", "libx264", "-preset", "ultrafast"]}})
+    resp = httpx.post(
+        f"http://127.0.0.1:{port}/jobs",
+        headers=headers,
+        timeout=10,
+        json={
+            "type": "ffmpeg_transcode",
+            "params": {
+                "input": "testsrc=duration=1:size=160x120:rate=10",
+                "lavfi": True,
+                "args": ["-c:v", "libx264", "-preset", "ultrafast"],
+            },
+        },
+    )
     assert resp.status_code == 201, resp.text
     job_id = resp.json()["id"]
     qtbot.waitUntil(lambda: any(j.id == job_id for j in jobs.model.jobs), timeout=10_000)

@@ -119,12 +119,14 @@ def test_adjust_a_clip_on_the_transcript_and_rerender_it(qtbot, tmp_path):
     for theme in ("dark", "light"):
         w.set_theme(theme)
         text_colour = tab.palette().color(QPalette.Text).name()
-        qtbot.waitUntil(lambda: f"color:{text_colour}" in tab.transcript_view.toHtml().replace(" ", ""),
-                        timeout=5_000)
+        qtbot.waitUntil(
+            lambda text_colour=text_colour: f"color:{text_colour}" in tab.transcript_view.toHtml().replace(" ", ""),
+            timeout=5_000,
+        )
     # The first sentence of at least 2 s after the clip's opening one: the clip will become exactly it.
     shown = index.around(clip["start"], clip["end"], 20.0)
     opening = next(i for i, s in enumerate(shown) if s.last >= clip["first_word"])
-    target = next(s for s in shown[opening + 1:] if s.end - s.start >= 2.0)
+    target = next(s for s in shown[opening + 1 :] if s.end - s.start >= 2.0)
     assert tab.set_start_btn.isChecked()
     _click_anchor(qtbot, tab.transcript_view, f"w:{target.first}")
     assert tab.clip_start.value() == pytest.approx(index.start_before(target.first), abs=0.006)

@@ -12,8 +12,10 @@ from tests.gui_helpers import make_window, wait_job
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
-SRT = ("1\n00:00:00,500 --> 00:00:03,000\nAnd so my fellow Americans\n\n"
-       "2\n00:00:03,200 --> 00:00:07,500\nask not what your country can do for you\n")
+SRT = (
+    "1\n00:00:00,500 --> 00:00:03,000\nAnd so my fellow Americans\n\n"
+    "2\n00:00:03,200 --> 00:00:07,500\nask not what your country can do for you\n"
+)
 
 
 def test_merge_video_and_audio(qtbot, bikes_mp4, jfk_wav, tmp_path):
@@ -96,6 +98,6 @@ def test_translate_subtitles_with_apertium(qtbot, tmp_path):
     job = wait_job(qtbot, w, job_id, timeout=120_000)
     lines = read_subtitles(job.outputs[0])
     original = read_subtitles(srt)
-    assert [(l.start, l.end) for l in lines] == [(l.start, l.end) for l in original]
-    text = " ".join(l.text for l in lines).lower()
+    assert [(c.start, c.end) for c in lines] == [(c.start, c.end) for c in original]
+    text = " ".join(c.text for c in lines).lower()
     assert "país" in text and "country" not in text

@@ -33,8 +33,10 @@ def test_drop_routes_files_to_the_right_field(qtbot, speech_video, jfk_wav, tmp_
     assert w.tabs_by_name["styling"].video.path() == str(odd_video)
     # A subtitle file dropped on the Jobs tab (which has no use for it) goes to the Utilities editor.
     srt = tmp_path / "subs.srt"
-    srt.write_text("1\n00:00:00,500 --> 00:00:02,000\nHello there\n\n2\n00:00:02,500 --> 00:00:04,000\n"
-                   "Second line\n", encoding="utf-8")
+    srt.write_text(
+        "1\n00:00:00,500 --> 00:00:02,000\nHello there\n\n2\n00:00:02,500 --> 00:00:04,000\nSecond line\n",
+        encoding="utf-8",
+    )
     w.tabs.setCurrentWidget(w.tabs_by_name["jobs"])
     drop_file(w, srt)
     util = w.tabs_by_name["utilities"]
@@ -54,8 +56,7 @@ def test_subtitle_editor_edits_validate_and_shift(qtbot, tmp_path):
     w = make_window(qtbot)
     util = w.tabs_by_name["utilities"]
     srt = tmp_path / "in.srt"
-    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nOne\n\n2\n00:00:03,000 --> 00:00:04,500\nTwo\n",
-                   encoding="utf-8")
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nOne\n\n2\n00:00:03,000 --> 00:00:04,500\nTwo\n", encoding="utf-8")
     util.ed_path.set_path(str(srt))
     qtbot.waitUntil(lambda: util.ed_model.rowCount() == 2, timeout=10_000)
     model = util.ed_model
@@ -102,8 +103,7 @@ def test_old_engine_fields_move_to_the_engine_settings(qtbot, tmp_path):
 
     set_engine_settings()
     path = tmp_path / "settings.json"
-    path.write_text('{"theme": "light", "threads": 3, "offline_mode": true, "ffmpeg_path": ""}',
-                    encoding="utf-8")
+    path.write_text('{"theme": "light", "threads": 3, "offline_mode": true, "ffmpeg_path": ""}', encoding="utf-8")
     loaded = load_settings(path)
     engine = load_engine_settings(environment=False)
     assert loaded.theme == "light" and engine.threads == 3 and engine.offline is True
@@ -129,6 +129,7 @@ def test_window_remembers_tab_and_options(qtbot):
 
 def test_window_remembers_splitters_and_utilities_options(qtbot):
     from PySide6.QtWidgets import QSplitter
+
     from reframe_desktop.settings import load_settings
 
     w = make_window(qtbot)
@@ -193,8 +194,7 @@ def test_drops_on_child_fields_are_routed_not_pasted(qtbot, speech_video, jfk_wa
     mime.setText("country")
     captions.search.clear()
     for cls in (QDragEnterEvent, QDragMoveEvent, QDropEvent):
-        QApplication.sendEvent(captions.search, cls(QPointF(5, 5), Qt.CopyAction, mime, Qt.LeftButton,
-                                                    Qt.NoModifier))
+        QApplication.sendEvent(captions.search, cls(QPointF(5, 5), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
     assert captions.search.text() == "country"
     assert str(jfk_wav) in w.settings.recent_files and str(srt) in w.settings.recent_files
 
@@ -272,6 +272,7 @@ def test_shortcuts_run_search_and_are_listed(qtbot, jfk_wav, tmp_path):
 def test_colour_picker_keeps_the_opacity(qtbot, monkeypatch):
     from PySide6.QtGui import QColor
     from PySide6.QtWidgets import QColorDialog
+
     from reframe_desktop.widgets.color_button import ColorButton
 
     button = ColorButton("#000000")
@@ -302,14 +303,16 @@ def test_ui_translation_is_loaded(qtbot, tmp_path):
     from reframe_desktop.settings_dialog import SettingsDialog
 
     ts = tmp_path / "reframe_de.ts"
-    ts.write_text('''<?xml version="1.0" encoding="utf-8"?>
+    ts.write_text(
+        """<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS><TS version="2.1" language="de">
 <context><name>SettingsDialog</name>
 <message><source>Settings</source><translation>Einstellungen</translation></message>
-</context></TS>''', encoding="utf-8")
+</context></TS>""",
+        encoding="utf-8",
+    )
     lrelease = shutil.which("pyside6-lrelease", path=str(Path(sys.executable).parent))
-    subprocess.run([lrelease, str(ts), "-qm", str(tmp_path / "reframe_de.qm")], check=True,
-                   capture_output=True)
+    subprocess.run([lrelease, str(ts), "-qm", str(tmp_path / "reframe_de.qm")], check=True, capture_output=True)
     assert available_languages([tmp_path]) == ["de", "en"]
     assert install_translators("en", [tmp_path]) == []
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -21,9 +22,14 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _lavfi_params(output: Path, seconds: float, *, realtime: bool) -> dict:
-    return {"input": f"testsrc=duration={seconds}:size=320x240:rate=25", "lavfi": True, "duration": seconds,
-            "realtime": realtime, "output": str(output),
-            "args": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]}
+    return {
+        "input": f"testsrc=duration={seconds}:size=320x240:rate=25",
+        "lavfi": True,
+        "duration": seconds,
+        "realtime": realtime,
+        "output": str(output),
+        "args": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
+    }
 
 
 def _temps(folder: Path) -> list[Path]:
@@ -53,8 +59,14 @@ def test_sigkill_midway_leaves_interrupted_job_and_retry_succeeds(tmp_path, odd_
     output = odd_dir / "rendu final.mp4"
     params = _lavfi_params(output, 4, realtime=True)
     import json
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(db), json.dumps(params)], cwd=REPO,
-                             stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db), json.dumps(params)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
     try:
         job_id = child.stdout.readline().strip()
         assert len(job_id) == 32, job_id
@@ -95,7 +107,7 @@ def test_sigkill_midway_leaves_interrupted_job_and_retry_succeeds(tmp_path, odd_
         assert retried.status == "succeeded", (retried.error_code, retried.error_message, retried.error_detail)
         assert retried.retry_of == job_id and retried.attempts == 1
         assert retried.outputs == [str(output)] and output.stat().st_size > 1000
-        asset = [a for a in retried.assets if a.role == "output"][0]
+        asset = next(a for a in retried.assets if a.role == "output")
         assert asset.sha256 and asset.size == output.stat().st_size
         assert "$ " in store.get_log(new_id) and "ffmpeg finished" in store.get_log(new_id)
         assert _temps(odd_dir) == []
@@ -116,11 +128,16 @@ def test_a_job_queued_by_another_live_process_is_left_to_it_then_adopted(tmp_pat
     """The desktop, a CLI run and an API server may share one store: none runs another's
     queued job while that process lives, and a job queued by a process that died is adopted."""
     import json
+
     db = tmp_path / "jobs.sqlite3"
     output = tmp_path / "theirs.mp4"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db),
-                               json.dumps(_lavfi_params(output, 1, realtime=False))],
-                              cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db), json.dumps(_lavfi_params(output, 1, realtime=False))],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     manager = JobManager(JobStore(db), retry_base_delay=0.3)
     try:
         their_id = holder.stdout.readline().strip()
@@ -196,6 +213,7 @@ def test_transient_failure_is_retried_with_backoff(tmp_path):
         out = Path(params["output"])
         if len(starts) < 3:  # what the engine raises when another program holds the file
             import errno
+
             raise error_from_oserror(OSError(errno.EBUSY, "Device or resource busy"), out)
         out.write_text("ok")
         ctx.add_output(out, "txt")
@@ -208,7 +226,7 @@ def test_transient_failure_is_retried_with_backoff(tmp_path):
         mgr.shutdown()
     assert job.status == "succeeded", job
     assert job.attempts == 3 and len(starts) == 3
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert gaps[0] >= 0.25 and gaps[1] >= 0.5, gaps  # exponential: 0.25 s then 0.5 s
     log = mgr.store.get_log(job_id)
     assert log.count("retrying in") == 2 and "attempt 3/3" in log
@@ -278,6 +296,7 @@ def test_heavy_jobs_run_one_at_a_time_and_light_jobs_alongside(tmp_path):
             time.sleep(0.3)
             with lock:
                 running[kind] -= 1
+
         return fn
 
     registry.register("heavy", make("heavy"), heavy=True)
@@ -317,8 +336,16 @@ def test_resume_requeues_the_same_job(tmp_path):
 
 def test_builtin_types_are_registered_lazily():
     names = default_registry.names()
-    for name in ("captions", "translate_subtitles", "render_styled", "merge_av", "cut", "reframe", "shorts",
-                 "ffmpeg_transcode"):
+    for name in (
+        "captions",
+        "translate_subtitles",
+        "render_styled",
+        "merge_av",
+        "cut",
+        "reframe",
+        "shorts",
+        "ffmpeg_transcode",
+    ):
         assert name in names
 
 
@@ -388,7 +415,7 @@ def test_progress_is_throttled_but_the_final_value_is_kept(tmp_path):
     def chatty(params, ctx):
         for i in range(1, 2001):
             ctx.progress(i / 2000 * 0.9, "counting")  # 0.045 % steps
-        ctx.progress(0.9001, "counting")              # tiny last step: throttled, then flushed
+        ctx.progress(0.9001, "counting")  # tiny last step: throttled, then flushed
 
     mgr = JobManager(JobStore(tmp_path / "jobs.sqlite3"), registry=registry)
     seen = []

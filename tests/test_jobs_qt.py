@@ -38,9 +38,17 @@ def test_qt_runner_emits_ordered_progress_and_final_state_on_ui_thread(qtbot, tm
     runner.jobLog.connect(on_log)
     output = odd_dir / "qt out.mp4"
     try:
-        job_id = runner.submit("ffmpeg_transcode", {
-            "input": "testsrc=duration=2:size=160x120:rate=25", "lavfi": True, "duration": 2, "realtime": True,
-            "output": str(output), "args": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]})
+        job_id = runner.submit(
+            "ffmpeg_transcode",
+            {
+                "input": "testsrc=duration=2:size=160x120:rate=25",
+                "lavfi": True,
+                "duration": 2,
+                "realtime": True,
+                "output": str(output),
+                "args": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
+            },
+        )
         qtbot.waitUntil(lambda: bool(states) and states[-1] in ("succeeded", "failed", "cancelled"), timeout=30_000)
     finally:
         runner.shutdown()

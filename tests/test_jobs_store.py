@@ -55,8 +55,9 @@ def store_1000(tmp_path_factory):
     types = ["captions", "render_styled", "shorts", "translate_subtitles", "merge_av"]
     base = time.time() - 1000 * 3600
     for i in range(1000):
-        job = store.create(types[i % 5], {"input": f"/videos/clip {i:04d}.mp4", "lang": "en"},
-                           created_at=base + i * 3600)
+        job = store.create(
+            types[i % 5], {"input": f"/videos/clip {i:04d}.mp4", "lang": "en"}, created_at=base + i * 3600
+        )
         if i % 4 == 0:
             store.claim(job.id)
             store.finish(job.id, "failed", error=("ffmpeg_failed", f"ffmpeg failed on clip {i}", None))
@@ -127,7 +128,7 @@ def test_two_threads_updating_progress_lose_nothing(tmp_path):
                 if i % 50 == 0:  # interleave other writes on the same database
                     store.append_log(job_id, f"line {i}")
                     store.add_asset(job_id, "input", tmp_path / f"in{salt}-{i}.wav", "audio")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(job_id, n)) for n, job_id in enumerate(ids)]
@@ -155,7 +156,7 @@ def test_outputs_are_registered_with_size_and_checksum(tmp_path, odd_dir):
     done = store.finish(job.id, "succeeded", outputs=[(out, "srt")], result={"language": "en"})
     assert done.status == "succeeded" and done.progress == 1.0 and done.attempts == 1
     assert done.outputs == [str(out)] and done.inputs == [str(src)]
-    asset = [a for a in done.assets if a.role == "output"][0]
+    asset = next(a for a in done.assets if a.role == "output")
     assert asset.kind == "srt" and asset.size == out.stat().st_size and asset.sha256 == file_sha256(out)
     assert [a.sha256 for a in done.assets if a.role == "input"] == [None]  # inputs: size + mtime only
     assert done.result == {"language": "en"}

@@ -33,8 +33,20 @@ def test_probe_silent_footage_has_no_audio(bikes_mp4):
 
 def test_probe_reports_phone_rotation(speech_video, tmp_path):
     rotated = tmp_path / "phone.mp4"
-    assets._run([assets.ffmpeg(), "-hide_banner", "-y", "-display_rotation", "90", "-i", str(speech_video),
-                 "-c", "copy", str(rotated)])
+    assets._run(
+        [
+            assets.ffmpeg(),
+            "-hide_banner",
+            "-y",
+            "-display_rotation",
+            "90",
+            "-i",
+            str(speech_video),
+            "-c",
+            "copy",
+            str(rotated),
+        ]
+    )
     info = probe(rotated)
     assert info.video.rotation in (90, 270)
     assert info.display_size == (272, 640)
@@ -54,7 +66,7 @@ def test_decode_audio_matches_the_wav_samples(jfk_wav):
 def test_decode_audio_from_video_resamples_to_16k(speech_video, jfk_wav):
     audio = decode_audio(speech_video)
     assert len(audio) / 16000 == pytest.approx(11.0, abs=0.1)
-    assert np.sqrt(np.mean(audio ** 2)) > 0.01  # real speech, not silence
+    assert np.sqrt(np.mean(audio**2)) > 0.01  # real speech, not silence
 
 
 def test_decode_audio_window(jfk_wav):
@@ -62,7 +74,7 @@ def test_decode_audio_window(jfk_wav):
     whole = decode_audio(jfk_wav)
     assert len(part) == pytest.approx(3 * 16000, abs=200)
     # the window is the same samples as the whole file's slice
-    corr = np.correlate(whole[2 * 16000 - 800: 5 * 16000 + 800], part[:16000], mode="valid")
+    corr = np.correlate(whole[2 * 16000 - 800 : 5 * 16000 + 800], part[:16000], mode="valid")
     assert abs(int(np.argmax(corr)) - 800) <= 40
 
 
@@ -99,8 +111,21 @@ def test_truncated_video_is_a_clear_error_not_partial_audio(speech_video, tmp_pa
     source = speech_video
     if faststart:
         source = tmp_path / "faststart.mp4"
-        subprocess.run([assets.ffmpeg(), "-v", "error", "-i", str(speech_video), "-c", "copy",
-                        "-movflags", "+faststart", str(source)], check=True)
+        subprocess.run(
+            [
+                assets.ffmpeg(),
+                "-v",
+                "error",
+                "-i",
+                str(speech_video),
+                "-c",
+                "copy",
+                "-movflags",
+                "+faststart",
+                str(source),
+            ],
+            check=True,
+        )
     data = source.read_bytes()
     cut = tmp_path / "truncated.mp4"
     cut.write_bytes(data[: len(data) // 3])
@@ -131,8 +156,17 @@ def test_audio_without_a_decoder_is_an_unsupported_codec(tmp_path):
     data = bytes(range(256)) * 125
     fmt = struct.pack("<HHIIHH", 0x7777, 1, 16000, 32000, 2, 16)
     odd = tmp_path / "strange codec.wav"
-    odd.write_bytes(b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data)) + b"WAVE"
-                    + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data)
+    odd.write_bytes(
+        b"RIFF"
+        + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data))
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(data))
+        + data
+    )
     assert probe(odd).has_audio
     with pytest.raises(errors.UnsupportedCodecError) as info:
         decode_audio(odd)

@@ -18,12 +18,17 @@ class FakeHub(FileServer):
     """The hub's URL layout for faster-whisper models."""
 
     def add_model(self, name: str, *, weights: bytes, etag: str | None = None) -> dict[str, bytes]:
-        files = {"config.json": b'{"alignment_heads": [], "lang_ids": []}', "model.bin": weights,
-                 "tokenizer.json": b'{"model": {}}', "vocabulary.txt": b"a\nb\n"}
+        files = {
+            "config.json": b'{"alignment_heads": [], "lang_ids": []}',
+            "model.bin": weights,
+            "tokenizer.json": b'{"model": {}}',
+            "vocabulary.txt": b"a\nb\n",
+        }
         for fname, data in files.items():
             self.files[f"/Systran/faster-whisper-{name}/resolve/main/{fname}"] = data
-        self.etags[f"/Systran/faster-whisper-{name}/resolve/main/model.bin"] = \
+        self.etags[f"/Systran/faster-whisper-{name}/resolve/main/model.bin"] = (
             etag or hashlib.sha256(weights).hexdigest()
+        )
         return files
 
 
@@ -62,8 +67,9 @@ def test_download_reports_progress_and_resumes(hub):
     files = hub.add_model("fake-small", weights=weights)
     hub.drop_once.add("/Systran/faster-whisper-fake-small/resolve/main/model.bin")
     fractions: list[float] = []
-    path = model_store.resolve_model("fake-small", endpoint=hub.url, offline=False,
-                                     progress=lambda f, s="": fractions.append(f))
+    path = model_store.resolve_model(
+        "fake-small", endpoint=hub.url, offline=False, progress=lambda f, s="": fractions.append(f)
+    )
     assert path == models_dir() / "fake-small"
     for fname, data in files.items():
         assert (path / fname).read_bytes() == data

@@ -19,18 +19,24 @@ from media_core.ffmpeg import ffmpeg_exe, ffmpeg_info
 from media_core.models import SubtitleLine, Word
 from media_core.probe import probe
 from media_core.progress import CancelToken
-from media_core.render import (EncoderSettings, Reframe, RenderPlan, SubtitleSpec, Trim, detect_encoders,
-                               execute)
+from media_core.render import EncoderSettings, Reframe, RenderPlan, SubtitleSpec, Trim, detect_encoders, execute
 from media_core.render.audio_ops import extract_audio, measure_loudness, merge_video_audio
 from media_core.render.escape import filter_path
 from media_core.render.geometry import target_size
-from media_core.render.operations import (burn_subtitles, cut, gif_preview, preview_clip, preview_frame, reframe,
-                                          thumbnail)
+from media_core.render.operations import (
+    burn_subtitles,
+    cut,
+    gif_preview,
+    preview_clip,
+    preview_frame,
+    reframe,
+    thumbnail,
+)
 from media_core.render.silence import detect_silences, trim_silence
 from media_core.styles import SubtitleStyle, fonts_dir
 
 FAST = EncoderSettings(codec="libx264", preset="ultrafast", crf=28)
-NASTY = "it's a \"test\" [x]: a,b;c\\d é 日本"
+NASTY = 'it\'s a "test" [x]: a,b;c\\d é 日本'
 
 
 def _ff(*args: str) -> None:
@@ -55,8 +61,10 @@ def _rgb(png: Path) -> np.ndarray:
 
 
 def _lines(start: float = 0.0) -> list[SubtitleLine]:
-    words = [Word(text=t, start=start + i * 0.6, end=start + i * 0.6 + 0.55) for i, t in enumerate(
-        ["Ask", "not", "what", "your", "country"])]
+    words = [
+        Word(text=t, start=start + i * 0.6, end=start + i * 0.6 + 0.55)
+        for i, t in enumerate(["Ask", "not", "what", "your", "country"])
+    ]
     return [SubtitleLine(start=start, end=start + 3.0, text=" ".join(w.text for w in words), words=words)]
 
 
@@ -70,15 +78,23 @@ def clip(speech_video, tmp_path_factory) -> Path:
 
 # --- the single-pass plan ---------------------------------------------------------------
 
+
 def test_plan_is_one_ffmpeg_run(speech_video, tmp_path):
     logs: list[str] = []
     seen: list[float] = []
     out = tmp_path / "short.mp4"
-    result = execute(RenderPlan(input=speech_video, output=out, trim=Trim(start=2.0, end=6.0),
-                                reframe=Reframe(aspect="9:16", strategy="crop", height=640),
-                                subtitles=SubtitleSpec(lines=_lines(2.5), style=SubtitleStyle()),
-                                encoder=FAST),
-                     progress=lambda f, s="": seen.append(f), log_fn=logs.append)
+    result = execute(
+        RenderPlan(
+            input=speech_video,
+            output=out,
+            trim=Trim(start=2.0, end=6.0),
+            reframe=Reframe(aspect="9:16", strategy="crop", height=640),
+            subtitles=SubtitleSpec(lines=_lines(2.5), style=SubtitleStyle()),
+            encoder=FAST,
+        ),
+        progress=lambda f, s="": seen.append(f),
+        log_fn=logs.append,
+    )
     assert sum(1 for line in logs if line.startswith("$ ")) == 1
     assert result.command.count("-i") == 1 and result.command[-1] == str(out)
     assert "-filter_complex" in result.command
@@ -120,8 +136,21 @@ def test_cut_bbb_accurate(bbb_trailer, tmp_path):
 
 def test_odd_size_gives_even_dims(bikes_mp4, tmp_path):
     odd = tmp_path / "odd.mp4"
-    _ff("-i", str(bikes_mp4), "-t", "2", "-vf", "scale=641:273", "-c:v", "libx264", "-pix_fmt", "yuv444p",
-        "-preset", "ultrafast", str(odd))  # 4:4:4 allows odd sizes
+    _ff(
+        "-i",
+        str(bikes_mp4),
+        "-t",
+        "2",
+        "-vf",
+        "scale=641:273",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv444p",
+        "-preset",
+        "ultrafast",
+        str(odd),
+    )  # 4:4:4 allows odd sizes
     assert probe(odd).display_size == (641, 273)
     r1 = execute(RenderPlan(input=odd, output=tmp_path / "plain.mp4", encoder=FAST))
     assert (r1.width, r1.height) == (640, 272)
@@ -146,11 +175,31 @@ def test_rotated_phone_video(clip, tmp_path):
 
 def test_vfr_input(clip, tmp_path):
     vfr = tmp_path / "vfr.mp4"
-    _ff("-i", str(clip), "-vf", "select='lt(mod(n\\,5)\\,3)'", "-fps_mode", "vfr", "-c:v", "libx264",
-        "-preset", "ultrafast", "-c:a", "copy", str(vfr))
+    _ff(
+        "-i",
+        str(clip),
+        "-vf",
+        "select='lt(mod(n\\,5)\\,3)'",
+        "-fps_mode",
+        "vfr",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "copy",
+        str(vfr),
+    )
     out = tmp_path / "out.mp4"
-    execute(RenderPlan(input=vfr, output=out, trim=Trim(start=1.0, end=3.0),
-                       reframe=Reframe(aspect="1:1", strategy="blur_bg", height=360), encoder=FAST))
+    execute(
+        RenderPlan(
+            input=vfr,
+            output=out,
+            trim=Trim(start=1.0, end=3.0),
+            reframe=Reframe(aspect="1:1", strategy="blur_bg", height=360),
+            encoder=FAST,
+        )
+    )
     info = probe(out)
     assert info.display_size == (360, 360) and info.has_audio
     assert abs(info.duration - 2.0) < 0.1
@@ -170,9 +219,11 @@ def test_audio_only_input_errors(jfk_wav, bikes_mp4, tmp_path):
 
 # --- subtitles ------------------------------------------------------------------------
 
+
 def _srt(path: Path, start: float, end: float, text: str) -> Path:
     def ts(t):
-        return f"00:00:{int(t):02d},{int(round((t % 1) * 1000)):03d}"
+        return f"00:00:{int(t):02d},{round((t % 1) * 1000):03d}"
+
     path.write_text(f"1\n{ts(start)} --> {ts(end)}\n{text}\n\n", encoding="utf-8")
     return path
 
@@ -188,8 +239,11 @@ def test_srt_shifted_to_cut(clip, tmp_path):
     assert np.abs(off - bare_off).mean() < 0.01
     # and a real render cut from 1.5 s keeps the cue at clip time 0.5..1.5
     out = tmp_path / "cut_subs.mp4"
-    execute(RenderPlan(input=clip, output=out, trim=Trim(start=1.5, end=3.5), subtitles=SubtitleSpec(path=srt),
-                       encoder=FAST))
+    execute(
+        RenderPlan(
+            input=clip, output=out, trim=Trim(start=1.5, end=3.5), subtitles=SubtitleSpec(path=srt), encoder=FAST
+        )
+    )
     _assert_video(out, 2.0, (640, 272))
 
 
@@ -209,8 +263,9 @@ def test_nasty_paths_burn(clip, tmp_path, monkeypatch):
     # generated ASS goes to the job work dir: make that nasty too so ass=filename= is exercised
     monkeypatch.setenv("REFRAME_CACHE_DIR", str(nasty_dir / f"cache {NASTY}"))
     styled = nasty_dir / f"styled {NASTY}.mp4"
-    res2 = burn_subtitles(video, _lines(0.0), styled, style=SubtitleStyle(font_family="Anton"), fonts_dir=fonts,
-                          encoder=FAST)
+    res2 = burn_subtitles(
+        video, _lines(0.0), styled, style=SubtitleStyle(font_family="Anton"), fonts_dir=fonts, encoder=FAST
+    )
     graph2 = res2.command[res2.command.index("-filter_complex") + 1]
     assert f"ass=filename={filter_path(nasty_dir)}" in graph2
     assert not list((nasty_dir / f"cache {NASTY}").iterdir())  # work dir removed
@@ -227,16 +282,31 @@ def test_filter_path_escaping_levels():
 
 def test_preview_frame_1080p_styled(bbb_trailer, tmp_path):
     big = tmp_path / "big.mp4"
-    _ff("-ss", "5", "-t", "2", "-i", str(bbb_trailer), "-vf", "scale=1920:1080", "-c:v", "libx264",
-        "-preset", "ultrafast", "-an", str(big))
+    _ff(
+        "-ss",
+        "5",
+        "-t",
+        "2",
+        "-i",
+        str(bbb_trailer),
+        "-vf",
+        "scale=1920:1080",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-an",
+        str(big),
+    )
     style = SubtitleStyle(highlight_mode="color", highlight_color="#FF0000")
     lines = _lines(0.0)
     res = preview_frame(big, 0.3, tmp_path / "p.png", subtitles=lines, style=style)
     with av.open(str(res.output)) as c:
         frame = next(c.decode(video=0))
         assert (frame.width, frame.height) == (1920, 1080) and c.streams.video[0].codec_context.name == "png"
-    vert = preview_frame(big, 0.3, tmp_path / "v.png", subtitles=lines, style=style,
-                         reframe=Reframe(aspect="9:16", height=1920))
+    vert = preview_frame(
+        big, 0.3, tmp_path / "v.png", subtitles=lines, style=style, reframe=Reframe(aspect="9:16", height=1920)
+    )
     assert _rgb(vert.output).shape == (1920, 1080, 3)
     plain = _rgb(preview_frame(big, 0.3, tmp_path / "n.png").output)
     diff = np.abs(_rgb(res.output) - plain).sum(axis=2) > 40
@@ -245,12 +315,19 @@ def test_preview_frame_1080p_styled(bbb_trailer, tmp_path):
 
 
 def test_preview_clip(clip, tmp_path):
-    res = preview_clip(clip, tmp_path / "pc.mp4", start=0.5, duration=2.0, subtitles=_lines(0.0),
-                       reframe=Reframe(aspect="9:16", strategy="blur_bg", height=640))
+    res = preview_clip(
+        clip,
+        tmp_path / "pc.mp4",
+        start=0.5,
+        duration=2.0,
+        subtitles=_lines(0.0),
+        reframe=Reframe(aspect="9:16", strategy="blur_bg", height=640),
+    )
     _assert_video(res.output, 2.0, (360, 640))
 
 
 # --- audio ------------------------------------------------------------------------------
+
 
 def _lag(out_audio: np.ndarray, ref: np.ndarray, sr: int) -> float:
     n = 1 << int(np.ceil(np.log2(len(out_audio) + len(ref))))
@@ -275,14 +352,38 @@ def test_merge_offset_cross_correlation(bikes_mp4, jfk_wav, tmp_path, offset):
 
 def test_merge_mix_ducking_loudnorm(speech_video, bbb_trailer, tmp_path):
     out = tmp_path / "mix.mp4"
-    res = merge_video_audio(speech_video, bbb_trailer, out, mode="mix", music_volume=0.6, ducking=True,
-                            loudness_normalize=True, target_lufs=-14.0)
+    res = merge_video_audio(
+        speech_video,
+        bbb_trailer,
+        out,
+        mode="mix",
+        music_volume=0.6,
+        ducking=True,
+        loudness_normalize=True,
+        target_lufs=-14.0,
+    )
     assert any("loudnorm" in a and "measured_I" in a for a in res.command)
     _assert_video(out, probe(speech_video).video.duration, (640, 272))
     assert abs(measure_loudness(out).integrated - (-14.0)) <= 1.0
     # an independent check with the ebur128 filter
-    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(out), "-map", "0:a:0",
-                           "-af", "ebur128", "-f", "null", "-"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(out),
+            "-map",
+            "0:a:0",
+            "-af",
+            "ebur128",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    )
     summary = proc.stderr.rsplit("Summary:", 1)[1]
     lufs = float(summary.split("I:")[1].split("LUFS")[0])
     assert abs(lufs + 14.0) <= 1.0
@@ -310,6 +411,7 @@ def test_trim_silence(jfk_wav, clip, tmp_path):
 
 # --- stills -----------------------------------------------------------------------------
 
+
 def test_thumbnail_and_gif(clip, tmp_path):
     png = thumbnail(clip, 1.0, tmp_path / "t.png", width=320)
     assert _rgb(png).shape == (136, 320, 3)
@@ -320,6 +422,7 @@ def test_thumbnail_and_gif(clip, tmp_path):
 
 
 # --- cancel, encoders -----------------------------------------------------------------------
+
 
 def test_cancel_stops_within_a_second(bbb_trailer, tmp_path):
     token = CancelToken()
@@ -333,11 +436,18 @@ def test_cancel_stops_within_a_second(bbb_trailer, tmp_path):
 
     def work():
         try:
-            execute(RenderPlan(input=bbb_trailer, output=out, subtitles=SubtitleSpec(lines=_lines(0.0)),
-                               reframe=Reframe(aspect="9:16", strategy="blur_bg", height=1280),
-                               encoder=EncoderSettings(codec="libx264", preset="medium")),
-                    progress=progress, cancel=token)
-        except Exception as exc:  # noqa: BLE001 - asserted below
+            execute(
+                RenderPlan(
+                    input=bbb_trailer,
+                    output=out,
+                    subtitles=SubtitleSpec(lines=_lines(0.0)),
+                    reframe=Reframe(aspect="9:16", strategy="blur_bg", height=1280),
+                    encoder=EncoderSettings(codec="libx264", preset="medium"),
+                ),
+                progress=progress,
+                cancel=token,
+            )
+        except Exception as exc:
             box["error"] = exc
         box["done"] = time.monotonic()
 
@@ -359,9 +469,16 @@ def test_encoder_detection_and_fallback(clip, tmp_path):
     assert "libx264" in report.working and report.default in report.working
     for e in report.encoders:
         assert e.works or e.error
-    res = execute(RenderPlan(input=clip, output=tmp_path / "x.mp4", trim=Trim(start=0, end=1),
-                             encoder=EncoderSettings(codec="h264_nvenc" if "h264_nvenc" not in report.working
-                                                     else "libx264", preset="ultrafast")))
+    res = execute(
+        RenderPlan(
+            input=clip,
+            output=tmp_path / "x.mp4",
+            trim=Trim(start=0, end=1),
+            encoder=EncoderSettings(
+                codec="h264_nvenc" if "h264_nvenc" not in report.working else "libx264", preset="ultrafast"
+            ),
+        )
+    )
     assert res.command[res.command.index("-c:v") + 1] in report.working
     assert probe(res.output).video.codec == "h264"
 
@@ -376,9 +493,14 @@ def test_hardware_encoder_failing_mid_render_falls_back_to_libx264(clip, tmp_pat
     if "h264_nvenc" not in ffmpeg_info().encoders:
         pytest.fail("this ffmpeg build has no h264_nvenc to fail with")
     report = encoders.detect_encoders()
-    claimed = report.model_copy(update={"encoders": [
-        e.model_copy(update={"works": True, "error": None}) if e.name == "h264_nvenc" else e
-        for e in report.encoders]})
+    claimed = report.model_copy(
+        update={
+            "encoders": [
+                e.model_copy(update={"works": True, "error": None}) if e.name == "h264_nvenc" else e
+                for e in report.encoders
+            ]
+        }
+    )
     monkeypatch.setattr(encoders, "detect_encoders", lambda: claimed)
     monkeypatch.setattr(encoders, "_broken", {})
     assert encoders.resolve_encoder("auto") == "h264_nvenc"

@@ -8,6 +8,7 @@ subtitles that match their speech, and a topical prompt must find its recording.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -49,8 +50,13 @@ def talk():
 
 @pytest.fixture(scope="module")
 def request_base(tiny_en_model) -> ShortsRequest:
-    return ShortsRequest(num_clips=3, min_duration=MIN_D, max_duration=MAX_D, output_height=HEIGHT,
-                         transcription={"model": str(tiny_en_model), "language": "en", "threads": 1})
+    return ShortsRequest(
+        num_clips=3,
+        min_duration=MIN_D,
+        max_duration=MAX_D,
+        output_height=HEIGHT,
+        transcription={"model": str(tiny_en_model), "language": "en", "threads": 1},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +111,7 @@ def _norm(text: str) -> list[str]:
 
 # --- the analysis --------------------------------------------------------------------------
 
+
 def test_clips_cut_in_pauses_without_overlap_within_bounds(plan, pauses):
     assert len(plan.clips) == 3
     assert [c.rank for c in plan.clips] == [1, 2, 3]
@@ -116,7 +123,7 @@ def test_clips_cut_in_pauses_without_overlap_within_bounds(plan, pauses):
         assert 0 <= clip.score <= 100 and clip.reason and "\n" not in clip.reason
         assert 0 < len(clip.title) <= 60
     ordered = chronological(plan.clips)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         assert a.end <= b.start, "selected clips overlap"
 
 
@@ -136,10 +143,13 @@ def test_candidates_start_and_end_on_sentence_boundaries(transcript):
         assert c.last_word == len(words) - 1 or c.end <= words[c.last_word + 1].start
 
 
-@pytest.mark.parametrize("prompt, recording", [
-    ("john dashwood", r"librivox-\d"),
-    ("what can you do for your country", r"jfk"),
-])
+@pytest.mark.parametrize(
+    "prompt, recording",
+    [
+        ("john dashwood", r"librivox-\d"),
+        ("what can you do for your country", r"jfk"),
+    ],
+)
 def test_prompt_ranks_a_clip_from_that_recording_first(talk, request_base, plan, prompt, recording):
     video, layout = talk
     cache = Path(plan.transcript_path)
@@ -197,6 +207,7 @@ def test_sentences_are_embedded_once(talk, request_base, plan, transcript):
 
 # --- rendering and exports --------------------------------------------------------------------
 
+
 def test_clip_subtitles_start_near_zero_and_match_the_words(rendered, transcript):
     words = [w for w in transcript.words if w.text.strip()]
     for clip in rendered.clips:
@@ -225,17 +236,17 @@ def test_exports_parse(rendered, talk):
     out = Path(rendered.output_dir)
     manifest = json.loads(Path(rendered.manifest_path).read_text())
     assert [c["rank"] for c in manifest["clips"]] == [1, 2, 3]
-    for entry, clip in zip(manifest["clips"], rendered.clips):
+    for entry, clip in zip(manifest["clips"], rendered.clips, strict=False):
         assert Path(entry["video"]).exists() and entry["title"] == clip.title
         assert entry["duration"] == pytest.approx(entry["end"] - entry["start"], abs=0.002)
-    rows = list(csv.DictReader(open(rendered.csv_path, newline="", encoding="utf-8")))
+    rows = list(csv.DictReader(Path(rendered.csv_path).read_text(encoding="utf-8").splitlines()))
     assert [float(r["start"]) for r in rows] == pytest.approx([c.start for c in rendered.clips], abs=0.001)
 
     fps = probe(video).video.fps
     events = parse_edl(Path(rendered.edl_path).read_text(), fps)
     assert len(events) == 3
     rec = exports.parse_timecode("01:00:00:00", fps)
-    for event, clip in zip(events, rendered.clips):
+    for event, clip in zip(events, rendered.clips, strict=False):
         assert event["src_in"] / fps == pytest.approx(clip.start, abs=1 / fps)
         assert event["src_out"] / fps == pytest.approx(clip.end, abs=1 / fps)
         assert event["rec_in"] == rec  # record side is gapless
@@ -249,7 +260,7 @@ def test_exports_parse(rendered, talk):
     clips = root.findall(".//spine/asset-clip")
     assert len(clips) == 3
     offset = Fraction(0)
-    for el, clip in zip(clips, rendered.clips):
+    for el, clip in zip(clips, rendered.clips, strict=False):
         start, dur = _seconds(el.get("start")), _seconds(el.get("duration"))
         assert (start / fd).denominator == 1 and (dur / fd).denominator == 1  # frame aligned
         assert float(start) == pytest.approx(clip.start, abs=float(fd))
@@ -268,7 +279,9 @@ def parse_edl(text: str, fps: float) -> list[dict]:
         m = pat.match(line)
         if m:
             tcs = [exports.parse_timecode(tc, fps) for tc in m.group(4).split()]
-            events.append(dict(zip(("src_in", "src_out", "rec_in", "rec_out"), tcs), reel=m.group(2), comment=""))
+            events.append(
+                dict(zip(("src_in", "src_out", "rec_in", "rec_out"), tcs, strict=False), reel=m.group(2), comment="")
+            )
         elif line.startswith("* COMMENT:"):
             events[-1]["comment"] = line
         elif line.strip() and not line.startswith(("TITLE:", "FCM:", "* FROM CLIP NAME:")):
@@ -316,14 +329,14 @@ def _frame(path: str, t: float) -> np.ndarray:
     raise AssertionError("no frame at that time")
 
 
-def test_trim_silences_shortens_the_clip_and_burns_captions_in_an_odd_folder(talk, request_base, transcript,
-                                                                            odd_dir):
+def test_trim_silences_shortens_the_clip_and_burns_captions_in_an_odd_folder(talk, request_base, transcript, odd_dir):
     video, layout = talk
     # A clip spanning two recordings contains a real 1–2 s gap.
     first = next(s for s in layout if s["name"] == "librivox-2")
     second = next(s for s in layout if s["name"] == "librivox-3")
-    req = request_base.model_copy(update={"trim_silences": True, "max_pause": 0.8, "captions": True,
-                                          "output_dir": str(odd_dir)})
+    req = request_base.model_copy(
+        update={"trim_silences": True, "max_pause": 0.8, "captions": True, "output_dir": str(odd_dir)}
+    )
     clip = ShortClip(id="trim", start=first["start"] - 0.2, end=second["end"] + 0.2)
     out = rerender_clip(video, clip, clip.start, clip.end, req, transcript=transcript)
     dur = probe(out.video_path).duration
@@ -336,6 +349,7 @@ def test_trim_silences_shortens_the_clip_and_burns_captions_in_an_odd_folder(tal
 
 # --- runs: their own folders, clean cancels, edits after the run --------------------------------
 
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir()) if p.is_file()}
 
@@ -346,13 +360,22 @@ def test_each_run_gets_its_own_folder_and_keeps_earlier_runs(talk, plan, transcr
     first = render_shorts(video, req, plan.clips[:1], transcript=transcript)
     assert Path(first.output_dir) == tmp_path / f"{video.stem} shorts"
     before = _files(first.output_dir)
-    assert {"clip-01.mp4", "clip-01.srt", "clip-01.ass", "clip-01.jpg", "manifest.json", "clips.csv",
-            "clips.edl", "clips.fcpxml"} == set(before), "the run's claim marker must be gone once it finished"
+    assert {
+        "clip-01.mp4",
+        "clip-01.srt",
+        "clip-01.ass",
+        "clip-01.jpg",
+        "manifest.json",
+        "clips.csv",
+        "clips.edl",
+        "clips.fcpxml",
+    } == set(before), "the run's claim marker must be gone once it finished"
     second = render_shorts(video, req, plan.clips[:1], transcript=transcript)
     assert Path(second.output_dir) == tmp_path / f"{video.stem} shorts 2"
     # Naming an existing run's folder explicitly does not overwrite it either.
-    third = render_shorts(video, req.model_copy(update={"output_dir": first.output_dir}), plan.clips[:1],
-                          transcript=transcript)
+    third = render_shorts(
+        video, req.model_copy(update={"output_dir": first.output_dir}), plan.clips[:1], transcript=transcript
+    )
     assert Path(third.output_dir) == tmp_path / f"{video.stem} shorts 3"
     assert _files(first.output_dir) == before
 
@@ -372,8 +395,7 @@ def test_cancelled_run_leaves_nothing_that_looks_finished(talk, plan, transcript
 
     req = request_base.model_copy(update={"output_root": str(tmp_path)})
     with pytest.raises(CancelledError):
-        render_shorts(video, req, plan.clips, transcript=transcript, progress=progress, cancel=token,
-                      log=lines.append)
+        render_shorts(video, req, plan.clips, transcript=transcript, progress=progress, cancel=token, log=lines.append)
     assert any("clip 2/" in s for s in stages)
     assert list(tmp_path.rglob("*")) == [], "the cancelled run left files behind"
     # Its ffmpeg command lines went to the log callback (the job log, in a job).
@@ -422,10 +444,19 @@ def test_shorts_run_killed_mid_render_is_cleaned_at_the_next_start(talk, plan, t
 
     video, _ = talk
     db, root = tmp_path / "jobs.sqlite3", tmp_path / "shorts out"
-    params = {"input": str(video), **request_base.model_dump(mode="json", exclude_none=True),
-              "output_root": str(root), "output_height": 640, "num_clips": 3}
-    child = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(db), json.dumps(params)],
-                             cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True)
+    params = {
+        "input": str(video),
+        **request_base.model_dump(mode="json", exclude_none=True),
+        "output_root": str(root),
+        "output_height": 640,
+        "num_clips": 3,
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RUN, str(db), json.dumps(params)],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         job_id = child.stdout.readline().strip()
         deadline = time.monotonic() + 240
@@ -453,8 +484,7 @@ def test_shorts_run_killed_mid_render_is_cleaned_at_the_next_start(talk, plan, t
     assert "left behind" in JobStore(db).get_log(job_id)
 
 
-def test_rerender_from_manifest_replaces_one_clip_and_rewrites_exports(talk, plan, transcript, request_base,
-                                                                       tmp_path):
+def test_rerender_from_manifest_replaces_one_clip_and_rewrites_exports(talk, plan, transcript, request_base, tmp_path):
     from media_core.paths import TEMP_MARKER
     from media_core.shorts.pipeline import rerender_from_manifest
 
@@ -463,11 +493,15 @@ def test_rerender_from_manifest_replaces_one_clip_and_rewrites_exports(talk, pla
     run = render_shorts(video, req, plan.clips[:2], transcript=transcript, transcript_path=plan.transcript_path)
     other, target = run.clips
     # Move the clip onto a recording neither clip covers.
-    seg = next(s for s in layout if s["end"] - s["start"] > 3 and all(
-        s["end"] < c.start or s["start"] > c.end for c in run.clips))
+    seg = next(
+        s
+        for s in layout
+        if s["end"] - s["start"] > 3 and all(s["end"] < c.start or s["start"] > c.end for c in run.clips)
+    )
     start, end = _sentence_bounds(transcript, seg)
-    untouched = {p: Path(p).read_bytes() for p in (other.video_path, other.srt_path, other.ass_path,
-                                                   other.thumbnail_path)}
+    untouched = {
+        p: Path(p).read_bytes() for p in (other.video_path, other.srt_path, other.ass_path, other.thumbnail_path)
+    }
     old_thumb = Path(target.thumbnail_path).read_bytes()
     _add_translations(run.manifest_path)
     lines = []
@@ -479,8 +513,9 @@ def test_rerender_from_manifest_replaces_one_clip_and_rewrites_exports(talk, pla
     assert probe(new.video_path).duration == pytest.approx(end - start, abs=0.15)
     words = [w for w in transcript.words if w.text.strip()]
     spoken = [w for w in words if start <= (w.start + w.end) / 2 <= end]
-    assert [t for ev in pysubs2.load(new.srt_path) for t in _norm(ev.plaintext)] == \
-        [t for w in spoken for t in _norm(w.text)]
+    assert [t for ev in pysubs2.load(new.srt_path) for t in _norm(ev.plaintext)] == [
+        t for w in spoken for t in _norm(w.text)
+    ]
     assert _norm(new.text) == [t for w in spoken for t in _norm(w.text)]
     assert new.title == suggest_title(new.text) and new.reason
     assert Path(new.thumbnail_path).read_bytes() != old_thumb
@@ -496,7 +531,7 @@ def test_rerender_from_manifest_replaces_one_clip_and_rewrites_exports(talk, pla
     assert manifest["translation_info"] == {"es": {"src": "en", "backend": "test"}}
     assert "translations" not in entry
     assert next(c for c in manifest["clips"] if c["id"] == other.id)["translations"]["es"]["title"] == "¡Hola!"
-    rows = {r["id"]: r for r in csv.DictReader(open(run.csv_path, newline="", encoding="utf-8"))}
+    rows = {r["id"]: r for r in csv.DictReader(Path(run.csv_path).read_text(encoding="utf-8").splitlines())}
     assert float(rows[target.id]["start"]) == pytest.approx(start, abs=0.001)
     assert float(rows[other.id]["start"]) == pytest.approx(other.start, abs=0.001)
     fps = probe(video).video.fps
@@ -525,7 +560,7 @@ def test_remove_clip_and_export_the_run(talk, plan, transcript, request_base, tm
     manifest = json.loads(Path(run.manifest_path).read_text())
     assert [c["id"] for c in manifest["clips"]] == [kept.id]
     assert manifest["clips"][0]["translations"]["es"]["title"] == "¡Hola!" and "translation_info" in manifest
-    assert [r["id"] for r in csv.DictReader(open(run.csv_path, newline="", encoding="utf-8"))] == [kept.id]
+    assert [r["id"] for r in csv.DictReader(Path(run.csv_path).read_text(encoding="utf-8").splitlines())] == [kept.id]
     fps = probe(video).video.fps
     assert len(parse_edl(Path(run.edl_path).read_text(), fps)) == 1
     assert len(ET.parse(run.fcpxml_path).getroot().findall(".//spine/asset-clip")) == 1
@@ -534,7 +569,11 @@ def test_remove_clip_and_export_the_run(talk, plan, transcript, request_base, tm
     exported = export_run(run.manifest_path, dest)
     names = {p.name for p in dest.iterdir()}
     assert names == {f"{kept.id}{ext}" for ext in (".mp4", ".srt", ".ass", ".jpg")} | {
-        "manifest.json", "clips.csv", "clips.edl", "clips.fcpxml"}
+        "manifest.json",
+        "clips.csv",
+        "clips.edl",
+        "clips.fcpxml",
+    }
     assert (dest / f"{kept.id}.mp4").read_bytes() == Path(kept.video_path).read_bytes()
     copied = json.loads(Path(exported.manifest_path).read_text())["clips"][0]
     assert Path(copied["video"]).parent == dest and Path(copied["thumbnail"]).is_file()
@@ -549,6 +588,7 @@ def test_remove_clip_and_export_the_run(talk, plan, transcript, request_base, tm
 
 # --- pure logic ---------------------------------------------------------------------------------
 
+
 def test_scoring_prefers_hooks_and_explains_itself():
     score, notes = hook_score("What would you do with 3 extra hours a day?")
     assert score > 0.7 and "opens with a question" in notes and "opens with a number" in notes
@@ -558,8 +598,10 @@ def test_scoring_prefers_hooks_and_explains_itself():
 
 
 def test_select_is_greedy_non_overlapping_with_gap():
-    clips = [ShortClip(start=s, end=e, score=sc) for s, e, sc in
-             [(0, 20, 90), (10, 30, 95), (30.5, 50, 80), (60, 80, 10), (100, 120, 50)]]
+    clips = [
+        ShortClip(start=s, end=e, score=sc)
+        for s, e, sc in [(0, 20, 90), (10, 30, 95), (30.5, 50, 80), (60, 80, 10), (100, 120, 50)]
+    ]
     chosen = select_clips(clips, 3, min_gap=1.0)
     assert [(c.start, c.rank) for c in chosen] == [(10, 1), (100, 2), (60, 3)]
     assert [c.id for c in chosen] == ["clip-01", "clip-02", "clip-03"]
@@ -581,8 +623,39 @@ def test_candidates_cover_a_long_talk_to_its_end():
     from media_core.shorts.candidates import CANDIDATE_BUDGET
 
     rng = random.Random(7)
-    filler = "we walked along the river and talked about the weather and the old town hall".split()
-    topic = "our pricing is simple you pay once and the price never changes for anyone".split()
+    filler = [
+        "we",
+        "walked",
+        "along",
+        "the",
+        "river",
+        "and",
+        "talked",
+        "about",
+        "the",
+        "weather",
+        "and",
+        "the",
+        "old",
+        "town",
+        "hall",
+    ]
+    topic = [
+        "our",
+        "pricing",
+        "is",
+        "simple",
+        "you",
+        "pay",
+        "once",
+        "and",
+        "the",
+        "price",
+        "never",
+        "changes",
+        "for",
+        "anyone",
+    ]
     length = 3 * 3600.0
     words, t = [], 0.5
     while t < length - 2:
@@ -593,8 +666,11 @@ def test_candidates_cover_a_long_talk_to_its_end():
             words.append(Word(text=" " + text, start=round(t, 3), end=round(t + 0.28, 3)))
             t += 0.36
         t += rng.choice([0.3, 0.5, 0.8, 1.1])
-    transcript = Transcript(language="en", duration=length, segments=[
-        Segment(start=words[0].start, end=words[-1].end, text="", words=words)])
+    transcript = Transcript(
+        language="en",
+        duration=length,
+        segments=[Segment(start=words[0].start, end=words[-1].end, text="", words=words)],
+    )
     candidates = build_candidates(transcript, min_duration=20, max_duration=60)
     assert len(candidates) <= CANDIDATE_BUDGET + 4 * len(split_sentences(words))
     # Every five minutes of the talk offers candidates, up to its last minutes.
@@ -725,8 +801,25 @@ def test_cli_plans_with_meaning_by_default(talk, tiny_en_model, capsys):
 
     video, layout = talk
     jfk = next(piece for piece in layout if piece["name"] == "jfk")
-    code = main(["shorts", str(video), "--plan-only", "-n", "2", "--min", str(MIN_D), "--max", str(MAX_D),
-                 "--model", str(tiny_en_model), "--language", "en", "--prompt", "patriotism and duty to the nation"])
+    code = main(
+        [
+            "shorts",
+            str(video),
+            "--plan-only",
+            "-n",
+            "2",
+            "--min",
+            str(MIN_D),
+            "--max",
+            str(MAX_D),
+            "--model",
+            str(tiny_en_model),
+            "--language",
+            "en",
+            "--prompt",
+            "patriotism and duty to the nation",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 0, err
     first = next(line for line in err.splitlines() if line.startswith("#1 "))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -37,8 +38,12 @@ W, H = 640, 360
 
 def _line(words: list[tuple[str, float, float]], start=None, end=None, text=None) -> SubtitleLine:
     ws = [Word(text=t, start=s, end=e) for t, s, e in words]
-    return SubtitleLine(start=ws[0].start if start is None else start, end=ws[-1].end if end is None else end,
-                        text=text if text is not None else " ".join(w.text for w in ws), words=ws)
+    return SubtitleLine(
+        start=ws[0].start if start is None else start,
+        end=ws[-1].end if end is None else end,
+        text=text if text is not None else " ".join(w.text for w in ws),
+        words=ws,
+    )
 
 
 THREE = _line([("ONE", 0.5, 1.0), ("TWO", 1.2, 1.7), ("THREE", 1.9, 2.6)], start=0.4, end=2.8)
@@ -58,15 +63,31 @@ def render(ass_text: str | None, t: float, tmp_path, size=(W, H), name="frame") 
         ass.write_text(ass_text, encoding="utf-8")
         # Blend in RGB: a yuv420p chain would smear the highlight colour with chroma subsampling.
         vf = f"format=rgb24,ass=filename={_filter_path(ass)}:fontsdir={_filter_path(fonts_dir())}"
-    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=0x404040:s={w}x{h}:r=25:d={t + 0.2:.2f}", "-vf", vf,
-                "-ss", f"{t:.2f}", "-frames:v", "1", "-update", "1", str(out)], log_fn=lambda s: None)
+    run_ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c=0x404040:s={w}x{h}:r=25:d={t + 0.2:.2f}",
+            "-vf",
+            vf,
+            "-ss",
+            f"{t:.2f}",
+            "-frames:v",
+            "1",
+            "-update",
+            "1",
+            str(out),
+        ],
+        log_fn=lambda s: None,
+    )
     with av.open(str(out)) as container:
         frame = next(container.decode(video=0))
         return frame.to_ndarray(format="rgb24").astype(int)
 
 
 def mask_of(img: np.ndarray, rgb: tuple[int, int, int], tol: int = 40) -> np.ndarray:
-    return (np.abs(img - np.array(rgb)).sum(axis=2) < tol)
+    return np.abs(img - np.array(rgb)).sum(axis=2) < tol
 
 
 def column_clusters(mask: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
@@ -85,9 +106,16 @@ def column_clusters(mask: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
 
 # --- model ------------------------------------------------------------------------------------
 
+
 def test_style_json_round_trip_and_colour_validation():
-    style = SubtitleStyle(name="Mine", font_family="Anton", highlight_color="#ff00aa80", uppercase=True,
-                          highlight_mode="pop", max_words_per_line=3)
+    style = SubtitleStyle(
+        name="Mine",
+        font_family="Anton",
+        highlight_color="#ff00aa80",
+        uppercase=True,
+        highlight_mode="pop",
+        max_words_per_line=3,
+    )
     again = SubtitleStyle.from_json(style.to_json())
     assert again == style
     assert again.highlight_color == "#FF00AA80"  # normalised
@@ -103,10 +131,10 @@ def test_style_json_round_trip_and_colour_validation():
 
 # --- presets ----------------------------------------------------------------------------------
 
+
 def test_builtin_presets_build_valid_ass_for_both_orientations():
     names = preset_names()
-    for required in ("TikTok default", "Yellow highlight", "Clean white", "Boxed", "Bold pop",
-                     "Minimal lower-third"):
+    for required in ("TikTok default", "Yellow highlight", "Clean white", "Boxed", "Bold pop", "Minimal lower-third"):
         assert required in names
     lines = style_preview_lines()
     modes = set()
@@ -147,6 +175,7 @@ def test_user_presets_save_override_and_delete():
 
 # --- ASS structure -----------------------------------------------------------------------------
 
+
 def _word_events(subs: pysubs2.SSAFile, style_name="Main"):
     return [e for e in subs.events if e.style == style_name]
 
@@ -154,7 +183,7 @@ def _word_events(subs: pysubs2.SSAFile, style_name="Main"):
 def _assert_back_to_back(events, start_ms, end_ms):
     events = sorted(events, key=lambda e: e.start)
     assert events[0].start == start_ms and events[-1].end == end_ms
-    for a, b in zip(events, events[1:]):
+    for a, b in itertools.pairwise(events):
         assert a.end == b.start, f"gap/overlap between {a} and {b}"
 
 
@@ -173,7 +202,7 @@ def test_sliced_modes_cover_the_cue_and_track_the_spoken_word(mode):
     _assert_back_to_back(sliced, 400, 2800)
     expected = [("ONE", 400, 1200), ("TWO", 1200, 1900), ("THREE", 1900, 2800)]
     assert [(e.start, e.end) for e in sliced] == [(s, e) for _, s, e in expected]
-    for event, (word, _, _) in zip(sliced, expected):
+    for event, (word, _, _) in zip(sliced, expected, strict=False):
         if mode in ("color", "pop"):
             assert _active_word(event.text, "\\1c&H0000FF&") == word
             assert event.plaintext == "ONE TWO THREE"
@@ -205,7 +234,9 @@ def test_text_without_spaces_still_gets_the_word_highlight():
     chars = [("我们", 0.0, 0.4), ("今天", 0.4, 0.9), ("去", 0.9, 1.1), ("东京", 1.1, 1.6)]
     line = _line(chars, text="我们今天\n去东京")
     for mode in ("color", "word_by_word", "karaoke_fill"):
-        events = build_ass_file([line], SubtitleStyle(highlight_mode=mode, highlight_color="#FF0000"), 1080, 1920).events
+        events = build_ass_file(
+            [line], SubtitleStyle(highlight_mode=mode, highlight_color="#FF0000"), 1080, 1920
+        ).events
         if mode == "color":
             assert [_active_word(e.text, "\\1c&H0000FF&") for e in events] == ["我们", "今天", "去", "东京"]
             assert all(e.plaintext == "我们今天\n去东京" for e in events)  # no spaces put in
@@ -242,7 +273,7 @@ def test_escaping_uppercase_and_edited_text():
         for event in pysubs2.SSAFile.from_string(text).events:
             # No user brace opens an override block and no \N from the text survives as a break.
             stripped = re.sub(r"(?<!\\)\{[^}]*\}", "", event.text)
-            assert "USE \\{BRACES\\} BACK\\\u2060N" == stripped
+            assert stripped == "USE \\{BRACES\\} BACK\\\u2060N"
     # Text edited after transcription (word count differs): shown as typed, no highlight.
     edited = _line([("helo", 0.0, 0.5), ("wrld", 0.5, 1.0)], text="Hello, big world")
     (event,) = build_ass_file([edited], SubtitleStyle(highlight_mode="color"), 640, 360).events
@@ -258,16 +289,24 @@ WHITE = (255, 255, 255)
 
 
 def _word_regions(tmp_path, style: SubtitleStyle) -> list[tuple[int, int]]:
-    plain = render(build_ass([THREE], style.model_copy(update={"highlight_mode": "none"}), W, H), 1.5,
-                   tmp_path, name="plain")
+    plain = render(
+        build_ass([THREE], style.model_copy(update={"highlight_mode": "none"}), W, H), 1.5, tmp_path, name="plain"
+    )
     regions = column_clusters(mask_of(plain, WHITE), min_gap=6)
     assert len(regions) == 3, regions
     return regions
 
 
 def test_color_highlight_is_on_the_spoken_word_in_the_render(tmp_path):
-    style = SubtitleStyle(font_family="Poppins", font_size=110, highlight_mode="color", text_color="#FFFFFF",
-                          highlight_color="#FF0000", outline_width=3, shadow_offset=0)
+    style = SubtitleStyle(
+        font_family="Poppins",
+        font_size=110,
+        highlight_mode="color",
+        text_color="#FFFFFF",
+        highlight_color="#FF0000",
+        outline_width=3,
+        shadow_offset=0,
+    )
     regions = _word_regions(tmp_path, style)
     ass = build_ass([THREE], style, W, H)
     unstyled = render(None, 1.5, tmp_path, name="none")
@@ -278,14 +317,21 @@ def test_color_highlight_is_on_the_spoken_word_in_the_render(tmp_path):
         lo, hi = regions[k]
         cols = np.flatnonzero(red.any(axis=0))
         assert cols.min() >= lo - 2 and cols.max() <= hi + 2, (k, cols.min(), cols.max(), regions)
-        assert np.abs(img - unstyled).sum(axis=2)[H // 2:].astype(bool).sum() > 1000  # subtitle area changed
+        assert np.abs(img - unstyled).sum(axis=2)[H // 2 :].astype(bool).sum() > 1000  # subtitle area changed
     outside = render(ass, 3.2, tmp_path, name="color")
     assert not mask_of(outside, RED).any() and np.array_equal(outside, unstyled)
 
 
 def test_box_highlight_moves_with_the_word_in_the_render(tmp_path):
-    style = SubtitleStyle(font_family="League Spartan", font_size=110, highlight_mode="box",
-                          highlight_color="#00C000", text_color="#FFFFFF", outline_width=0, box_padding=10)
+    style = SubtitleStyle(
+        font_family="League Spartan",
+        font_size=110,
+        highlight_mode="box",
+        highlight_color="#00C000",
+        text_color="#FFFFFF",
+        outline_width=0,
+        box_padding=10,
+    )
     regions = _word_regions(tmp_path, style)
     ass = build_ass([THREE], style, W, H)
     centres = []
@@ -303,34 +349,55 @@ def test_box_highlight_moves_with_the_word_in_the_render(tmp_path):
 
 
 def test_karaoke_fill_sweeps_across_the_line_in_the_render(tmp_path):
-    style = SubtitleStyle(font_family="Poppins", font_size=110, highlight_mode="karaoke_fill",
-                          text_color="#FFFFFF", highlight_color="#FF0000", outline_width=0, shadow_offset=0)
+    style = SubtitleStyle(
+        font_family="Poppins",
+        font_size=110,
+        highlight_mode="karaoke_fill",
+        text_color="#FFFFFF",
+        highlight_color="#FF0000",
+        outline_width=0,
+        shadow_offset=0,
+    )
     regions = _word_regions(tmp_path, style)
     ass = build_ass([THREE], style, W, H)
     # Half-way through TWO (1.2-1.7 s): ONE filled, TWO part-filled, THREE still in the text colour.
     img = render(ass, 1.45, tmp_path, name="kf")
     red, white = mask_of(img, RED), mask_of(img, WHITE)
     (one_lo, one_hi), (two_lo, two_hi), (three_lo, three_hi) = regions
-    assert red[:, one_lo:one_hi + 1].sum() > 100 and white[:, one_lo:one_hi + 1].sum() < 20
-    assert red[:, two_lo:two_hi + 1].sum() > 50 and white[:, two_lo:two_hi + 1].sum() > 50
-    assert red[:, three_lo:three_hi + 1].sum() < 20 and white[:, three_lo:three_hi + 1].sum() > 100
-    filled_cols = np.flatnonzero(red[:, two_lo:two_hi + 1].any(axis=0))
+    assert red[:, one_lo : one_hi + 1].sum() > 100 and white[:, one_lo : one_hi + 1].sum() < 20
+    assert red[:, two_lo : two_hi + 1].sum() > 50 and white[:, two_lo : two_hi + 1].sum() > 50
+    assert red[:, three_lo : three_hi + 1].sum() < 20 and white[:, three_lo : three_hi + 1].sum() > 100
+    filled_cols = np.flatnonzero(red[:, two_lo : two_hi + 1].any(axis=0))
     assert filled_cols.max() < (two_hi - two_lo)  # the sweep is inside TWO, not past it
     done = mask_of(render(ass, 2.7, tmp_path, name="kf"), WHITE)
     assert done.sum() < 20  # every word filled by the end of the cue
 
 
 def test_pop_scales_the_active_word_and_word_by_word_shows_one_word(tmp_path):
-    pop = SubtitleStyle(font_family="Anton", bold=False, font_size=100, highlight_mode="pop", pop_scale=1.5,
-                        text_color="#FFFFFF", highlight_color="#FF0000", outline_width=0)
+    pop = SubtitleStyle(
+        font_family="Anton",
+        bold=False,
+        font_size=100,
+        highlight_mode="pop",
+        pop_scale=1.5,
+        text_color="#FFFFFF",
+        highlight_color="#FF0000",
+        outline_width=0,
+    )
     ass = build_ass([THREE], pop, W, H)
     early = mask_of(render(ass, 1.2, tmp_path, name="pop"), RED)  # first frame of TWO: not grown yet
-    late = mask_of(render(ass, 1.6, tmp_path, name="pop"), RED)    # grow (110 ms) finished
+    late = mask_of(render(ass, 1.6, tmp_path, name="pop"), RED)  # grow (110 ms) finished
     height = lambda m: np.ptp(np.flatnonzero(m.any(axis=1)))  # noqa: E731
     assert height(late) > height(early) * 1.3
 
-    wbw = SubtitleStyle(font_family="Anton", bold=False, font_size=100, highlight_mode="word_by_word",
-                        text_color="#FFFFFF", outline_width=0)
+    wbw = SubtitleStyle(
+        font_family="Anton",
+        bold=False,
+        font_size=100,
+        highlight_mode="word_by_word",
+        text_color="#FFFFFF",
+        outline_width=0,
+    )
     ass = build_ass([THREE], wbw, W, H)
     widths = []
     for t in (0.8, 1.5, 2.2):
@@ -351,8 +418,11 @@ def test_each_bundled_family_resolves_to_its_own_file(tmp_path, monkeypatch):
     if not os.path.isdir(dejavu):
         pytest.fail("this test needs DejaVu (Debian fonts-dejavu-core) as a known fallback font")
     conf = tmp_path / "fonts.conf"
-    conf.write_text(f"<?xml version='1.0'?><fontconfig><dir>{dejavu}</dir>"
-                    f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>", encoding="utf-8")
+    conf.write_text(
+        f"<?xml version='1.0'?><fontconfig><dir>{dejavu}</dir>"
+        f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
     families = bundled_families()
     used = {p.font_family for p in list_presets()}
@@ -360,8 +430,9 @@ def test_each_bundled_family_resolves_to_its_own_file(tmp_path, monkeypatch):
     line = _line([("Hamburgefonstiv", 0.0, 2.0)])
 
     def shot(family: str) -> np.ndarray:
-        style = SubtitleStyle(font_family=family, bold=False, font_size=90, highlight_mode="none",
-                              outline_width=0, text_color="#FFFFFF")
+        style = SubtitleStyle(
+            font_family=family, bold=False, font_size=90, highlight_mode="none", outline_width=0, text_color="#FFFFFF"
+        )
         return render(build_ass([line], style, W, H), 1.0, tmp_path, name=re.sub(r"\W", "_", family))
 
     bogus = shot("No Such Font Family 42")
@@ -371,7 +442,7 @@ def test_each_bundled_family_resolves_to_its_own_file(tmp_path, monkeypatch):
         assert np.abs(img - bogus).sum() > 10_000, f"{family} fell back to the default font"
     names = list(shots)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             assert not np.array_equal(shots[a], shots[b]), f"{a} and {b} render identically"
     assert (fonts_dir() / "README.md").exists()
     licences = {p.name for p in fonts_dir().glob("LICENSE-*")}
@@ -379,8 +450,9 @@ def test_each_bundled_family_resolves_to_its_own_file(tmp_path, monkeypatch):
 
 
 def test_braces_and_backslashes_are_drawn_literally(tmp_path):
-    style = SubtitleStyle(font_family="Noto Sans", bold=False, font_size=100, highlight_mode="none",
-                          outline_width=0, text_color="#FFFFFF")
+    style = SubtitleStyle(
+        font_family="Noto Sans", bold=False, font_size=100, highlight_mode="none", outline_width=0, text_color="#FFFFFF"
+    )
 
     def width(text: str) -> int:
         line = SubtitleLine(start=0.0, end=2.0, text=text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 
@@ -28,7 +29,7 @@ def _wer(refs: list[str], hyps: list[str]) -> float:
         return jiwer.wer([" ".join(_norm(r)) for r in refs], [" ".join(_norm(h)) for h in hyps])
     except ImportError:
         errors = total = 0
-        for r, h in zip(refs, hyps):
+        for r, h in zip(refs, hyps, strict=False):
             r, h = _norm(r), _norm(h)
             d = list(range(len(h) + 1))
             for i, rw in enumerate(r, 1):
@@ -50,7 +51,7 @@ def _check_words(words: list[Word]) -> None:
     for w in words:
         assert w.text and w.text == w.text.strip()
         assert w.start < w.end
-    for a, b in zip(words, words[1:]):
+    for a, b in itertools.pairwise(words):
         assert a.start <= b.start and a.end <= b.start + 1e-6
 
 
@@ -129,8 +130,12 @@ def test_cancel_from_another_thread_answers_within_a_second(base_model):
 
     def work():
         try:
-            transcribe(video, TranscriptionConfig(model=str(base_model), language="en", threads=1),
-                       progress=progress, cancel=token)
+            transcribe(
+                video,
+                TranscriptionConfig(model=str(base_model), language="en", threads=1),
+                progress=progress,
+                cancel=token,
+            )
         except CancelledError:
             outcome["cancelled_at"] = time.monotonic()
 
@@ -203,7 +208,7 @@ def test_whispercpp_rejects_files_without_weights(tmp_path, jfk_wav, monkeypatch
         check_ggml_file(vocab_only)
     garbage = tmp_path / "ggml-fake.bin"
     garbage.write_bytes(b"not a model" * 100)
-    with pytest.raises(ModelMissingError, match="not a whisper.cpp"):
+    with pytest.raises(ModelMissingError, match=r"not a whisper\.cpp"):
         transcribe(jfk_wav, TranscriptionConfig(backend="whisper.cpp", model=str(garbage)))
     # Also through transcribe(): the file "loads" in whisper.cpp but would crash the process when decoding.
     with pytest.raises(ModelMissingError, match="no complete model weights"):
@@ -232,15 +237,24 @@ def test_whispercpp_detects_the_language_with_its_probability(base_model):
 
 
 def test_normalisation_rules():
-    words = [Word(text=" ask", start=2.0, end=2.5, probability=0.9), Word(text=" And", start=0.0, end=0.6),
-             Word(text=",", start=0.6, end=0.62), Word(text="  ", start=0.7, end=0.8),
-             Word(text=" so", start=0.62, end=0.9), Word(text=" my", start=0.85, end=1.0, probability=0.4),
-             Word(text=" not", start=2.5, end=2.5)]
+    words = [
+        Word(text=" ask", start=2.0, end=2.5, probability=0.9),
+        Word(text=" And", start=0.0, end=0.6),
+        Word(text=",", start=0.6, end=0.62),
+        Word(text="  ", start=0.7, end=0.8),
+        Word(text=" so", start=0.62, end=0.9),
+        Word(text=" my", start=0.85, end=1.0, probability=0.4),
+        Word(text=" not", start=2.5, end=2.5),
+    ]
     out = normalize_words(words)
     assert [w.text for w in out] == ["And,", "so", "my", "ask", "not"]
     assert out[2].start == 0.9 and out[2].probability == 0.4  # overlap clamped, probability kept
     assert out[4].end > out[4].start
-    segs = normalize_segments([Segment(start=2, end=3, text=" ask not", words=[words[0], words[6]]),
-                               Segment(start=0, end=1, text=" And, so my", words=words[1:6])])
+    segs = normalize_segments(
+        [
+            Segment(start=2, end=3, text=" ask not", words=[words[0], words[6]]),
+            Segment(start=0, end=1, text=" And, so my", words=words[1:6]),
+        ]
+    )
     assert [s.text for s in segs] == ["And, so my", "ask not"]
     assert segs[0].start == 0.0 and segs[1].end == 2.51

@@ -37,12 +37,14 @@ def jfk_srt(jfk_wav, tiny_en_model, tmp_path_factory) -> Path:
         cue.append(w)
         if len(cue) >= 5 or w.word.strip()[-1:] in ",.?!":
             text = " ".join(x.word.strip() for x in cue)
-            subs.events.append(pysubs2.SSAEvent(start=int(cue[0].start * 1000), end=int(cue[-1].end * 1000),
-                                                text=text))
+            subs.events.append(pysubs2.SSAEvent(start=int(cue[0].start * 1000), end=int(cue[-1].end * 1000), text=text))
             cue = []
     if cue:
-        subs.events.append(pysubs2.SSAEvent(start=int(cue[0].start * 1000), end=int(cue[-1].end * 1000),
-                                            text=" ".join(x.word.strip() for x in cue)))
+        subs.events.append(
+            pysubs2.SSAEvent(
+                start=int(cue[0].start * 1000), end=int(cue[-1].end * 1000), text=" ".join(x.word.strip() for x in cue)
+            )
+        )
     # One two-row cue and one empty cue, as real subtitle files have.
     subs.events[1].text = subs.events[1].text.replace(" ", "\\N", 1)
     subs.events.append(pysubs2.SSAEvent(start=11500, end=12000, text=""))
@@ -54,14 +56,20 @@ def jfk_srt(jfk_wav, tiny_en_model, tmp_path_factory) -> Path:
 def test_apertium_en_es_end_to_end(jfk_srt, odd_dir, tmp_path):
     source = pysubs2.load(str(jfk_srt))
     seen = []
-    result = translate_subtitle_file(jfk_srt, "es", backend="apertium", bilingual="two_track",
-                                     out=odd_dir / "jfk.es.srt", progress=lambda f, s="": seen.append(f))
+    result = translate_subtitle_file(
+        jfk_srt,
+        "es",
+        backend="apertium",
+        bilingual="two_track",
+        out=odd_dir / "jfk.es.srt",
+        progress=lambda f, s="": seen.append(f),
+    )
     assert result.src == "en" and result.backend == "apertium"  # language from the ".en" suffix
     assert seen[-1] == 1.0
     translated = pysubs2.load(str(result.translated))
     assert len(translated) == len(source) == result.cues
     assert [(e.start, e.end) for e in translated] == [(e.start, e.end) for e in source]
-    for src_ev, tr_ev in zip(source, translated):
+    for src_ev, tr_ev in zip(source, translated, strict=False):
         if src_ev.plaintext.strip():
             assert tr_ev.plaintext.strip() and tr_ev.plaintext.strip() != src_ev.plaintext.strip()
             assert tr_ev.plaintext.count("\n") == src_ev.plaintext.count("\n")  # rows kept
@@ -79,8 +87,22 @@ def test_apertium_en_es_end_to_end(jfk_srt, odd_dir, tmp_path):
     plain.write_bytes(result.bilingual.read_bytes())
     raw = tmp_path / "frames.gray"
     filter_path = str(plain).replace("\\", "/").replace(":", "\\:").replace("'", "\\'")
-    run_ffmpeg(["-f", "lavfi", "-i", "color=c=black:s=640x360:d=2", "-vf", f"subtitles='{filter_path}'",
-                "-f", "rawvideo", "-pix_fmt", "gray", str(raw)], duration=2)
+    run_ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=black:s=640x360:d=2",
+            "-vf",
+            f"subtitles='{filter_path}'",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            str(raw),
+        ],
+        duration=2,
+    )
     frames = np.frombuffer(raw.read_bytes(), np.uint8).reshape(-1, 360, 640)
     assert frames.max() > 200  # white/yellow text drawn by libass
 
@@ -95,8 +117,7 @@ def test_batch_boundaries_hold_and_tags_survive():
     translator = ApertiumTranslator()
     assert ("en", "es") in translator.available_pairs()
     # "the big" + "house" would become "la casa grande" if Apertium saw one sentence.
-    out = translator.translate_batch(["the big", "house", "", "ask not what your country can do for you"],
-                                     "en", "es")
+    out = translator.translate_batch(["the big", "house", "", "ask not what your country can do for you"], "en", "es")
     assert len(out) == 4 and out[2] == ""
     assert "casa" not in out[0].lower() and "casa" in out[1].lower()
     assert out[1][0].islower()  # a cue continuing a sentence is not capitalised
@@ -131,21 +152,47 @@ def test_cancel_kills_running_apertium():
     token = CancelToken()
     threading.Timer(0.3, token.cancel).start()
     with pytest.raises(CancelledError):
-        ApertiumTranslator().translate_batch(["ask not what your country can do for you"] * 600, "en", "es",
-                                             cancel=token)
+        ApertiumTranslator().translate_batch(
+            ["ask not what your country can do for you"] * 600, "en", "es", cancel=token
+        )
 
 
 def test_cli_translate_subprocess(jfk_srt, tmp_path):
     out = tmp_path / "cli out [es].srt"
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.run([sys.executable, "-m", "media_core.cli.translate", str(jfk_srt), "--to", "es",
-                           "--from", "en", "--backend", "apertium", "--bilingual", "--out", str(out)],
-                          capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "media_core.cli.translate",
+            str(jfk_srt),
+            "--to",
+            "es",
+            "--from",
+            "en",
+            "--backend",
+            "apertium",
+            "--bilingual",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.is_file() and len(pysubs2.load(str(out))) == len(pysubs2.load(str(jfk_srt)))
     assert "apertium" in proc.stdout
-    bad = subprocess.run([sys.executable, "-m", "media_core.cli.translate", str(tmp_path / "missing.srt"),
-                          "--to", "es"], capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "media_core.cli.translate", str(tmp_path / "missing.srt"), "--to", "es"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -155,9 +202,17 @@ def test_translate_subtitles_job_type(jfk_srt, tmp_path):
 
     mgr = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
     try:
-        job_id = mgr.submit("translate_subtitles", {"input": str(jfk_srt), "tgt": "es", "src": "en",
-                                                    "backend": "apertium", "bilingual": "two_track",
-                                                    "out": str(tmp_path / "job.es.srt")})
+        job_id = mgr.submit(
+            "translate_subtitles",
+            {
+                "input": str(jfk_srt),
+                "tgt": "es",
+                "src": "en",
+                "backend": "apertium",
+                "bilingual": "two_track",
+                "out": str(tmp_path / "job.es.srt"),
+            },
+        )
         job = mgr.wait(job_id, timeout=120)
         assert job.status == "succeeded", job
         assert sorted(job.outputs) == sorted([str(tmp_path / "job.es.srt"), str(tmp_path / "job.en-es.ass")])
@@ -170,9 +225,13 @@ def _styled_ass(path: Path) -> Path:
     break, a karaoke cue, a drawing and a comment."""
     subs = pysubs2.SSAFile()
     subs.info.update({"PlayResX": "640", "PlayResY": "360"})
-    subs.styles["Talk"] = pysubs2.SSAStyle(fontname="DejaVu Sans", fontsize=40, bold=False,
-                                           primarycolor=pysubs2.Color(255, 255, 255),
-                                           alignment=pysubs2.Alignment.BOTTOM_CENTER)
+    subs.styles["Talk"] = pysubs2.SSAStyle(
+        fontname="DejaVu Sans",
+        fontsize=40,
+        bold=False,
+        primarycolor=pysubs2.Color(255, 255, 255),
+        alignment=pysubs2.Alignment.BOTTOM_CENTER,
+    )
     events = [
         (0, 2000, r"{\fad(100,100)}I {\c&H00FFFF&}really{\c} love\Nthe big house"),
         (2000, 4000, r"{\b1}Thank you{\b0} very much"),
@@ -190,18 +249,37 @@ def _frame_rgb(ass: Path, tmp_path: Path, at: float) -> np.ndarray:
     """One 640×360 frame of ``ass`` burned on black by libass (the real renderer)."""
     raw = tmp_path / f"frame-{ass.stem}.rgb"
     filter_path = str(ass).replace("\\", "/").replace(":", "\\:").replace("'", "\\'")
-    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=black:s=640x360:d={at + 0.1}", "-vf", f"subtitles='{filter_path}'",
-                "-ss", str(at), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", str(raw)])
+    run_ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c=black:s=640x360:d={at + 0.1}",
+            "-vf",
+            f"subtitles='{filter_path}'",
+            "-ss",
+            str(at),
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            str(raw),
+        ]
+    )
     return np.frombuffer(raw.read_bytes(), np.uint8).reshape(360, 640, 3)
 
 
 def test_styled_ass_keeps_inline_tags_and_rows(tmp_path):
     src = _styled_ass(tmp_path / "styled.ass")
-    result = translate_subtitle_file(src, "es", "en", backend="apertium", bilingual="stacked",
-                                     out=tmp_path / "styled.es.ass")
+    result = translate_subtitle_file(
+        src, "es", "en", backend="apertium", bilingual="stacked", out=tmp_path / "styled.es.ass"
+    )
     out = pysubs2.load(str(result.translated))
-    assert [(e.start, e.end, e.style, e.type) for e in out] == \
-        [(e.start, e.end, e.style, e.type) for e in pysubs2.load(str(src))]
+    assert [(e.start, e.end, e.style, e.type) for e in out] == [
+        (e.start, e.end, e.style, e.type) for e in pysubs2.load(str(src))
+    ]
     colour = out[0].text
     # Event-level tag first, the colour pair kept around one translated word, rows kept.
     assert colour.startswith(r"{\fad(100,100)}") and "\\N" in colour
@@ -240,8 +318,17 @@ def test_cancel_midway_leaves_no_output(jfk_srt, tmp_path):
             token.cancel()
 
     with pytest.raises(CancelledError):
-        translate_subtitle_file(jfk_srt, "es", "en", backend="apertium", batch_size=1, bilingual="two_track",
-                                out=out_dir / "jfk.es.srt", progress=progress, cancel=token)
+        translate_subtitle_file(
+            jfk_srt,
+            "es",
+            "en",
+            backend="apertium",
+            batch_size=1,
+            bilingual="two_track",
+            out=out_dir / "jfk.es.srt",
+            progress=progress,
+            cancel=token,
+        )
     assert batches and token.is_cancelled
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
 
@@ -258,13 +345,22 @@ def test_cancel_while_writing_leaves_no_output(jfk_srt, tmp_path):
             token.cancel()
 
     with pytest.raises(CancelledError):
-        translate_subtitle_file(jfk_srt, "es", "en", backend="apertium", bilingual="stacked",
-                                out=out_dir / "jfk.es.srt", progress=progress, cancel=token)
+        translate_subtitle_file(
+            jfk_srt,
+            "es",
+            "en",
+            backend="apertium",
+            bilingual="stacked",
+            out=out_dir / "jfk.es.srt",
+            progress=progress,
+            cancel=token,
+        )
     assert any(s.startswith("writing jfk.es.srt") for s in stages)
     assert list(out_dir.iterdir()) == []  # neither file, nor a temporary one
     # Without a cancel, both appear.
-    done = translate_subtitle_file(jfk_srt, "es", "en", backend="apertium", bilingual="stacked",
-                                   out=out_dir / "jfk.es.srt")
+    done = translate_subtitle_file(
+        jfk_srt, "es", "en", backend="apertium", bilingual="stacked", out=out_dir / "jfk.es.srt"
+    )
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(p.name for p in done.outputs)
 
 
@@ -274,8 +370,13 @@ def test_job_log_names_backend_pair_and_time(jfk_srt, tmp_path):
 
     mgr = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
     try:
-        job = mgr.wait(mgr.submit("translate_subtitles", {"input": str(jfk_srt), "tgt": "es", "src": "en",
-                                                          "out": str(tmp_path / "auto.es.srt")}), timeout=120)
+        job = mgr.wait(
+            mgr.submit(
+                "translate_subtitles",
+                {"input": str(jfk_srt), "tgt": "es", "src": "en", "out": str(tmp_path / "auto.es.srt")},
+            ),
+            timeout=120,
+        )
         assert job.status == "succeeded", job
         text = mgr.store.get_log(job.id)
     finally:
@@ -289,16 +390,45 @@ def test_job_log_names_backend_pair_and_time(jfk_srt, tmp_path):
 def _manifest(tmp_path: Path, **extra) -> Path:
     """A shorts manifest as the shorts pipeline writes it (built here, independent of that pipeline)."""
     data = {
-        "version": 2, "input": str(tmp_path / "talk.mp4"), "request": {"transcription": {"language": None}},
-        "transcript": None, "source": None, "scorer": "heuristic",
+        "version": 2,
+        "input": str(tmp_path / "talk.mp4"),
+        "request": {"transcription": {"language": None}},
+        "transcript": None,
+        "source": None,
+        "scorer": "heuristic",
         "clips": [
-            {"id": "clip-01", "rank": 1, "start": 1.0, "end": 21.0, "duration": 20.0, "score": 0.8,
-             "reason": "strong hook", "title": "Ask not what your country can do for you",
-             "text": "And so my fellow Americans.\nAsk not what your country can do for you.",
-             "video": None, "srt": None, "ass": None, "thumbnail": None, "features": {}},
-            {"id": "clip-02", "rank": 2, "start": 30.0, "end": 55.0, "duration": 25.0, "score": 0.6,
-             "reason": "question", "title": "The big house", "text": "", "video": None, "srt": None,
-             "ass": None, "thumbnail": None, "features": {}},
+            {
+                "id": "clip-01",
+                "rank": 1,
+                "start": 1.0,
+                "end": 21.0,
+                "duration": 20.0,
+                "score": 0.8,
+                "reason": "strong hook",
+                "title": "Ask not what your country can do for you",
+                "text": "And so my fellow Americans.\nAsk not what your country can do for you.",
+                "video": None,
+                "srt": None,
+                "ass": None,
+                "thumbnail": None,
+                "features": {},
+            },
+            {
+                "id": "clip-02",
+                "rank": 2,
+                "start": 30.0,
+                "end": 55.0,
+                "duration": 25.0,
+                "score": 0.6,
+                "reason": "question",
+                "title": "The big house",
+                "text": "",
+                "video": None,
+                "srt": None,
+                "ass": None,
+                "thumbnail": None,
+                "features": {},
+            },
         ],
         **extra,
     }
@@ -324,10 +454,11 @@ def test_translate_shorts_manifest_with_apertium(tmp_path):
     assert "casa" in second["translations"]["es"]["title"].lower() and second["translations"]["es"]["text"] == ""
     assert after["translation_info"] == {"es": {"src": "en", "backend": "apertium"}}
     # Nothing else changed.
-    for a, b in zip(before["clips"], after["clips"]):
+    for a, b in zip(before["clips"], after["clips"], strict=False):
         assert {k: v for k, v in b.items() if k != "translations"} == a
-    assert {k: v for k, v in after.items() if k not in ("clips", "translation_info")} == \
-        {k: v for k, v in before.items() if k != "clips"}
+    assert {k: v for k, v in after.items() if k not in ("clips", "translation_info")} == {
+        k: v for k, v in before.items() if k != "clips"
+    }
     assert any("with apertium" in line for line in logged)
     assert not list(path.parent.glob("*.reframe-part-*"))
 
@@ -381,8 +512,9 @@ def test_translate_shorts_job_type(tmp_path):
     path = _manifest(tmp_path, language="en")
     mgr = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
     try:
-        job = mgr.wait(mgr.submit("translate_shorts", {"input": str(path), "tgt": "es", "backend": "apertium"}),
-                       timeout=120)
+        job = mgr.wait(
+            mgr.submit("translate_shorts", {"input": str(path), "tgt": "es", "backend": "apertium"}), timeout=120
+        )
         assert job.status == "succeeded", (job.error_message, job.error_detail)
         assert job.result["manifest"] == str(path) and job.result["clips"] == 2
         # The manifest stays the shorts run's file: not this job's output, so deleting this

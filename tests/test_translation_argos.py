@@ -9,6 +9,7 @@ deterministic, which is all install/list/translate/pivot/remove need.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import zipfile
 from pathlib import Path
@@ -21,8 +22,12 @@ from media_core.translation import argos
 from media_core.translation.argos import ArgosPackage, ArgosTranslator
 from tests.local_http import FileServer
 
-CORPUS = ["hello world this is a test", "the quick brown fox jumps over the lazy dog",
-          "ask not what your country can do for you", "and so my fellow americans"]
+CORPUS = [
+    "hello world this is a test",
+    "the quick brown fox jumps over the lazy dog",
+    "ask not what your country can do for you",
+    "and so my fellow americans",
+]
 
 
 def _build_model(folder: Path, seed: int) -> None:
@@ -33,8 +38,15 @@ def _build_model(folder: Path, seed: int) -> None:
     folder.mkdir(parents=True)
     corpus = folder.parent / f"corpus-{seed}.txt"
     corpus.write_text("\n".join(CORPUS * 10), encoding="utf-8")
-    spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(folder / "sentencepiece"), vocab_size=60,
-                                   model_type="bpe", character_coverage=1.0, num_threads=1, minloglevel=2)
+    spm.SentencePieceTrainer.train(
+        input=str(corpus),
+        model_prefix=str(folder / "sentencepiece"),
+        vocab_size=60,
+        model_type="bpe",
+        character_coverage=1.0,
+        num_threads=1,
+        minloglevel=2,
+    )
     (folder / "sentencepiece.vocab").unlink()
     sp = spm.SentencePieceProcessor(model_file=str(folder / "sentencepiece.model"))
     pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
@@ -60,8 +72,7 @@ def _build_model(folder: Path, seed: int) -> None:
             shape = (2 * d, d)
         else:
             shape = (d, d)
-        arr = np.ones(shape) if leaf == "gamma" else np.zeros(shape) if leaf == "beta" \
-            else rng.normal(0, 0.5, shape)
+        arr = np.ones(shape) if leaf == "gamma" else np.zeros(shape) if leaf == "beta" else rng.normal(0, 0.5, shape)
         obj = spec
         for part in name.split("/")[:-1]:
             if hasattr(obj, part):
@@ -80,8 +91,15 @@ def _build_model(folder: Path, seed: int) -> None:
 def _package(root: Path, src: str, tgt: str, model: Path, *, top: str | None = None) -> Path:
     out = root / f"translate-{src}_{tgt}.argosmodel"
     top = top or f"translate-{src}_{tgt}-1_0"
-    meta = {"package_version": "1.0", "argos_version": "1.0", "from_code": src, "to_code": tgt,
-            "from_name": src.upper(), "to_name": tgt.upper(), "type": "translate"}
+    meta = {
+        "package_version": "1.0",
+        "argos_version": "1.0",
+        "from_code": src,
+        "to_code": tgt,
+        "from_name": src.upper(),
+        "to_name": tgt.upper(),
+        "type": "translate",
+    }
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr(f"{top}/metadata.json", json.dumps(meta))
         zf.writestr(f"{top}/README.md", "test package")
@@ -181,11 +199,21 @@ def test_download_from_index_with_progress_checksum_and_resume(packages, monkeyp
     good_sha = hashlib.sha256(data).hexdigest()
     server = FileServer({})
     try:
-        index = [{"code": "translate-en_es", "type": "translate", "from_code": "en", "to_code": "es",
-                  "from_name": "English", "to_name": "Spanish", "package_version": "1.0", "argos_version": "1.0",
-                  "links": [server.url + "/missing.argosmodel", server.url + "/en_es.argosmodel"],
-                  "checksum": good_sha},
-                 {"code": "x", "type": "sbd", "from_code": "en", "to_code": "en"}]
+        index = [
+            {
+                "code": "translate-en_es",
+                "type": "translate",
+                "from_code": "en",
+                "to_code": "es",
+                "from_name": "English",
+                "to_name": "Spanish",
+                "package_version": "1.0",
+                "argos_version": "1.0",
+                "links": [server.url + "/missing.argosmodel", server.url + "/en_es.argosmodel"],
+                "checksum": good_sha,
+            },
+            {"code": "x", "type": "sbd", "from_code": "en", "to_code": "en"},
+        ]
         server.files = {"/index.json": json.dumps(index).encode(), "/en_es.argosmodel": data}
         monkeypatch.setenv("REFRAME_ARGOS_INDEX", server.url + "/index.json")
         offered = argos.fetch_index()
@@ -206,7 +234,7 @@ def test_download_from_index_with_progress_checksum_and_resume(packages, monkeyp
         installed = argos.download_package(offered[0], progress=lambda f, s="": seen.append(f))
         assert installed.pair == ("en", "es")
         assert ("GET", "/en_es.argosmodel", f"bytes={len(data) // 2}-") in server.requests
-        assert seen and seen[-1] == 1.0 and all(b >= a for a, b in zip(seen, seen[1:]))
+        assert seen and seen[-1] == 1.0 and all(b >= a for a, b in itertools.pairwise(seen))
         assert not part.exists()
         assert ArgosTranslator().translate_batch(["hello world"], "en", "es")[0]
 
@@ -251,8 +279,11 @@ def test_pivot_pairs_are_listed_and_marked(packages):
     for name in ("es_en", "en_fr"):
         argos.install_package(packages[name])
     translator = ArgosTranslator()
-    assert translator.language_pairs() == [LanguagePair(src="en", tgt="fr"), LanguagePair(src="es", tgt="en"),
-                                           LanguagePair(src="es", tgt="fr", via="en")]
+    assert translator.language_pairs() == [
+        LanguagePair(src="en", tgt="fr"),
+        LanguagePair(src="es", tgt="en"),
+        LanguagePair(src="es", tgt="fr", via="en"),
+    ]
     assert ("es", "fr") in translator.available_pairs() and ("fr", "es") not in translator.available_pairs()
     assert str(translator.language_pairs()[-1]) == "es→fr (via en)"
     status = {s.name: s for s in backend_status()}["argos"]
@@ -289,9 +320,10 @@ def test_rows_inside_a_text_are_kept(packages):
     rows = out[0].split("\n")
     assert len(rows) == 2 and all(rows)
     # Each row went as its own text (the same batch as three separate texts gives the same output).
-    assert out == ["\n".join(translator.translate_batch(["hello world", "the quick brown fox", "ask not"],
-                                                        "en", "es")[:2]),
-                   translator.translate_batch(["hello world", "the quick brown fox", "ask not"], "en", "es")[2]]
+    assert out == [
+        "\n".join(translator.translate_batch(["hello world", "the quick brown fox", "ask not"], "en", "es")[:2]),
+        translator.translate_batch(["hello world", "the quick brown fox", "ask not"], "en", "es")[2],
+    ]
 
 
 def _cli(capsys, *argv) -> tuple[int, str, str]:
@@ -325,13 +357,36 @@ def test_cli_available_and_download_with_progress(packages, capsys, monkeypatch)
     data = packages["en_es"].read_bytes()
     server = FileServer({})
     try:
-        index = [{"code": "translate-en_es", "type": "translate", "from_code": "en", "to_code": "es",
-                  "from_name": "English", "to_name": "Spanish", "package_version": "1.1", "argos_version": "1.0",
-                  "links": [server.url + "/en_es.argosmodel"], "size": len(data)},
-                 {"code": "translate-en_es-old", "type": "translate", "from_code": "en", "to_code": "es",
-                  "package_version": "1.0", "links": [server.url + "/missing.argosmodel"]},
-                 {"code": "translate-en_de", "type": "translate", "from_code": "en", "to_code": "de",
-                  "package_version": "1.0", "links": [server.url + "/missing.argosmodel"]}]
+        index = [
+            {
+                "code": "translate-en_es",
+                "type": "translate",
+                "from_code": "en",
+                "to_code": "es",
+                "from_name": "English",
+                "to_name": "Spanish",
+                "package_version": "1.1",
+                "argos_version": "1.0",
+                "links": [server.url + "/en_es.argosmodel"],
+                "size": len(data),
+            },
+            {
+                "code": "translate-en_es-old",
+                "type": "translate",
+                "from_code": "en",
+                "to_code": "es",
+                "package_version": "1.0",
+                "links": [server.url + "/missing.argosmodel"],
+            },
+            {
+                "code": "translate-en_de",
+                "type": "translate",
+                "from_code": "en",
+                "to_code": "de",
+                "package_version": "1.0",
+                "links": [server.url + "/missing.argosmodel"],
+            },
+        ]
         server.files = {"/index.json": json.dumps(index).encode(), "/en_es.argosmodel": data}
         monkeypatch.setenv("REFRAME_ARGOS_INDEX", server.url + "/index.json")
         monkeypatch.delenv("REFRAME_OFFLINE", raising=False)
@@ -373,14 +428,30 @@ def test_cli_download_subprocess_shows_progress(packages, tmp_path):
     data = packages["en_fr"].read_bytes()
     server = FileServer({})
     try:
-        server.files = {"/index.json": json.dumps([{"type": "translate", "from_code": "en", "to_code": "fr",
-                                                    "package_version": "2.0",
-                                                    "links": [server.url + "/p.argosmodel"]}]).encode(),
-                        "/p.argosmodel": data}
+        server.files = {
+            "/index.json": json.dumps(
+                [
+                    {
+                        "type": "translate",
+                        "from_code": "en",
+                        "to_code": "fr",
+                        "package_version": "2.0",
+                        "links": [server.url + "/p.argosmodel"],
+                    }
+                ]
+            ).encode(),
+            "/p.argosmodel": data,
+        }
         env = dict(os.environ, PYTHONPATH=str(repo), REFRAME_ARGOS_INDEX=server.url + "/index.json")
         env.pop("REFRAME_OFFLINE", None)
-        proc = subprocess.run([sys.executable, "-m", "media_core", "translate-packages", "download", "en", "fr"],
-                              capture_output=True, text=True, env=env, cwd=repo, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "media_core", "translate-packages", "download", "en", "fr"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=repo,
+            timeout=120,
+        )
         assert proc.returncode == 0, proc.stderr
         assert "Installed en→fr" in proc.stdout and "100.0%" in proc.stderr
         assert [p.pair for p in argos.list_installed()] == [("en", "fr")]

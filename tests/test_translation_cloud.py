@@ -56,8 +56,11 @@ class FakeOpenAI:
 
 
 def _completion(content: str) -> dict:
-    return {"id": "x", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant",
-                                                                                           "content": content}}]}
+    return {
+        "id": "x",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
+    }
 
 
 @pytest.fixture
@@ -75,14 +78,27 @@ def server_factory():
 
 
 def _translator(url, **kw) -> CloudTranslator:
-    return CloudTranslator(CloudConfig(base_url=url, api_key="sk-test", model="tiny-llm", backoff=0.05,
-                                       max_retries=kw.pop("max_retries", 4), timeout=10), offline=False)
+    return CloudTranslator(
+        CloudConfig(
+            base_url=url,
+            api_key="sk-test",
+            model="tiny-llm",
+            backoff=0.05,
+            max_retries=kw.pop("max_retries", 4),
+            timeout=10,
+        ),
+        offline=False,
+    )
 
 
 def test_429_then_malformed_then_good(server_factory):
-    server = server_factory([(429, {"Retry-After": "1"}, {"error": "slow down"}),
-                             (200, {}, _completion("Sure! Here you go: not json")),
-                             "echo"])
+    server = server_factory(
+        [
+            (429, {"Retry-After": "1"}, {"error": "slow down"}),
+            (200, {}, _completion("Sure! Here you go: not json")),
+            "echo",
+        ]
+    )
     texts = ["Hello there.", "", "How are\nyou?"]
     out = _translator(server.url).translate_batch(texts, "en", "es")
     assert out == ["ES: Hello there.", "", "ES: How are\nyou?"]  # the line break survives the round trip
@@ -157,12 +173,14 @@ def settings_endpoint(monkeypatch):
     return configure
 
 
-SIX_CUES = ("1\n00:00:00,000 --> 00:00:01,000\nOne.\n\n"
-            "2\n00:00:01,000 --> 00:00:02,500\nTwo lines\nare here\n\n"
-            "3\n00:00:02,500 --> 00:00:03,000\n \n\n"
-            "4\n00:00:03,000 --> 00:00:04,000\nThree\n\n"
-            "5\n00:00:04,000 --> 00:00:05,000\nFour\n\n"
-            "6\n00:00:05,000 --> 00:00:06,000\nFive <i>ok</i>\n")
+SIX_CUES = (
+    "1\n00:00:00,000 --> 00:00:01,000\nOne.\n\n"
+    "2\n00:00:01,000 --> 00:00:02,500\nTwo lines\nare here\n\n"
+    "3\n00:00:02,500 --> 00:00:03,000\n \n\n"
+    "4\n00:00:03,000 --> 00:00:04,000\nThree\n\n"
+    "5\n00:00:04,000 --> 00:00:05,000\nFour\n\n"
+    "6\n00:00:05,000 --> 00:00:06,000\nFive <i>ok</i>\n"
+)
 
 
 def test_subtitle_file_in_several_batches_over_http(server_factory, settings_endpoint, tmp_path):
@@ -175,8 +193,9 @@ def test_subtitle_file_in_several_batches_over_http(server_factory, settings_end
     src = tmp_path / "talk.srt"
     src.write_text(SIX_CUES, encoding="utf-8")
     logged: list[str] = []
-    result = translate_subtitle_file(src, "es", "en", backend="cloud", batch_size=2, out=tmp_path / "talk.es.srt",
-                                     log=logged.append)
+    result = translate_subtitle_file(
+        src, "es", "en", backend="cloud", batch_size=2, out=tmp_path / "talk.es.srt", log=logged.append
+    )
     assert result.backend == "cloud" and result.cues == 6
     # Five cues with text in batches of two: three requests, consecutive cues together, in order.
     sent = [json.loads(r["body"]["messages"][1]["content"]) for r in server.requests]
@@ -209,8 +228,17 @@ def test_cancel_between_batches_leaves_no_file(server_factory, settings_endpoint
             token.cancel()
 
     with pytest.raises(CancelledError):
-        translate_subtitle_file(src, "es", "en", backend="cloud", batch_size=2, bilingual=True,
-                                out=tmp_path / "out" / "talk.es.srt", progress=progress, cancel=token)
+        translate_subtitle_file(
+            src,
+            "es",
+            "en",
+            backend="cloud",
+            batch_size=2,
+            bilingual=True,
+            out=tmp_path / "out" / "talk.es.srt",
+            progress=progress,
+            cancel=token,
+        )
     assert len(server.requests) == 1
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 
@@ -244,8 +272,9 @@ def test_retry_after_as_http_date_within_the_limit_is_waited_for():
 
 def test_large_inputs_are_split_into_requests(server_factory):
     server = server_factory(["echo"])
-    translator = CloudTranslator(CloudConfig(base_url=server.url, model="m", max_lines_per_request=2, timeout=10),
-                                 offline=False)
+    translator = CloudTranslator(
+        CloudConfig(base_url=server.url, model="m", max_lines_per_request=2, timeout=10), offline=False
+    )
     seen = []
     out = translator.translate_batch(["a", "b", "c", "d", "e"], "en", "es", progress=lambda f, s="": seen.append(f))
     assert out == ["ES: a", "ES: b", "ES: c", "ES: d", "ES: e"]
@@ -275,9 +304,20 @@ def test_job_uses_the_settings_key_and_never_stores_it(server_factory, settings_
     src.write_text(SIX_CUES, encoding="utf-8")
     mgr = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
     try:
-        first = mgr.wait(mgr.submit("translate_subtitles", {
-            "input": str(src), "tgt": "es", "src": "en", "backend": "cloud", "cloud_model": "job-model",
-            "out": str(tmp_path / "a.es.srt")}), timeout=60)
+        first = mgr.wait(
+            mgr.submit(
+                "translate_subtitles",
+                {
+                    "input": str(src),
+                    "tgt": "es",
+                    "src": "en",
+                    "backend": "cloud",
+                    "cloud_model": "job-model",
+                    "out": str(tmp_path / "a.es.srt"),
+                },
+            ),
+            timeout=60,
+        )
         assert first.status == "succeeded", (first.error_message, first.error_detail)
         assert {r["auth"] for r in main.requests} == {"Bearer sk-secret-123"}
         assert {r["body"]["model"] for r in main.requests} == {"job-model"}
@@ -285,17 +325,39 @@ def test_job_uses_the_settings_key_and_never_stores_it(server_factory, settings_
         assert "translation backend: cloud" in job_log and "job-model at 127.0.0.1" in job_log
 
         # Another endpoint for one job: it gets the text but not the stored key.
-        moved = mgr.wait(mgr.submit("translate_subtitles", {
-            "input": str(src), "tgt": "es", "src": "en", "backend": "cloud", "cloud_base_url": other.url,
-            "out": str(tmp_path / "b.es.srt")}), timeout=60)
+        moved = mgr.wait(
+            mgr.submit(
+                "translate_subtitles",
+                {
+                    "input": str(src),
+                    "tgt": "es",
+                    "src": "en",
+                    "backend": "cloud",
+                    "cloud_base_url": other.url,
+                    "out": str(tmp_path / "b.es.srt"),
+                },
+            ),
+            timeout=60,
+        )
         assert moved.status == "succeeded", (moved.error_message, moved.error_detail)
         assert other.requests and {r["auth"] for r in other.requests} == {None}
 
         # A key cannot be passed as a job parameter at all.
         before = len(main.requests) + len(other.requests)
-        refused = mgr.wait(mgr.submit("translate_subtitles", {
-            "input": str(src), "tgt": "es", "src": "en", "backend": "cloud", "api_key": "sk-typed",
-            "out": str(tmp_path / "c.es.srt")}), timeout=60)
+        refused = mgr.wait(
+            mgr.submit(
+                "translate_subtitles",
+                {
+                    "input": str(src),
+                    "tgt": "es",
+                    "src": "en",
+                    "backend": "cloud",
+                    "api_key": "sk-typed",
+                    "out": str(tmp_path / "c.es.srt"),
+                },
+            ),
+            timeout=60,
+        )
         assert refused.status == "failed" and "api_key" in refused.error_message
         assert len(main.requests) + len(other.requests) == before
         all_logs = "".join(mgr.store.get_log(j.id) for j in (first, moved, refused))

@@ -7,12 +7,25 @@ import json
 import pysubs2
 import pytest
 
-from media_core.errors import (BackendUnavailableError, InputNotFoundError, InvalidParameterError,
-                               SubtitleFormatError, TranslationError)
+from media_core.errors import (
+    BackendUnavailableError,
+    InputNotFoundError,
+    InvalidParameterError,
+    SubtitleFormatError,
+    TranslationError,
+)
 from media_core.models import SubtitleLine
-from media_core.translation import (available_backends, bilingual, get_translator, register_backend,
-                                    resolve_translator, translate_lines, translate_subtitle_file, translate_texts,
-                                    wrap_balanced)
+from media_core.translation import (
+    available_backends,
+    bilingual,
+    get_translator,
+    register_backend,
+    resolve_translator,
+    translate_lines,
+    translate_subtitle_file,
+    translate_texts,
+    wrap_balanced,
+)
 from media_core.translation.base import Translator, normalize_lang
 from media_core.translation.identity import IdentityTranslator
 
@@ -48,7 +61,7 @@ LINES = [
 def test_translate_lines_keeps_structure():
     rev = Reverser()
     out = translate_lines(LINES, rev, "en", "xx", batch_size=2)
-    assert [(l.start, l.end) for l in out] == [(l.start, l.end) for l in LINES]
+    assert [(c.start, c.end) for c in out] == [(c.start, c.end) for c in LINES]
     assert out[0].text == "{\\an8}four three two one"
     assert out[1].text.count("\n") == 1 and out[1].text.replace("\n", " ") == "epsilon delta gamma beta alpha"
     assert out[2].text == ""
@@ -56,8 +69,7 @@ def test_translate_lines_keeps_structure():
     # Inline tags are re-applied at the same relative word boundaries, in order.
     assert out[4].text == "word {\\b1}bold{\\b0} mid"
     # Empty cues are never sent; batches hold consecutive cues (context) of at most batch_size.
-    assert rev.batches == [["one two three four", "alpha beta gamma delta epsilon"],
-                           ["sole", "mid bold word"]]
+    assert rev.batches == [["one two three four", "alpha beta gamma delta epsilon"], ["sole", "mid bold word"]]
     assert isinstance(rev, Translator)
 
 
@@ -88,9 +100,12 @@ def test_bilingual_modes():
 def test_file_roundtrip_with_identity_in_odd_dir(odd_dir):
     src = odd_dir / "clip ünïcode.srt"
     subs = pysubs2.SSAFile()
-    for i, line in enumerate(LINES):
-        subs.events.append(pysubs2.SSAEvent(start=int(line.start * 1000), end=int(line.end * 1000),
-                                            text=line.text.replace("\n", "\\N")))
+    for _i, line in enumerate(LINES):
+        subs.events.append(
+            pysubs2.SSAEvent(
+                start=int(line.start * 1000), end=int(line.end * 1000), text=line.text.replace("\n", "\\N")
+            )
+        )
     subs.save(str(src))
     (odd_dir / "clip ünïcode.json").write_text(json.dumps({"language": "en", "segments": []}))
     result = translate_subtitle_file(src, "de", backend="identity", bilingual="stacked", out=odd_dir / "o.vtt")
@@ -144,6 +159,7 @@ def test_backend_returning_wrong_count_is_caught():
     class Broken(IdentityTranslator):
         def translate_batch(self, texts, src, tgt, **kw):
             from media_core.translation.base import check_batch
+
             return check_batch(texts, texts[:-1], "broken")
 
     with pytest.raises(TranslationError, match="returned 1 lines for 2"):
@@ -197,22 +213,28 @@ def test_tags_keep_order_when_the_translation_is_short():
 
     marked = split_markup("one {\\b1}two three{\\b0} four five {\\i1}six{\\i0}")
     text = apply_markup(marked, "uno dos")
-    tags = [t for t in ("{\\b1}", "{\\b0}", "{\\i1}", "{\\i0}")]
+    tags = ["{\\b1}", "{\\b0}", "{\\i1}", "{\\i0}"]
     positions = [text.index(t) for t in tags]
     assert positions == sorted(positions), text  # every tag kept, opening before closing
-    assert text.replace("{\\b1}", "").replace("{\\b0}", "").replace("{\\i1}", "").replace("{\\i0}", "") \
-        .split() == ["uno", "dos"]
+    assert text.replace("{\\b1}", "").replace("{\\b0}", "").replace("{\\i1}", "").replace("{\\i0}", "").split() == [
+        "uno",
+        "dos",
+    ]
 
 
 def test_two_track_keeps_inline_styling_but_not_layout_overrides():
-    lines = [SubtitleLine(start=0, end=1, text="{\\an8\\pos(5,5)\\fs80\\b1}Big {\\i1}word{\\i0}"),
-             SubtitleLine(start=1, end=2, text="{\\p1}m 0 0 l 10 0 10 10{\\p0}")]
+    lines = [
+        SubtitleLine(start=0, end=1, text="{\\an8\\pos(5,5)\\fs80\\b1}Big {\\i1}word{\\i0}"),
+        SubtitleLine(start=1, end=2, text="{\\p1}m 0 0 l 10 0 10 10{\\p0}"),
+    ]
     tr = translate_lines(lines, Upper(), "en", "xx")
     ass = bilingual(lines, tr, "two_track")
     texts = {e.style: e.text for e in ass}
     assert len(ass) == 2  # the drawing is not part of the bilingual layout
     assert texts["Original"] == "{\\b1}Big {\\i1}word{\\i0}"
-    assert "{\\i1}" in texts["Translation"] and "\\pos" not in texts["Translation"] and "\\fs" not in texts["Translation"]
+    assert (
+        "{\\i1}" in texts["Translation"] and "\\pos" not in texts["Translation"] and "\\fs" not in texts["Translation"]
+    )
     stacked = bilingual(lines, tr, "stacked")
     assert stacked[1].text == lines[1].text  # a drawing is shown once, not stacked on itself
 
@@ -233,7 +255,9 @@ def test_identity_is_not_offered_to_users():
     with pytest.raises(SystemExit) as info:
         build_parser().parse_args(["translate", "x.srt", "--to", "es", "--backend", "identity"])
     assert info.value.code == 2
-    assert build_parser().parse_args(["translate", "x.srt", "--to", "es", "--backend", "apertium"]).backend == "apertium"
+    assert (
+        build_parser().parse_args(["translate", "x.srt", "--to", "es", "--backend", "apertium"]).backend == "apertium"
+    )
 
 
 def test_translate_texts_keeps_line_breaks():

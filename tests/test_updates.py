@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import itertools
 import json
 import threading
 
@@ -24,16 +25,24 @@ def release_server():
         def do_GET(self):
             base = f"http://127.0.0.1:{self.server.server_port}"
             if self.path == "/latest":
-                body = json.dumps({
-                    "tag_name": state["tag"], "body": "Faster shorts.", "html_url": base + "/page",
-                    "published_at": "2026-11-20T10:00:00Z",
-                    "assets": [
-                        {"name": "Reframe-9.1.0-arm64.AppImage", "browser_download_url": base + "/arm", "size": 1},
-                        {"name": "Reframe-9.1.0-x86_64.AppImage", "browser_download_url": base + "/x64",
-                         "size": len(state["payload"])},
-                        {"name": "Reframe-9.1.0-setup.exe", "browser_download_url": base + "/exe", "size": 1},
-                        {"name": "SHA256SUMS", "browser_download_url": base + "/sums", "size": 1},
-                    ]}).encode()
+                body = json.dumps(
+                    {
+                        "tag_name": state["tag"],
+                        "body": "Faster shorts.",
+                        "html_url": base + "/page",
+                        "published_at": "2026-11-20T10:00:00Z",
+                        "assets": [
+                            {"name": "Reframe-9.1.0-arm64.AppImage", "browser_download_url": base + "/arm", "size": 1},
+                            {
+                                "name": "Reframe-9.1.0-x86_64.AppImage",
+                                "browser_download_url": base + "/x64",
+                                "size": len(state["payload"]),
+                            },
+                            {"name": "Reframe-9.1.0-setup.exe", "browser_download_url": base + "/exe", "size": 1},
+                            {"name": "SHA256SUMS", "browser_download_url": base + "/sums", "size": 1},
+                        ],
+                    }
+                ).encode()
             elif self.path == "/sums":
                 digest = hashlib.sha256(state["sums_payload"]).hexdigest()
                 body = f"{digest}  Reframe-9.1.0-x86_64.AppImage\n{'0' * 64}  Reframe-9.1.0-setup.exe\n".encode()
@@ -74,7 +83,7 @@ def test_download_is_verified_and_atomic(release_server, tmp_path, monkeypatch):
     seen = []
     path = updates.download_update(info, tmp_path, progress=lambda f, s="": seen.append(f))
     assert path.read_bytes() == release_server["payload"]
-    assert seen[-1] == 1.0 and all(b >= a for a, b in zip(seen, seen[1:]))
+    assert seen[-1] == 1.0 and all(b >= a for a, b in itertools.pairwise(seen))
 
     release_server["sums_payload"] = b"something else"
     path.unlink()

@@ -50,17 +50,32 @@ class JobView(BaseModel):
     retry_of: str | None
 
     @classmethod
-    def of(cls, job: Job) -> "JobView":
-        return cls(id=job.id, type=job.type, title=job.title, status=job.status, progress=job.progress,
-                   stage=job.stage, created_at=job.created_at, started_at=job.started_at,
-                   finished_at=job.finished_at, attempts=job.attempts, error_code=job.error_code,
-                   error_message=job.error_message, params=job.params, outputs=job.outputs,
-                   retry_of=job.retry_of)
+    def of(cls, job: Job) -> JobView:
+        return cls(
+            id=job.id,
+            type=job.type,
+            title=job.title,
+            status=job.status,
+            progress=job.progress,
+            stage=job.stage,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            attempts=job.attempts,
+            error_code=job.error_code,
+            error_message=job.error_message,
+            params=job.params,
+            outputs=job.outputs,
+            retry_of=job.retry_of,
+        )
 
 
 def create_app(manager: JobManager, *, token: str | None = None, loopback_only: bool = True) -> FastAPI:
-    app = FastAPI(title="Reframe API", version=__version__,
-                  description="Submit and follow Reframe jobs (captions, renders, translation, shorts).")
+    app = FastAPI(
+        title="Reframe API",
+        version=__version__,
+        description="Submit and follow Reframe jobs (captions, renders, translation, shorts).",
+    )
 
     def authorise(request: Request) -> None:
         host = (request.headers.get("host") or "").rsplit(":", 1)[0] if request.headers.get("host") else ""
@@ -86,12 +101,24 @@ def create_app(manager: JobManager, *, token: str | None = None, loopback_only: 
         return manager.job_types()
 
     @app.get("/jobs", dependencies=[Depends(authorise)])
-    def list_jobs(status: str | None = None, type: str | None = None, search: str | None = None,
-                  since: float | None = None, until: float | None = None,
-                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[JobView]:
-        jobs = manager.list_jobs(status=status.split(",") if status else None,
-                                 type=type.split(",") if type else None, search=search,
-                                 since=since, until=until, limit=limit, offset=offset)
+    def list_jobs(
+        status: str | None = None,
+        type: str | None = None,
+        search: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> list[JobView]:
+        jobs = manager.list_jobs(
+            status=status.split(",") if status else None,
+            type=type.split(",") if type else None,
+            search=search,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+        )
         return [JobView.of(j) for j in jobs]
 
     @app.post("/jobs", status_code=201, dependencies=[Depends(authorise)])
@@ -143,10 +170,9 @@ def create_app(manager: JobManager, *, token: str | None = None, loopback_only: 
         name = Path(file.filename or "upload.bin").name or "upload.bin"
         folder = data_dir() / "uploads" / secrets.token_hex(6)
         target = folder / name
-        with atomic_output(target) as tmp:
-            with open(tmp, "wb") as fh:
-                while chunk := await file.read(1 << 20):
-                    fh.write(chunk)
+        with atomic_output(target) as tmp, open(tmp, "wb") as fh:
+            while chunk := await file.read(1 << 20):
+                fh.write(chunk)
         return {"path": str(target), "size": target.stat().st_size}
 
     return app

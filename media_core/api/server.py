@@ -41,8 +41,9 @@ class ApiServer:
         self.settings = settings
         self.host = "0.0.0.0" if settings.allow_lan else "127.0.0.1"
         app = create_app(manager, token=settings.token, loopback_only=_is_loopback(self.host))
-        config = uvicorn.Config(app, host=self.host, port=settings.port, log_level="warning",
-                                access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            app, host=self.host, port=settings.port, log_level="warning", access_log=False, lifespan="off"
+        )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
@@ -59,14 +60,13 @@ class ApiServer:
                 return sock.getsockname()[1]
         return self.settings.port
 
-    def start(self, timeout: float = 10.0) -> "ApiServer":
+    def start(self, timeout: float = 10.0) -> ApiServer:
         self._thread = threading.Thread(target=self._server.run, daemon=True, name="reframe-api")
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise InvalidParameterError(
-                    f"The API could not listen on port {self.settings.port} (is it in use?).")
+                raise InvalidParameterError(f"The API could not listen on port {self.settings.port} (is it in use?).")
             time.sleep(0.02)
         log.info("Reframe API listening on %s", self.url)
         return self

@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     from media_core import __version__
 
     parser = argparse.ArgumentParser(
-        prog="reframe", description="Reframe: captions, styled subtitles, translation and shorts, offline.")
+        prog="reframe", description="Reframe: captions, styled subtitles, translation and shorts, offline."
+    )
     parser.add_argument("--version", action="version", version=f"reframe {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -14,9 +14,11 @@ from media_core.subtitles.formats import FORMATS
 
 def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "captions", help="transcribe a video or audio file into subtitle files",
+        "captions",
+        help="transcribe a video or audio file into subtitle files",
         description="Transcribe speech with Whisper and write subtitles (SRT, VTT, ASS), a plain-text "
-                    "transcript (TXT) and a word-level JSON.")
+        "transcript (TXT) and a word-level JSON.",
+    )
     add_arguments(parser)
     parser.set_defaults(func=run)
     return parser
@@ -24,10 +26,18 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", metavar="INPUT", help="video or audio file")
-    parser.add_argument("-f", "--format", default="srt",
-                        help=f"comma-separated output formats: {','.join(FORMATS)} or all (default: srt)")
-    parser.add_argument("-m", "--model", default="tiny.en",
-                        help="model name (tiny.en, base, …) or a model folder / ggml file (default: tiny.en)")
+    parser.add_argument(
+        "-f",
+        "--format",
+        default="srt",
+        help=f"comma-separated output formats: {','.join(FORMATS)} or all (default: srt)",
+    )
+    parser.add_argument(
+        "-m",
+        "--model",
+        default="tiny.en",
+        help="model name (tiny.en, base, …) or a model folder / ggml file (default: tiny.en)",
+    )
     parser.add_argument("-l", "--language", default="auto", help="spoken language code (en, es, …) or auto")
     parser.add_argument("--backend", choices=("faster-whisper", "whisper.cpp"), default="faster-whisper")
     parser.add_argument("-o", "--out", default=None, help="output folder (default: Reframe's outputs folder)")
@@ -38,8 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=0, help="CPU threads for transcription (0 = automatic)")
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--no-vad", action="store_true", help="do not skip silences with voice detection")
-    parser.add_argument("--prompt", dest="initial_prompt", default=None,
-                        help="words to prime the recogniser with (names, jargon)")
+    parser.add_argument(
+        "--prompt", dest="initial_prompt", default=None, help="words to prime the recogniser with (names, jargon)"
+    )
     parser.add_argument("--translate-to", default=None, help="also write translated SRT/VTT/ASS in this language")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -54,13 +65,21 @@ def request_from_args(args: argparse.Namespace):
     from media_core.captions import CaptionsRequest
 
     return CaptionsRequest(
-        transcription={"backend": args.backend, "model": args.model, "language": args.language,
-                       "threads": args.threads, "beam_size": args.beam_size, "vad": not args.no_vad,
-                       "initial_prompt": args.initial_prompt},
-        grouping={"max_chars_per_line": args.max_chars, "max_lines": args.max_lines,
-                  "max_duration": args.max_duration},
-        formats=parse_formats(args.format), out_dir=args.out, basename=args.basename,
-        translate_to=args.translate_to)
+        transcription={
+            "backend": args.backend,
+            "model": args.model,
+            "language": args.language,
+            "threads": args.threads,
+            "beam_size": args.beam_size,
+            "vad": not args.no_vad,
+            "initial_prompt": args.initial_prompt,
+        },
+        grouping={"max_chars_per_line": args.max_chars, "max_lines": args.max_lines, "max_duration": args.max_duration},
+        formats=parse_formats(args.format),
+        out_dir=args.out,
+        basename=args.basename,
+        translate_to=args.translate_to,
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,8 +13,10 @@ import sys
 
 def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "demo", help="caption the bundled sample clip (checks that everything works)",
-        description="Transcribe the bundled 11-second sample with tiny.en and write SRT, VTT, ASS, TXT and JSON.")
+        "demo",
+        help="caption the bundled sample clip (checks that everything works)",
+        description="Transcribe the bundled 11-second sample with tiny.en and write SRT, VTT, ASS, TXT and JSON.",
+    )
     parser.add_argument("-o", "--out", default=None, help="output folder (default: <outputs>/demo)")
     parser.add_argument("-m", "--model", default="tiny.en")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0 = automatic)")
@@ -42,8 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from .progress_bar import ProgressBar
 
     sample = sample_path()
-    request = CaptionsRequest(transcription={"model": args.model, "language": "en", "threads": args.threads},
-                              formats=list(FORMATS), out_dir=args.out or outputs_dir() / "demo", basename="sample")
+    request = CaptionsRequest(
+        transcription={"model": args.model, "language": "en", "threads": args.threads},
+        formats=list(FORMATS),
+        out_dir=args.out or outputs_dir() / "demo",
+        basename="sample",
+    )
     bar = ProgressBar(enabled=not args.quiet)
     print(f"Reframe demo: captioning {sample.name} with {args.model}…", file=sys.stderr, flush=True)
     try:
@@ -51,9 +57,12 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     meta = result.transcript.meta
-    print(f"Transcribed {result.transcript.duration:.1f} s of audio in {result.elapsed:.1f} s "
-          f"(language {result.transcript.language}, {len(result.transcript.words)} words, "
-          f"{len(result.lines)} subtitle lines, real-time factor {meta.get('rtf')}).", file=sys.stderr)
+    print(
+        f"Transcribed {result.transcript.duration:.1f} s of audio in {result.elapsed:.1f} s "
+        f"(language {result.transcript.language}, {len(result.transcript.words)} words, "
+        f"{len(result.lines)} subtitle lines, real-time factor {meta.get('rtf')}).",
+        file=sys.stderr,
+    )
     print(f"Text: {result.transcript.text}", file=sys.stderr)
     print(f"Files written to {next(iter(result.outputs.values())).parent}:", file=sys.stderr)
     for path in result.outputs.values():

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from media_core.errors import CancelledError
 from media_core.progress import CancelToken
@@ -31,6 +32,7 @@ def run_with_cancel(work: Callable[[CancelToken], T]) -> T:
     in_main = threading.current_thread() is threading.main_thread()
     previous = None
     if in_main:
+
         def on_sigint(signum, frame):
             if token.is_cancelled:
                 raise KeyboardInterrupt  # second Ctrl-C: stop waiting

@@ -17,25 +17,33 @@ from media_core.errors import InvalidParameterError
 
 def register(subparsers) -> None:
     run = subparsers.add_parser(
-        "run", help="run one job of any type (as the app would) and wait for it",
-        description="Run a job through the shared job store: it shows up in the app's Jobs tab too.")
+        "run",
+        help="run one job of any type (as the app would) and wait for it",
+        description="Run a job through the shared job store: it shows up in the app's Jobs tab too.",
+    )
     run.add_argument("type", help="job type, e.g. captions, burn, render_styled, shorts (see 'reframe jobs types')")
     run.add_argument("--params", default="{}", help="job parameters as JSON (as the Jobs tab shows them)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_run)
 
-    jobs = subparsers.add_parser("jobs", help="list, inspect, cancel, retry or resume jobs",
-                                 description="The job history shared with the desktop app.")
+    jobs = subparsers.add_parser(
+        "jobs",
+        help="list, inspect, cancel, retry or resume jobs",
+        description="The job history shared with the desktop app.",
+    )
     actions = jobs.add_subparsers(dest="action", metavar="ACTION")
     lst = actions.add_parser("list", help="recent jobs (the default)")
     for parser in (jobs, lst):
         parser.add_argument("--status", help="queued, running, succeeded, failed, cancelled or interrupted")
         parser.add_argument("--type", help="only jobs of this type")
         parser.add_argument("--limit", type=int, default=30)
-    for name, helptext in (("show", "one job's parameters, outputs and error"), ("log", "one job's log"),
-                           ("cancel", "cancel a queued or running job"),
-                           ("retry", "run a finished job again (as a new job) and wait"),
-                           ("resume", "re-queue an interrupted, failed or cancelled job and wait")):
+    for name, helptext in (
+        ("show", "one job's parameters, outputs and error"),
+        ("log", "one job's log"),
+        ("cancel", "cancel a queued or running job"),
+        ("retry", "run a finished job again (as a new job) and wait"),
+        ("resume", "re-queue an interrupted, failed or cancelled job and wait"),
+    ):
         sub = actions.add_parser(name, help=helptext)
         sub.add_argument("id", help="job id (a unique prefix is enough)")
     actions.add_parser("types", help="the job types this build can run")
@@ -52,8 +60,9 @@ def _wait_with_progress(manager, job_id: str, quiet: bool) -> int:
     from .progress_bar import ProgressBar
 
     bar = ProgressBar(enabled=not quiet)
-    remove = manager.add_listener(on_progress=lambda jid, fraction, stage: bar(fraction, stage)
-                                  if jid == job_id else None)
+    remove = manager.add_listener(
+        on_progress=lambda jid, fraction, stage: bar(fraction, stage) if jid == job_id else None
+    )
     try:
         job = manager.wait(job_id)
     except KeyboardInterrupt:  # the job stops at its next safe point and cleans up
@@ -63,8 +72,13 @@ def _wait_with_progress(manager, job_id: str, quiet: bool) -> int:
         remove()
         bar.close()
         manager.shutdown()
-    print(json.dumps({"id": job.id, "status": job.status, "outputs": job.outputs, "error": job.error},
-                     ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {"id": job.id, "status": job.status, "outputs": job.outputs, "error": job.error},
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     if job.status == "cancelled":
         return 130
     return 0 if job.status == "succeeded" else 2
@@ -76,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as exc:
         raise InvalidParameterError(f"--params is not valid JSON: {exc}") from exc
     if not isinstance(params, dict):
-        raise InvalidParameterError("--params must be a JSON object, e.g. '{\"input\": \"video.mp4\"}'.")
+        raise InvalidParameterError('--params must be a JSON object, e.g. \'{"input": "video.mp4"}\'.')
     manager = _manager()
     job_id = manager.submit(args.type, params)
     print(f"job {job_id} ({args.type})", file=sys.stderr)
@@ -86,8 +100,11 @@ def _run(args: argparse.Namespace) -> int:
 def _resolve(manager, prefix: str) -> str:
     matches = [job.id for job in manager.list_jobs(limit=None, with_assets=False) if job.id.startswith(prefix)]
     if len(matches) != 1:
-        raise InvalidParameterError(f"No job matches {prefix!r}." if not matches else
-                                    f"{len(matches)} jobs start with {prefix!r}; give more of the id.")
+        raise InvalidParameterError(
+            f"No job matches {prefix!r}."
+            if not matches
+            else f"{len(matches)} jobs start with {prefix!r}; give more of the id."
+        )
     return matches[0]
 
 
@@ -106,17 +123,23 @@ def _jobs(args: argparse.Namespace) -> int:
     job_id = _resolve(manager, args.id)
     if action == "show":
         job = manager.get(job_id)
-        print(json.dumps(job.model_dump(mode="json", exclude={"assets"}) | {"inputs": job.inputs,
-                                                                          "outputs": job.outputs},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                job.model_dump(mode="json", exclude={"assets"}) | {"inputs": job.inputs, "outputs": job.outputs},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     if action == "log":
         print(manager.store.get_log(job_id), end="")
         return 0
     if action == "cancel":
         if not manager.cancel(job_id):
-            raise InvalidParameterError("That job is not queued or running in a process that can be reached "
-                                        "from here; cancel it in the app that runs it.")
+            raise InvalidParameterError(
+                "That job is not queued or running in a process that can be reached "
+                "from here; cancel it in the app that runs it."
+            )
         return 0
     new_id = manager.retry(job_id) if action == "retry" else manager.resume(job_id)
     return _wait_with_progress(manager, new_id, quiet=False)

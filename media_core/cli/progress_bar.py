@@ -15,8 +15,9 @@ from typing import TextIO
 
 
 class ProgressBar:
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool = True, tty: bool | None = None,
-                 min_interval: float = 0.1):
+    def __init__(
+        self, stream: TextIO | None = None, *, enabled: bool = True, tty: bool | None = None, min_interval: float = 0.1
+    ):
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.tty = self.stream.isatty() if tty is None else tty
@@ -53,7 +54,7 @@ class ProgressBar:
         if 0.05 < fraction < 1.0:
             eta = f" ~{elapsed * (1 - fraction) / fraction:4.0f}s left"
         width = max(10, min(30, columns // 3))
-        filled = int(round(width * fraction))
+        filled = round(width * fraction)
         head = f"[{'#' * filled}{'-' * (width - filled)}] {fraction * 100:5.1f}%{eta} "
         text = (head + stage)[: max(10, columns - 1)]
         self.stream.write("\r" + text.ljust(columns - 1))

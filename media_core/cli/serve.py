@@ -12,8 +12,10 @@ import sys
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "serve", help="run the HTTP API (localhost only unless --lan)",
-        description="Serve the job API: submit, follow, cancel and download jobs over HTTP.")
+        "serve",
+        help="run the HTTP API (localhost only unless --lan)",
+        description="Serve the job API: submit, follow, cancel and download jobs over HTTP.",
+    )
     parser.add_argument("--port", type=int, default=None, help="port (default: the settings, 8765)")
     parser.add_argument("--lan", action="store_true", help="listen on every interface (needs a token)")
     parser.add_argument("--token", default=None, help="bearer token clients must send (required with --lan)")
@@ -37,8 +39,13 @@ def run(args: argparse.Namespace) -> int:
     manager = JobManager()
     server = ApiServer(manager, settings)
     where = "every interface" if settings.allow_lan else "127.0.0.1"
-    print(f"Reframe API on {where}, port {settings.port}"
-          + (" (token required)" if settings.token else "") + ". Ctrl-C stops it.", file=sys.stderr, flush=True)
+    print(
+        f"Reframe API on {where}, port {settings.port}"
+        + (" (token required)" if settings.token else "")
+        + ". Ctrl-C stops it.",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         server.serve_forever()
     finally:

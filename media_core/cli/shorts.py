@@ -13,9 +13,11 @@ import sys
 
 def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "shorts", help="find the best moments of a long video and render vertical clips",
+        "shorts",
+        help="find the best moments of a long video and render vertical clips",
         description="Transcribe once, pick the best self-contained moments (explainable score), "
-                    "render each as a captioned short, and export manifest/CSV/EDL/FCPXML.")
+        "render each as a captioned short, and export manifest/CSV/EDL/FCPXML.",
+    )
     _add_arguments(parser)
     parser.set_defaults(func=run)
     return parser
@@ -34,12 +36,21 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trim-silences", action="store_true")
     parser.add_argument("--prompt", default=None, help='e.g. "moments where I talk about pricing"')
     meaning = parser.add_mutually_exclusive_group()
-    meaning.add_argument("--semantic", dest="semantic", action="store_true", default=None,
-                         help="match the prompt by meaning (the default when the MiniLM model is installed)")
-    meaning.add_argument("--no-semantic", dest="semantic", action="store_false",
-                         help="match the prompt by its words only")
-    parser.add_argument("--ai-rank", action="store_true",
-                        help="rank with the OpenAI-compatible model set in the settings (never in offline mode)")
+    meaning.add_argument(
+        "--semantic",
+        dest="semantic",
+        action="store_true",
+        default=None,
+        help="match the prompt by meaning (the default when the MiniLM model is installed)",
+    )
+    meaning.add_argument(
+        "--no-semantic", dest="semantic", action="store_false", help="match the prompt by its words only"
+    )
+    parser.add_argument(
+        "--ai-rank",
+        action="store_true",
+        help="rank with the OpenAI-compatible model set in the settings (never in offline mode)",
+    )
     parser.add_argument("--model", default="tiny.en", help="transcription model name or folder")
     parser.add_argument("--language", default=None)
     parser.add_argument("--height", type=int, default=1920, help="output height in pixels")
@@ -56,29 +67,47 @@ def run(args: argparse.Namespace) -> int:
     from .progress_bar import ProgressBar
 
     request = ShortsRequest(
-        num_clips=args.num_clips, min_duration=args.min_duration, max_duration=args.max_duration,
-        aspect=args.aspect, strategy=args.strategy, focus_x=args.focus_x, captions=not args.no_captions,
-        style=args.style, trim_silences=args.trim_silences, prompt=args.prompt, semantic=args.semantic,
-        scorer="llm" if args.ai_rank else "heuristic", output_height=args.height, output_dir=args.out,
-        transcription={"model": args.model, "language": args.language})
+        num_clips=args.num_clips,
+        min_duration=args.min_duration,
+        max_duration=args.max_duration,
+        aspect=args.aspect,
+        strategy=args.strategy,
+        focus_x=args.focus_x,
+        captions=not args.no_captions,
+        style=args.style,
+        trim_silences=args.trim_silences,
+        prompt=args.prompt,
+        semantic=args.semantic,
+        scorer="llm" if args.ai_rank else "heuristic",
+        output_height=args.height,
+        output_dir=args.out,
+        transcription={"model": args.model, "language": args.language},
+    )
     bar = ProgressBar()
     report = Progress(bar)
     try:
-        plan = run_with_cancel(lambda token: find_shorts(
-            args.video, request, progress=report.span(0.0, 0.5 if not args.plan_only else 1.0), cancel=token))
+        plan = run_with_cancel(
+            lambda token: find_shorts(
+                args.video, request, progress=report.span(0.0, 0.5 if not args.plan_only else 1.0), cancel=token
+            )
+        )
         if not args.plan_only:
-            result = run_with_cancel(lambda token: render_shorts(
-                args.video, request, plan.clips, progress=report.span(0.5, 1.0), cancel=token))
+            result = run_with_cancel(
+                lambda token: render_shorts(
+                    args.video, request, plan.clips, progress=report.span(0.5, 1.0), cancel=token
+                )
+            )
     finally:
         bar.close()
     for clip in plan.clips:
-        print(f"#{clip.rank} {clip.start:8.2f}-{clip.end:8.2f} ({clip.duration:4.1f} s) "
-              f"score {clip.score:5.1f}  {clip.title}\n    {clip.reason}", file=sys.stderr)
+        print(
+            f"#{clip.rank} {clip.start:8.2f}-{clip.end:8.2f} ({clip.duration:4.1f} s) "
+            f"score {clip.score:5.1f}  {clip.title}\n    {clip.reason}",
+            file=sys.stderr,
+        )
     if args.plan_only:
         return 0
     for clip in result.clips:
         print(clip.video_path)
     print(result.manifest_path)
     return 0
-
-

@@ -22,10 +22,12 @@ def _backends() -> list[str]:
 
 def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "translate", help="translate a subtitle file (SRT, VTT, ASS)",
+        "translate",
+        help="translate a subtitle file (SRT, VTT, ASS)",
         description="Translate subtitles offline (Argos Translate, Apertium) or with a cloud endpoint; "
-                    "cue count and timing stay exactly the same. Offline language packages: "
-                    "`reframe translate-packages`.")
+        "cue count and timing stay exactly the same. Offline language packages: "
+        "`reframe translate-packages`.",
+    )
     _add_arguments(parser)
     parser.set_defaults(func=run)
     return parser
@@ -34,18 +36,35 @@ def register(subparsers) -> argparse.ArgumentParser:
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("subs", metavar="SUBS", help="subtitle file to translate")
     parser.add_argument("--to", dest="tgt", required=True, help="target language code, e.g. es")
-    parser.add_argument("--from", dest="src", default=None,
-                        help="source language code (default: from the transcript JSON beside the file)")
-    parser.add_argument("--backend", choices=_backends(), default="auto",
-                        help="translation engine (auto: argos, then apertium, then cloud)")
-    parser.add_argument("--bilingual", nargs="?", const="stacked", choices=("stacked", "two_track"), default=None,
-                        help="also write original + translation (stacked in one cue, or a two-track ASS)")
+    parser.add_argument(
+        "--from",
+        dest="src",
+        default=None,
+        help="source language code (default: from the transcript JSON beside the file)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=_backends(),
+        default="auto",
+        help="translation engine (auto: argos, then apertium, then cloud)",
+    )
+    parser.add_argument(
+        "--bilingual",
+        nargs="?",
+        const="stacked",
+        choices=("stacked", "two_track"),
+        default=None,
+        help="also write original + translation (stacked in one cue, or a two-track ASS)",
+    )
     parser.add_argument("--out", default=None, help="path of the translated file (default: outputs folder)")
     parser.add_argument("--batch-size", type=int, default=40, help="cues sent to the engine together")
     parser.add_argument("--offline", action="store_true", help="never use the network (disables cloud)")
-    parser.add_argument("--cloud-url", default=None,
-                        help="OpenAI-compatible endpoint for this run (default: the one in Settings); the stored "
-                             "API key is only sent to the endpoint it was stored for")
+    parser.add_argument(
+        "--cloud-url",
+        default=None,
+        help="OpenAI-compatible endpoint for this run (default: the one in Settings); the stored "
+        "API key is only sent to the endpoint it was stored for",
+    )
     parser.add_argument("--cloud-model", default=None, help="model name for the cloud endpoint (this run only)")
     parser.add_argument("-v", "--verbose", action="store_true", help="say which engine ran and how long it took")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -66,10 +85,23 @@ def run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
 
     try:
-        result = run_with_cancel(lambda token: translate_subtitle_file(
-            args.subs, args.tgt, args.src, backend=args.backend, bilingual=args.bilingual or False,
-            out=args.out, batch_size=args.batch_size, offline=True if args.offline else None,
-            cloud_base_url=args.cloud_url, cloud_model=args.cloud_model, progress=bar, cancel=token, log=say))
+        result = run_with_cancel(
+            lambda token: translate_subtitle_file(
+                args.subs,
+                args.tgt,
+                args.src,
+                backend=args.backend,
+                bilingual=args.bilingual or False,
+                out=args.out,
+                batch_size=args.batch_size,
+                offline=True if args.offline else None,
+                cloud_base_url=args.cloud_url,
+                cloud_model=args.cloud_model,
+                progress=bar,
+                cancel=token,
+                log=say,
+            )
+        )
     finally:
         bar.close()
     print(f"Translated {result.cues} cues {result.src}→{result.tgt} with {result.backend}:")

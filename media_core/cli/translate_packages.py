@@ -18,9 +18,11 @@ import sys
 
 def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "translate-packages", help="list, install, download or remove offline translation packages (Argos)",
+        "translate-packages",
+        help="list, install, download or remove offline translation packages (Argos)",
         description="Manage Argos Translate language packages for offline translation. Pairs without a "
-                    "package of their own are translated through English when both halves are installed.")
+        "package of their own are translated through English when both halves are installed.",
+    )
     _add_arguments(parser)
     parser.set_defaults(func=run)
     return parser
@@ -53,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
         return _available(argos, args.index)
     if args.action == "remove":
         if not argos.remove_package(args.src, args.tgt):
-            print(f"error: no {args.src}→{args.tgt} package is installed "
-                  "(see `reframe translate-packages list`).", file=sys.stderr)
+            print(
+                f"error: no {args.src}→{args.tgt} package is installed (see `reframe translate-packages list`).",
+                file=sys.stderr,
+            )
             return 2
         print(f"Removed {args.src}→{args.tgt}.")
         return 0
@@ -66,8 +70,9 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "install":
             pkg = run_with_cancel(lambda token: argos.install_package(args.file, progress=bar, cancel=token))
         else:
-            pkg = run_with_cancel(lambda token: argos.download_pair(args.src, args.tgt, index=args.index,
-                                                                    progress=bar, cancel=token))
+            pkg = run_with_cancel(
+                lambda token: argos.download_pair(args.src, args.tgt, index=args.index, progress=bar, cancel=token)
+            )
     finally:
         bar.close()
     print(f"Installed {pkg.pair[0]}→{pkg.pair[1]}: {pkg.label}")
@@ -77,16 +82,19 @@ def run(args: argparse.Namespace) -> int:
 def _list(argos) -> int:
     installed = argos.list_installed()
     if not installed:
-        print("No translation packages installed. Add one with "
-              "`reframe translate-packages download FROM TO` or `install FILE.argosmodel`.")
+        print(
+            "No translation packages installed. Add one with "
+            "`reframe translate-packages download FROM TO` or `install FILE.argosmodel`."
+        )
         return 0
     for pkg in installed:
         a, b = pkg.pair
         print(f"{a}→{b}\t{pkg.label}\t{pkg.path}")
     pivots = argos.pivot_pairs(installed)
     if pivots:
-        print("Also translated through English (two packages, slower): "
-              + ", ".join(f"{p.src}→{p.tgt}" for p in pivots))
+        print(
+            "Also translated through English (two packages, slower): " + ", ".join(f"{p.src}→{p.tgt}" for p in pivots)
+        )
     return 0
 
 
@@ -100,8 +108,11 @@ def _available(argos, index: str | None) -> int:
         a, b = pkg.pair
         mark = ""
         if pkg.pair in installed:
-            mark = "installed" if installed[pkg.pair] == pkg.package_version else \
-                f"installed {installed[pkg.pair] or '?'}, update available"
+            mark = (
+                "installed"
+                if installed[pkg.pair] == pkg.package_version
+                else f"installed {installed[pkg.pair] or '?'}, update available"
+            )
         size = f"{pkg.size / 1e6:.0f} MB" if pkg.size else ""
         print("\t".join(x for x in (f"{a}→{b}", pkg.label, size, mark) if x))
     return 0

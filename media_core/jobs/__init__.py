@@ -18,8 +18,25 @@ from .registry import JobRegistry, JobTypeSpec, UnknownJobTypeError, default_reg
 from .store import JobNotFoundError, JobStore, StoreVersionError
 
 __all__ = [
-    "Asset", "FINISHED_STATES", "Job", "JobContext", "JobEvents", "JobManager", "JobNotFoundError",
-    "JobOutcome", "JobRegistry", "JobStatus", "JobStore", "JobTypeSpec", "ProgressThrottle", "RecoveryReport",
-    "STATUSES", "StoreVersionError", "UnknownJobTypeError", "default_registry", "execute_job", "job_type",
+    "FINISHED_STATES",
+    "STATUSES",
+    "Asset",
+    "Job",
+    "JobContext",
+    "JobEvents",
+    "JobManager",
+    "JobNotFoundError",
+    "JobOutcome",
+    "JobRegistry",
+    "JobStatus",
+    "JobStore",
+    "JobTypeSpec",
+    "ProgressThrottle",
+    "RecoveryReport",
+    "StoreVersionError",
+    "UnknownJobTypeError",
+    "default_registry",
+    "execute_job",
+    "job_type",
     "retry_delay",
 ]

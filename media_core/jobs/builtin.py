@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import inspect
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -25,8 +26,21 @@ from .context import JobContext
 from .models import JobOutcome
 from .registry import job_type
 
-_PATH_FIELD_NAMES = {"output", "path", "output_path", "outputs", "manifest_path", "csv_path", "edl_path",
-                     "fcpxml_path", "srt_path", "ass_path", "vtt_path", "video_path", "thumbnail_path"}
+_PATH_FIELD_NAMES = {
+    "output",
+    "path",
+    "output_path",
+    "outputs",
+    "manifest_path",
+    "csv_path",
+    "edl_path",
+    "fcpxml_path",
+    "srt_path",
+    "ass_path",
+    "vtt_path",
+    "video_path",
+    "thumbnail_path",
+}
 
 
 def _call_engine(fn: Callable, req_cls: type | None, params: dict, ctx: JobContext) -> JobOutcome:
@@ -72,8 +86,9 @@ def _harvest_outputs(result: Any, kind: str = "", depth: int = 0) -> list[tuple[
         for name in type(result).model_fields:
             value = getattr(result, name, None)
             if name in _PATH_FIELD_NAMES or name.endswith("_path"):
-                found += _harvest_outputs(value, "" if name in ("outputs", "output", "path") else name.removesuffix("_path"),
-                                          depth + 1)
+                found += _harvest_outputs(
+                    value, "" if name in ("outputs", "output", "path") else name.removesuffix("_path"), depth + 1
+                )
             elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
                 found += _harvest_outputs(value, "", depth + 1)
     unique: dict[Path, str] = {}
@@ -83,6 +98,7 @@ def _harvest_outputs(result: Any, kind: str = "", depth: int = 0) -> list[tuple[
 
 
 # -- engine job types (modules written by other helpers) ---------------------------------
+
 
 def _input_as_first_argument(params: dict, accepted) -> dict:
     """Every job names its main file ``input`` (what the job store records as the input asset),
@@ -102,11 +118,14 @@ def _call_kwargs(fn: Callable, params: dict, ctx: JobContext) -> JobOutcome:
     params = _input_as_first_argument(params, accepted)
     unknown = sorted(set(params) - set(accepted))
     if unknown:
-        raise InvalidParameterError(f"Unknown settings for this job: {', '.join(unknown)}.",
-                                    detail=f"{fn.__module__}.{fn.__name__} accepts {', '.join(accepted)}")
+        raise InvalidParameterError(
+            f"Unknown settings for this job: {', '.join(unknown)}.",
+            detail=f"{fn.__module__}.{fn.__name__} accepts {', '.join(accepted)}",
+        )
     params = dict(params)
     if isinstance(params.get("encoder"), dict):
         from ..render import EncoderSettings
+
         params["encoder"] = EncoderSettings(**params["encoder"])
     kwargs: dict[str, Any] = {"progress": ctx.progress, "cancel": ctx.cancel}
     for log_name in ("log", "log_fn"):
@@ -158,8 +177,14 @@ def translate_shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
 
     outcome = _call_kwargs(run, params, ctx)
     result = done["result"]
-    outcome.result = {"manifest": str(result.manifest), "src": result.src, "tgt": result.tgt,
-                      "backend": result.backend, "clips": result.clips, "skipped": result.skipped}
+    outcome.result = {
+        "manifest": str(result.manifest),
+        "src": result.src,
+        "tgt": result.tgt,
+        "backend": result.backend,
+        "clips": result.clips,
+        "skipped": result.skipped,
+    }
     return outcome
 
 
@@ -240,14 +265,24 @@ def shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
     report = Progress(ctx.progress)
     transcript_path = scorer = None
     if clips is None:
-        plan = find_shorts(source, request, progress=report.span(0.0, 0.5, "Finding shorts"), cancel=ctx.cancel,
-                           log=ctx.log)
+        plan = find_shorts(
+            source, request, progress=report.span(0.0, 0.5, "Finding shorts"), cancel=ctx.cancel, log=ctx.log
+        )
         clips, transcript_path, scorer = plan.clips, plan.transcript_path, plan.scorer_used
-    result = render_shorts(source, request, clips, transcript_path=transcript_path, scorer=scorer,
-                           progress=report.span(0.5, 1.0, "Rendering"), cancel=ctx.cancel, log=ctx.log)
-    return JobOutcome(outputs=_harvest_outputs(result), result={"clips": len(result.clips),
-                                                                "output_dir": str(result.output_dir),
-                                                                "manifest": result.manifest_path})
+    result = render_shorts(
+        source,
+        request,
+        clips,
+        transcript_path=transcript_path,
+        scorer=scorer,
+        progress=report.span(0.5, 1.0, "Rendering"),
+        cancel=ctx.cancel,
+        log=ctx.log,
+    )
+    return JobOutcome(
+        outputs=_harvest_outputs(result),
+        result={"clips": len(result.clips), "output_dir": str(result.output_dir), "manifest": result.manifest_path},
+    )
 
 
 def _shorts_manifest_param(params: dict) -> str:
@@ -271,11 +306,20 @@ def shorts_rerender_job(params: dict, ctx: JobContext) -> JobOutcome:
         clip_id, start, end = str(params["clip_id"]), float(params["start"]), float(params["end"])
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidParameterError("A re-render needs clip_id, start and end.", detail=repr(exc)) from exc
-    result = rerender_from_manifest(manifest, clip_id, start, end, progress=ctx.progress, cancel=ctx.cancel,
-                                    log=ctx.log)
+    result = rerender_from_manifest(
+        manifest, clip_id, start, end, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log
+    )
     clip = next(c for c in result.clips if c.id == clip_id)
-    return JobOutcome(result={"manifest": result.manifest_path, "clip_id": clip_id, "video": clip.video_path,
-                              "start": clip.start, "end": clip.end, "title": clip.title})
+    return JobOutcome(
+        result={
+            "manifest": result.manifest_path,
+            "clip_id": clip_id,
+            "video": clip.video_path,
+            "start": clip.start,
+            "end": clip.end,
+            "title": clip.title,
+        }
+    )
 
 
 @job_type("shorts_export", heavy=False, title="Export shorts")
@@ -289,11 +333,13 @@ def shorts_export_job(params: dict, ctx: JobContext) -> JobOutcome:
     if not dest:
         raise InvalidParameterError("Choose a folder to export the shorts to.")
     result = export_run(manifest, dest, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log)
-    return JobOutcome(outputs=_harvest_outputs(result), result={"clips": len(result.clips),
-                                                                "output_dir": str(result.output_dir)})
+    return JobOutcome(
+        outputs=_harvest_outputs(result), result={"clips": len(result.clips), "output_dir": str(result.output_dir)}
+    )
 
 
 # -- a self-contained utility job (also what the job system's own tests run) -------------
+
 
 @job_type("ffmpeg_transcode", heavy=True, title="Convert")
 def ffmpeg_transcode_job(params: dict, ctx: JobContext) -> JobOutcome:
@@ -310,6 +356,7 @@ def ffmpeg_transcode_job(params: dict, ctx: JobContext) -> JobOutcome:
     lavfi = bool(params.get("lavfi"))
     if not lavfi and not Path(source).is_file():
         from ..errors import InputNotFoundError
+
         raise InputNotFoundError(f"Input file not found: {source}")
     output = Path(params.get("output") or outputs_dir() / f"{Path(source).stem if not lavfi else 'lavfi'}.mp4")
     extra = params.get("args") or []
@@ -318,12 +365,19 @@ def ffmpeg_transcode_job(params: dict, ctx: JobContext) -> JobOutcome:
     duration = params.get("duration")
     if duration is None and not lavfi:
         from ..probe import probe
+
         duration = getattr(probe(source), "duration", None)
     pre = ["-re"] if params.get("realtime") else []
     if lavfi:
         pre += ["-f", "lavfi"]
     with atomic_output(output) as tmp:
-        run_ffmpeg([*pre, "-i", str(source), *[str(a) for a in extra], str(tmp)], duration=duration,
-                   progress=ctx.progress, cancel=ctx.cancel, log_fn=ctx.log, stage="Encoding")
+        run_ffmpeg(
+            [*pre, "-i", str(source), *[str(a) for a in extra], str(tmp)],
+            duration=duration,
+            progress=ctx.progress,
+            cancel=ctx.cancel,
+            log_fn=ctx.log,
+            stage="Encoding",
+        )
     ctx.add_output(output, "video" if output.suffix.lower() in (".mp4", ".mkv", ".mov", ".webm") else "")
     return JobOutcome(result={"output": str(output)})

@@ -7,8 +7,8 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..errors import InvalidParameterError
 from ..progress import CancelToken
@@ -16,9 +16,9 @@ from .models import Job
 
 log = logging.getLogger(__name__)
 
-StateFn = Callable[[str, str], None]          # (job_id, status)
+StateFn = Callable[[str, str], None]  # (job_id, status)
 ProgressCb = Callable[[str, float, str], None]  # (job_id, fraction, stage)
-LogCb = Callable[[str, str], None]            # (job_id, stamped line)
+LogCb = Callable[[str, str], None]  # (job_id, stamped line)
 
 
 class JobEvents:
@@ -32,8 +32,9 @@ class JobEvents:
         self._lock = threading.Lock()
         self._listeners: list[tuple[StateFn | None, ProgressCb | None, LogCb | None]] = []
 
-    def add(self, on_state: StateFn | None = None, on_progress: ProgressCb | None = None,
-            on_log: LogCb | None = None) -> Callable[[], None]:
+    def add(
+        self, on_state: StateFn | None = None, on_progress: ProgressCb | None = None, on_log: LogCb | None = None
+    ) -> Callable[[], None]:
         entry = (on_state, on_progress, on_log)
         with self._lock:
             self._listeners.append(entry)
@@ -42,6 +43,7 @@ class JobEvents:
             with self._lock:
                 if entry in self._listeners:
                     self._listeners.remove(entry)
+
         return remove
 
     def _fire(self, index: int, *args) -> None:
@@ -81,9 +83,12 @@ class ProgressThrottle:
 
     def offer(self, fraction: float, stage: str) -> bool:
         now = time.monotonic()
-        due = (fraction >= 1.0 or stage != self._last_stage
-               or abs(fraction - self._last_value) >= self.min_step
-               or (now - self._last_time >= self.min_interval and fraction != self._last_value))
+        due = (
+            fraction >= 1.0
+            or stage != self._last_stage
+            or abs(fraction - self._last_value) >= self.min_step
+            or (now - self._last_time >= self.min_interval and fraction != self._last_value)
+        )
         if due:
             self._last_value, self._last_stage, self._last_time = fraction, stage, now
             self._pending = None

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import CancelledError, ReframeError
 from ..priority import lower_current_thread
@@ -50,9 +51,16 @@ def _collect_outcome(ctx: JobContext, returned: Any) -> dict:
     return result
 
 
-def execute_job(store, job: Job, registry: JobRegistry, cancel: CancelToken, events: JobEvents | None = None,
-                *, retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
-                stopping: Callable[[], bool] | None = None) -> Job:
+def execute_job(
+    store,
+    job: Job,
+    registry: JobRegistry,
+    cancel: CancelToken,
+    events: JobEvents | None = None,
+    *,
+    retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
+    stopping: Callable[[], bool] | None = None,
+) -> Job:
     """Execute an already claimed (``running``) job and record how it ended.
 
     Returns the job as stored afterwards: ``succeeded``, ``failed``, ``cancelled``,
@@ -83,11 +91,12 @@ def execute_job(store, job: Job, registry: JobRegistry, cancel: CancelToken, eve
         final = store.finish(job.id, "succeeded", outputs=outputs, result=result)
         ctx.log(f"succeeded in {time.monotonic() - started:.2f}s")
         ctx.remove_work_dir()
-    except BaseException as exc:  # noqa: BLE001 - every failure must end in a recorded state
+    except BaseException as exc:
         ctx.flush_progress()
         ctx.discard_outputs()
-        final = _record_failure(store, job, ctx, exc, cancel, retry_base_delay, time.monotonic() - started,
-                                bool(stopping and stopping()))
+        final = _record_failure(
+            store, job, ctx, exc, cancel, retry_base_delay, time.monotonic() - started, bool(stopping and stopping())
+        )
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             events.state(job.id, final.status)
             raise
@@ -95,12 +104,21 @@ def execute_job(store, job: Job, registry: JobRegistry, cancel: CancelToken, eve
     return final
 
 
-def _record_failure(store, job: Job, ctx: JobContext, exc: BaseException, cancel: CancelToken,
-                    retry_base_delay: float, elapsed: float, stopping: bool = False) -> Job:
+def _record_failure(
+    store,
+    job: Job,
+    ctx: JobContext,
+    exc: BaseException,
+    cancel: CancelToken,
+    retry_base_delay: float,
+    elapsed: float,
+    stopping: bool = False,
+) -> Job:
     if (isinstance(exc, CancelledError) or cancel.is_cancelled) and stopping:
         ctx.log(f"interrupted by shutdown after {elapsed:.2f}s")
-        return store.finish(job.id, "interrupted",
-                            error=("interrupted", "Reframe was closed while this job was running.", None))
+        return store.finish(
+            job.id, "interrupted", error=("interrupted", "Reframe was closed while this job was running.", None)
+        )
     if isinstance(exc, CancelledError) or cancel.is_cancelled:
         ctx.log(f"cancelled after {elapsed:.2f}s")
         ctx.remove_work_dir()

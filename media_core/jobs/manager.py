@@ -21,9 +21,10 @@ import shlex
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import InvalidParameterError
 from ..paths import TEMP_MARKER, outputs_dir, sweep_orphan_temps
@@ -69,10 +70,17 @@ class JobManager:
     Listeners (:meth:`add_listener`) receive events on worker threads.
     """
 
-    def __init__(self, store: JobStore | None = None, *, registry: JobRegistry | None = None,
-                 heavy_slots: int | None = None, light_slots: int = 2,
-                 retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY, retention_days: float | None = None,
-                 executor: Spawn | None = None):
+    def __init__(
+        self,
+        store: JobStore | None = None,
+        *,
+        registry: JobRegistry | None = None,
+        heavy_slots: int | None = None,
+        light_slots: int = 2,
+        retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
+        retention_days: float | None = None,
+        executor: Spawn | None = None,
+    ):
         """``heavy_slots`` and ``retention_days`` default to the engine settings (``heavy_jobs``,
         ``retention_days``); 0 days keeps finished jobs' temporary data forever."""
         settings = engine_settings()
@@ -109,9 +117,12 @@ class JobManager:
                 raise RuntimeError("set_executor() must be called before the manager starts")
             self._spawn = spawn
 
-    def add_listener(self, on_state: Callable[[str, str], None] | None = None,
-                     on_progress: Callable[[str, float, str], None] | None = None,
-                     on_log: Callable[[str, str], None] | None = None) -> Callable[[], None]:
+    def add_listener(
+        self,
+        on_state: Callable[[str, str], None] | None = None,
+        on_progress: Callable[[str, float, str], None] | None = None,
+        on_log: Callable[[str, str], None] | None = None,
+    ) -> Callable[[], None]:
         """Subscribe to (job_id, status) / (job_id, fraction, stage) / (job_id, line); returns an unsubscribe."""
         return self.events.add(on_state, on_progress, on_log)
 
@@ -199,9 +210,18 @@ class JobManager:
         return removed
 
     # -- actions ----------------------------------------------------------------------
-    def submit(self, job_type: str, params: dict[str, Any] | None = None, *, title: str = "",
-               priority: int = 0, heavy: bool | None = None, max_attempts: int | None = None,
-               parent_id: str | None = None, retry_of: str | None = None) -> str:
+    def submit(
+        self,
+        job_type: str,
+        params: dict[str, Any] | None = None,
+        *,
+        title: str = "",
+        priority: int = 0,
+        heavy: bool | None = None,
+        max_attempts: int | None = None,
+        parent_id: str | None = None,
+        retry_of: str | None = None,
+    ) -> str:
         """Queue a job; returns its id. Raises ``UnknownJobTypeError`` for an unknown type."""
         spec = self.registry.get(job_type)
         params = dict(params or {})
@@ -210,10 +230,16 @@ class JobManager:
         # before listeners have heard 'queued'.
         with self._cv:
             job = self.store.create(
-                job_type, params, title=title or spec.title, priority=priority,
+                job_type,
+                params,
+                title=title or spec.title,
+                priority=priority,
                 heavy=spec.heavy if heavy is None else heavy,
-                max_attempts=max_attempts or spec.max_attempts, parent_id=parent_id, retry_of=retry_of,
-                inputs=inputs)
+                max_attempts=max_attempts or spec.max_attempts,
+                parent_id=parent_id,
+                retry_of=retry_of,
+                inputs=inputs,
+            )
             self.store.append_log(job.id, f"queued {job_type}" + (f" (retry of {retry_of})" if retry_of else ""))
             self.events.state(job.id, "queued")
         self._kick()
@@ -238,8 +264,15 @@ class JobManager:
         old = self.store.get(job_id)
         if not old.is_finished:
             raise InvalidParameterError("Only a finished job can be retried.")
-        return self.submit(old.type, old.params, title=old.title, priority=old.priority, heavy=old.heavy,
-                           parent_id=old.parent_id, retry_of=old.id)
+        return self.submit(
+            old.type,
+            old.params,
+            title=old.title,
+            priority=old.priority,
+            heavy=old.heavy,
+            parent_id=old.parent_id,
+            retry_of=old.id,
+        )
 
     def resume(self, job_id: str) -> str:
         """Re-queue the same job (interrupted, failed or cancelled); returns its id."""
@@ -376,8 +409,15 @@ class JobManager:
     def _runner_for(self, job: Job, token: CancelToken) -> Callable[[], None]:
         def run() -> None:
             try:
-                execute_job(self.store, job, self.registry, token, self.events,
-                            retry_base_delay=self.retry_base_delay, stopping=lambda: self._stopping)
+                execute_job(
+                    self.store,
+                    job,
+                    self.registry,
+                    token,
+                    self.events,
+                    retry_base_delay=self.retry_base_delay,
+                    stopping=lambda: self._stopping,
+                )
             except BaseException:  # execute_job records everything; this is the last line of defence
                 log.exception("job %s crashed its worker", job.id)
             finally:
@@ -386,6 +426,7 @@ class JobManager:
                     self._running_heavy.discard(job.id)
                     self._running_light.discard(job.id)
                     self._wake_dispatcher()
+
         return run
 
 

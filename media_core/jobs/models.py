@@ -83,7 +83,7 @@ class Job(BaseModel):
 
     @property
     def created(self) -> _dt.datetime:
-        return _dt.datetime.fromtimestamp(self.created_at, _dt.timezone.utc)
+        return _dt.datetime.fromtimestamp(self.created_at, _dt.UTC)
 
 
 class JobOutcome(BaseModel):

@@ -16,8 +16,9 @@ imported on the first lookup so that importing the job system stays cheap.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ReframeError
 
@@ -42,7 +43,7 @@ class JobTypeSpec:
     max_attempts: int = 3
     #: ``cleanup(job)`` removes what an attempt killed mid-way (a crash, a power cut) left
     #: behind beyond the temporary files every job's outputs get swept of.
-    cleanup: Callable[["Job"], None] | None = None
+    cleanup: Callable[[Job], None] | None = None
 
 
 class JobRegistry:
@@ -52,19 +53,36 @@ class JobRegistry:
         self._load_builtins = load_builtins
         self._builtins_loaded = False
 
-    def register(self, name: str, fn: JobFn, *, heavy: bool = False, title: str = "",
-                 max_attempts: int = 3, cleanup: Callable[["Job"], None] | None = None) -> JobTypeSpec:
+    def register(
+        self,
+        name: str,
+        fn: JobFn,
+        *,
+        heavy: bool = False,
+        title: str = "",
+        max_attempts: int = 3,
+        cleanup: Callable[[Job], None] | None = None,
+    ) -> JobTypeSpec:
         spec = JobTypeSpec(name, fn, heavy, title or name.replace("_", " ").capitalize(), max_attempts, cleanup)
         with self._lock:
             self._types[name] = spec
         return spec
 
-    def job_type(self, name: str, *, heavy: bool = False, title: str = "", max_attempts: int = 3,
-                 cleanup: Callable[["Job"], None] | None = None):
+    def job_type(
+        self,
+        name: str,
+        *,
+        heavy: bool = False,
+        title: str = "",
+        max_attempts: int = 3,
+        cleanup: Callable[[Job], None] | None = None,
+    ):
         """Decorator form of :meth:`register`."""
+
         def decorate(fn: JobFn) -> JobFn:
             self.register(name, fn, heavy=heavy, title=title, max_attempts=max_attempts, cleanup=cleanup)
             return fn
+
         return decorate
 
     def _ensure_builtins(self) -> None:
@@ -77,8 +95,9 @@ class JobRegistry:
         with self._lock:
             spec = self._types.get(name)
         if spec is None:
-            raise UnknownJobTypeError(f"Unknown job type: {name!r}.",
-                                      detail=f"known types: {', '.join(sorted(self._types))}")
+            raise UnknownJobTypeError(
+                f"Unknown job type: {name!r}.", detail=f"known types: {', '.join(sorted(self._types))}"
+            )
         return spec
 
     def names(self) -> list[str]:
@@ -95,7 +114,13 @@ class JobRegistry:
 default_registry = JobRegistry()
 
 
-def job_type(name: str, *, heavy: bool = False, title: str = "", max_attempts: int = 3,
-             cleanup: Callable[["Job"], None] | None = None):
+def job_type(
+    name: str,
+    *,
+    heavy: bool = False,
+    title: str = "",
+    max_attempts: int = 3,
+    cleanup: Callable[[Job], None] | None = None,
+):
     """Register ``fn(params, ctx)`` as job type ``name`` in the default registry."""
     return default_registry.job_type(name, heavy=heavy, title=title, max_attempts=max_attempts, cleanup=cleanup)

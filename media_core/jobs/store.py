@@ -23,8 +23,9 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import psutil
 
@@ -54,7 +55,9 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
 
 def _m1_initial(db: sqlite3.Connection) -> None:
     statuses = ", ".join(f"'{s}'" for s in STATUSES)
-    _run_script(db, f"""
+    _run_script(
+        db,
+        f"""
         CREATE TABLE jobs (
             id            TEXT PRIMARY KEY,
             type          TEXT NOT NULL,
@@ -94,7 +97,8 @@ def _m1_initial(db: sqlite3.Connection) -> None:
             created_at REAL NOT NULL
         );
         CREATE INDEX assets_job ON assets(job_id);
-    """)
+    """,
+    )
 
 
 #: Ordered (version, upgrade) pairs; never edit a released one, append a new one.
@@ -103,9 +107,29 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-_JOB_COLUMNS = ("id", "type", "params", "status", "progress", "stage", "title", "priority", "heavy",
-                "created_at", "started_at", "finished_at", "not_before", "error_code", "error_message",
-                "error_detail", "attempts", "max_attempts", "retry_of", "parent_id", "result")
+_JOB_COLUMNS = (
+    "id",
+    "type",
+    "params",
+    "status",
+    "progress",
+    "stage",
+    "title",
+    "priority",
+    "heavy",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "not_before",
+    "error_code",
+    "error_message",
+    "error_detail",
+    "attempts",
+    "max_attempts",
+    "retry_of",
+    "parent_id",
+    "result",
+)
 _SELECT = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
 
 
@@ -147,7 +171,7 @@ def owner_alive(owner: str | None) -> bool:
 
 
 def _utc_stamp() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class JobStore:
@@ -170,8 +194,9 @@ class JobStore:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
@@ -209,7 +234,8 @@ class JobStore:
             if current > SCHEMA_VERSION:
                 raise StoreVersionError(
                     "The job history was written by a newer version of Reframe; update Reframe to open it.",
-                    detail=f"{self.path}: schema {current} > supported {SCHEMA_VERSION}")
+                    detail=f"{self.path}: schema {current} > supported {SCHEMA_VERSION}",
+                )
             for version, upgrade in MIGRATIONS:
                 if version > current:
                     upgrade(db)
@@ -236,20 +262,32 @@ class JobStore:
         out: dict[str, list[Asset]] = {i: [] for i in ids}
         conn = self._conn()
         for start in range(0, len(ids), 500):  # stay under SQLite's bound-variable limit
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for r in conn.execute(
-                    f"SELECT job_id, role, kind, path, size, mtime, sha256, created_at FROM assets "
-                    f"WHERE job_id IN ({marks}) ORDER BY id", chunk):
+                f"SELECT job_id, role, kind, path, size, mtime, sha256, created_at FROM assets "
+                f"WHERE job_id IN ({marks}) ORDER BY id",
+                chunk,
+            ):
                 out[r["job_id"]].append(Asset.model_validate(dict(r)))
         return out
 
     # -- create / read ----------------------------------------------------------------
-    def create(self, job_type: str, params: dict[str, Any] | None = None, *, title: str = "",
-               heavy: bool = False, priority: int = 0, max_attempts: int = 3,
-               retry_of: str | None = None, parent_id: str | None = None,
-               inputs: Iterable[tuple[str | os.PathLike, str]] = (), job_id: str | None = None,
-               created_at: float | None = None) -> Job:
+    def create(
+        self,
+        job_type: str,
+        params: dict[str, Any] | None = None,
+        *,
+        title: str = "",
+        heavy: bool = False,
+        priority: int = 0,
+        max_attempts: int = 3,
+        retry_of: str | None = None,
+        parent_id: str | None = None,
+        inputs: Iterable[tuple[str | os.PathLike, str]] = (),
+        job_id: str | None = None,
+        created_at: float | None = None,
+    ) -> Job:
         """Insert a queued job (and its input asset records); returns it."""
         params = dict(params or {})
         try:
@@ -262,8 +300,20 @@ class JobStore:
             db.execute(
                 "INSERT INTO jobs(id, type, params, status, title, priority, heavy, created_at, max_attempts,"
                 " retry_of, parent_id, owner) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
-                (job_id, job_type, params_json, title, priority, int(heavy), now, max_attempts,
-                 retry_of, parent_id, process_owner()))
+                (
+                    job_id,
+                    job_type,
+                    params_json,
+                    title,
+                    priority,
+                    int(heavy),
+                    now,
+                    max_attempts,
+                    retry_of,
+                    parent_id,
+                    process_owner(),
+                ),
+            )
             for path, kind in inputs:
                 self._insert_asset(db, job_id, "input", Path(path), kind, now, hash_it=False)
         return self.get(job_id)
@@ -277,9 +327,18 @@ class JobStore:
     def exists(self, job_id: str) -> bool:
         return self._conn().execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is not None
 
-    def list_jobs(self, *, status: str | Sequence[str] | None = None, type: str | Sequence[str] | None = None,
-                  since: float | None = None, until: float | None = None, search: str | None = None,
-                  limit: int | None = 500, offset: int = 0, with_assets: bool = True) -> list[Job]:
+    def list_jobs(
+        self,
+        *,
+        status: str | Sequence[str] | None = None,
+        type: str | Sequence[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        search: str | None = None,
+        limit: int | None = 500,
+        offset: int = 0,
+        with_assets: bool = True,
+    ) -> list[Job]:
         """Jobs newest first, filtered by status(es), type(s), creation time window and a text search.
 
         ``search`` matches (case-insensitively) the type, title, params JSON and error message.
@@ -314,8 +373,10 @@ class JobStore:
             args.append(float(until))
         if search:
             like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            clauses.append("(type LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' OR params LIKE ? ESCAPE '\\'"
-                           " OR IFNULL(error_message, '') LIKE ? ESCAPE '\\')")
+            clauses.append(
+                "(type LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' OR params LIKE ? ESCAPE '\\'"
+                " OR IFNULL(error_message, '') LIKE ? ESCAPE '\\')"
+            )
             args += [like] * 4
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
@@ -327,9 +388,15 @@ class JobStore:
         headless API server can share one store without running each other's jobs.
         """
         now = time.time() if now is None else now
-        rows = self._conn().execute(
-            f"SELECT {', '.join(_JOB_COLUMNS)}, owner FROM jobs WHERE status = 'queued'"
-            " AND IFNULL(not_before, 0) <= ? ORDER BY priority DESC, created_at, id", (now,)).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                f"SELECT {', '.join(_JOB_COLUMNS)}, owner FROM jobs WHERE status = 'queued'"
+                " AND IFNULL(not_before, 0) <= ? ORDER BY priority DESC, created_at, id",
+                (now,),
+            )
+            .fetchall()
+        )
         alive: dict[str, bool] = {}
         jobs = []
         for row in rows:
@@ -344,8 +411,11 @@ class JobStore:
 
     def next_wakeup(self) -> float | None:
         """Earliest ``not_before`` of a queued job still waiting for its backoff."""
-        row = self._conn().execute(
-            "SELECT MIN(not_before) FROM jobs WHERE status = 'queued' AND not_before IS NOT NULL").fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT MIN(not_before) FROM jobs WHERE status = 'queued' AND not_before IS NOT NULL")
+            .fetchone()
+        )
         return row[0]
 
     # -- state transitions ------------------------------------------------------------
@@ -355,7 +425,9 @@ class JobStore:
             cur = db.execute(
                 "UPDATE jobs SET status = 'running', started_at = ?, finished_at = NULL, owner = ?,"
                 " attempts = attempts + 1, progress = 0, stage = '', not_before = NULL"
-                " WHERE id = ? AND status = 'queued'", (time.time(), owner or process_owner(), job_id))
+                " WHERE id = ? AND status = 'queued'",
+                (time.time(), owner or process_owner(), job_id),
+            )
             if cur.rowcount != 1:
                 return None
         return self.get(job_id)
@@ -369,8 +441,15 @@ class JobStore:
         else:
             conn.execute("UPDATE jobs SET progress = ?, stage = ? WHERE id = ?", (progress, stage, job_id))
 
-    def finish(self, job_id: str, status: str, *, outputs: Iterable[tuple[str | os.PathLike, str]] = (),
-               error: tuple[str, str, str | None] | None = None, result: dict | None = None) -> Job:
+    def finish(
+        self,
+        job_id: str,
+        status: str,
+        *,
+        outputs: Iterable[tuple[str | os.PathLike, str]] = (),
+        error: tuple[str, str, str | None] | None = None,
+        result: dict | None = None,
+    ) -> Job:
         """End a running job: status + outputs (registered in the same transaction) or error."""
         if status not in ("succeeded", "failed", "cancelled", "interrupted"):
             raise ValueError(f"not a final status: {status}")
@@ -383,14 +462,30 @@ class JobStore:
                 "UPDATE jobs SET status = ?, finished_at = ?, error_code = ?, error_message = ?, error_detail = ?,"
                 " result = ?, progress = CASE WHEN ? = 'succeeded' THEN 1.0 ELSE progress END,"
                 " stage = CASE WHEN ? = 'succeeded' THEN 'Done' ELSE stage END, owner = NULL WHERE id = ?",
-                (status, now, code, message, detail, json.dumps(result or {}, default=_json_default),
-                 status, status, job_id))
+                (
+                    status,
+                    now,
+                    code,
+                    message,
+                    detail,
+                    json.dumps(result or {}, default=_json_default),
+                    status,
+                    status,
+                    job_id,
+                ),
+            )
             for path, kind in outputs:
                 self._insert_asset(db, job_id, "output", path, kind, now, sha256=hashes[path])
         return self.get(job_id)
 
-    def requeue(self, job_id: str, *, not_before: float | None = None,
-                error: tuple[str, str, str | None] | None = None, reset_attempts: bool = False) -> Job:
+    def requeue(
+        self,
+        job_id: str,
+        *,
+        not_before: float | None = None,
+        error: tuple[str, str, str | None] | None = None,
+        reset_attempts: bool = False,
+    ) -> Job:
         """Put a job back in the queue (automatic retry after ``not_before``, or resume) for this process."""
         code, message, detail = error if error else (None, None, None)
         with self._write() as db:
@@ -398,14 +493,18 @@ class JobStore:
                 "UPDATE jobs SET status = 'queued', not_before = ?, error_code = ?, error_message = ?,"
                 " error_detail = ?, owner = ?, finished_at = NULL,"
                 " attempts = CASE WHEN ? THEN 0 ELSE attempts END WHERE id = ?",
-                (not_before, code, message, detail, process_owner(), int(reset_attempts), job_id))
+                (not_before, code, message, detail, process_owner(), int(reset_attempts), job_id),
+            )
         return self.get(job_id)
 
     def cancel_queued(self, job_id: str) -> bool:
         """Queued → cancelled in one atomic step; ``False`` if the job is no longer queued."""
         with self._write() as db:
-            cur = db.execute("UPDATE jobs SET status = 'cancelled', finished_at = ?, not_before = NULL"
-                             " WHERE id = ? AND status = 'queued'", (time.time(), job_id))
+            cur = db.execute(
+                "UPDATE jobs SET status = 'cancelled', finished_at = ?, not_before = NULL"
+                " WHERE id = ? AND status = 'queued'",
+                (time.time(), job_id),
+            )
             return cur.rowcount == 1
 
     def mark_interrupted(self) -> list[str]:
@@ -418,7 +517,8 @@ class JobStore:
                     db.execute(
                         "UPDATE jobs SET status = 'interrupted', finished_at = ?, owner = NULL,"
                         " error_code = 'interrupted', error_message = ? WHERE id = ? AND status = 'running'",
-                        (time.time(), "Reframe stopped while this job was running.", job_id))
+                        (time.time(), "Reframe stopped while this job was running.", job_id),
+                    )
         return dead
 
     def delete(self, job_id: str) -> None:
@@ -428,16 +528,20 @@ class JobStore:
         shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
 
     def finished_before(self, cutoff: float) -> list[str]:
-        rows = self._conn().execute(
-            "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ? AND status != 'running'",
-            (cutoff,)).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ? AND status != 'running'",
+                (cutoff,),
+            )
+            .fetchall()
+        )
         return [r[0] for r in rows]
 
     # -- assets -----------------------------------------------------------------------
     def add_asset(self, job_id: str, role: str, path: str | os.PathLike, kind: str = "") -> None:
         with self._write() as db:
-            self._insert_asset(db, job_id, role, Path(path), kind, time.time(),
-                               hash_it=(role == "output"))
+            self._insert_asset(db, job_id, role, Path(path), kind, time.time(), hash_it=(role == "output"))
 
     @staticmethod
     def _insert_asset(db, job_id, role, path: Path, kind, now, *, hash_it=False, sha256=None) -> None:
@@ -448,9 +552,11 @@ class JobStore:
             size = mtime = None
         if hash_it and sha256 is None:
             sha256 = _hash_if_small(path)
-        db.execute("INSERT INTO assets(job_id, role, kind, path, size, mtime, sha256, created_at)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (job_id, role, kind or path.suffix.lstrip(".").lower(), str(path), size, mtime, sha256, now))
+        db.execute(
+            "INSERT INTO assets(job_id, role, kind, path, size, mtime, sha256, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (job_id, role, kind or path.suffix.lstrip(".").lower(), str(path), size, mtime, sha256, now),
+        )
 
     # -- per-job folders and logs -----------------------------------------------------
     def job_dir(self, job_id: str) -> Path:

@@ -5,6 +5,14 @@ from .plan import EncoderSettings, Reframe, RenderPlan, RenderResult, Trim, exec
 from .subtitle_input import SubtitleSpec
 
 __all__ = [
-    "EncoderReport", "EncoderSettings", "EncoderStatus", "Reframe", "RenderPlan", "RenderResult",
-    "SubtitleSpec", "Trim", "detect_encoders", "execute",
+    "EncoderReport",
+    "EncoderSettings",
+    "EncoderStatus",
+    "Reframe",
+    "RenderPlan",
+    "RenderResult",
+    "SubtitleSpec",
+    "Trim",
+    "detect_encoders",
+    "execute",
 ]

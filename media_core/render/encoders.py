@@ -58,12 +58,28 @@ def _try_encoder(name: str) -> tuple[bool, str | None]:
     if name == "h264_videotoolbox" and sys.platform != "darwin":
         return False, "macOS only"
     vf = ["-vf", upload_filter(name)] if upload_filter(name) else ["-pix_fmt", "yuv420p"]
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *_hw_input_args(name),
-           "-f", "lavfi", "-i", "color=c=gray:size=256x256:rate=25:duration=0.2",
-           *vf, "-c:v", name, "-f", "null", "-"]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        *_hw_input_args(name),
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=gray:size=256x256:rate=25:duration=0.2",
+        *vf,
+        "-c:v",
+        name,
+        "-f",
+        "null",
+        "-",
+    ]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=20,
-                              creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=20, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)
+        )
     except (subprocess.TimeoutExpired, OSError) as exc:
         return False, str(exc)
     if proc.returncode == 0:
@@ -75,13 +91,20 @@ def _try_encoder(name: str) -> tuple[bool, str | None]:
 @functools.lru_cache(maxsize=1)
 def detect_encoders() -> EncoderReport:
     listed = ffmpeg_info().encoders
-    statuses = [EncoderStatus(name=SOFTWARE_ENCODER, hardware=False, listed=SOFTWARE_ENCODER in listed,
-                              works=SOFTWARE_ENCODER in listed,
-                              error=None if SOFTWARE_ENCODER in listed else "not in this ffmpeg build")]
+    statuses = [
+        EncoderStatus(
+            name=SOFTWARE_ENCODER,
+            hardware=False,
+            listed=SOFTWARE_ENCODER in listed,
+            works=SOFTWARE_ENCODER in listed,
+            error=None if SOFTWARE_ENCODER in listed else "not in this ffmpeg build",
+        )
+    ]
     for name in HARDWARE_ENCODERS:
         if name not in listed:
-            statuses.append(EncoderStatus(name=name, hardware=True, listed=False, works=False,
-                                          error="not in this ffmpeg build"))
+            statuses.append(
+                EncoderStatus(name=name, hardware=True, listed=False, works=False, error="not in this ffmpeg build")
+            )
             continue
         ok, err = _try_encoder(name)
         statuses.append(EncoderStatus(name=name, hardware=True, listed=True, works=ok, error=err))

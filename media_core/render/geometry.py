@@ -53,20 +53,34 @@ def target_size(src_w: int, src_h: int, aspect: str | None, strategy: str, heigh
 def reframe_chain(src: str, dst: str, width: int, height: int, strategy: str, focus_x: float) -> list[str]:
     """Filtergraph chains turning label ``src`` into a ``width`` x ``height`` frame at ``dst``."""
     if strategy == "pad":
-        return [f"[{src}]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
-                f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:black[{dst}]"]
+        return [
+            (
+                f"[{src}]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
+                f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:black[{dst}]"
+            )
+        ]
     if strategy == "blur_bg":
         # The background is blurred at quarter size: same look, a fraction of the boxblur cost.
         bw, bh = even(width / 4), even(height / 4)
-        return [f"[{src}]split=2[{dst}_bgsrc][{dst}_fgsrc]",
+        return [
+            f"[{src}]split=2[{dst}_bgsrc][{dst}_fgsrc]",
+            (
                 f"[{dst}_bgsrc]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},"
                 f"boxblur=luma_radius=8:luma_power=2:chroma_radius=8:chroma_power=2,"
-                f"scale={width}:{height},setsar=1[{dst}_bg]",
+                f"scale={width}:{height},setsar=1[{dst}_bg]"
+            ),
+            (
                 f"[{dst}_fgsrc]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
-                f"setsar=1[{dst}_fg]",
-                f"[{dst}_bg][{dst}_fg]overlay=(W-w)/2:(H-h)/2[{dst}]"]
+                f"setsar=1[{dst}_fg]"
+            ),
+            f"[{dst}_bg][{dst}_fg]overlay=(W-w)/2:(H-h)/2[{dst}]",
+        ]
     if strategy == "crop":
         fx = min(1.0, max(0.0, float(focus_x)))
-        return [f"[{src}]scale={width}:{height}:force_original_aspect_ratio=increase,"
-                f"crop={width}:{height}:(iw-{width})*{fx:.4f}:(ih-{height})/2[{dst}]"]
+        return [
+            (
+                f"[{src}]scale={width}:{height}:force_original_aspect_ratio=increase,"
+                f"crop={width}:{height}:(iw-{width})*{fx:.4f}:(ih-{height})/2[{dst}]"
+            )
+        ]
     raise InvalidParameterError(f"Unknown reframe strategy {strategy!r} (use crop, blur_bg or pad).")

@@ -34,19 +34,40 @@ def _subs(subs: PathLike | list[SubtitleLine] | None, style, fonts_dir: PathLike
     return SubtitleSpec(path=Path(subs), style=style, fonts_dir=fonts)
 
 
-def burn_subtitles(video: PathLike, subs: PathLike | list[SubtitleLine], out: PathLike, style=None, *,
-                   fonts_dir: PathLike | None = None, encoder: EncoderSettings | None = None,
-                   progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                   log_fn: LogFn | None = None) -> RenderResult:
+def burn_subtitles(
+    video: PathLike,
+    subs: PathLike | list[SubtitleLine],
+    out: PathLike,
+    style=None,
+    *,
+    fonts_dir: PathLike | None = None,
+    encoder: EncoderSettings | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> RenderResult:
     """Burn an .srt/.vtt/.ass file (or styled lines) into ``video``."""
-    plan = RenderPlan(input=Path(video), output=Path(out), subtitles=_subs(subs, style, fonts_dir),
-                      encoder=encoder or EncoderSettings())
+    plan = RenderPlan(
+        input=Path(video),
+        output=Path(out),
+        subtitles=_subs(subs, style, fonts_dir),
+        encoder=encoder or EncoderSettings(),
+    )
     return execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Burning captions")
 
 
-def cut(video: PathLike, start: float, end: float, out: PathLike, reencode: bool = True, *,
-        encoder: EncoderSettings | None = None, progress: ProgressFn | None = None,
-        cancel: CancelToken | None = None, log_fn: LogFn | None = None) -> RenderResult:
+def cut(
+    video: PathLike,
+    start: float,
+    end: float,
+    out: PathLike,
+    reencode: bool = True,
+    *,
+    encoder: EncoderSettings | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> RenderResult:
     """Cut ``start``..``end``. ``reencode=False`` copies the streams: instant, but starts on a keyframe."""
     trim = Trim(start=start, end=end)
     if reencode:
@@ -55,24 +76,61 @@ def cut(video: PathLike, start: float, end: float, out: PathLike, reencode: bool
     probe(video)  # a clear error for a bad input before ffmpeg runs
     out = Path(out)
     with atomic_output(out) as tmp:
-        result = run_ffmpeg(["-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", str(video),
-                             "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy",
-                             "-avoid_negative_ts", "make_zero", str(tmp)],
-                            duration=end - start, progress=progress, cancel=cancel, log_fn=log_fn,
-                            stage="Cutting")
+        result = run_ffmpeg(
+            [
+                "-ss",
+                f"{start:.3f}",
+                "-t",
+                f"{end - start:.3f}",
+                "-i",
+                str(video),
+                "-map",
+                "0:v:0?",
+                "-map",
+                "0:a:0?",
+                "-c",
+                "copy",
+                "-avoid_negative_ts",
+                "make_zero",
+                str(tmp),
+            ],
+            duration=end - start,
+            progress=progress,
+            cancel=cancel,
+            log_fn=log_fn,
+            stage="Cutting",
+        )
     done = probe(out)
     size = done.display_size or (0, 0)
-    return RenderResult(output=out, duration=done.duration, width=size[0], height=size[1],
-                        elapsed=result.elapsed, command=[str(out) if a.endswith(tmp.name) else a for a in result.args])
+    return RenderResult(
+        output=out,
+        duration=done.duration,
+        width=size[0],
+        height=size[1],
+        elapsed=result.elapsed,
+        command=[str(out) if a.endswith(tmp.name) else a for a in result.args],
+    )
 
 
-def reframe(video: PathLike, out: PathLike, aspect: str = "9:16", strategy: str = "crop",
-            focus_x: float = 0.5, *, height: int | None = None, encoder: EncoderSettings | None = None,
-            progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-            log_fn: LogFn | None = None) -> RenderResult:
-    plan = RenderPlan(input=Path(video), output=Path(out),
-                      reframe=Reframe(aspect=aspect, strategy=strategy, focus_x=focus_x, height=height),
-                      encoder=encoder or EncoderSettings())
+def reframe(
+    video: PathLike,
+    out: PathLike,
+    aspect: str = "9:16",
+    strategy: str = "crop",
+    focus_x: float = 0.5,
+    *,
+    height: int | None = None,
+    encoder: EncoderSettings | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> RenderResult:
+    plan = RenderPlan(
+        input=Path(video),
+        output=Path(out),
+        reframe=Reframe(aspect=aspect, strategy=strategy, focus_x=focus_x, height=height),
+        encoder=encoder or EncoderSettings(),
+    )
     return execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Reframing")
 
 
@@ -90,16 +148,43 @@ def _source_frame(video: Path, t: float, cancel: CancelToken | None, log_fn: Log
     frame = folder / f"{key}.png"
     if not frame.exists():
         with atomic_output(frame) as tmp:
-            run_ffmpeg(["-threads", "2", "-ss", f"{t:.3f}", "-i", str(video), "-map", "0:v:0", "-frames:v", "1",
-                        "-update", "1", "-compression_level", "1", str(tmp)],
-                       cancel=cancel, log_fn=log_fn, stage="Preview")
+            run_ffmpeg(
+                [
+                    "-threads",
+                    "2",
+                    "-ss",
+                    f"{t:.3f}",
+                    "-i",
+                    str(video),
+                    "-map",
+                    "0:v:0",
+                    "-frames:v",
+                    "1",
+                    "-update",
+                    "1",
+                    "-compression_level",
+                    "1",
+                    str(tmp),
+                ],
+                cancel=cancel,
+                log_fn=log_fn,
+                stage="Preview",
+            )
     return frame
 
 
-def preview_frame(video: PathLike, t: float, out_png: PathLike, *,
-                  subtitles: PathLike | list[SubtitleLine] | None = None, style=None,
-                  reframe: Reframe | None = None, fonts_dir: PathLike | None = None,
-                  cancel: CancelToken | None = None, log_fn: LogFn | None = None) -> RenderResult:
+def preview_frame(
+    video: PathLike,
+    t: float,
+    out_png: PathLike,
+    *,
+    subtitles: PathLike | list[SubtitleLine] | None = None,
+    style=None,
+    reframe: Reframe | None = None,
+    fonts_dir: PathLike | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> RenderResult:
     """One frame at ``t`` with reframe and captions applied, as the final render would draw it.
 
     The source frame is decoded once and cached (see :func:`_source_frame`); the
@@ -112,27 +197,54 @@ def preview_frame(video: PathLike, t: float, out_png: PathLike, *,
         raise NoVideoStreamError(f"{video.name} has no video to preview.")
     t = min(max(0.0, t), max(0.0, info.duration - 0.05))
     frame = _source_frame(video, t, cancel, log_fn)
-    plan = RenderPlan(input=frame, output=Path(out_png), reframe=reframe, subtitle_offset=t,
-                      subtitles=_subs(subtitles, style, fonts_dir), encoder=EncoderSettings(threads=2))
+    plan = RenderPlan(
+        input=frame,
+        output=Path(out_png),
+        reframe=reframe,
+        subtitle_offset=t,
+        subtitles=_subs(subtitles, style, fonts_dir),
+        encoder=EncoderSettings(threads=2),
+    )
     return execute(plan, cancel=cancel, log_fn=log_fn, stage="Preview")
 
 
-def preview_clip(video: PathLike, out: PathLike, start: float, duration: float = 5.0, *,
-                 subtitles: PathLike | list[SubtitleLine] | None = None, style=None,
-                 reframe: Reframe | None = None, fonts_dir: PathLike | None = None,
-                 progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                 log_fn: LogFn | None = None) -> RenderResult:
+def preview_clip(
+    video: PathLike,
+    out: PathLike,
+    start: float,
+    duration: float = 5.0,
+    *,
+    subtitles: PathLike | list[SubtitleLine] | None = None,
+    style=None,
+    reframe: Reframe | None = None,
+    fonts_dir: PathLike | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> RenderResult:
     """A short clip rendered fast (ultrafast preset) to check a style or framing in motion."""
     info = probe(video)
     end = min(start + duration, info.duration) if info.duration else start + duration
-    plan = RenderPlan(input=Path(video), output=Path(out), trim=Trim(start=start, end=end), reframe=reframe,
-                      subtitles=_subs(subtitles, style, fonts_dir),
-                      encoder=EncoderSettings(codec="libx264", preset="ultrafast", crf=23))
+    plan = RenderPlan(
+        input=Path(video),
+        output=Path(out),
+        trim=Trim(start=start, end=end),
+        reframe=reframe,
+        subtitles=_subs(subtitles, style, fonts_dir),
+        encoder=EncoderSettings(codec="libx264", preset="ultrafast", crf=23),
+    )
     return execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Preview clip")
 
 
-def thumbnail(video: PathLike, t: float, out: PathLike, width: int | None = None, *,
-              cancel: CancelToken | None = None, log_fn: LogFn | None = None) -> Path:
+def thumbnail(
+    video: PathLike,
+    t: float,
+    out: PathLike,
+    width: int | None = None,
+    *,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> Path:
     """A still (PNG/JPEG by ``out``'s extension) at ``t``, optionally scaled to ``width``."""
     info = probe(video)
     if not info.has_video:
@@ -141,24 +253,72 @@ def thumbnail(video: PathLike, t: float, out: PathLike, width: int | None = None
     vf = f"scale={width}:-2:flags=lanczos,setsar=1" if width else "setsar=1"
     out = Path(out)
     with atomic_output(out) as tmp:
-        run_ffmpeg(["-ss", f"{t:.3f}", "-i", str(video), "-map", "0:v:0", "-vf", vf, "-frames:v", "1",
-                    "-update", "1", *(["-q:v", "2"] if out.suffix.lower() in (".jpg", ".jpeg") else []),
-                    str(tmp)], cancel=cancel, log_fn=log_fn, stage="Thumbnail")
+        run_ffmpeg(
+            [
+                "-ss",
+                f"{t:.3f}",
+                "-i",
+                str(video),
+                "-map",
+                "0:v:0",
+                "-vf",
+                vf,
+                "-frames:v",
+                "1",
+                "-update",
+                "1",
+                *(["-q:v", "2"] if out.suffix.lower() in (".jpg", ".jpeg") else []),
+                str(tmp),
+            ],
+            cancel=cancel,
+            log_fn=log_fn,
+            stage="Thumbnail",
+        )
     return out
 
 
-def gif_preview(video: PathLike, start: float, duration: float, out: PathLike, width: int = 480,
-                fps: float = 12, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                log_fn: LogFn | None = None) -> Path:
+def gif_preview(
+    video: PathLike,
+    start: float,
+    duration: float,
+    out: PathLike,
+    width: int = 480,
+    fps: float = 12,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> Path:
     """An animated GIF with a palette computed for the clip (palettegen/paletteuse: no banding)."""
     info = probe(video)
     if not info.has_video:
         raise NoVideoStreamError(f"{Path(video).name} has no video to make a GIF from.")
-    graph = (f"[0:v:0]fps={fps},scale={width}:-2:flags=lanczos,split[a][b];"
-             f"[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4[g]")
+    graph = (
+        f"[0:v:0]fps={fps},scale={width}:-2:flags=lanczos,split[a][b];"
+        f"[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4[g]"
+    )
     out = Path(out)
     with atomic_output(out) as tmp:
-        run_ffmpeg(["-ss", f"{start:.3f}", "-t", f"{duration:.3f}", "-i", str(video),
-                    "-filter_complex", graph, "-map", "[g]", "-loop", "0", str(tmp)],
-                   duration=duration, progress=progress, cancel=cancel, log_fn=log_fn, stage="GIF")
+        run_ffmpeg(
+            [
+                "-ss",
+                f"{start:.3f}",
+                "-t",
+                f"{duration:.3f}",
+                "-i",
+                str(video),
+                "-filter_complex",
+                graph,
+                "-map",
+                "[g]",
+                "-loop",
+                "0",
+                str(tmp),
+            ],
+            duration=duration,
+            progress=progress,
+            cancel=cancel,
+            log_fn=log_fn,
+            stage="GIF",
+        )
     return out

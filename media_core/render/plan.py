@@ -40,7 +40,7 @@ class Trim(BaseModel):
     end: float | None = None
 
     @model_validator(mode="after")
-    def _order(self) -> "Trim":
+    def _order(self) -> Trim:
         if self.end is not None and self.end <= self.start:
             raise ValueError(f"trim end ({self.end}) must be after its start ({self.start})")
         return self
@@ -93,19 +93,21 @@ def _out_duration(plan: RenderPlan, info: MediaInfo) -> float:
     end = plan.trim.end if plan.trim and plan.trim.end is not None else info.duration
     end = min(end, info.duration) if info.duration else end
     if start >= end and info.duration:
-        raise InvalidParameterError(
-            f"The cut starts at {start:.2f}s but the video is only {info.duration:.2f}s long.")
+        raise InvalidParameterError(f"The cut starts at {start:.2f}s but the video is only {info.duration:.2f}s long.")
     return max(0.0, end - start)
 
 
-def build_args(plan: RenderPlan, info: MediaInfo, work_dir: Path, output: Path) -> tuple[list[str], tuple[int, int], float]:
+def build_args(
+    plan: RenderPlan, info: MediaInfo, work_dir: Path, output: Path
+) -> tuple[list[str], tuple[int, int], float]:
     """ffmpeg arguments (without executable and progress options), output size, output duration."""
     if not info.has_video:
         raise NoVideoStreamError(f"{plan.input.name} has no video to render (it is audio only).")
     src_w, src_h = info.display_size
     rf = plan.reframe
-    width, height = target_size(src_w, src_h, rf.aspect if rf else None, rf.strategy if rf else "crop",
-                                rf.height if rf else None)
+    width, height = target_size(
+        src_w, src_h, rf.aspect if rf else None, rf.strategy if rf else "crop", rf.height if rf else None
+    )
     duration = _out_duration(plan, info)
     still = output.suffix.lower() in IMAGE_SUFFIXES
     enc = plan.encoder
@@ -132,8 +134,9 @@ def build_args(plan: RenderPlan, info: MediaInfo, work_dir: Path, output: Path) 
     if plan.subtitles is not None:
         off = plan.subtitle_offset
         end = plan.trim.end + off if plan.trim and plan.trim.end is not None else None
-        tail.append(subtitle_filter(plan.subtitles, start=start + off, end=end, width=width, height=height,
-                                    work_dir=work_dir))
+        tail.append(
+            subtitle_filter(plan.subtitles, start=start + off, end=end, width=width, height=height, work_dir=work_dir)
+        )
     tail.append("setsar=1")
     if still:
         tail.append("format=rgb24" if output.suffix.lower() == ".png" else "format=yuvj420p")
@@ -169,8 +172,14 @@ def build_args(plan: RenderPlan, info: MediaInfo, work_dir: Path, output: Path) 
     return args, (width, height), duration
 
 
-def execute(plan: RenderPlan, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-            log_fn: LogFn | None = None, stage: str = "Rendering") -> RenderResult:
+def execute(
+    plan: RenderPlan,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+    stage: str = "Rendering",
+) -> RenderResult:
     """Run ``plan`` as ONE ffmpeg invocation, writing ``plan.output`` atomically.
 
     A hardware encoder can pass the start-up probe and still fail on a real render (a
@@ -191,25 +200,39 @@ def execute(plan: RenderPlan, *, progress: ProgressFn | None = None, cancel: Can
         encoders.mark_broken(encoder, str(exc))
         if log_fn:
             log_fn(f"{encoder} failed ({exc}); rendering again with {encoders.SOFTWARE_ENCODER}")
-        software = plan.model_copy(update={"encoder": plan.encoder.model_copy(
-            update={"codec": encoders.SOFTWARE_ENCODER})})
+        software = plan.model_copy(
+            update={"encoder": plan.encoder.model_copy(update={"codec": encoders.SOFTWARE_ENCODER})}
+        )
         command, (width, height) = _run(software, info, progress, token, log_fn, stage)
     if plan.output.suffix.lower() in IMAGE_SUFFIXES:
         out_duration = 0.0
     else:
         out_duration = probe(plan.output).duration
-    return RenderResult(output=plan.output, duration=out_duration, width=width, height=height,
-                        elapsed=time.monotonic() - started, command=command)
+    return RenderResult(
+        output=plan.output,
+        duration=out_duration,
+        width=width,
+        height=height,
+        elapsed=time.monotonic() - started,
+        command=command,
+    )
 
 
-def _run(plan: RenderPlan, info: MediaInfo, progress, token: CancelToken, log_fn, stage: str
-         ) -> tuple[list[str], tuple[int, int]]:
+def _run(
+    plan: RenderPlan, info: MediaInfo, progress, token: CancelToken, log_fn, stage: str
+) -> tuple[list[str], tuple[int, int]]:
     work_dir = new_work_dir("render-")
     try:
         with atomic_output(plan.output) as tmp:
             args, size, duration = build_args(plan, info, work_dir, tmp)
-            result = run_ffmpeg([*args, str(tmp)], duration=duration or None, progress=progress,
-                                cancel=token, log_fn=log_fn, stage=stage)
+            result = run_ffmpeg(
+                [*args, str(tmp)],
+                duration=duration or None,
+                progress=progress,
+                cancel=token,
+                log_fn=log_fn,
+                stage=stage,
+            )
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     return [a if a != str(tmp) else str(plan.output) for a in result.args], size

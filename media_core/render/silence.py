@@ -27,9 +27,15 @@ class TrimSilenceResult(BaseModel):
     duration: float
 
 
-def detect_silences(path: PathLike, threshold_db: float = -35.0, min_silence: float = 0.5, *,
-                    progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                    log_fn: LogFn | None = None) -> list[tuple[float, float]]:
+def detect_silences(
+    path: PathLike,
+    threshold_db: float = -35.0,
+    min_silence: float = 0.5,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> list[tuple[float, float]]:
     """Silent stretches (start, end) of ``path``'s first audio track.
 
     silencedetect's findings are written by ``ametadata`` to a file: the stderr the
@@ -41,11 +47,18 @@ def detect_silences(path: PathLike, threshold_db: float = -35.0, min_silence: fl
     work = new_work_dir("silence-")
     try:
         report = work / "silence.txt"
-        graph = (f"[0:a:0]silencedetect=noise={threshold_db}dB:duration={min_silence},"
-                 f"ametadata=mode=print:file={filter_path(report)}[s]")
-        run_ffmpeg(["-i", str(path), "-filter_complex", graph, "-map", "[s]", "-f", "null", "-"],
-                   duration=info.duration, progress=progress, cancel=cancel, log_fn=log_fn,
-                   stage="Finding silences")
+        graph = (
+            f"[0:a:0]silencedetect=noise={threshold_db}dB:duration={min_silence},"
+            f"ametadata=mode=print:file={filter_path(report)}[s]"
+        )
+        run_ffmpeg(
+            ["-i", str(path), "-filter_complex", graph, "-map", "[s]", "-f", "null", "-"],
+            duration=info.duration,
+            progress=progress,
+            cancel=cancel,
+            log_fn=log_fn,
+            stage="Finding silences",
+        )
         text = report.read_text(encoding="utf-8", errors="replace") if report.exists() else ""
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -78,18 +91,28 @@ def kept_ranges(silences: list[tuple[float, float]], duration: float, padding: f
     return [(round(a, 3), round(b, 3)) for a, b in kept if b - a > 0.02]
 
 
-def trim_silence(path: PathLike, out: PathLike, threshold_db: float = -35.0, min_silence: float = 0.5,
-                 padding: float = 0.1, *, crf: int = 20, preset: str = "veryfast",
-                 progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                 log_fn: LogFn | None = None) -> TrimSilenceResult:
+def trim_silence(
+    path: PathLike,
+    out: PathLike,
+    threshold_db: float = -35.0,
+    min_silence: float = 0.5,
+    padding: float = 0.1,
+    *,
+    crf: int = 20,
+    preset: str = "veryfast",
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> TrimSilenceResult:
     """Write ``path`` without its silent stretches (video and audio cut together, one encode)."""
     if min_silence <= 0 or padding < 0:
         raise InvalidParameterError("Minimum silence must be positive and padding not negative.")
     token = as_token(cancel)
     report = as_progress(progress)
     info = probe(path)
-    silences = detect_silences(path, threshold_db, min_silence, progress=report.span(0, 0.3), cancel=token,
-                               log_fn=log_fn)
+    silences = detect_silences(
+        path, threshold_db, min_silence, progress=report.span(0, 0.3), cancel=token, log_fn=log_fn
+    )
     kept = kept_ranges(silences, info.duration, padding)
     if not kept:
         raise InvalidParameterError(f"{Path(path).name} is silent everywhere at {threshold_db} dB.")
@@ -102,16 +125,28 @@ def trim_silence(path: PathLike, out: PathLike, threshold_db: float = -35.0, min
         labels.append(f"[a{i}]")
     v = 1 if info.has_video else 0
     chains.append(f"{''.join(labels)}concat=n={len(kept)}:v={v}:a=1" + ("[vc]" if v else "") + "[ac]")
-    maps = (["-map", "[vc]", "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p"]
-            if v else ["-vn"])
+    maps = (
+        ["-map", "[vc]", "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p"]
+        if v
+        else ["-vn"]
+    )
     out = Path(out)
     suffix = out.suffix.lower()
-    audio_codec = {".wav": ["-c:a", "pcm_s16le"], ".mp3": ["-c:a", "libmp3lame", "-q:a", "2"],
-                   ".flac": ["-c:a", "flac"]}.get(suffix, ["-c:a", "aac", "-b:a", "192k"])
+    audio_codec = {
+        ".wav": ["-c:a", "pcm_s16le"],
+        ".mp3": ["-c:a", "libmp3lame", "-q:a", "2"],
+        ".flac": ["-c:a", "flac"],
+    }.get(suffix, ["-c:a", "aac", "-b:a", "192k"])
     total = sum(b - a for a, b in kept)
     with atomic_output(out) as tmp:
-        run_ffmpeg(["-i", str(path), "-filter_complex", ";".join(chains), *maps, "-map", "[ac]", *audio_codec,
-                    str(tmp)], duration=total, progress=report.span(0.3, 1.0), cancel=token, log_fn=log_fn,
-                   stage="Removing silences")
-    return TrimSilenceResult(output=out, kept=kept, removed_seconds=round(info.duration - total, 3),
-                             duration=probe(out).duration)
+        run_ffmpeg(
+            ["-i", str(path), "-filter_complex", ";".join(chains), *maps, "-map", "[ac]", *audio_codec, str(tmp)],
+            duration=total,
+            progress=report.span(0.3, 1.0),
+            cancel=token,
+            log_fn=log_fn,
+            stage="Removing silences",
+        )
+    return TrimSilenceResult(
+        output=out, kept=kept, removed_seconds=round(info.duration - total, 3), duration=probe(out).duration
+    )

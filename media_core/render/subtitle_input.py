@@ -39,7 +39,7 @@ class SubtitleSpec(BaseModel):
         return get_preset(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _one_source(self) -> "SubtitleSpec":
+    def _one_source(self) -> SubtitleSpec:
         if (self.path is None) == (self.lines is None):
             raise ValueError("give either a subtitle file (path) or subtitle lines, not both")
         return self
@@ -59,8 +59,11 @@ def _load(path: Path) -> pysubs2.SSAFile:
 
 
 def _lines_from_file(subs: pysubs2.SSAFile) -> list[SubtitleLine]:
-    return [SubtitleLine(start=e.start / 1000, end=e.end / 1000, text=e.plaintext)
-            for e in subs.events if not e.is_comment and e.plaintext.strip()]
+    return [
+        SubtitleLine(start=e.start / 1000, end=e.end / 1000, text=e.plaintext)
+        for e in subs.events
+        if not e.is_comment and e.plaintext.strip()
+    ]
 
 
 def shift_to_clip(lines: list[SubtitleLine], start: float, end: float | None) -> list[SubtitleLine]:
@@ -71,12 +74,15 @@ def shift_to_clip(lines: list[SubtitleLine], start: float, end: float | None) ->
             continue
         limit = (end - start) if end is not None else None
 
-        def clamp(t: float) -> float:
+        def clamp(t: float, limit: float | None = limit) -> float:
             t = max(0.0, t - start)
             return min(t, limit) if limit is not None else t
 
-        words = [Word(**{**w.model_dump(), "start": clamp(w.start), "end": clamp(w.end)})
-                 for w in line.words if w.end > start and (end is None or w.start < end)]
+        words = [
+            Word(**{**w.model_dump(), "start": clamp(w.start), "end": clamp(w.end)})
+            for w in line.words
+            if w.end > start and (end is None or w.start < end)
+        ]
         out.append(line.model_copy(update={"start": clamp(line.start), "end": clamp(line.end), "words": words}))
     return out
 
@@ -88,8 +94,9 @@ def _fonts_dir(spec: SubtitleSpec) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def subtitle_filter(spec: SubtitleSpec, *, start: float, end: float | None, width: int, height: int,
-                    work_dir: Path) -> str:
+def subtitle_filter(
+    spec: SubtitleSpec, *, start: float, end: float | None, width: int, height: int, work_dir: Path
+) -> str:
     """The filter (without labels) that draws ``spec`` onto a ``width`` x ``height`` clip."""
     fonts = _fonts_dir(spec)
     fonts_opt = f":fontsdir={filter_path(fonts)}" if fonts is not None else ""
@@ -104,7 +111,7 @@ def subtitle_filter(spec: SubtitleSpec, *, start: float, end: float | None, widt
     path = Path(spec.path)
     subs = _load(path)  # validates the file even when it is used in place
     if start > 0 or end is not None:
-        subs.shift(ms=-int(round(start * 1000)))
+        subs.shift(ms=-round(start * 1000))
         subs.events = [e for e in subs.events if e.end > 0]
         for e in subs.events:
             e.start = max(0, e.start)

@@ -9,5 +9,13 @@ Steps, one module each: ``candidates`` (clips cut on sentence/pause boundaries),
 from .models import LLMConfig, ShortClip, ShortsPlanResult, ShortsRequest, ShortsResult
 from .pipeline import find_shorts, render_shorts, rerender_clip
 
-__all__ = ["LLMConfig", "ShortClip", "ShortsPlanResult", "ShortsRequest", "ShortsResult", "find_shorts",
-           "render_shorts", "rerender_clip"]
+__all__ = [
+    "LLMConfig",
+    "ShortClip",
+    "ShortsPlanResult",
+    "ShortsRequest",
+    "ShortsResult",
+    "find_shorts",
+    "render_shorts",
+    "rerender_clip",
+]

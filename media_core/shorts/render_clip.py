@@ -24,10 +24,21 @@ from ..render.subtitle_input import SubtitleSpec
 from ..styles import fonts_dir
 
 
-def build_clip_command(input_path: Path, info: MediaInfo, ranges: list[tuple[float, float]], output: Path, *,
-                       width: int, height: int, strategy: str = "crop", focus_x: float = 0.5,
-                       ass_path: Path | None = None, fonts_dir: Path | None = None,
-                       crf: int = 20, preset: str = "veryfast") -> tuple[list[str], float]:
+def build_clip_command(
+    input_path: Path,
+    info: MediaInfo,
+    ranges: list[tuple[float, float]],
+    output: Path,
+    *,
+    width: int,
+    height: int,
+    strategy: str = "crop",
+    focus_x: float = 0.5,
+    ass_path: Path | None = None,
+    fonts_dir: Path | None = None,
+    crf: int = 20,
+    preset: str = "veryfast",
+) -> tuple[list[str], float]:
     """ffmpeg arguments (without the executable) and the output duration."""
     first, last = ranges[0][0], ranges[-1][1]
     # Input seeking to the first range keeps decoding short; later ranges are relative to it.
@@ -45,8 +56,10 @@ def build_clip_command(input_path: Path, info: MediaInfo, ranges: list[tuple[flo
             if has_audio:
                 graph.append(f"[0:a:0]atrim=start={rs:.3f}:end={re_:.3f},asetpts=PTS-STARTPTS[a{i}]")
                 parts.append(f"[a{i}]")
-        graph.append(f"{''.join(parts)}concat=n={len(ranges)}:v=1:a={1 if has_audio else 0}[vcat]"
-                     + ("[acat]" if has_audio else ""))
+        graph.append(
+            f"{''.join(parts)}concat=n={len(ranges)}:v=1:a={1 if has_audio else 0}[vcat]"
+            + ("[acat]" if has_audio else "")
+        )
         v_src, a_src = "vcat", "acat"
     graph += reframe_chain(v_src, "vframed", width, height, strategy, focus_x)
     last_label = "vframed"
@@ -60,8 +73,19 @@ def build_clip_command(input_path: Path, info: MediaInfo, ranges: list[tuple[flo
     args += ["-filter_complex", ";".join(graph), "-map", "[vout]"]
     if has_audio:
         args += ["-map", f"[{a_src}]" if len(ranges) > 1 else a_src, "-c:a", "aac", "-b:a", "128k"]
-    args += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-movflags", "+faststart",
-             "-sn", "-dn", str(output)]
+    args += [
+        "-c:v",
+        "libx264",
+        "-preset",
+        preset,
+        "-crf",
+        str(crf),
+        "-movflags",
+        "+faststart",
+        "-sn",
+        "-dn",
+        str(output),
+    ]
     return args, sum(e - s for s, e in ranges)
 
 
@@ -71,11 +95,23 @@ def output_size(info: MediaInfo, aspect: str, strategy: str, height: int) -> tup
     return target_size(src_w, src_h, aspect, strategy, height)
 
 
-def render_clip_video(input_path: Path, info: MediaInfo, ranges: list[tuple[float, float]], output: Path, *,
-                      aspect: str, height: int, strategy: str = "crop", focus_x: float = 0.5,
-                      source_lines: list[SubtitleLine] | None = None, style=None, ass_path: Path | None = None,
-                      progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                      log_fn: LogFn | None = None) -> Path:
+def render_clip_video(
+    input_path: Path,
+    info: MediaInfo,
+    ranges: list[tuple[float, float]],
+    output: Path,
+    *,
+    aspect: str,
+    height: int,
+    strategy: str = "crop",
+    focus_x: float = 0.5,
+    source_lines: list[SubtitleLine] | None = None,
+    style=None,
+    ass_path: Path | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log_fn: LogFn | None = None,
+) -> Path:
     """Render ``ranges`` of the input as one clip.
 
     One range: the render plan, with ``source_lines`` (captions in *source* time; the
@@ -85,20 +121,35 @@ def render_clip_video(input_path: Path, info: MediaInfo, ranges: list[tuple[floa
     if len(ranges) == 1:
         start, end = ranges[0]
         subtitles = SubtitleSpec(lines=source_lines, style=style) if source_lines else None
-        plan = RenderPlan(input=Path(input_path), output=Path(output), trim=Trim(start=start, end=end),
-                          reframe=Reframe(aspect=aspect, strategy=strategy, focus_x=focus_x, height=height),
-                          subtitles=subtitles, encoder=EncoderSettings(codec="libx264", audio="aac"))
+        plan = RenderPlan(
+            input=Path(input_path),
+            output=Path(output),
+            trim=Trim(start=start, end=end),
+            reframe=Reframe(aspect=aspect, strategy=strategy, focus_x=focus_x, height=height),
+            subtitles=subtitles,
+            encoder=EncoderSettings(codec="libx264", audio="aac"),
+        )
         execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Rendering clip")
         return Path(output)
     width, out_h = output_size(info, aspect, strategy, height)
     with atomic_output(output) as tmp:
-        args, duration = build_clip_command(input_path, info, ranges, tmp, width=width, height=out_h,
-                                            strategy=strategy, focus_x=focus_x, ass_path=ass_path,
-                                            fonts_dir=fonts_dir())
+        args, duration = build_clip_command(
+            input_path,
+            info,
+            ranges,
+            tmp,
+            width=width,
+            height=out_h,
+            strategy=strategy,
+            focus_x=focus_x,
+            ass_path=ass_path,
+            fonts_dir=fonts_dir(),
+        )
         run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, log_fn=log_fn)
     return Path(output)
 
 
-def render_thumbnail(video: Path, output: Path, *, at: float = 1.0, cancel: CancelToken | None = None,
-                     log_fn: LogFn | None = None) -> Path:
+def render_thumbnail(
+    video: Path, output: Path, *, at: float = 1.0, cancel: CancelToken | None = None, log_fn: LogFn | None = None
+) -> Path:
     return thumbnail(video, at, output, cancel=cancel, log_fn=log_fn)

@@ -17,17 +17,17 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from filelock import FileLock, Timeout
 
 from ..errors import InvalidParameterError, ReframeError
 from ..ffmpeg import LogFn
+from ..jobs.store import owner_alive, process_owner
 from ..paths import TEMP_MARKER, atomic_output, cache_dir, outputs_dir
 from ..probe import MediaInfo, probe
-from ..jobs.store import owner_alive, process_owner
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from . import exports
 from .exports import ShortsManifest, SourceInfo
@@ -48,6 +48,7 @@ class RunLockedError(ReframeError):
 
 
 # --- run folders ---------------------------------------------------------------------------------
+
 
 def safe_stem(path: Path) -> str:
     return re.sub(r"[\\/:*?\"<>|]+", "_", path.stem).strip() or "video"
@@ -123,8 +124,13 @@ def sweep_abandoned_runs(*folders: Path) -> list[Path]:
     crash, a power cut: its marker names a process that is gone) lose what that run wrote;
     a finished run is never touched. Returns the folders cleaned."""
     cleaned: list[Path] = []
-    markers = {m for folder in folders if folder.is_dir()
-               for m in (folder / RUN_MARKER, *folder.glob(f"*/{RUN_MARKER}")) if m.is_file()}
+    markers = {
+        m
+        for folder in folders
+        if folder.is_dir()
+        for m in (folder / RUN_MARKER, *folder.glob(f"*/{RUN_MARKER}"))
+        if m.is_file()
+    }
     for marker in sorted(markers):
         try:
             owner = marker.read_text(encoding="ascii", errors="replace").strip()
@@ -136,8 +142,13 @@ def sweep_abandoned_runs(*folders: Path) -> list[Path]:
         if (folder / MANIFEST).exists():  # finished; only the marker's removal was cut short
             marker.unlink(missing_ok=True)
             continue
-        clip_ids = sorted({p.name.split(".", 1)[0].split(TEMP_MARKER, 1)[0] for p in folder.iterdir()
-                           if _CLIP_FILE.match(p.name) or (p.name.startswith("clip-") and TEMP_MARKER in p.name)})
+        clip_ids = sorted(
+            {
+                p.name.split(".", 1)[0].split(TEMP_MARKER, 1)[0]
+                for p in folder.iterdir()
+                if _CLIP_FILE.match(p.name) or (p.name.startswith("clip-") and TEMP_MARKER in p.name)
+            }
+        )
         for temp in folder.glob(f"*{TEMP_MARKER}*"):
             temp.unlink(missing_ok=True)
         RunDir(folder, created=True).discard(clip_ids)
@@ -147,30 +158,67 @@ def sweep_abandoned_runs(*folders: Path) -> list[Path]:
 
 # --- the manifest and its companions ---------------------------------------------------------------
 
+
 def source_info(info: MediaInfo) -> SourceInfo:
     video = info.video
     width, height = info.display_size or (1920, 1080)
-    return SourceInfo(fps=(video.fps if video and video.fps else 25.0), width=width, height=height,
-                      duration=info.duration or 0.0, has_audio=info.has_audio)
+    return SourceInfo(
+        fps=(video.fps if video and video.fps else 25.0),
+        width=width,
+        height=height,
+        duration=info.duration or 0.0,
+        has_audio=info.has_audio,
+    )
 
 
-def write_run(out_dir: Path, input_path: str | Path, clips: list[ShortClip], *, request: dict,
-              source: SourceInfo, transcript: str | Path | None = None, scorer: str | None = None,
-              extra: dict | None = None, clip_extra: dict[str, dict] | None = None) -> ShortsResult:
+def write_run(
+    out_dir: Path,
+    input_path: str | Path,
+    clips: list[ShortClip],
+    *,
+    request: dict,
+    source: SourceInfo,
+    transcript: str | Path | None = None,
+    scorer: str | None = None,
+    extra: dict | None = None,
+    clip_extra: dict[str, dict] | None = None,
+) -> ShortsResult:
     """Write CSV, EDL, FCPXML and then the manifest (last: it marks the run as finished).
 
     ``extra``/``clip_extra``: keys other tools added to the manifest / to clip entries, kept.
     """
     csv_path = exports.write_csv(out_dir / CSV, clips)
     edl = exports.write_edl(out_dir / EDL, input_path, clips, source.fps)
-    fcpxml = exports.write_fcpxml(out_dir / FCPXML, input_path, clips, fps=source.fps, width=source.width,
-                                  height=source.height, duration=source.duration, has_audio=source.has_audio)
-    manifest = exports.write_manifest(out_dir / MANIFEST, input_path, clips, request=request,
-                                      transcript=transcript, source=source, scorer=scorer, extra=extra,
-                                      clip_extra=clip_extra)
-    return ShortsResult(input=str(input_path), clips=sorted(clips, key=lambda c: c.rank or 1e9),
-                        manifest_path=str(manifest), csv_path=str(csv_path), edl_path=str(edl),
-                        fcpxml_path=str(fcpxml), output_dir=str(out_dir))
+    fcpxml = exports.write_fcpxml(
+        out_dir / FCPXML,
+        input_path,
+        clips,
+        fps=source.fps,
+        width=source.width,
+        height=source.height,
+        duration=source.duration,
+        has_audio=source.has_audio,
+    )
+    manifest = exports.write_manifest(
+        out_dir / MANIFEST,
+        input_path,
+        clips,
+        request=request,
+        transcript=transcript,
+        source=source,
+        scorer=scorer,
+        extra=extra,
+        clip_extra=clip_extra,
+    )
+    return ShortsResult(
+        input=str(input_path),
+        clips=sorted(clips, key=lambda c: c.rank or 1e9),
+        manifest_path=str(manifest),
+        csv_path=str(csv_path),
+        edl_path=str(edl),
+        fcpxml_path=str(fcpxml),
+        output_dir=str(out_dir),
+    )
 
 
 def manifest_source(manifest: ShortsManifest) -> SourceInfo:
@@ -178,13 +226,22 @@ def manifest_source(manifest: ShortsManifest) -> SourceInfo:
     return manifest.source or source_info(probe(manifest.input))
 
 
-def rewrite_run(manifest_path: Path, manifest: ShortsManifest, clips: list[ShortClip],
-                dest: Path | None = None) -> ShortsResult:
+def rewrite_run(
+    manifest_path: Path, manifest: ShortsManifest, clips: list[ShortClip], dest: Path | None = None
+) -> ShortsResult:
     """The run's exports for ``clips`` (into ``dest``, default the run's folder), keeping what other
     tools added to the manifest."""
-    return write_run(dest or manifest_path.parent, manifest.input, clips, request=manifest.request,
-                     source=manifest_source(manifest), transcript=manifest.transcript, scorer=manifest.scorer,
-                     extra=manifest.extras(), clip_extra=manifest.clip_extras())
+    return write_run(
+        dest or manifest_path.parent,
+        manifest.input,
+        clips,
+        request=manifest.request,
+        source=manifest_source(manifest),
+        transcript=manifest.transcript,
+        scorer=manifest.scorer,
+        extra=manifest.extras(),
+        clip_extra=manifest.clip_extras(),
+    )
 
 
 @contextlib.contextmanager
@@ -200,8 +257,9 @@ def manifest_lock(manifest_path: str | os.PathLike) -> Iterator[Path]:
         with lock:
             yield path
     except Timeout as exc:
-        raise RunLockedError("Another edit of these shorts is still running; try again in a moment.",
-                             detail=str(path)) from exc
+        raise RunLockedError(
+            "Another edit of these shorts is still running; try again in a moment.", detail=str(path)
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -217,8 +275,10 @@ def clip_files(clip: ShortClip) -> list[Path]:
 
 # --- edits -------------------------------------------------------------------------------------------
 
-def remove_clips(manifest_path: str | os.PathLike, clip_ids: list[str], *, delete_files: bool = True,
-                 log: LogFn | None = None) -> ShortsResult:
+
+def remove_clips(
+    manifest_path: str | os.PathLike, clip_ids: list[str], *, delete_files: bool = True, log: LogFn | None = None
+) -> ShortsResult:
     """Take clips out of a run: their files go, and manifest/CSV/EDL/FCPXML are rewritten without them."""
     emit = log or (lambda line: None)
     with locked_manifest(manifest_path) as (path, manifest):
@@ -241,8 +301,14 @@ def remove_clips(manifest_path: str | os.PathLike, clip_ids: list[str], *, delet
     return result
 
 
-def export_run(manifest_path: str | os.PathLike, dest: str | os.PathLike, *, progress: ProgressFn | None = None,
-               cancel: CancelToken | None = None, log: LogFn | None = None) -> ShortsResult:
+def export_run(
+    manifest_path: str | os.PathLike,
+    dest: str | os.PathLike,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> ShortsResult:
     """Copy everything an editor needs to ``dest``: each clip's video, SRT, ASS and thumbnail, plus a
     manifest, CSV, EDL and FCPXML naming the copies. Each file appears complete or not at all."""
     token = as_token(cancel)
@@ -254,8 +320,10 @@ def export_run(manifest_path: str | os.PathLike, dest: str | os.PathLike, *, pro
         sources = [f for c in clips for f in clip_files(c)]
         missing = [f for f in sources if not f.is_file()]
         if missing:
-            raise InvalidParameterError(f"{missing[0].name} of this run is missing; re-render that clip first.",
-                                        detail="\n".join(map(str, missing)))
+            raise InvalidParameterError(
+                f"{missing[0].name} of this run is missing; re-render that clip first.",
+                detail="\n".join(map(str, missing)),
+            )
         if dest.resolve() == path.parent:
             return rewrite_run(path, manifest, clips)
         dest.mkdir(parents=True, exist_ok=True)

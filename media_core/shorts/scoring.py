@@ -17,6 +17,7 @@ The weights are plain constants below so the behaviour can be read, not guessed.
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 import math
 import re
@@ -37,13 +38,101 @@ WEIGHTS = {"hook": 0.22, "complete": 0.15, "density": 0.13, "pauses": 0.10, "sig
 #: Share of the final score taken by prompt relevance when a prompt is given.
 PROMPT_SHARE = 0.55
 
-IMPERATIVES = frozenset("""imagine look listen think stop remember ask let here's watch try don't never start
-consider picture notice forget check learn meet take make give tell believe trust see keep""".split())
-EMPHASIS = frozenset("""never always secret best worst most biggest important amazing incredible actually truth
-really huge mistake wrong only every nobody everyone everything must crazy shocking surprising key
-finally first simple easy hard free""".split())
-NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve twenty thirty forty
-fifty hundred thousand million billion percent half""".split())
+IMPERATIVES = frozenset(
+    [
+        "imagine",
+        "look",
+        "listen",
+        "think",
+        "stop",
+        "remember",
+        "ask",
+        "let",
+        "here's",
+        "watch",
+        "try",
+        "don't",
+        "never",
+        "start",
+        "consider",
+        "picture",
+        "notice",
+        "forget",
+        "check",
+        "learn",
+        "meet",
+        "take",
+        "make",
+        "give",
+        "tell",
+        "believe",
+        "trust",
+        "see",
+        "keep",
+    ]
+)
+EMPHASIS = frozenset(
+    [
+        "never",
+        "always",
+        "secret",
+        "best",
+        "worst",
+        "most",
+        "biggest",
+        "important",
+        "amazing",
+        "incredible",
+        "actually",
+        "truth",
+        "really",
+        "huge",
+        "mistake",
+        "wrong",
+        "only",
+        "every",
+        "nobody",
+        "everyone",
+        "everything",
+        "must",
+        "crazy",
+        "shocking",
+        "surprising",
+        "key",
+        "finally",
+        "first",
+        "simple",
+        "easy",
+        "hard",
+        "free",
+    ]
+)
+NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "percent",
+        "half",
+    ]
+)
 _DIGIT = re.compile(r"\d")
 
 #: Speech rate (words/s) that reads well in a short: full marks inside, linear fall-off outside.
@@ -104,7 +193,7 @@ def density_score(n_words: int, speech_seconds: float) -> float:
 
 def pause_score(words: list[Word]) -> tuple[float, float]:
     """(score, seconds of dead air) for the gaps between consecutive words."""
-    dead = sum(max(0.0, b.start - a.end) for a, b in zip(words, words[1:]) if b.start - a.end >= LONG_PAUSE)
+    dead = sum(max(0.0, b.start - a.end) for a, b in itertools.pairwise(words) if b.start - a.end >= LONG_PAUSE)
     span = (words[-1].end - words[0].start) if words else 0.0
     if span <= 0:
         return 0.0, 0.0
@@ -149,7 +238,7 @@ class KeywordModel:
 
 
 def _words_of(clip: ShortClip, words: list[Word]) -> list[Word]:
-    return words[clip.first_word:clip.last_word + 1]
+    return words[clip.first_word : clip.last_word + 1]
 
 
 def sentence_spans(clips: list[ShortClip], sentences: list[Sentence]) -> list[tuple[int, int]]:
@@ -170,8 +259,14 @@ def _quote(text: str, limit: int = QUOTE_CHARS) -> str:
     return f"“{text}”"
 
 
-def score_clips(clips: list[ShortClip], words: list[Word], *, prompt: str | None = None,
-                semantic: "PromptMatch | None" = None, pause_threshold: float = 0.6) -> list[ShortClip]:
+def score_clips(
+    clips: list[ShortClip],
+    words: list[Word],
+    *,
+    prompt: str | None = None,
+    semantic: PromptMatch | None = None,
+    pause_threshold: float = 0.6,
+) -> list[ShortClip]:
     """Score every candidate; returns new clips with ``score``, ``reason`` and ``features`` set.
 
     ``semantic`` (optional) holds the prompt's similarity to every sentence of
@@ -263,11 +358,15 @@ def score_clips(clips: list[ShortClip], words: list[Word], *, prompt: str | None
         # One line: the prompt match first, then the strongest few observations.
         text = "; ".join(reasons[:MAX_REASONS]) if reasons else "steady speech"
         text = text[0].upper() + text[1:]
-        out.append(clip.model_copy(update={
-            "score": round(100.0 * max(0.0, min(1.0, total)), 1),
-            "reason": text,
-            "features": {k: round(v, 3) for k, v in f.items()},
-        }))
+        out.append(
+            clip.model_copy(
+                update={
+                    "score": round(100.0 * max(0.0, min(1.0, total)), 1),
+                    "reason": text,
+                    "features": {k: round(v, 3) for k, v in f.items()},
+                }
+            )
+        )
     return out
 
 

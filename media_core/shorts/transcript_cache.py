@@ -19,8 +19,7 @@ from ..paths import data_dir, write_text_atomic
 log = logging.getLogger(__name__)
 
 #: Settings that change the transcript; the rest (threads, device) only change speed.
-_KEY_FIELDS = ("backend", "model", "language", "word_timestamps", "vad", "initial_prompt", "beam_size",
-               "compute_type")
+_KEY_FIELDS = ("backend", "model", "language", "word_timestamps", "vad", "initial_prompt", "beam_size", "compute_type")
 
 
 def transcripts_dir() -> Path:

@@ -24,12 +24,12 @@ class TranscriptIndex:
     duration: float | None = None
 
     @classmethod
-    def from_transcript(cls, transcript: Transcript, *, pause_threshold: float = 0.6) -> "TranscriptIndex":
+    def from_transcript(cls, transcript: Transcript, *, pause_threshold: float = 0.6) -> TranscriptIndex:
         words = [w for w in transcript.words if w.text.strip()]
         return cls(words, split_sentences(words, pause_threshold=pause_threshold), transcript.duration or None)
 
     @classmethod
-    def load(cls, path: str | os.PathLike, *, pause_threshold: float = 0.6) -> "TranscriptIndex":
+    def load(cls, path: str | os.PathLike, *, pause_threshold: float = 0.6) -> TranscriptIndex:
         from pathlib import Path
 
         transcript = Transcript.model_validate_json(Path(path).read_text(encoding="utf-8"))

@@ -39,6 +39,7 @@ WORD_JOINER = "\u2060"
 
 # --- colours and text ------------------------------------------------------------------
 
+
 def ass_color(value: str) -> pysubs2.Color:
     r, g, b, opacity = parse_color(value)
     return pysubs2.Color(r, g, b, 255 - opacity)
@@ -59,6 +60,7 @@ def escape_ass_text(text: str) -> str:
 
 
 # --- laying cues out --------------------------------------------------------------------
+
 
 @dataclass
 class _Token:
@@ -85,7 +87,7 @@ class _Cue:
 
 
 def _chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _timed_tokens(line: SubtitleLine, style: SubtitleStyle) -> list[list[_Token]] | None:
@@ -135,7 +137,7 @@ def _cells_without_spaces(text_rows: list[str], words: list[Word]) -> list[list[
             target = words[k].text.strip()
             if not row.startswith(target, pos):
                 return None
-            cells.append((sep, row[pos:pos + len(target)]))
+            cells.append((sep, row[pos : pos + len(target)]))
             pos += len(target)
             k += 1
         out.append(cells)
@@ -167,7 +169,7 @@ def layout_cues(lines: list[SubtitleLine], style: SubtitleStyle) -> list[_Cue]:
 
 
 def _cs(seconds: float) -> int:
-    return int(round(seconds * 100))
+    return round(seconds * 100)
 
 
 def word_slices(cue: _Cue) -> list[tuple[int, int, int]]:
@@ -188,6 +190,7 @@ def word_slices(cue: _Cue) -> list[tuple[int, int, int]]:
 
 # --- styles -------------------------------------------------------------------------------
 
+
 def _alignment(style: SubtitleStyle) -> int:
     base = {"bottom": 1, "middle": 4, "top": 7}[style.position]
     return base + {"left": 0, "center": 1, "right": 2}[style.alignment]
@@ -204,16 +207,16 @@ def effective_bold(style: SubtitleStyle) -> bool:
 def _ass_styles(style: SubtitleStyle, width: int, height: int) -> dict[str, pysubs2.SSAStyle]:
     scale = min(width, height) / REFERENCE_HEIGHT
     vscale = height / REFERENCE_HEIGHT
-    common = dict(
-        fontname=style.font_family,
-        fontsize=round(style.font_size * scale, 1),
-        bold=effective_bold(style),
-        alignment=pysubs2.Alignment(_alignment(style)),
-        marginl=round(style.margin_h * scale),
-        marginr=round(style.margin_h * scale),
-        marginv=round(style.margin_v * vscale),
-        encoding=1,
-    )
+    common = {
+        "fontname": style.font_family,
+        "fontsize": round(style.font_size * scale, 1),
+        "bold": effective_bold(style),
+        "alignment": pysubs2.Alignment(_alignment(style)),
+        "marginl": round(style.margin_h * scale),
+        "marginr": round(style.margin_h * scale),
+        "marginv": round(style.margin_v * vscale),
+        "encoding": 1,
+    }
     karaoke = style.highlight_mode == "karaoke_fill"
     main = pysubs2.SSAStyle(
         **common,
@@ -231,21 +234,33 @@ def _ass_styles(style: SubtitleStyle, width: int, height: int) -> dict[str, pysu
     styles = {MAIN_STYLE: main}
     if style.background_box:
         styles[BOX_STYLE] = pysubs2.SSAStyle(
-            **common, primarycolor=invisible, secondarycolor=invisible,
-            outlinecolor=ass_color(style.box_color), tertiarycolor=ass_color(style.box_color),
-            backcolor=invisible, borderstyle=3, outline=round(style.box_padding * scale, 2), shadow=0,
+            **common,
+            primarycolor=invisible,
+            secondarycolor=invisible,
+            outlinecolor=ass_color(style.box_color),
+            tertiarycolor=ass_color(style.box_color),
+            backcolor=invisible,
+            borderstyle=3,
+            outline=round(style.box_padding * scale, 2),
+            shadow=0,
         )
     if style.highlight_mode == "box":
         styles[WORD_BOX_STYLE] = pysubs2.SSAStyle(
-            **common, primarycolor=invisible, secondarycolor=invisible,
-            outlinecolor=ass_color(style.highlight_color), tertiarycolor=ass_color(style.highlight_color),
-            backcolor=invisible, borderstyle=3,
-            outline=round(max(style.box_padding * 0.6, 2) * scale, 2), shadow=0,
+            **common,
+            primarycolor=invisible,
+            secondarycolor=invisible,
+            outlinecolor=ass_color(style.highlight_color),
+            tertiarycolor=ass_color(style.highlight_color),
+            backcolor=invisible,
+            borderstyle=3,
+            outline=round(max(style.box_padding * 0.6, 2) * scale, 2),
+            shadow=0,
         )
     return styles
 
 
 # --- event text -----------------------------------------------------------------------------
+
 
 def _join_cells(cells: list[tuple[str, str]]) -> str:
     """``(sep, text)`` cells as one row: separators between cells, none before the first."""
@@ -294,7 +309,7 @@ def _cue_events(cue: _Cue, style: SubtitleStyle) -> list[pysubs2.SSAEvent]:
         events.append(_event(start_cs, end_cs, _plain_text(cue)))
     elif mode == "color":
         for idx, s, e in word_slices(cue):
-            text = _render_rows(cue, lambda i, t: f"{{{hl}}}{t}{{{base}}}" if i == idx else t)
+            text = _render_rows(cue, lambda i, t, idx=idx: f"{{{hl}}}{t}{{{base}}}" if i == idx else t)
             events.append(_event(s, e, text))
     elif mode == "box":
         box_a = parse_color(style.highlight_color)[3]
@@ -302,7 +317,7 @@ def _cue_events(cue: _Cue, style: SubtitleStyle) -> list[pysubs2.SSAEvent]:
         events.append(_event(start_cs, end_cs, _plain_text(cue)))
         for idx, s, e in word_slices(cue):
             # Hidden again right after the word, so the box does not run into the space.
-            text = hidden + _render_rows(cue, lambda i, t: f"{shown}{t}{hidden}" if i == idx else t)
+            text = hidden + _render_rows(cue, lambda i, t, idx=idx: f"{shown}{t}{hidden}" if i == idx else t)
             events.append(_event(s, e, text, WORD_BOX_STYLE, LAYER_WORD_BOX))
     elif mode == "pop":
         p = round(style.pop_scale * 100)
@@ -310,8 +325,12 @@ def _cue_events(cue: _Cue, style: SubtitleStyle) -> list[pysubs2.SSAEvent]:
             grow = min(POP_GROW_MS, (e - s) * 10)
             text = _render_rows(
                 cue,
-                lambda i, t: (f"{{{hl}\\fscx100\\fscy100\\t(0,{grow},\\fscx{p}\\fscy{p})}}{t}"
-                              f"{{{base}\\fscx100\\fscy100}}") if i == idx else t)
+                lambda i, t, idx=idx, grow=grow: (
+                    (f"{{{hl}\\fscx100\\fscy100\\t(0,{grow},\\fscx{p}\\fscy{p})}}{t}{{{base}\\fscx100\\fscy100}}")
+                    if i == idx
+                    else t
+                ),
+            )
             events.append(_event(s, e, text))
     elif mode == "karaoke_fill":
         events.append(_event(start_cs, end_cs, _karaoke_text(cue)))
@@ -326,8 +345,15 @@ def _cue_events(cue: _Cue, style: SubtitleStyle) -> list[pysubs2.SSAEvent]:
                 t = escape_ass_text(tokens[i].text)
                 cells.append((tokens[i].sep, f"{{{hl}}}{t}{{{base}}}" if (i == idx and k > 1) else t))
             if style.background_box:
-                events.append(_event(s, e, _join_cells([(tokens[i].sep, escape_ass_text(tokens[i].text))
-                                                        for i in group]), BOX_STYLE, LAYER_LINE_BOX))
+                events.append(
+                    _event(
+                        s,
+                        e,
+                        _join_cells([(tokens[i].sep, escape_ass_text(tokens[i].text)) for i in group]),
+                        BOX_STYLE,
+                        LAYER_LINE_BOX,
+                    )
+                )
             events.append(_event(s, e, _join_cells(cells)))
     return events
 
@@ -354,20 +380,23 @@ def _karaoke_text(cue: _Cue) -> str:
 
 # --- public --------------------------------------------------------------------------------------
 
+
 def build_ass_file(lines: list[SubtitleLine], style: SubtitleStyle, width: int, height: int) -> pysubs2.SSAFile:
     if not isinstance(width, int) or not isinstance(height, int) or width < 16 or height < 16:
         raise InvalidParameterError(f"The output size {width}x{height} is not valid for subtitles.")
     subs = pysubs2.SSAFile()
-    subs.info.update({
-        "Title": f"Reframe - {style.name}",
-        "PlayResX": str(width),
-        "PlayResY": str(height),
-        # 0 = smart wrapping: rows we built stay intact, over-long ones still fit the frame.
-        "WrapStyle": "0",
-        "ScaledBorderAndShadow": "yes",
-        # "None": colours are exact RGB; a TV.* matrix makes ffmpeg squeeze them into 16-235.
-        "YCbCr Matrix": "None",
-    })
+    subs.info.update(
+        {
+            "Title": f"Reframe - {style.name}",
+            "PlayResX": str(width),
+            "PlayResY": str(height),
+            # 0 = smart wrapping: rows we built stay intact, over-long ones still fit the frame.
+            "WrapStyle": "0",
+            "ScaledBorderAndShadow": "yes",
+            # "None": colours are exact RGB; a TV.* matrix makes ffmpeg squeeze them into 16-235.
+            "YCbCr Matrix": "None",
+        }
+    )
     subs.styles = _ass_styles(style, width, height)
     for cue in layout_cues(lines, style):
         subs.events.extend(_cue_events(cue, style))

@@ -44,24 +44,24 @@ def _read_names(path: Path) -> dict[int, str]:
         (offset,) = struct.unpack(">I", data[12:16])  # first face of a collection
     else:
         offset = 0
-    (num_tables,) = struct.unpack(">H", data[offset + 4:offset + 6])
+    (num_tables,) = struct.unpack(">H", data[offset + 4 : offset + 6])
     name_offset = None
     for i in range(num_tables):
         rec = offset + 12 + 16 * i
-        tag = data[rec:rec + 4]
+        tag = data[rec : rec + 4]
         if tag == b"name":
-            name_offset = struct.unpack(">I", data[rec + 8:rec + 12])[0]
+            name_offset = struct.unpack(">I", data[rec + 8 : rec + 12])[0]
             break
     if name_offset is None:
         return {}
-    _fmt, count, string_offset = struct.unpack(">HHH", data[name_offset:name_offset + 6])
+    _fmt, count, string_offset = struct.unpack(">HHH", data[name_offset : name_offset + 6])
     names: dict[int, tuple[int, str]] = {}
     for i in range(count):
         rec = name_offset + 6 + 12 * i
-        platform, encoding, language, name_id, length, str_off = struct.unpack(">HHHHHH", data[rec:rec + 12])
+        platform, _encoding, language, name_id, length, str_off = struct.unpack(">HHHHHH", data[rec : rec + 12])
         if name_id not in (1, 2, 16):
             continue
-        raw = data[name_offset + string_offset + str_off:name_offset + string_offset + str_off + length]
+        raw = data[name_offset + string_offset + str_off : name_offset + string_offset + str_off + length]
         if platform == 3 or platform == 0:
             text, rank = raw.decode("utf-16-be", "replace"), (2 if language in (0x409, 0) else 1)
         elif platform == 1:

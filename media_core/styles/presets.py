@@ -47,8 +47,7 @@ def _load_folder(folder: Path, *, strict: bool) -> dict[str, SubtitleStyle]:
             style = SubtitleStyle.from_json(path.read_text(encoding="utf-8"))
         except (OSError, InvalidParameterError) as exc:
             if strict:  # a broken built-in is a packaging bug, not something to hide
-                raise InvalidParameterError(f"The built-in preset {path.name} is damaged.",
-                                            detail=str(exc)) from exc
+                raise InvalidParameterError(f"The built-in preset {path.name} is damaged.", detail=str(exc)) from exc
             continue  # a hand-edited user file that no longer parses is just not offered
         found[style.name.lower()] = style
     return found
@@ -84,7 +83,7 @@ def is_builtin(name: str) -> bool:
 def get_preset(name: str) -> SubtitleStyle:
     style = _all().get(name.strip().lower())
     if style is None:
-        raise PresetNotFoundError(f"There is no subtitle preset called \"{name}\".")
+        raise PresetNotFoundError(f'There is no subtitle preset called "{name}".')
     return style.model_copy(deep=True)
 
 

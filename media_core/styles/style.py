@@ -86,7 +86,7 @@ class SubtitleStyle(BaseModel):
         return self.model_dump_json(indent=2)
 
     @classmethod
-    def from_json(cls, text: str) -> "SubtitleStyle":
+    def from_json(cls, text: str) -> SubtitleStyle:
         from pydantic import ValidationError
 
         try:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .. import __version__
 from ..errors import InputNotFoundError, InvalidParameterError, SubtitleFormatError
@@ -31,15 +31,17 @@ def format_for_path(path: str | os.PathLike) -> str:
     fmt = _SUFFIX_FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
         raise InvalidParameterError(
-            f"Cannot tell the subtitle format of {Path(path).name}: use .srt, .vtt, .ass, .txt or .json.")
+            f"Cannot tell the subtitle format of {Path(path).name}: use .srt, .vtt, .ass, .txt or .json."
+        )
     return fmt
 
 
 def _ms(seconds: float) -> int:
-    return max(0, int(round(seconds * 1000)))
+    return max(0, round(seconds * 1000))
 
 
 # -- SRT / VTT / ASS ------------------------------------------------------------------------------
+
 
 def _ass_escape(text: str) -> str:
     # Braces open override blocks in ASS and there is no portable escape for them
@@ -52,14 +54,29 @@ def _ssa_file(lines: list[SubtitleLine], fmt: str, width: int = 1920, height: in
 
     subs = pysubs2.SSAFile()
     if fmt == "ass":
-        subs.info.update({"Title": "Reframe captions", "PlayResX": str(width), "PlayResY": str(height),
-                          "WrapStyle": "0", "ScaledBorderAndShadow": "yes"})
+        subs.info.update(
+            {
+                "Title": "Reframe captions",
+                "PlayResX": str(width),
+                "PlayResY": str(height),
+                "WrapStyle": "0",
+                "ScaledBorderAndShadow": "yes",
+            }
+        )
         style = pysubs2.SSAStyle(
-            fontname="Noto Sans", fontsize=round(height * 0.055), bold=True,
-            primarycolor=pysubs2.Color(255, 255, 255, 0), outlinecolor=pysubs2.Color(0, 0, 0, 0),
-            backcolor=pysubs2.Color(0, 0, 0, 128), outline=max(1, round(height / 360)), shadow=0,
-            alignment=pysubs2.Alignment.BOTTOM_CENTER, marginl=round(width * 0.05), marginr=round(width * 0.05),
-            marginv=round(height * 0.06))
+            fontname="Noto Sans",
+            fontsize=round(height * 0.055),
+            bold=True,
+            primarycolor=pysubs2.Color(255, 255, 255, 0),
+            outlinecolor=pysubs2.Color(0, 0, 0, 0),
+            backcolor=pysubs2.Color(0, 0, 0, 128),
+            outline=max(1, round(height / 360)),
+            shadow=0,
+            alignment=pysubs2.Alignment.BOTTOM_CENTER,
+            marginl=round(width * 0.05),
+            marginr=round(width * 0.05),
+            marginv=round(height * 0.06),
+        )
         subs.styles["Default"] = style
     for line in sorted(lines, key=lambda ln: (ln.start, ln.end)):
         if fmt == "ass":
@@ -68,13 +85,22 @@ def _ssa_file(lines: list[SubtitleLine], fmt: str, width: int = 1920, height: in
             # SRT/VTT: rows are "\N" for pysubs2; VTT also needs &, < and > escaped.
             text = html.escape(line.text, quote=False) if fmt == "vtt" else line.text
             text = text.replace("\n", "\\N")
-        subs.append(pysubs2.SSAEvent(start=_ms(line.start), end=_ms(max(line.end, line.start)), text=text,
-                                     name=line.speaker or ""))
+        subs.append(
+            pysubs2.SSAEvent(
+                start=_ms(line.start), end=_ms(max(line.end, line.start)), text=text, name=line.speaker or ""
+            )
+        )
     return subs
 
 
-def subtitles_to_string(lines: list[SubtitleLine], fmt: str, transcript: Transcript | None = None, *,
-                        paragraph_gap: float = PARAGRAPH_GAP, speaker_labels: bool = True) -> str:
+def subtitles_to_string(
+    lines: list[SubtitleLine],
+    fmt: str,
+    transcript: Transcript | None = None,
+    *,
+    paragraph_gap: float = PARAGRAPH_GAP,
+    speaker_labels: bool = True,
+) -> str:
     """The file content for ``fmt`` (srt, vtt, ass, txt, json)."""
     fmt = fmt.lower().lstrip(".")
     if fmt in ("srt", "vtt", "ass"):
@@ -84,12 +110,18 @@ def subtitles_to_string(lines: list[SubtitleLine], fmt: str, transcript: Transcr
         return transcript_text(lines, transcript, paragraph_gap=paragraph_gap, speaker_labels=speaker_labels)
     if fmt == "json":
         return json.dumps(transcript_json(lines, transcript), ensure_ascii=False, indent=1) + "\n"
-    raise InvalidParameterError(f"Unknown subtitle format \"{fmt}\": choose from {', '.join(FORMATS)}.")
+    raise InvalidParameterError(f'Unknown subtitle format "{fmt}": choose from {", ".join(FORMATS)}.')
 
 
-def write_subtitles(lines: list[SubtitleLine], path: str | os.PathLike, fmt: str | None = None,
-                    transcript: Transcript | None = None, *, paragraph_gap: float = PARAGRAPH_GAP,
-                    speaker_labels: bool = True) -> Path:
+def write_subtitles(
+    lines: list[SubtitleLine],
+    path: str | os.PathLike,
+    fmt: str | None = None,
+    transcript: Transcript | None = None,
+    *,
+    paragraph_gap: float = PARAGRAPH_GAP,
+    speaker_labels: bool = True,
+) -> Path:
     """Write ``lines`` to ``path`` atomically as ``fmt`` (default: from the extension); returns the path.
 
     ``transcript`` gives the TXT and JSON exports the full word list, language and
@@ -97,12 +129,12 @@ def write_subtitles(lines: list[SubtitleLine], path: str | os.PathLike, fmt: str
     """
     path = Path(path)
     fmt = (fmt or format_for_path(path)).lower().lstrip(".")
-    content = subtitles_to_string(lines, fmt, transcript, paragraph_gap=paragraph_gap,
-                                  speaker_labels=speaker_labels)
+    content = subtitles_to_string(lines, fmt, transcript, paragraph_gap=paragraph_gap, speaker_labels=speaker_labels)
     return write_text_atomic(path, content)
 
 
 # -- TXT ------------------------------------------------------------------------------------------
+
 
 def _words_of(lines: list[SubtitleLine], transcript: Transcript | None) -> list[Word]:
     if transcript is not None and transcript.words:
@@ -110,8 +142,13 @@ def _words_of(lines: list[SubtitleLine], transcript: Transcript | None) -> list[
     return [w for line in lines for w in line.words]
 
 
-def transcript_text(lines: list[SubtitleLine], transcript: Transcript | None = None, *,
-                    paragraph_gap: float = PARAGRAPH_GAP, speaker_labels: bool = True) -> str:
+def transcript_text(
+    lines: list[SubtitleLine],
+    transcript: Transcript | None = None,
+    *,
+    paragraph_gap: float = PARAGRAPH_GAP,
+    speaker_labels: bool = True,
+) -> str:
     """Plain transcript: one paragraph per stretch of speech (a pause ≥ ``paragraph_gap`` or a new
     speaker starts the next), each paragraph on one line, blank lines between them."""
     words = _words_of(lines, transcript)
@@ -141,17 +178,21 @@ def transcript_text(lines: list[SubtitleLine], transcript: Transcript | None = N
 
 # -- JSON -----------------------------------------------------------------------------------------
 
+
 def _word_json(w: Word) -> dict:
-    item = {"text": w.text, "start": round(w.start, 3), "end": round(w.end, 3),
-            "probability": round(float(w.probability), 4)}
+    item = {
+        "text": w.text,
+        "start": round(w.start, 3),
+        "end": round(w.end, 3),
+        "probability": round(float(w.probability), 4),
+    }
     if w.speaker is not None:
         item["speaker"] = w.speaker
     return item
 
 
 def _span_json(start: float, end: float, text: str, words: Iterable[Word], speaker: str | None) -> dict:
-    item = {"start": round(start, 3), "end": round(end, 3), "text": text,
-            "words": [_word_json(w) for w in words]}
+    item = {"start": round(start, 3), "end": round(end, 3), "text": text, "words": [_word_json(w) for w in words]}
     if speaker is not None:
         item["speaker"] = speaker
     return item
@@ -161,8 +202,10 @@ def transcript_json(lines: list[SubtitleLine], transcript: Transcript | None = N
     """Word-level JSON. The top level (language, duration, segments, meta) loads as a
     :class:`~media_core.models.Transcript`; ``lines`` holds the subtitle cues with their words."""
     if transcript is None:
-        segments = [Segment(start=ln.start, end=ln.end, text=" ".join(ln.text.split("\n")), words=ln.words,
-                            speaker=ln.speaker) for ln in lines]
+        segments = [
+            Segment(start=ln.start, end=ln.end, text=" ".join(ln.text.split("\n")), words=ln.words, speaker=ln.speaker)
+            for ln in lines
+        ]
         duration = max((ln.end for ln in lines), default=0.0)
         transcript = Transcript(language="und", duration=duration, segments=segments)
     meta = dict(transcript.meta)
@@ -180,6 +223,7 @@ def transcript_json(lines: list[SubtitleLine], transcript: Transcript | None = N
 
 # -- reading --------------------------------------------------------------------------------------
 
+
 def _read_json(path: Path, raw: str) -> list[SubtitleLine]:
     try:
         data = json.loads(raw)
@@ -188,9 +232,16 @@ def _read_json(path: Path, raw: str) -> list[SubtitleLine]:
             spans = data.get("segments")
         if not isinstance(spans, list):
             raise ValueError("no 'lines' or 'segments' list")
-        return [SubtitleLine(start=float(s["start"]), end=float(s["end"]), text=str(s.get("text", "")).strip(),
-                             words=[Word(**w) for w in s.get("words", [])], speaker=s.get("speaker"))
-                for s in spans]
+        return [
+            SubtitleLine(
+                start=float(s["start"]),
+                end=float(s["end"]),
+                text=str(s.get("text", "")).strip(),
+                words=[Word(**w) for w in s.get("words", [])],
+                speaker=s.get("speaker"),
+            )
+            for s in spans
+        ]
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SubtitleFormatError(f"{path.name} is not a Reframe transcript JSON file.", detail=repr(exc)) from exc
 
@@ -221,8 +272,9 @@ def read_subtitles(path: str | os.PathLike) -> list[SubtitleLine]:
         subs = pysubs2.SSAFile.from_string(raw)
         fmt = subs.format
     except Exception as exc:  # pysubs2 raises several types for unknown or garbled content
-        raise SubtitleFormatError(f"{path.name} is not a subtitle file Reframe can read (SRT, VTT, ASS).",
-                                  detail=repr(exc)) from exc
+        raise SubtitleFormatError(
+            f"{path.name} is not a subtitle file Reframe can read (SRT, VTT, ASS).", detail=repr(exc)
+        ) from exc
     lines = []
     for ev in subs.events:
         if ev.is_comment:
@@ -230,8 +282,9 @@ def read_subtitles(path: str | os.PathLike) -> list[SubtitleLine]:
         text = ev.plaintext.strip()
         if fmt == "vtt":
             text = html.unescape(text)
-        lines.append(SubtitleLine(start=ev.start / 1000, end=max(ev.start, ev.end) / 1000, text=text,
-                                  speaker=ev.name or None))
+        lines.append(
+            SubtitleLine(start=ev.start / 1000, end=max(ev.start, ev.end) / 1000, text=text, speaker=ev.name or None)
+        )
     if not lines:
         raise SubtitleFormatError(f"{path.name} contains no subtitle cues.")
     return sorted(lines, key=lambda ln: (ln.start, ln.end))

@@ -35,11 +35,75 @@ _ROW_BREAK_CHARS = 12.0
 
 # Small closed-class English words: a row or cue should not end on them (they belong to what
 # follows). Determiners are the worst place ("the | country"), prepositions and pronouns next.
-_DETERMINERS = frozenset("a an the my your his her its our their this these those".split())
-_WEAK_WORDS = frozenset("""of to in on at for with from by into onto about as than that
-is are was were be been am i you he she we they it and or but nor so if because""".split())
-_CONJUNCTIONS = frozenset("and but or nor so because although though while whereas which who whom "
-                          "whose where when that unless until since if then".split())
+_DETERMINERS = frozenset(
+    ["a", "an", "the", "my", "your", "his", "her", "its", "our", "their", "this", "these", "those"]
+)
+_WEAK_WORDS = frozenset(
+    [
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "from",
+        "by",
+        "into",
+        "onto",
+        "about",
+        "as",
+        "than",
+        "that",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "it",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "so",
+        "if",
+        "because",
+    ]
+)
+_CONJUNCTIONS = frozenset(
+    [
+        "and",
+        "but",
+        "or",
+        "nor",
+        "so",
+        "because",
+        "although",
+        "though",
+        "while",
+        "whereas",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "that",
+        "unless",
+        "until",
+        "since",
+        "if",
+        "then",
+    ]
+)
 
 
 class GroupingOptions(BaseModel):
@@ -52,7 +116,7 @@ class GroupingOptions(BaseModel):
     split_on_punctuation: bool = True
 
     @model_validator(mode="after")
-    def _check(self) -> "GroupingOptions":
+    def _check(self) -> GroupingOptions:
         if self.min_duration > self.max_duration:
             raise ValueError("min_duration must not exceed max_duration")
         return self
@@ -222,10 +286,15 @@ def group_words(words: list[Word], options: GroupingOptions | None = None) -> li
         if next_start is not None:
             end = min(end, max(next_start, start))
         speakers = {w.speaker for w in cue_words}
-        lines.append(SubtitleLine(
-            start=round(start, 3), end=round(max(end, start), 3), text=_layout(run, i, j, opts),
-            words=[w.model_copy() for w in cue_words],
-            speaker=speakers.pop() if len(speakers) == 1 else None))
+        lines.append(
+            SubtitleLine(
+                start=round(start, 3),
+                end=round(max(end, start), 3),
+                text=_layout(run, i, j, opts),
+                words=[w.model_copy() for w in cue_words],
+                speaker=speakers.pop() if len(speakers) == 1 else None,
+            )
+        )
     return lines
 
 

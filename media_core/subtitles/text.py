@@ -60,9 +60,7 @@ def needs_space(left: str, right: str) -> bool:
     a, b = left[-1], right[0]
     if is_spaceless_char(a) or is_spaceless_char(b):
         return False
-    if b in ",.;:!?…%)]}”’»" and not right[1:2].isalnum():
-        return False
-    return True
+    return not (b in ",.;:!?…%)]}”’»" and not right[1:2].isalnum())
 
 
 def join_words(texts: list[str]) -> str:

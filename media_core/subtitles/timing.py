@@ -6,7 +6,7 @@ cue along with it, so word highlighting stays in sync after a fix.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..errors import InvalidParameterError
 from ..models import SubtitleLine
@@ -22,8 +22,9 @@ def _remap(line: SubtitleLine, fn: Callable[[float], float]) -> SubtitleLine:
     return line.model_copy(update={"start": round(start, 3), "end": round(end, 3), "words": words})
 
 
-def shift_lines(lines: list[SubtitleLine], offset_ms: int | float,
-                indices: Iterable[int] | None = None) -> list[SubtitleLine]:
+def shift_lines(
+    lines: list[SubtitleLine], offset_ms: int | float, indices: Iterable[int] | None = None
+) -> list[SubtitleLine]:
     """Move cues by ``offset_ms`` milliseconds (negative = earlier), clamping at 0.
 
     ``indices`` limits the shift to those cue positions; the others are returned unchanged.
@@ -34,8 +35,10 @@ def shift_lines(lines: list[SubtitleLine], offset_ms: int | float,
         bad = [i for i in chosen if not 0 <= i < len(lines)]
         if bad:
             raise InvalidParameterError(f"No subtitle line number {bad[0] + 1}: there are {len(lines)} lines.")
-    return [_remap(line, lambda t: t + offset) if chosen is None or i in chosen else line.model_copy()
-            for i, line in enumerate(lines)]
+    return [
+        _remap(line, lambda t: t + offset) if chosen is None or i in chosen else line.model_copy()
+        for i, line in enumerate(lines)
+    ]
 
 
 def retime_lines(lines: list[SubtitleLine], scale: float = 1.0, offset_ms: int | float = 0) -> list[SubtitleLine]:

@@ -19,11 +19,17 @@ from . import speed
 from .config import TranscriptionConfig
 from .normalize import normalize_segments, normalize_words
 
-__all__ = ["TranscriptionConfig", "transcribe", "warm_up", "normalize_segments", "normalize_words"]
+__all__ = ["TranscriptionConfig", "normalize_segments", "normalize_words", "transcribe", "warm_up"]
 
-def transcribe(path: str | os.PathLike, config: TranscriptionConfig | None = None, *,
-               progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-               audio: np.ndarray | None = None) -> Transcript:
+
+def transcribe(
+    path: str | os.PathLike,
+    config: TranscriptionConfig | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    audio: np.ndarray | None = None,
+) -> Transcript:
     """Transcribe the first audio track of ``path`` (audio or video file). A caller that needs
     the decoded audio too (the shorts pipeline snaps cuts to silence) passes it as ``audio``
     (16 kHz mono float32, :func:`media_core.audio.decode_audio`) so it is decoded only once."""
@@ -50,17 +56,28 @@ def transcribe(path: str | os.PathLike, config: TranscriptionConfig | None = Non
     else:
         decode_started = time.perf_counter()
         segments, language, language_prob = backend.transcribe_array(
-            audio, Path(model_path), config, report=report.span(0.1, 1.0), token=token)
-        speed.record(config.backend, config.model, config.resolved_threads(),
-                     (time.perf_counter() - decode_started) / duration)
+            audio, Path(model_path), config, report=report.span(0.1, 1.0), token=token
+        )
+        speed.record(
+            config.backend, config.model, config.resolved_threads(), (time.perf_counter() - decode_started) / duration
+        )
     elapsed = time.perf_counter() - started
     report(1.0, "done")
     return Transcript(
-        language=language, duration=round(duration, 3), segments=normalize_segments(segments),
-        meta={"backend": config.backend, "model": config.model, "model_path": str(model_path),
-              "source": str(path), "duration": round(duration, 3), "elapsed": round(elapsed, 3),
-              "rtf": round(elapsed / duration, 4) if duration else None,
-              "language_probability": round(language_prob, 4)})
+        language=language,
+        duration=round(duration, 3),
+        segments=normalize_segments(segments),
+        meta={
+            "backend": config.backend,
+            "model": config.model,
+            "model_path": str(model_path),
+            "source": str(path),
+            "duration": round(duration, 3),
+            "elapsed": round(elapsed, 3),
+            "rtf": round(elapsed / duration, 4) if duration else None,
+            "language_probability": round(language_prob, 4),
+        },
+    )
 
 
 def warm_up(config: TranscriptionConfig | None = None) -> bool:
@@ -87,8 +104,11 @@ def warm_up(config: TranscriptionConfig | None = None) -> bool:
 
     get_vad_model()
     name = config.model.strip()
-    path = Path(name).expanduser() if model_store.is_model_dir(Path(name).expanduser()) else \
-        model_store.local_model(name, assemble=False)
+    path = (
+        Path(name).expanduser()
+        if model_store.is_model_dir(Path(name).expanduser())
+        else model_store.local_model(name, assemble=False)
+    )
     if path is None:
         return False
     faster_whisper_backend.load_model(path, config)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -18,7 +18,6 @@ from ..errors import ModelMissingError, ReframeError
 from ..models import Segment, Word
 from ..progress import CancelToken, Progress
 from .config import TranscriptionConfig
-
 
 # Loading a model takes seconds; jobs run one after another with the same settings,
 # so loaded models are kept per (path, device, compute_type, threads).
@@ -35,12 +34,19 @@ def load_model(model_dir: Path, config: TranscriptionConfig):
             from faster_whisper import WhisperModel
 
             try:
-                model = WhisperModel(str(model_dir), device=config.device, compute_type=config.compute_type,
-                                     cpu_threads=threads, local_files_only=True)
+                model = WhisperModel(
+                    str(model_dir),
+                    device=config.device,
+                    compute_type=config.compute_type,
+                    cpu_threads=threads,
+                    local_files_only=True,
+                )
             except (RuntimeError, ValueError, OSError) as exc:
                 raise ModelMissingError(
                     f"The model in {model_dir} could not be loaded. It may be incomplete: delete it in "
-                    "Settings → Models and download it again.", detail=repr(exc)) from exc
+                    "Settings → Models and download it again.",
+                    detail=repr(exc),
+                ) from exc
             _models[key] = model
         return model
 
@@ -50,8 +56,9 @@ def clear_model_cache() -> None:
         _models.clear()
 
 
-def transcribe_array(audio: np.ndarray, model_dir: Path, config: TranscriptionConfig, *,
-                     report: Progress, token: CancelToken) -> tuple[list[Segment], str, float]:
+def transcribe_array(
+    audio: np.ndarray, model_dir: Path, config: TranscriptionConfig, *, report: Progress, token: CancelToken
+) -> tuple[list[Segment], str, float]:
     """Transcribe 16 kHz mono float32 ``audio``; returns (segments, language, language probability)."""
     model = load_model(model_dir, config)
     report(0.0, "detecting language" if config.language is None else "transcribing")
@@ -70,8 +77,7 @@ def transcribe_array(audio: np.ndarray, model_dir: Path, config: TranscriptionCo
     duration = max(len(audio) / SAMPLE_RATE, 1e-6)
     segments: list[Segment] = []
     for seg in _cancellable(segments_iter, token):
-        words = [Word(text=w.word, start=w.start, end=w.end, probability=w.probability)
-                 for w in (seg.words or [])]
+        words = [Word(text=w.word, start=w.start, end=w.end, probability=w.probability) for w in (seg.words or [])]
         segments.append(Segment(start=seg.start, end=seg.end, text=seg.text, words=words))
         report(min(1.0, seg.end / duration), "transcribing")
     token.raise_if_cancelled()

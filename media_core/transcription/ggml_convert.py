@@ -40,14 +40,14 @@ def read_ct2_model(path: Path) -> dict[str, np.ndarray]:
     def take(fmt: str):
         nonlocal pos
         size = struct.calcsize(fmt)
-        values = struct.unpack_from(fmt, raw[pos:pos + size].tobytes())
+        values = struct.unpack_from(fmt, raw[pos : pos + size].tobytes())
         pos += size
         return values
 
     def text() -> str:
         nonlocal pos
         (length,) = take("<H")
-        value = raw[pos:pos + length - 1].tobytes().decode("utf-8")
+        value = raw[pos : pos + length - 1].tobytes().decode("utf-8")
         pos += length
         return value
 
@@ -66,7 +66,7 @@ def read_ct2_model(path: Path) -> dict[str, np.ndarray]:
         shape = take("<" + "I" * rank) if rank else ()
         (dtype_id,) = take("<B")
         (nbytes,) = take("<I")
-        data = raw[pos:pos + nbytes]
+        data = raw[pos : pos + nbytes]
         pos += nbytes
         dtype = _CT2_DTYPES.get(dtype_id)
         if dtype is not None:
@@ -75,8 +75,8 @@ def read_ct2_model(path: Path) -> dict[str, np.ndarray]:
             variables[name] = data.view(np.int16 if nbytes == 2 else np.int32).reshape(shape)
         elif name.endswith("/weight"):
             raise ModelMissingError(
-                f"{path} holds quantized weights ({name}); whisper.cpp conversion needs a float16 or "
-                "float32 model.")
+                f"{path} holds quantized weights ({name}); whisper.cpp conversion needs a float16 or float32 model."
+            )
     (aliases,) = take("<I")
     for _ in range(aliases):
         alias, target = text(), text()
@@ -138,8 +138,9 @@ def _tensors(v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 def _byte_decoder() -> dict[str, int]:
     """GPT-2's printable stand-ins for bytes, reversed (tokenizer.json stores tokens that way)."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \
-        + list(range(ord("®"), ord("ÿ") + 1))
+    printable = (
+        list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    )
     chars = printable[:]
     n = 0
     for b in range(256):
@@ -147,7 +148,7 @@ def _byte_decoder() -> dict[str, int]:
             printable.append(b)
             chars.append(256 + n)
             n += 1
-    return {chr(c): b for b, c in zip(printable, chars)}
+    return {chr(c): b for b, c in zip(printable, chars, strict=False)}
 
 
 def _vocabulary(model_dir: Path) -> list[bytes]:
@@ -168,8 +169,12 @@ def _mel_filters(n_mels: int) -> np.ndarray:
 
 
 def _write_tensor(fh: BinaryIO, name: str, data: np.ndarray) -> None:
-    small = data.ndim < 2 or name in ("encoder.conv1.bias", "encoder.conv2.bias",
-                                      "encoder.positional_embedding", "decoder.positional_embedding")
+    small = data.ndim < 2 or name in (
+        "encoder.conv1.bias",
+        "encoder.conv2.bias",
+        "encoder.positional_embedding",
+        "decoder.positional_embedding",
+    )
     data = np.ascontiguousarray(data, dtype=np.float32 if small else np.float16)
     encoded = name.encode("utf-8")
     fh.write(struct.pack("<iii", data.ndim, len(encoded), 0 if small else 1))
@@ -178,8 +183,9 @@ def _write_tensor(fh: BinaryIO, name: str, data: np.ndarray) -> None:
     fh.write(data.tobytes())
 
 
-def convert_to_ggml(model_dir: str | Path, output: str | Path, *, progress: ProgressFn | None = None,
-                    cancel: CancelToken | None = None) -> Path:
+def convert_to_ggml(
+    model_dir: str | Path, output: str | Path, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+) -> Path:
     """Write ``output`` (atomically) from the faster-whisper model folder ``model_dir``."""
     model_dir, output = Path(model_dir), Path(output)
     report, token = as_progress(progress), as_token(cancel)
@@ -190,9 +196,19 @@ def convert_to_ggml(model_dir: str | Path, output: str | Path, *, progress: Prog
     n_vocab, n_text_state = v["decoder/embeddings/weight"].shape
     n_audio_ctx, n_audio_state = v["encoder/position_encodings/encodings"].shape
     n_mels = v["encoder/conv1/weight"].shape[1]
-    hparams = (n_vocab, n_audio_ctx, n_audio_state, int(v["encoder/num_heads"]), _layers(v, "encoder"),
-               v["decoder/position_encodings/encodings"].shape[0], n_text_state, int(v["decoder/num_heads"]),
-               _layers(v, "decoder"), n_mels, 1)
+    hparams = (
+        n_vocab,
+        n_audio_ctx,
+        n_audio_state,
+        int(v["encoder/num_heads"]),
+        _layers(v, "encoder"),
+        v["decoder/position_encodings/encodings"].shape[0],
+        n_text_state,
+        int(v["decoder/num_heads"]),
+        _layers(v, "decoder"),
+        n_mels,
+        1,
+    )
     filters = _mel_filters(n_mels)
     vocabulary = _vocabulary(model_dir)
     with atomic_output(output) as tmp, open(tmp, "wb") as fh:

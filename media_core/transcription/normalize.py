@@ -41,8 +41,19 @@ def _clean(items: list[tuple[int, Word]]) -> list[tuple[int, Word]]:
             start = out[-1][1].end  # overlap: start where the previous word ends
         if end - start < MIN_WORD_DURATION:
             end = start + MIN_WORD_DURATION
-        out.append((key, word.model_copy(update={"text": text, "start": round(start, 3), "end": round(end, 3),
-                                                 "probability": float(word.probability)})))
+        out.append(
+            (
+                key,
+                word.model_copy(
+                    update={
+                        "text": text,
+                        "start": round(start, 3),
+                        "end": round(end, 3),
+                        "probability": float(word.probability),
+                    }
+                ),
+            )
+        )
     return out
 
 
@@ -61,7 +72,7 @@ def normalize_segments(segments: list[Segment]) -> list[Segment]:
         buckets[key].append(word)
     result: list[Segment] = []
     prev_end = 0.0
-    for seg, words in zip(segments, buckets):
+    for seg, words in zip(segments, buckets, strict=False):
         if has_words:
             if not words:
                 continue
@@ -72,7 +83,8 @@ def normalize_segments(segments: list[Segment]) -> list[Segment]:
                 continue
             start = max(seg.start, prev_end)
             end = max(seg.end, start + MIN_WORD_DURATION)
-        result.append(seg.model_copy(update={"start": round(start, 3), "end": round(end, 3), "text": text,
-                                             "words": words}))
+        result.append(
+            seg.model_copy(update={"start": round(start, 3), "end": round(end, 3), "text": text, "words": words})
+        )
         prev_end = end
     return result

@@ -62,8 +62,9 @@ def measured_rtf(backend: str, model: str, threads: int) -> float | None:
     return statistics.median(values) if values else None
 
 
-def estimate_seconds(duration: float, model: str, *, backend: str = "faster-whisper",
-                     threads: int = 0) -> tuple[float, bool] | None:
+def estimate_seconds(
+    duration: float, model: str, *, backend: str = "faster-whisper", threads: int = 0
+) -> tuple[float, bool] | None:
     """``(seconds, measured)``: how long ``duration`` seconds of audio take to transcribe here;
     ``measured`` is False while the figure is the catalogue's hint. ``None`` for an unknown model."""
     from ..model_store import KNOWN_MODELS

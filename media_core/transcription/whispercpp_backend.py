@@ -39,7 +39,8 @@ def _hyperparameters(path: Path) -> tuple[int, ...]:
     if len(header) < 48 or header[:4] != GGML_MAGIC:
         raise ModelMissingError(
             f"{Path(path).name} is not a whisper.cpp (ggml) model. Download a ggml-*.bin model from "
-            "huggingface.co/ggerganov/whisper.cpp or pick faster-whisper as the engine.")
+            "huggingface.co/ggerganov/whisper.cpp or pick faster-whisper as the engine."
+        )
     return struct.unpack("<11i", header[4:48])
 
 
@@ -48,15 +49,26 @@ def check_ggml_file(path: Path) -> None:
     path = Path(path)
     if not path.is_file():
         raise ModelMissingError(f"The whisper.cpp model file was not found: {path}")
-    (n_vocab, _n_audio_ctx, n_audio_state, _h, n_audio_layer, _n_text_ctx, n_text_state, _th,
-     n_text_layer, _mels, _ftype) = _hyperparameters(path)
-    params = (n_vocab * n_text_state + 12 * n_audio_state ** 2 * n_audio_layer
-              + 16 * n_text_state ** 2 * n_text_layer)
+    (
+        n_vocab,
+        _n_audio_ctx,
+        n_audio_state,
+        _h,
+        n_audio_layer,
+        _n_text_ctx,
+        n_text_state,
+        _th,
+        n_text_layer,
+        _mels,
+        _ftype,
+    ) = _hyperparameters(path)
+    params = n_vocab * n_text_state + 12 * n_audio_state**2 * n_audio_layer + 16 * n_text_state**2 * n_text_layer
     if path.stat().st_size < params * _MIN_BYTES_PER_PARAM:
         raise ModelMissingError(
             f"{path.name} holds no complete model weights ({path.stat().st_size:,} bytes; a model of this "
             "shape needs far more). It may be a test/vocabulary-only file or an interrupted download.",
-            detail=f"header params≈{params}")
+            detail=f"header params≈{params}",
+        )
 
 
 def _load(model_file: Path, threads: int, beam_search: bool):
@@ -68,8 +80,14 @@ def _load(model_file: Path, threads: int, beam_search: bool):
             from pywhispercpp.model import Model
 
             kwargs = {"n_threads": threads} if threads else {}
-            model = Model(str(model_file), params_sampling_strategy=1 if beam_search else 0,
-                          redirect_whispercpp_logs_to=None, print_progress=False, print_realtime=False, **kwargs)
+            model = Model(
+                str(model_file),
+                params_sampling_strategy=1 if beam_search else 0,
+                redirect_whispercpp_logs_to=None,
+                print_progress=False,
+                print_realtime=False,
+                **kwargs,
+            )
             entry = _models[key] = (model, threading.Lock())
         return entry
 
@@ -82,12 +100,13 @@ def _speech_only(audio: np.ndarray):
     chunks = get_speech_timestamps(audio, VadOptions())
     if not chunks:
         return np.zeros(0, np.float32), None
-    speech = np.concatenate([audio[c["start"]:c["end"]] for c in chunks]).astype(np.float32, copy=False)
+    speech = np.concatenate([audio[c["start"] : c["end"]] for c in chunks]).astype(np.float32, copy=False)
     return speech, SpeechTimestampsMap(chunks, SAMPLE_RATE)
 
 
-def transcribe_array(audio: np.ndarray, model_file: Path, config: TranscriptionConfig, *,
-                     report: Progress, token: CancelToken) -> tuple[list[Segment], str, float]:
+def transcribe_array(
+    audio: np.ndarray, model_file: Path, config: TranscriptionConfig, *, report: Progress, token: CancelToken
+) -> tuple[list[Segment], str, float]:
     check_ggml_file(model_file)
     model, lock = _load(model_file, config.resolved_threads(), config.beam_size > 1)
     report(0.0, "transcribing")
@@ -109,18 +128,25 @@ def transcribe_array(audio: np.ndarray, model_file: Path, config: TranscriptionC
                 language = "en"
             else:
                 report(0.0, "detecting language")
-                (language, probability), _ = model.auto_detect_language(np.ascontiguousarray(audio[:30 * SAMPLE_RATE]))
+                (language, probability), _ = model.auto_detect_language(np.ascontiguousarray(audio[: 30 * SAMPLE_RATE]))
                 probability = float(probability)
-        params = dict(language=language, token_timestamps=config.word_timestamps,
-                      max_len=1 if config.word_timestamps else 0, split_on_word=config.word_timestamps,
-                      beam_search={"beam_size": config.beam_size, "patience": -1.0})
+        params = {
+            "language": language,
+            "token_timestamps": config.word_timestamps,
+            "max_len": 1 if config.word_timestamps else 0,
+            "split_on_word": config.word_timestamps,
+            "beam_search": {"beam_size": config.beam_size, "patience": -1.0},
+        }
         if config.initial_prompt:  # the binding rejects None
             params["initial_prompt"] = config.initial_prompt
-        raw = model.transcribe(np.ascontiguousarray(audio, dtype=np.float32),
-                               new_segment_callback=on_segment,
-                               # whisper.cpp polls this during decoding, so cancel stops it mid-window.
-                               abort_callback=lambda: token.is_cancelled,
-                               extract_probability=True, **params)
+        raw = model.transcribe(
+            np.ascontiguousarray(audio, dtype=np.float32),
+            new_segment_callback=on_segment,
+            # whisper.cpp polls this during decoding, so cancel stops it mid-window.
+            abort_callback=lambda: token.is_cancelled,
+            extract_probability=True,
+            **params,
+        )
         token.raise_if_cancelled()
 
     def original(t: float, is_end: bool = False) -> float:

@@ -26,14 +26,59 @@ log = logging.getLogger(__name__)
 
 #: ISO 639-1 ↔ the ISO 639-3 codes Apertium names its modes with.
 ISO1_TO_APERTIUM = {
-    "en": "eng", "es": "spa", "ca": "cat", "fr": "fra", "pt": "por", "it": "ita", "gl": "glg",
-    "eu": "eus", "oc": "oci", "ro": "ron", "eo": "epo", "nb": "nob", "nn": "nno", "da": "dan",
-    "sv": "swe", "is": "isl", "de": "deu", "nl": "nld", "af": "afr", "cy": "cym", "br": "bre",
-    "ga": "gle", "mt": "mlt", "ar": "ara", "kk": "kaz", "tt": "tat", "ru": "rus", "uk": "ukr",
-    "be": "bel", "bg": "bul", "mk": "mkd", "sr": "srp", "hr": "hrv", "bs": "bos", "sl": "slv",
-    "cs": "ces", "sk": "slk", "pl": "pol", "hi": "hin", "ur": "urd", "id": "ind", "ms": "msa",
-    "tr": "tur", "fi": "fin", "et": "est", "hu": "hun", "lt": "lit", "lv": "lav", "el": "ell",
-    "an": "arg", "ast": "ast", "sc": "srd", "co": "cos",
+    "en": "eng",
+    "es": "spa",
+    "ca": "cat",
+    "fr": "fra",
+    "pt": "por",
+    "it": "ita",
+    "gl": "glg",
+    "eu": "eus",
+    "oc": "oci",
+    "ro": "ron",
+    "eo": "epo",
+    "nb": "nob",
+    "nn": "nno",
+    "da": "dan",
+    "sv": "swe",
+    "is": "isl",
+    "de": "deu",
+    "nl": "nld",
+    "af": "afr",
+    "cy": "cym",
+    "br": "bre",
+    "ga": "gle",
+    "mt": "mlt",
+    "ar": "ara",
+    "kk": "kaz",
+    "tt": "tat",
+    "ru": "rus",
+    "uk": "ukr",
+    "be": "bel",
+    "bg": "bul",
+    "mk": "mkd",
+    "sr": "srp",
+    "hr": "hrv",
+    "bs": "bos",
+    "sl": "slv",
+    "cs": "ces",
+    "sk": "slk",
+    "pl": "pol",
+    "hi": "hin",
+    "ur": "urd",
+    "id": "ind",
+    "ms": "msa",
+    "tr": "tur",
+    "fi": "fin",
+    "et": "est",
+    "hu": "hun",
+    "lt": "lit",
+    "lv": "lav",
+    "el": "ell",
+    "an": "arg",
+    "ast": "ast",
+    "sc": "srd",
+    "co": "cos",
 }
 APERTIUM_TO_ISO1 = {v: k for k, v in ISO1_TO_APERTIUM.items()}
 
@@ -63,8 +108,9 @@ def _mode_to_pair(mode: str) -> tuple[str, str] | None:
 class ApertiumTranslator:
     name = "apertium"
 
-    def __init__(self, *, exe: str | None = None, timeout: float = DEFAULT_TIMEOUT, log: LogFn | None = None,
-                 **_options) -> None:
+    def __init__(
+        self, *, exe: str | None = None, timeout: float = DEFAULT_TIMEOUT, log: LogFn | None = None, **_options
+    ) -> None:
         self.exe = exe or apertium_exe()
         self.timeout = timeout
         self.log = log or (lambda message: None)
@@ -96,16 +142,25 @@ class ApertiumTranslator:
     def mode_for(self, src: str, tgt: str) -> str:
         if not self.exe:
             raise BackendUnavailableError(
-                "Apertium is not installed. Install it (e.g. `sudo apt install apertium apertium-eng-spa`).")
+                "Apertium is not installed. Install it (e.g. `sudo apt install apertium apertium-eng-spa`)."
+            )
         wanted = f"{to_apertium(src)}-{to_apertium(tgt)}"
         if wanted in self.modes():
             return wanted
         raise BackendUnavailableError(
             f"Apertium has no {normalize_lang(src)}→{normalize_lang(tgt)} pair installed "
-            f"(looked for mode \"{wanted}\"; installed: {', '.join(self.modes()) or 'none'}).")
+            f'(looked for mode "{wanted}"; installed: {", ".join(self.modes()) or "none"}).'
+        )
 
-    def translate_batch(self, texts: list[str], src: str, tgt: str, *,
-                        progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[str]:
+    def translate_batch(
+        self,
+        texts: list[str],
+        src: str,
+        tgt: str,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[str]:
         report = as_progress(progress)
         token = as_token(cancel)
         mode = self.mode_for(src, tgt)
@@ -120,18 +175,19 @@ class ApertiumTranslator:
             pieces = _split_markers(raw, len(chunks))
             runs = 1
             if pieces is None:
-                log.warning("apertium did not keep the batch markers; translating %d texts one by one",
-                            len(chunks))
+                log.warning("apertium did not keep the batch markers; translating %d texts one by one", len(chunks))
                 self.log(f"apertium {mode}: batch markers were lost, translating {len(chunks)} texts one by one")
                 pieces = []
                 for k, chunk in enumerate(chunks):
                     pieces.append(self._run(mode, chunk + "\n", token))
                     report((k + 1) / len(chunks), "translating")
                 runs += len(chunks)
-            for i, piece in zip(todo, pieces):
+            for i, piece in zip(todo, pieces, strict=False):
                 out_rows[i] = _match_initial_case(rows[i], _clean(piece, rows[i]))
-            self.log(f"apertium {mode}: {len(chunks)} text(s) in {time.perf_counter() - started:.2f} s"
-                     + (f" ({runs} runs)" if runs > 1 else ""))
+            self.log(
+                f"apertium {mode}: {len(chunks)} text(s) in {time.perf_counter() - started:.2f} s"
+                + (f" ({runs} runs)" if runs > 1 else "")
+            )
         report(1.0, "translating")
         return check_batch(texts, join_rows(out_rows, shape), self.name)
 
@@ -139,8 +195,13 @@ class ApertiumTranslator:
         token.raise_if_cancelled()
         cmd = [self.exe, "-u", "-f", "txt", mode]
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+            )
         except OSError as exc:
             raise BackendUnavailableError(f"Apertium could not be started: {exc}", detail=str(exc)) from exc
         # communicate() blocks, so a watcher kills the child as soon as the user cancels.
@@ -159,7 +220,7 @@ class ApertiumTranslator:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
-            raise TranslationError(f"Apertium took longer than {self.timeout:.0f} s and was stopped.")
+            raise TranslationError(f"Apertium took longer than {self.timeout:.0f} s and was stopped.") from None
         finally:
             done.set()
             watcher.join(timeout=1)
@@ -167,8 +228,10 @@ class ApertiumTranslator:
             raise CancelledError()
         if proc.returncode != 0:
             tail = stderr.decode("utf-8", "replace")[-2000:]
-            raise TranslationError(f"Apertium failed ({mode}): {tail.strip().splitlines()[-1] if tail.strip() else proc.returncode}",
-                                   detail=f"command: {cmd}\n{tail}")
+            raise TranslationError(
+                f"Apertium failed ({mode}): {tail.strip().splitlines()[-1] if tail.strip() else proc.returncode}",
+                detail=f"command: {cmd}\n{tail}",
+            )
         return stdout.decode("utf-8", "replace")
 
 
@@ -179,7 +242,7 @@ def _split_markers(raw: str, count: int) -> list[str] | None:
         return None
     bounds = [m.end() for m in found]
     starts = [m.start() for m in found[1:]] + [len(raw)]
-    return [raw[b:e] for b, e in zip(bounds, starts)]
+    return [raw[b:e] for b, e in zip(bounds, starts, strict=False)]
 
 
 def _clean(text: str, source: str) -> str:
@@ -196,6 +259,6 @@ def _match_initial_case(source: str, translated: str) -> str:
     for k, c in enumerate(translated):
         if c.isalpha():
             if first_src.islower() and c.isupper():
-                return translated[:k] + c.lower() + translated[k + 1:]
+                return translated[:k] + c.lower() + translated[k + 1 :]
             break
     return translated

@@ -30,8 +30,15 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, Field
 
-from ..errors import (BackendUnavailableError, CancelledError, InvalidParameterError, ModelDownloadError,
-                      ModelMissingError, TranslationError, error_from_oserror)
+from ..errors import (
+    BackendUnavailableError,
+    CancelledError,
+    InvalidParameterError,
+    ModelDownloadError,
+    ModelMissingError,
+    TranslationError,
+    error_from_oserror,
+)
 from ..paths import cache_dir, data_dir, file_sha256
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from ..settings import offline_mode
@@ -42,8 +49,10 @@ log = logging.getLogger(__name__)
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 PIVOT = "en"
 #: Where users are sent to add a package (the desktop page and the command line).
-INSTALL_HINT = ("Add one in Settings → Translation, or on the command line with "
-                "`reframe translate-packages download {src} {tgt}` (or `install FILE.argosmodel`).")
+INSTALL_HINT = (
+    "Add one in Settings → Translation, or on the command line with "
+    "`reframe translate-packages download {src} {tgt}` (or `install FILE.argosmodel`)."
+)
 #: Refuse archives that would unpack to more than this (zip bombs); real packages are < 1 GB.
 MAX_UNPACKED_BYTES = 4 << 30
 _install_lock = threading.Lock()
@@ -71,8 +80,10 @@ class ArgosPackage(BaseModel):
 
     @property
     def label(self) -> str:
-        return (f"{self.from_name or language_name(self.from_code)} → {self.to_name or language_name(self.to_code)}"
-                f" {self.package_version}").strip()
+        return (
+            f"{self.from_name or language_name(self.from_code)} → {self.to_name or language_name(self.to_code)}"
+            f" {self.package_version}"
+        ).strip()
 
 
 def packages_dir() -> Path:
@@ -86,6 +97,7 @@ def index_url() -> str:
 
 
 # --- installed packages -----------------------------------------------------------------------
+
 
 def _read_metadata(folder: Path) -> ArgosPackage:
     meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
@@ -119,8 +131,7 @@ def pivot_pairs(installed: list[ArgosPackage] | None = None) -> list[LanguagePai
     direct = {p.pair for p in installed}
     into = sorted({a for a, b in direct if b == PIVOT and a != PIVOT})
     out_of = sorted({b for a, b in direct if a == PIVOT and b != PIVOT})
-    return [LanguagePair(src=a, tgt=b, via=PIVOT) for a in into for b in out_of
-            if a != b and (a, b) not in direct]
+    return [LanguagePair(src=a, tgt=b, via=PIVOT) for a in into for b in out_of if a != b and (a, b) not in direct]
 
 
 def remove_package(src: str, tgt: str) -> bool:
@@ -136,8 +147,9 @@ def remove_package(src: str, tgt: str) -> bool:
     return True
 
 
-def install_package(archive: str | os.PathLike, *, progress: ProgressFn | None = None,
-                    cancel: CancelToken | None = None) -> ArgosPackage:
+def install_package(
+    archive: str | os.PathLike, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+) -> ArgosPackage:
     """Validate and unpack a ``.argosmodel``; replaces an installed package of the same pair."""
     archive = Path(archive)
     report = as_progress(progress)
@@ -149,8 +161,9 @@ def install_package(archive: str | os.PathLike, *, progress: ProgressFn | None =
     try:
         return _install_zip(archive, report, token)
     except zipfile.BadZipFile as exc:
-        raise InvalidParameterError(f"{archive.name} is damaged (bad zip data); download it again.",
-                                    detail=str(exc)) from exc
+        raise InvalidParameterError(
+            f"{archive.name} is damaged (bad zip data); download it again.", detail=str(exc)
+        ) from exc
     except OSError as exc:
         mapped = error_from_oserror(exc, packages_dir())
         if mapped is not None:
@@ -241,6 +254,7 @@ def _check_layout(folder: Path, name: str) -> None:
 
 # --- the package index and downloads ------------------------------------------------------------
 
+
 def _offline(requested: bool | None) -> bool:
     # None follows the saved settings. An explicit value wins because the one caller passing
     # False is the settings page itself, acting on its own (not yet saved) offline checkbox; a
@@ -286,8 +300,15 @@ def _version_key(version: str) -> tuple:
     return tuple(int(n) if n.isdigit() else 0 for n in re.split(r"[.\-_]", version or "0"))
 
 
-def download_pair(src: str, tgt: str, *, index: str | None = None, progress: ProgressFn | None = None,
-                  cancel: CancelToken | None = None, offline: bool | None = None) -> ArgosPackage:
+def download_pair(
+    src: str,
+    tgt: str,
+    *,
+    index: str | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    offline: bool | None = None,
+) -> ArgosPackage:
     """Find ``src``→``tgt`` in the package index and download and install it (one call for a UI's
     "Download" button). Raises :class:`ModelDownloadError` when the index offers no such package."""
     report = as_progress(progress)
@@ -299,13 +320,20 @@ def download_pair(src: str, tgt: str, *, index: str | None = None, progress: Pro
         raise ModelDownloadError(
             f"The package list has no {language_name(src)} → {language_name(tgt)} package"
             + (f" (it has {', '.join(near)}; pairs without a package can pivot through English)." if near else "."),
-            detail=f"{len(offered)} packages listed")
+            detail=f"{len(offered)} packages listed",
+        )
     return download_package(package, progress=report.span(0.02, 1.0), cancel=cancel, offline=offline)
 
 
-def download_package(package: ArgosPackage, *, progress: ProgressFn | None = None,
-                     cancel: CancelToken | None = None, offline: bool | None = None,
-                     timeout: float = 60.0, install: bool = True) -> ArgosPackage | Path:
+def download_package(
+    package: ArgosPackage,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    offline: bool | None = None,
+    timeout: float = 60.0,
+    install: bool = True,
+) -> ArgosPackage | Path:
     """Download ``package`` (resuming a partial download), verify, and install it.
 
     Returns the installed package (or the downloaded file when ``install=False``).
@@ -335,15 +363,17 @@ def download_package(package: ArgosPackage, *, progress: ProgressFn | None = Non
             errors.append(f"{url}: {exc}")
             log.warning("Argos download from %s failed: %s", url, exc)
     else:
-        raise ModelDownloadError(f"Downloading {package.label} failed. Check your connection and retry.",
-                                 detail="\n".join(errors))
+        raise ModelDownloadError(
+            f"Downloading {package.label} failed. Check your connection and retry.", detail="\n".join(errors)
+        )
     if package.checksum:
         digest = file_sha256(part)
         if digest != package.checksum.lower():
             part.unlink(missing_ok=True)  # a corrupt partial must not be resumed
-            raise ModelDownloadError(f"The download of {package.label} is damaged (checksum mismatch); "
-                                     "it was discarded. Try again.",
-                                     detail=f"expected {package.checksum}, got {digest}")
+            raise ModelDownloadError(
+                f"The download of {package.label} is damaged (checksum mismatch); it was discarded. Try again.",
+                detail=f"expected {package.checksum}, got {digest}",
+            )
     os.replace(part, final)
     if not install:
         return final
@@ -400,12 +430,14 @@ def _load(pkg: ArgosPackage, inter_threads: int, intra_threads: int):
             raise BackendUnavailableError("CTranslate2/SentencePiece are not installed.", detail=str(exc)) from exc
         folder = Path(pkg.path or "")
         try:
-            translator = ctranslate2.Translator(str(folder / "model"), device="cpu",
-                                                inter_threads=inter_threads, intra_threads=intra_threads)
+            translator = ctranslate2.Translator(
+                str(folder / "model"), device="cpu", inter_threads=inter_threads, intra_threads=intra_threads
+            )
             sp = sentencepiece.SentencePieceProcessor(model_file=str(folder / "sentencepiece.model"))
         except (RuntimeError, OSError, ValueError) as exc:
-            raise ModelMissingError(f"The {pkg.label} package is damaged; remove and reinstall it.",
-                                    detail=str(exc)) from exc
+            raise ModelMissingError(
+                f"The {pkg.label} package is damaged; remove and reinstall it.", detail=str(exc)
+            ) from exc
         _translator_cache[key] = (translator, sp)
         return translator, sp
 
@@ -413,8 +445,16 @@ def _load(pkg: ArgosPackage, inter_threads: int, intra_threads: int):
 class ArgosTranslator:
     name = "argos"
 
-    def __init__(self, *, threads: int = 1, inter_threads: int = 1, beam_size: int = 2,
-                 max_batch_size: int = 32, log: LogFn | None = None, **_options) -> None:
+    def __init__(
+        self,
+        *,
+        threads: int = 1,
+        inter_threads: int = 1,
+        beam_size: int = 2,
+        max_batch_size: int = 32,
+        log: LogFn | None = None,
+        **_options,
+    ) -> None:
         # One thread by default: on small CPUs shared with other work, 1 CTranslate2 thread is fastest.
         self.intra_threads = max(1, int(threads or 1))
         self.inter_threads = max(1, int(inter_threads or 1))
@@ -453,7 +493,8 @@ class ArgosTranslator:
         installed = ", ".join(f"{a}→{b}" for a, b in dict.fromkeys(p.pair for p in list_installed())) or "none"
         raise BackendUnavailableError(
             f"No Argos Translate package for {language_name(src)} → {language_name(tgt)} is installed "
-            f"(installed: {installed}). " + INSTALL_HINT.format(src=src, tgt=tgt))
+            f"(installed: {installed}). " + INSTALL_HINT.format(src=src, tgt=tgt)
+        )
 
     def supports_pair(self, src: str, tgt: str) -> bool:
         try:
@@ -462,21 +503,34 @@ class ArgosTranslator:
         except BackendUnavailableError:
             return False
 
-    def translate_batch(self, texts: list[str], src: str, tgt: str, *,
-                        progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[str]:
+    def translate_batch(
+        self,
+        texts: list[str],
+        src: str,
+        tgt: str,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[str]:
         report = as_progress(progress)
         token = as_token(cancel)
         chain = self.route(src, tgt)
         current, shape = split_rows(texts)
         for step, pkg in enumerate(chain):
             started = time.perf_counter()
-            current = self._translate_one_package(pkg, current, report.span(step / len(chain), (step + 1) / len(chain)),
-                                                  token)
+            current = self._translate_one_package(
+                pkg, current, report.span(step / len(chain), (step + 1) / len(chain)), token
+            )
             a, b = pkg.pair
-            self.log(f"argos {a}→{b} (package {pkg.package_version or '?'}"
-                     + (f", step {step + 1}/{len(chain)} of {normalize_lang(src)}→{normalize_lang(tgt)} via {PIVOT}"
-                        if len(chain) > 1 else "")
-                     + f"): {sum(1 for t in current if t)} row(s) in {time.perf_counter() - started:.2f} s")
+            self.log(
+                f"argos {a}→{b} (package {pkg.package_version or '?'}"
+                + (
+                    f", step {step + 1}/{len(chain)} of {normalize_lang(src)}→{normalize_lang(tgt)} via {PIVOT}"
+                    if len(chain) > 1
+                    else ""
+                )
+                + f"): {sum(1 for t in current if t)} row(s) in {time.perf_counter() - started:.2f} s"
+            )
         report(1.0, "translating")
         return check_batch(texts, join_rows(current, shape), self.name)
 
@@ -492,19 +546,23 @@ class ArgosTranslator:
         results: list[list[str]] = []
         for start in range(0, len(sentences), self.max_batch_size):
             token.raise_if_cancelled()
-            chunk = sentences[start:start + self.max_batch_size]
+            chunk = sentences[start : start + self.max_batch_size]
             longest = max((len(s) for s in chunk), default=1)
             try:
                 out = translator.translate_batch(
-                    chunk, beam_size=self.beam_size, max_batch_size=self.max_batch_size,
+                    chunk,
+                    beam_size=self.beam_size,
+                    max_batch_size=self.max_batch_size,
                     # A bound on output length: a broken model must not loop to 256 tokens per line.
-                    max_decoding_length=min(512, 2 * longest + 10), replace_unknowns=True)
+                    max_decoding_length=min(512, 2 * longest + 10),
+                    replace_unknowns=True,
+                )
             except (RuntimeError, ValueError) as exc:
                 raise TranslationError(f"Translation with {pkg.label} failed.", detail=str(exc)) from exc
             results.extend(r.hypotheses[0] for r in out)
             report(min(1.0, (start + len(chunk)) / max(1, len(sentences))), "translating")
         joined: list[list[str]] = [[] for _ in texts]
-        for owner, tokens in zip(owners, results):
+        for owner, tokens in zip(owners, results, strict=False):
             joined[owner].append(sp.decode(tokens).strip())
         return [" ".join(s for s in parts if s) for parts in joined]
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from typing import Callable, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -20,13 +21,46 @@ LogFn = Callable[[str], None]
 
 #: ISO 639-1 → English name, for messages and menus (the languages the backends commonly offer).
 LANGUAGE_NAMES: dict[str, str] = {
-    "ar": "Arabic", "az": "Azerbaijani", "ca": "Catalan", "cs": "Czech", "da": "Danish", "de": "German",
-    "el": "Greek", "en": "English", "eo": "Esperanto", "es": "Spanish", "fa": "Persian", "fi": "Finnish",
-    "fr": "French", "ga": "Irish", "gl": "Galician", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian",
-    "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish",
-    "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "sv": "Swedish", "tr": "Turkish",
-    "uk": "Ukrainian", "zh": "Chinese", "eu": "Basque", "oc": "Occitan", "nb": "Norwegian Bokmål",
-    "nn": "Norwegian Nynorsk", "bg": "Bulgarian", "hr": "Croatian", "sr": "Serbian", "sl": "Slovenian",
+    "ar": "Arabic",
+    "az": "Azerbaijani",
+    "ca": "Catalan",
+    "cs": "Czech",
+    "da": "Danish",
+    "de": "German",
+    "el": "Greek",
+    "en": "English",
+    "eo": "Esperanto",
+    "es": "Spanish",
+    "fa": "Persian",
+    "fi": "Finnish",
+    "fr": "French",
+    "ga": "Irish",
+    "gl": "Galician",
+    "he": "Hebrew",
+    "hi": "Hindi",
+    "hu": "Hungarian",
+    "id": "Indonesian",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sk": "Slovak",
+    "sv": "Swedish",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "zh": "Chinese",
+    "eu": "Basque",
+    "oc": "Occitan",
+    "nb": "Norwegian Bokmål",
+    "nn": "Norwegian Nynorsk",
+    "bg": "Bulgarian",
+    "hr": "Croatian",
+    "sr": "Serbian",
+    "sl": "Slovenian",
 }
 
 
@@ -34,7 +68,7 @@ def normalize_lang(code: str) -> str:
     """``"EN"``, ``"en-US"``, ``"en_GB"`` → ``"en"``; raises on an empty code."""
     value = (code or "").strip().lower().replace("_", "-")
     if not value:
-        raise InvalidParameterError("A language code is required (for example \"en\" or \"es\").")
+        raise InvalidParameterError('A language code is required (for example "en" or "es").')
     return value.split("-", 1)[0]
 
 
@@ -60,9 +94,15 @@ class Translator(Protocol):
 
     name: str
 
-    def translate_batch(self, texts: list[str], src: str, tgt: str, *,
-                        progress: ProgressFn | None = None,
-                        cancel: CancelToken | None = None) -> list[str]:
+    def translate_batch(
+        self,
+        texts: list[str],
+        src: str,
+        tgt: str,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[str]:
         """One translation per input text, same order, same count (empty in → empty out)."""
         ...
 
@@ -70,8 +110,7 @@ class Translator(Protocol):
         """Language pairs this backend can translate right now (installed/configured)."""
         ...
 
-    def is_available(self) -> bool:
-        ...
+    def is_available(self) -> bool: ...
 
 
 def supports(translator: Translator, src: str, tgt: str) -> bool:
@@ -121,7 +160,8 @@ def get_translator(name: str, *, log: LogFn | None = None, **options) -> Transla
     target = _BACKENDS.get(name)
     if target is None:
         raise InvalidParameterError(
-            f"Unknown translation backend \"{name}\". Choose one of: {', '.join(user_backends())}, or auto.")
+            f'Unknown translation backend "{name}". Choose one of: {", ".join(user_backends())}, or auto.'
+        )
     if callable(target):
         factory = target
     else:
@@ -129,8 +169,9 @@ def get_translator(name: str, *, log: LogFn | None = None, **options) -> Transla
         try:
             factory = getattr(importlib.import_module(module_name), attr)
         except ImportError as exc:
-            raise BackendUnavailableError(f"The {name} translation backend cannot be loaded: {exc}",
-                                          detail=repr(exc)) from exc
+            raise BackendUnavailableError(
+                f"The {name} translation backend cannot be loaded: {exc}", detail=repr(exc)
+            ) from exc
     if log is not None and _accepts(factory, "log"):
         options["log"] = log
     return factory(**options)
@@ -151,7 +192,8 @@ def check_batch(texts: list[str], out: list[str], backend: str) -> list[str]:
     if len(out) != len(texts):
         raise TranslationError(
             f"The {backend} translator returned {len(out)} lines for {len(texts)}; nothing was changed.",
-            detail=f"in={texts!r}\nout={out!r}")
+            detail=f"in={texts!r}\nout={out!r}",
+        )
     return out
 
 
@@ -176,6 +218,6 @@ def join_rows(rows: list[str], shape: list[int]) -> list[str]:
     """Inverse of :func:`split_rows`."""
     out, at = [], 0
     for count in shape:
-        out.append("\n".join(rows[at:at + count]))
+        out.append("\n".join(rows[at : at + count]))
         at += count
     return out

@@ -50,11 +50,18 @@ def backend_status(*, offline: bool | None = None) -> list[BackendStatus]:
             else:  # a plug-in backend: ask it through the Translator protocol
                 tr = get_translator(name)
                 pairs = [LanguagePair(src=a, tgt=b) for a, b in tr.available_pairs()]
-                out.append(BackendStatus(name=name, label=label, offline=False, available=tr.is_available(),
-                                         detail=f"{len(pairs)} pair(s)", pairs=pairs))
+                out.append(
+                    BackendStatus(
+                        name=name,
+                        label=label,
+                        offline=False,
+                        available=tr.is_available(),
+                        detail=f"{len(pairs)} pair(s)",
+                        pairs=pairs,
+                    )
+                )
         except ReframeError as exc:
-            out.append(BackendStatus(name=name, label=label, offline=name != "cloud", available=False,
-                                     detail=str(exc)))
+            out.append(BackendStatus(name=name, label=label, offline=name != "cloud", available=False, detail=str(exc)))
     return out
 
 
@@ -65,18 +72,26 @@ def _argos(label: str) -> BackendStatus:
         import ctranslate2  # noqa: F401
         import sentencepiece  # noqa: F401
     except ImportError:
-        return BackendStatus(name="argos", label=label, offline=True, available=False,
-                             detail="CTranslate2/SentencePiece are missing from this installation.")
+        return BackendStatus(
+            name="argos",
+            label=label,
+            offline=True,
+            available=False,
+            detail="CTranslate2/SentencePiece are missing from this installation.",
+        )
     installed = argos.list_installed()
     pairs = argos.ArgosTranslator().language_pairs()
     if not installed:
-        detail = ("No language package installed: add one (a .argosmodel file, or a download from the Argos "
-                  "package list) in Settings → Translation or with `reframe translate-packages`.")
+        detail = (
+            "No language package installed: add one (a .argosmodel file, or a download from the Argos "
+            "package list) in Settings → Translation or with `reframe translate-packages`."
+        )
     else:
         pivots = sum(1 for p in pairs if p.via)
-        detail = f"{len(installed)} package(s) installed" + (f", {pivots} more pair(s) through English" if pivots else "")
-    return BackendStatus(name="argos", label=label, offline=True, available=bool(installed), detail=detail,
-                         pairs=pairs)
+        detail = f"{len(installed)} package(s) installed" + (
+            f", {pivots} more pair(s) through English" if pivots else ""
+        )
+    return BackendStatus(name="argos", label=label, offline=True, available=bool(installed), detail=detail, pairs=pairs)
 
 
 def _apertium(label: str) -> BackendStatus:
@@ -84,13 +99,20 @@ def _apertium(label: str) -> BackendStatus:
 
     tr = ApertiumTranslator()
     if not tr.exe:
-        return BackendStatus(name="apertium", label=label, offline=True, available=False,
-                             detail="Not installed (Debian/Ubuntu: `sudo apt install apertium apertium-eng-spa`).")
+        return BackendStatus(
+            name="apertium",
+            label=label,
+            offline=True,
+            available=False,
+            detail="Not installed (Debian/Ubuntu: `sudo apt install apertium apertium-eng-spa`).",
+        )
     pairs = [LanguagePair(src=a, tgt=b) for a, b in tr.available_pairs()]
-    detail = (f"{len(pairs)} pair(s): " + ", ".join(str(p) for p in pairs)) if pairs else \
-        "Installed, but no language pair is (e.g. `sudo apt install apertium-eng-spa`)."
-    return BackendStatus(name="apertium", label=label, offline=True, available=bool(pairs), detail=detail,
-                         pairs=pairs)
+    detail = (
+        (f"{len(pairs)} pair(s): " + ", ".join(str(p) for p in pairs))
+        if pairs
+        else "Installed, but no language pair is (e.g. `sudo apt install apertium-eng-spa`)."
+    )
+    return BackendStatus(name="apertium", label=label, offline=True, available=bool(pairs), detail=detail, pairs=pairs)
 
 
 def _cloud(label: str, offline: bool) -> BackendStatus:
@@ -104,5 +126,4 @@ def _cloud(label: str, offline: bool) -> BackendStatus:
     else:
         detail = f"{config.describe()}" + ("" if config.api_key else " (no API key)")
         available = True
-    return BackendStatus(name="cloud", label=label, offline=False, available=available, detail=detail,
-                         any_pair=True)
+    return BackendStatus(name="cloud", label=label, offline=False, available=available, detail=detail, any_pair=True)

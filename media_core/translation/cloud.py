@@ -60,7 +60,7 @@ class CloudConfig(BaseModel):
     max_retry_after: float = MAX_RETRY_AFTER
 
     @classmethod
-    def from_settings(cls, **overrides) -> "CloudConfig":
+    def from_settings(cls, **overrides) -> CloudConfig:
         """The endpoint configured in the engine settings (or the environment), with ``overrides``.
 
         A ``base_url`` override pointing at another server than the configured one gets no API
@@ -71,8 +71,11 @@ class CloudConfig(BaseModel):
         from ..settings import engine_settings
 
         endpoint = engine_settings().cloud_translation
-        values = {"base_url": endpoint.base_url, "api_key": endpoint.api_key or None,
-                  "model": endpoint.model or "gpt-4o-mini"}
+        values = {
+            "base_url": endpoint.base_url,
+            "api_key": endpoint.api_key or None,
+            "model": endpoint.model or "gpt-4o-mini",
+        }
         given = {k: v for k, v in overrides.items() if v is not None and k in cls.model_fields}
         if "base_url" in given and "api_key" not in given and _origin(given["base_url"]) != _origin(endpoint.base_url):
             values["api_key"] = None
@@ -100,8 +103,15 @@ class _Retryable(Exception):
 class CloudTranslator:
     name = "cloud"
 
-    def __init__(self, config: CloudConfig | None = None, *, offline: bool | None = None,
-                 transport=None, log: LogFn | None = None, **options) -> None:
+    def __init__(
+        self,
+        config: CloudConfig | None = None,
+        *,
+        offline: bool | None = None,
+        transport=None,
+        log: LogFn | None = None,
+        **options,
+    ) -> None:
         self.config = config or CloudConfig.from_settings(**options)
         self._offline = offline
         self._transport = transport  # tests may pass an httpx transport; real HTTP otherwise
@@ -125,14 +135,23 @@ class CloudTranslator:
         if self.offline:
             raise BackendUnavailableError(
                 "Offline mode is on, so the cloud translator is disabled. Turn offline mode off or "
-                "use an offline backend (Argos Translate or Apertium).")
+                "use an offline backend (Argos Translate or Apertium)."
+            )
         if not self.config.base_url:
             raise BackendUnavailableError(
                 "No cloud translation endpoint is configured: set its URL, API key and model in "
-                "Settings → Translation (or REFRAME_TRANSLATE_BASE_URL / _API_KEY / _MODEL).")
+                "Settings → Translation (or REFRAME_TRANSLATE_BASE_URL / _API_KEY / _MODEL)."
+            )
 
-    def translate_batch(self, texts: list[str], src: str, tgt: str, *,
-                        progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[str]:
+    def translate_batch(
+        self,
+        texts: list[str],
+        src: str,
+        tgt: str,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[str]:
         self._check_usable()
         src, tgt = normalize_lang(src), normalize_lang(tgt)
         token = as_token(cancel)
@@ -141,21 +160,24 @@ class CloudTranslator:
         out = ["" for _ in texts]
         if todo:
             # Spaces are normalised per row only: the rows themselves are the text's layout.
-            lines = ["\n".join(re.sub(r"[ \t]+", " ", row).strip() for row in texts[i].strip().split("\n"))
-                     for i in todo]
+            lines = [
+                "\n".join(re.sub(r"[ \t]+", " ", row).strip() for row in texts[i].strip().split("\n")) for i in todo
+            ]
             size = max(1, self.config.max_lines_per_request)
             requests = (len(lines) + size - 1) // size
             import httpx
 
             with httpx.Client(timeout=self.config.timeout, transport=self._transport) as client:
                 for n, start in enumerate(range(0, len(lines), size)):
-                    chunk = lines[start:start + size]
+                    chunk = lines[start : start + size]
                     started = time.perf_counter()
                     translated = self._request_with_retries(client, chunk, src, tgt, token)
-                    for i, text in zip(todo[start:start + size], translated):
+                    for i, text in zip(todo[start : start + size], translated, strict=False):
                         out[i] = text
-                    self.log(f"cloud {src}→{tgt} ({self.config.describe()}): request {n + 1}/{requests}, "
-                             f"{len(chunk)} text(s) in {time.perf_counter() - started:.2f} s")
+                    self.log(
+                        f"cloud {src}→{tgt} ({self.config.describe()}): request {n + 1}/{requests}, "
+                        f"{len(chunk)} text(s) in {time.perf_counter() - started:.2f} s"
+                    )
                     report((n + 1) / requests, "translating")
         report(1.0, "translating")
         return check_batch(texts, out, self.name)
@@ -173,16 +195,16 @@ class CloudTranslator:
                     raise TranslationError(
                         f"The cloud translator is rate-limited and asked to wait {exc.wait:.0f} s, longer than "
                         f"Reframe waits ({cfg.max_retry_after:.0f} s). Try again later.",
-                        detail=last) from None
+                        detail=last,
+                    ) from None
                 if attempt == cfg.max_retries:
                     break
-                wait = exc.wait if exc.wait is not None else cfg.backoff * (2 ** attempt)
+                wait = exc.wait if exc.wait is not None else cfg.backoff * (2**attempt)
                 log.info("cloud translation attempt %d failed (%s); retrying in %.1f s", attempt + 1, exc, wait)
                 self.log(f"cloud: attempt {attempt + 1} failed ({exc}); retrying in {wait:.1f} s")
                 if token.wait(wait):
-                    raise CancelledError()
-        raise TranslationError(
-            f"The cloud translator failed after {cfg.max_retries + 1} attempts: {last}", detail=last)
+                    raise CancelledError() from exc
+        raise TranslationError(f"The cloud translator failed after {cfg.max_retries + 1} attempts: {last}", detail=last)
 
     def _request(self, client, lines: list[str], src: str, tgt: str) -> list[str]:
         import httpx
@@ -193,8 +215,10 @@ class CloudTranslator:
             "model": cfg.model,
             "temperature": cfg.temperature,
             "messages": [
-                {"role": "system", "content": SYSTEM_PROMPT.format(src=language_name(src), tgt=language_name(tgt),
-                                                                   n=len(lines))},
+                {
+                    "role": "system",
+                    "content": SYSTEM_PROMPT.format(src=language_name(src), tgt=language_name(tgt), n=len(lines)),
+                },
                 {"role": "user", "content": payload},
             ],
         }
@@ -209,12 +233,15 @@ class CloudTranslator:
         if resp.status_code >= 500:
             raise _Retryable(f"server error (HTTP {resp.status_code})")
         if resp.status_code in (401, 403):
-            raise TranslationError("The cloud translator rejected the API key (HTTP %d). Check it in "
-                                   "Settings → Translation."
-                                   % resp.status_code, detail=resp.text[:2000])
+            raise TranslationError(
+                f"The cloud translator rejected the API key (HTTP {resp.status_code}). Check it in "
+                "Settings → Translation.",
+                detail=resp.text[:2000],
+            )
         if resp.status_code >= 400:
-            raise TranslationError(f"The cloud translator refused the request (HTTP {resp.status_code}).",
-                                   detail=resp.text[:2000])
+            raise TranslationError(
+                f"The cloud translator refused the request (HTTP {resp.status_code}).", detail=resp.text[:2000]
+            )
         try:
             content = resp.json()["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
@@ -237,7 +264,7 @@ def parse_reply(content: str, n: int) -> list[str]:
     except ValueError:
         if start != -1 and end > start:
             try:
-                data = json.loads(text[start:end + 1])
+                data = json.loads(text[start : end + 1])
             except ValueError:
                 pass
     if isinstance(data, dict):  # {"translations": [...]} from json_object-mode models
@@ -266,11 +293,22 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
-def check_endpoint(base_url: str, model: str = "", api_key: str | None = None, *, timeout: float = 20.0,
-                   cancel: CancelToken | None = None) -> str:
+def check_endpoint(
+    base_url: str,
+    model: str = "",
+    api_key: str | None = None,
+    *,
+    timeout: float = 20.0,
+    cancel: CancelToken | None = None,
+) -> str:
     """Translate one short sentence (English → Spanish) with an endpoint that need not be saved yet:
     a settings page's "Test" button. Returns the translation; raises the error to show
     (offline mode, unreachable server, rejected key, a reply that is not a translation)."""
-    config = CloudConfig(base_url=base_url.strip(), api_key=(api_key or "").strip() or None,
-                         model=model.strip() or "gpt-4o-mini", timeout=timeout, max_retries=0)
+    config = CloudConfig(
+        base_url=base_url.strip(),
+        api_key=(api_key or "").strip() or None,
+        model=model.strip() or "gpt-4o-mini",
+        timeout=timeout,
+        max_retries=0,
+    )
     return CloudTranslator(config).translate_batch(["Hello, how are you?"], "en", "es", cancel=cancel)[0]

@@ -12,8 +12,15 @@ class IdentityTranslator:
     def __init__(self, **_options) -> None:
         pass
 
-    def translate_batch(self, texts: list[str], src: str, tgt: str, *,
-                        progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[str]:
+    def translate_batch(
+        self,
+        texts: list[str],
+        src: str,
+        tgt: str,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[str]:
         normalize_lang(src), normalize_lang(tgt)  # same validation as the real backends
         as_token(cancel).raise_if_cancelled()
         as_progress(progress)(1.0, "translating")

@@ -23,10 +23,64 @@ _BLOCK = re.compile(r"\{[^{}]*\}")
 #: ``\p1``…``\p9`` switch an event to vector drawing: its "text" is shape commands, not words.
 _DRAWING = re.compile(r"\\p[1-9]")
 #: Override names, longest first so ``\fscx`` is not read as ``\fs`` nor ``\alpha`` as ``\a``.
-_NAMES = sorted(["alpha", "iclip", "xbord", "ybord", "xshad", "yshad", "fscx", "fscy", "blur", "bord", "clip",
-                 "fade", "move", "shad", "fsp", "fax", "fay", "frx", "fry", "frz", "pbo", "pos", "org", "an",
-                 "be", "fad", "fe", "fn", "fr", "fs", "kf", "ko", "1c", "2c", "3c", "4c", "1a", "2a", "3a", "4a",
-                 "a", "b", "c", "i", "k", "K", "p", "q", "r", "s", "t", "u"], key=len, reverse=True)
+_NAMES = sorted(
+    [
+        "alpha",
+        "iclip",
+        "xbord",
+        "ybord",
+        "xshad",
+        "yshad",
+        "fscx",
+        "fscy",
+        "blur",
+        "bord",
+        "clip",
+        "fade",
+        "move",
+        "shad",
+        "fsp",
+        "fax",
+        "fay",
+        "frx",
+        "fry",
+        "frz",
+        "pbo",
+        "pos",
+        "org",
+        "an",
+        "be",
+        "fad",
+        "fe",
+        "fn",
+        "fr",
+        "fs",
+        "kf",
+        "ko",
+        "1c",
+        "2c",
+        "3c",
+        "4c",
+        "1a",
+        "2a",
+        "3a",
+        "4a",
+        "a",
+        "b",
+        "c",
+        "i",
+        "k",
+        "K",
+        "p",
+        "q",
+        "r",
+        "s",
+        "t",
+        "u",
+    ],
+    key=len,
+    reverse=True,
+)
 
 #: Overrides that position or time a whole event: libass honours only their first
 #: occurrence, so a second copy (in a stacked translation row) is noise or, for
@@ -72,13 +126,14 @@ def split_markup(text: str) -> Marked:
     anchors: list[Anchor] = []
     pos = 0
     for m in _BLOCK.finditer(text):
-        between = text[pos:m.start()]
+        between = text[pos : m.start()]
         plain += between
         if anchors and pos and not between:  # blocks written back to back share one anchor
             anchors[-1] = anchors[-1].model_copy(update={"tags": anchors[-1].tags + m.group(0)})
         else:
-            anchors.append(Anchor(tags=m.group(0), word=len(plain.split()),
-                                  glue_prev=bool(plain) and not plain[-1].isspace()))
+            anchors.append(
+                Anchor(tags=m.group(0), word=len(plain.split()), glue_prev=bool(plain) and not plain[-1].isspace())
+            )
         pos = m.end()
     plain += text[pos:]
     drawing = any(_DRAWING.search(a.tags) for a in anchors)

@@ -48,8 +48,7 @@ def _read(path: Path) -> dict:
     except FileNotFoundError as exc:
         raise InputNotFoundError(f"The shorts manifest {path} does not exist.") from exc
     except (OSError, ValueError) as exc:
-        raise InvalidParameterError(f"{path.name} is not a readable shorts manifest (JSON).",
-                                    detail=repr(exc)) from exc
+        raise InvalidParameterError(f"{path.name} is not a readable shorts manifest (JSON).", detail=repr(exc)) from exc
     if not isinstance(data, dict) or not isinstance(data.get("clips"), list):
         raise InvalidParameterError(f"{path.name} is not a shorts manifest: it has no list of clips.")
     return data
@@ -99,14 +98,16 @@ def translate_shorts_manifest(
     tgt = normalize_lang(tgt)
     src = normalize_lang(src) if src else manifest_language(data)
     if not src:
-        raise InvalidParameterError(f"The language of the clips in {path.name} is unknown: say which language "
-                                    "they are in.")
+        raise InvalidParameterError(
+            f"The language of the clips in {path.name} is unknown: say which language they are in."
+        )
     if src == tgt:
         raise InvalidParameterError(f"The clips are already in {language_name(tgt)}.")
     clips = [c for c in data["clips"] if isinstance(c, dict)]
     sources = {field: [str(c.get(field) or "") for c in clips] for field in FIELDS}
-    translator = translator or resolve_translator(backend, src, tgt, offline=offline, cloud_base_url=cloud_base_url,
-                                                  cloud_model=cloud_model, log=log)
+    translator = translator or resolve_translator(
+        backend, src, tgt, offline=offline, cloud_base_url=cloud_base_url, cloud_model=cloud_model, log=log
+    )
     started = time.perf_counter()
     results: dict[str, list[str]] = {}
     # Titles and descriptions go separately: each batch is then one kind of text, which
@@ -115,17 +116,24 @@ def translate_shorts_manifest(
     for field in FIELDS:
         token.raise_if_cancelled()
         lo, hi = spans[field]
-        results[field] = translate_texts(sources[field], tgt, src, translator=translator,
-                                         progress=report.span(lo, hi, f"translating {field}s"), cancel=token)
+        results[field] = translate_texts(
+            sources[field],
+            tgt,
+            src,
+            translator=translator,
+            progress=report.span(lo, hi, f"translating {field}s"),
+            cancel=token,
+        )
     token.raise_if_cancelled()
-    say(f"translated {len(clips)} clip title(s) and description(s) {src}→{tgt} with {translator.name} "
-        f"in {time.perf_counter() - started:.2f} s")
+    say(
+        f"translated {len(clips)} clip title(s) and description(s) {src}→{tgt} with {translator.name} "
+        f"in {time.perf_counter() - started:.2f} s"
+    )
 
     done: dict[str, dict[str, str]] = {}
     for n, clip in enumerate(clips):
         key = _clip_key(clip, n)
-        done[key] = {"source": {f: sources[f][n] for f in FIELDS},
-                     "translated": {f: results[f][n] for f in FIELDS}}
+        done[key] = {"source": {f: sources[f][n] for f in FIELDS}, "translated": {f: results[f][n] for f in FIELDS}}
     from ..shorts.runs import manifest_lock
 
     with manifest_lock(path):  # a clip re-render or delete rewrites it under the same lock
@@ -148,8 +156,7 @@ def translate_shorts_manifest(
         say(f"{skipped} clip(s) changed while translating and were left untranslated; run again to include them")
     say(f"wrote {path}")
     report(1.0, "translated")
-    return ManifestTranslation(manifest=path, src=src, tgt=tgt, backend=translator.name, clips=applied,
-                               skipped=skipped)
+    return ManifestTranslation(manifest=path, src=src, tgt=tgt, backend=translator.name, clips=applied, skipped=skipped)
 
 
 def _clip_key(clip: dict, index: int) -> str:

@@ -24,8 +24,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..errors import (BackendUnavailableError, InputNotFoundError, InvalidParameterError, ReframeError,
-                      SubtitleFormatError, error_from_oserror)
+from ..errors import (
+    BackendUnavailableError,
+    InputNotFoundError,
+    InvalidParameterError,
+    ReframeError,
+    SubtitleFormatError,
+    error_from_oserror,
+)
 from ..models import SubtitleLine
 from ..paths import outputs_dir, temp_path_for
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
@@ -42,8 +48,10 @@ def _quiet(message: str) -> None:
 
 # --- choosing a backend -------------------------------------------------------------------------
 
-def _backend_options(name: str, offline: bool | None, cloud_base_url: str | None, cloud_model: str | None,
-                     options: dict) -> dict:
+
+def _backend_options(
+    name: str, offline: bool | None, cloud_base_url: str | None, cloud_model: str | None, options: dict
+) -> dict:
     if name != "cloud":
         return options
     extra = {"offline": offline} if offline is not None else {}
@@ -55,9 +63,17 @@ def _backend_options(name: str, offline: bool | None, cloud_base_url: str | None
     return {**options, **extra}
 
 
-def resolve_translator(backend: str, src: str, tgt: str, *, offline: bool | None = None,
-                       cloud_base_url: str | None = None, cloud_model: str | None = None,
-                       log: LogFn | None = None, **options) -> Translator:
+def resolve_translator(
+    backend: str,
+    src: str,
+    tgt: str,
+    *,
+    offline: bool | None = None,
+    cloud_base_url: str | None = None,
+    cloud_model: str | None = None,
+    log: LogFn | None = None,
+    **options,
+) -> Translator:
     """The named backend, or for ``"auto"`` the first of argos → apertium → cloud that can do the pair.
 
     ``cloud_base_url``/``cloud_model`` override the settings' cloud endpoint for this call
@@ -67,8 +83,9 @@ def resolve_translator(backend: str, src: str, tgt: str, *, offline: bool | None
     src, tgt = normalize_lang(src), normalize_lang(tgt)
     say = log or _quiet
     if backend != "auto":
-        translator = get_translator(backend, log=log,
-                                    **_backend_options(backend, offline, cloud_base_url, cloud_model, options))
+        translator = get_translator(
+            backend, log=log, **_backend_options(backend, offline, cloud_base_url, cloud_model, options)
+        )
         if not supports(translator, src, tgt) and backend != "identity":
             # Let the backend explain precisely (missing package, offline, no endpoint…).
             translator.translate_batch(["test"], src, tgt)
@@ -77,11 +94,14 @@ def resolve_translator(backend: str, src: str, tgt: str, *, offline: bool | None
     tried = []
     for name in AUTO_ORDER:
         try:
-            translator = get_translator(name, log=log,
-                                        **_backend_options(name, offline, cloud_base_url, cloud_model, options))
+            translator = get_translator(
+                name, log=log, **_backend_options(name, offline, cloud_base_url, cloud_model, options)
+            )
             if translator.is_available() and supports(translator, src, tgt):
-                say(f"translation backend: {name} ({src}→{tgt}, chosen automatically; tried first: "
-                    f"{', '.join(tried) or 'nothing'})")
+                say(
+                    f"translation backend: {name} ({src}→{tgt}, chosen automatically; tried first: "
+                    f"{', '.join(tried) or 'nothing'})"
+                )
                 return translator
             tried.append(name)
         except ReframeError as exc:
@@ -92,10 +112,12 @@ def resolve_translator(backend: str, src: str, tgt: str, *, offline: bool | None
         f"(Settings → Translation, or `reframe translate-packages download {src} {tgt}`), install Apertium "
         f"with the pair (e.g. `apt install apertium apertium-eng-spa`), or configure a cloud endpoint in "
         f"Settings → Translation and turn offline mode off.",
-        detail=f"tried: {', '.join(tried)}")
+        detail=f"tried: {', '.join(tried)}",
+    )
 
 
 # --- cue text handling ---------------------------------------------------------------------------
+
 
 class _Prepared(BaseModel):
     marked: markup.Marked
@@ -143,9 +165,17 @@ def wrap_balanced(text: str, rows: int) -> str:
     return "\n".join(reversed(out))
 
 
-def translate_lines(lines: list[SubtitleLine], translator: Translator, src: str, tgt: str, *,
-                    batch_size: int = DEFAULT_BATCH_SIZE, progress: ProgressFn | None = None,
-                    cancel: CancelToken | None = None, log: LogFn | None = None) -> list[SubtitleLine]:
+def translate_lines(
+    lines: list[SubtitleLine],
+    translator: Translator,
+    src: str,
+    tgt: str,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> list[SubtitleLine]:
     """Translated copies of ``lines``: same count, order and timing; words/karaoke data dropped
     (translated words have no timings). Cues with nothing to translate keep their text."""
     if batch_size < 1:
@@ -160,17 +190,19 @@ def translate_lines(lines: list[SubtitleLine], translator: Translator, src: str,
     # Consecutive cues travel together so the engine sees neighbouring context.
     for start in range(0, len(todo), batch_size):
         token.raise_if_cancelled()
-        idx = todo[start:start + batch_size]
+        idx = todo[start : start + batch_size]
         span = report.span(start / len(todo), min(1.0, (start + len(idx)) / len(todo)))
         out = translator.translate_batch([prepared[i].text for i in idx], src, tgt, progress=span, cancel=token)
-        translated.update(zip(idx, out))
+        translated.update(zip(idx, out, strict=False))
     if todo:
         batches = (len(todo) + batch_size - 1) // batch_size
-        say(f"translated {len(todo)} cue(s) {src}→{tgt} with {translator.name} in "
+        say(
+            f"translated {len(todo)} cue(s) {src}→{tgt} with {translator.name} in "
             f"{time.perf_counter() - started:.2f} s ({batches} batch{'es' if batches > 1 else ''}; "
-            f"{len(lines) - len(todo)} cue(s) had no text)")
+            f"{len(lines) - len(todo)} cue(s) had no text)"
+        )
     result = []
-    for i, (line, prep) in enumerate(zip(lines, prepared)):
+    for i, (line, prep) in enumerate(zip(lines, prepared, strict=False)):
         if i not in translated:
             result.append(line.model_copy(update={"words": []}))
             continue
@@ -184,20 +216,30 @@ def translate_lines(lines: list[SubtitleLine], translator: Translator, src: str,
     return result
 
 
-def translate_texts(texts: list[str], tgt: str, src: str, *, backend: str = "auto",
-                    translator: Translator | None = None, offline: bool | None = None,
-                    cloud_base_url: str | None = None, cloud_model: str | None = None,
-                    progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                    log: LogFn | None = None) -> list[str]:
+def translate_texts(
+    texts: list[str],
+    tgt: str,
+    src: str,
+    *,
+    backend: str = "auto",
+    translator: Translator | None = None,
+    offline: bool | None = None,
+    cloud_base_url: str | None = None,
+    cloud_model: str | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+) -> list[str]:
     """Translate short free texts (clip titles, descriptions); line breaks inside a text are kept."""
-    translator = translator or resolve_translator(backend, src, tgt, offline=offline, cloud_base_url=cloud_base_url,
-                                                  cloud_model=cloud_model, log=log)
+    translator = translator or resolve_translator(
+        backend, src, tgt, offline=offline, cloud_base_url=cloud_base_url, cloud_model=cloud_model, log=log
+    )
     clean = ["\n".join(" ".join(row.split()) for row in (t or "").strip().splitlines()) for t in texts]
-    return translator.translate_batch(clean, normalize_lang(src), normalize_lang(tgt),
-                                      progress=progress, cancel=cancel)
+    return translator.translate_batch(clean, normalize_lang(src), normalize_lang(tgt), progress=progress, cancel=cancel)
 
 
 # --- bilingual output --------------------------------------------------------------------------
+
 
 def _plain(text: str) -> str:
     return markup.strip_tags(text.replace("\\N", "\n")).strip()
@@ -213,7 +255,7 @@ def bilingual_stacked(original: list[SubtitleLine], translated: list[SubtitleLin
     """
     _check_same_cues(original, translated)
     out = []
-    for o, t in zip(original, translated):
+    for o, t in zip(original, translated, strict=False):
         o_text, t_text = o.text.strip(), t.text.strip()
         if not _plain(t_text) or t_text == o_text or markup.is_drawing(o_text):
             text = o_text  # nothing (new) to show below
@@ -226,8 +268,15 @@ def bilingual_stacked(original: list[SubtitleLine], translated: list[SubtitleLin
     return out
 
 
-def bilingual_ass(original: list[SubtitleLine], translated: list[SubtitleLine], *, width: int = 1920,
-                  height: int = 1080, font: str = "Arial", translation_position: Literal["above", "top"] = "above"):
+def bilingual_ass(
+    original: list[SubtitleLine],
+    translated: list[SubtitleLine],
+    *,
+    width: int = 1920,
+    height: int = 1080,
+    font: str = "Arial",
+    translation_position: Literal["above", "top"] = "above",
+):
     """A two-track ``pysubs2.SSAFile``: original at the bottom, the translation smaller and yellow,
     stacked just above it (or at the top of the frame). Inline styling (bold, italic, colour,
     karaoke…) is kept; overrides that would move or resize text out of this layout are dropped,
@@ -239,28 +288,44 @@ def bilingual_ass(original: list[SubtitleLine], translated: list[SubtitleLine], 
     small = max(12, round(size * 0.78))
     margin = round(height * 0.05)
     subs = pysubs2.SSAFile()
-    subs.info.update({"PlayResX": str(width), "PlayResY": str(height), "WrapStyle": "0",
-                      "ScaledBorderAndShadow": "yes"})
+    subs.info.update(
+        {"PlayResX": str(width), "PlayResY": str(height), "WrapStyle": "0", "ScaledBorderAndShadow": "yes"}
+    )
     subs.styles["Original"] = pysubs2.SSAStyle(
-        fontname=font, fontsize=size, primarycolor=pysubs2.Color(255, 255, 255), outlinecolor=pysubs2.Color(0, 0, 0),
-        backcolor=pysubs2.Color(0, 0, 0, 128), bold=True, outline=max(1, size / 16), shadow=0,
-        alignment=pysubs2.Alignment.BOTTOM_CENTER, marginv=margin)
+        fontname=font,
+        fontsize=size,
+        primarycolor=pysubs2.Color(255, 255, 255),
+        outlinecolor=pysubs2.Color(0, 0, 0),
+        backcolor=pysubs2.Color(0, 0, 0, 128),
+        bold=True,
+        outline=max(1, size / 16),
+        shadow=0,
+        alignment=pysubs2.Alignment.BOTTOM_CENTER,
+        marginv=margin,
+    )
     max_rows = max((len(_plain(o.text).split("\n")) for o in original if _plain(o.text)), default=1)
     above = margin + round(size * 1.25 * max_rows) + round(size * 0.2)
     subs.styles["Translation"] = pysubs2.SSAStyle(
-        fontname=font, fontsize=small, primarycolor=pysubs2.Color(255, 221, 64), outlinecolor=pysubs2.Color(0, 0, 0),
-        backcolor=pysubs2.Color(0, 0, 0, 128), bold=False, italic=False, outline=max(1, small / 16), shadow=0,
+        fontname=font,
+        fontsize=small,
+        primarycolor=pysubs2.Color(255, 221, 64),
+        outlinecolor=pysubs2.Color(0, 0, 0),
+        backcolor=pysubs2.Color(0, 0, 0, 128),
+        bold=False,
+        italic=False,
+        outline=max(1, small / 16),
+        shadow=0,
         alignment=pysubs2.Alignment.BOTTOM_CENTER if translation_position == "above" else pysubs2.Alignment.TOP_CENTER,
-        marginv=above if translation_position == "above" else margin)
-    for o, t in zip(original, translated):
+        marginv=above if translation_position == "above" else margin,
+    )
+    for o, t in zip(original, translated, strict=False):
         if markup.is_drawing(o.text):
             continue
         start, end = round(o.start * 1000), round(o.end * 1000)
         for style, text in (("Original", o.text), ("Translation", t.text)):
             if _plain(text):
                 kept = markup.drop_overrides(text.strip(), markup.TWO_TRACK_DROP)
-                subs.events.append(pysubs2.SSAEvent(start=start, end=end, style=style,
-                                                    text=kept.replace("\n", "\\N")))
+                subs.events.append(pysubs2.SSAEvent(start=start, end=end, style=style, text=kept.replace("\n", "\\N")))
     return subs
 
 
@@ -270,7 +335,7 @@ def bilingual(original: list[SubtitleLine], translated: list[SubtitleLine], mode
         return bilingual_stacked(original, translated)
     if mode == "two_track":
         return bilingual_ass(original, translated, **kw)
-    raise InvalidParameterError(f"Unknown bilingual mode \"{mode}\": use stacked or two_track.")
+    raise InvalidParameterError(f'Unknown bilingual mode "{mode}": use stacked or two_track.')
 
 
 def _check_same_cues(a: list[SubtitleLine], b: list[SubtitleLine]) -> None:
@@ -279,6 +344,7 @@ def _check_same_cues(a: list[SubtitleLine], b: list[SubtitleLine]) -> None:
 
 
 # --- files --------------------------------------------------------------------------------------
+
 
 class TranslationResult(BaseModel):
     outputs: list[Path] = Field(default_factory=list)
@@ -305,8 +371,9 @@ def _load_subs(path: Path):
         except Exception as exc:
             raise SubtitleFormatError(f"{path.name} could not be read as subtitles.", detail=repr(exc)) from exc
     except Exception as exc:  # pysubs2 raises several types for unknown/garbled files
-        raise SubtitleFormatError(f"{path.name} is not a subtitle file Reframe can read (SRT, VTT, ASS).",
-                                  detail=repr(exc)) from exc
+        raise SubtitleFormatError(
+            f"{path.name} is not a subtitle file Reframe can read (SRT, VTT, ASS).", detail=repr(exc)
+        ) from exc
 
 
 def _event_lines(subs) -> tuple[list[int], list[SubtitleLine]]:
@@ -316,8 +383,13 @@ def _event_lines(subs) -> tuple[list[int], list[SubtitleLine]]:
         if ev.is_comment:
             continue
         idx.append(i)
-        lines.append(SubtitleLine(start=ev.start / 1000, end=max(ev.start, ev.end) / 1000,
-                                  text=ev.text.replace("\\N", "\n").replace("\\n", "\n")))
+        lines.append(
+            SubtitleLine(
+                start=ev.start / 1000,
+                end=max(ev.start, ev.end) / 1000,
+                text=ev.text.replace("\\N", "\n").replace("\\n", "\n"),
+            )
+        )
     return idx, lines
 
 
@@ -380,40 +452,42 @@ def translate_subtitle_file(
     tgt = normalize_lang(tgt)
     src = normalize_lang(src) if src else detect_source_language(path)
     if not src:
-        raise InvalidParameterError(
-            f"The language of {path.name} is unknown: say which language it is in (--from).")
+        raise InvalidParameterError(f"The language of {path.name} is unknown: say which language it is in (--from).")
     if src == tgt:
         raise InvalidParameterError(f"{path.name} is already in {language_name(tgt)}.")
     mode: BilingualMode | None = ("stacked" if bilingual is True else bilingual) or None
     if mode not in (None, "stacked", "two_track"):
-        raise InvalidParameterError(f"Unknown bilingual mode \"{bilingual}\": use stacked or two_track.")
+        raise InvalidParameterError(f'Unknown bilingual mode "{bilingual}": use stacked or two_track.')
     suffix = path.suffix.lower() if path.suffix.lower() in _FORMATS else ".srt"
     out_path = Path(out) if out else _default_out(path, tgt, suffix)
     fmt = _FORMATS.get(out_path.suffix.lower())
     if fmt is None:
-        raise InvalidParameterError(f"Cannot write subtitles as {out_path.suffix or 'a file without extension'}: "
-                                    "use .srt, .vtt or .ass.")
+        raise InvalidParameterError(
+            f"Cannot write subtitles as {out_path.suffix or 'a file without extension'}: use .srt, .vtt or .ass."
+        )
     report = as_progress(progress)
     token = as_token(cancel)
 
     subs = _load_subs(path)
     idx, lines = _event_lines(subs)
-    translator = translator or resolve_translator(backend, src, tgt, offline=offline, cloud_base_url=cloud_base_url,
-                                                  cloud_model=cloud_model, log=log)
+    translator = translator or resolve_translator(
+        backend, src, tgt, offline=offline, cloud_base_url=cloud_base_url, cloud_model=cloud_model, log=log
+    )
     report(0.02, "translating")
-    translated = translate_lines(lines, translator, src, tgt, batch_size=batch_size,
-                                 progress=report.span(0.02, 0.95), cancel=token, log=log)
+    translated = translate_lines(
+        lines, translator, src, tgt, batch_size=batch_size, progress=report.span(0.02, 0.95), cancel=token, log=log
+    )
     token.raise_if_cancelled()
 
     files: list[tuple[Path, object, str]] = []
     tr_subs = copy.deepcopy(subs)
-    for i, line in zip(idx, translated):
+    for i, line in zip(idx, translated, strict=False):
         tr_subs.events[i].text = line.text.replace("\n", "\\N")
     files.append((out_path, tr_subs, fmt))
     bi_path = None
     if mode == "stacked":
         bi = copy.deepcopy(subs)
-        for i, line in zip(idx, bilingual_stacked(lines, translated)):
+        for i, line in zip(idx, bilingual_stacked(lines, translated), strict=False):
             bi.events[i].text = line.text.replace("\n", "\\N")
         bi_path = out_path.with_name(f"{_stem_without_lang(out_path)}.{src}-{tgt}{out_path.suffix}")
         files.append((bi_path, bi, fmt))
@@ -423,14 +497,22 @@ def translate_subtitle_file(
         bi_path = out_path.with_name(f"{_stem_without_lang(out_path)}.{src}-{tgt}.ass")
         files.append((bi_path, bilingual_ass(lines, translated, width=width, height=height), "ass"))
     if path.resolve() in {f.resolve() for f, _, _ in files}:
-        raise InvalidParameterError(f"The translation would overwrite the source file {path.name}; choose "
-                                    "another output name.")
+        raise InvalidParameterError(
+            f"The translation would overwrite the source file {path.name}; choose another output name."
+        )
     _save_all(files, report.span(0.95, 1.0), token)
     for written, _, _ in files:
         say(f"wrote {written}")
     report(1.0, "translated")
-    return TranslationResult(outputs=[f for f, _, _ in files], translated=out_path, bilingual=bi_path,
-                             backend=translator.name, src=src, tgt=tgt, cues=len(lines))
+    return TranslationResult(
+        outputs=[f for f, _, _ in files],
+        translated=out_path,
+        bilingual=bi_path,
+        backend=translator.name,
+        src=src,
+        tgt=tgt,
+        cues=len(lines),
+    )
 
 
 def _stem_without_lang(path: Path) -> str:

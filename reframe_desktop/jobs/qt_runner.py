@@ -12,7 +12,8 @@ worker threads emit a private relay signal that is connected with
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
@@ -25,7 +26,7 @@ class _FnRunnable(QRunnable):
         self._fn = fn
         self.setAutoDelete(True)
 
-    def run(self) -> None:  # noqa: D401 - Qt override
+    def run(self) -> None:
         self._fn()
 
 
@@ -50,8 +51,14 @@ class QtJobRunner(QObject):
     _relayState = Signal(str, str)
     _relayLog = Signal(str, str)
 
-    def __init__(self, manager: JobManager | None = None, parent: QObject | None = None, *,
-                 pool: QThreadPool | None = None, autostart: bool = True):
+    def __init__(
+        self,
+        manager: JobManager | None = None,
+        parent: QObject | None = None,
+        *,
+        pool: QThreadPool | None = None,
+        autostart: bool = True,
+    ):
         super().__init__(parent)
         self.manager = manager if manager is not None else JobManager()
         self.pool = pool or QThreadPool(self)
@@ -62,7 +69,8 @@ class QtJobRunner(QObject):
         self._relayLog.connect(self._onLog, Qt.QueuedConnection)
         self.manager.set_executor(lambda fn: self.pool.start(_FnRunnable(fn)))
         self._unsubscribe = self.manager.add_listener(
-            on_state=self._relayState.emit, on_progress=self._relayProgress.emit, on_log=self._relayLog.emit)
+            on_state=self._relayState.emit, on_progress=self._relayProgress.emit, on_log=self._relayLog.emit
+        )
         if autostart:
             # At launch: jobs a crash left 'running' become 'interrupted', temps are swept,
             # and jobs still queued from the last session start.

@@ -6,9 +6,23 @@ import bisect
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
-                               QSplitter, QVBoxLayout, QWidget, QDoubleSpinBox)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..widgets.common import MEDIA_FILTER, Collapsible, FileField, fmt_duration, hint
 from ..widgets.player import PreviewPlayer
@@ -16,15 +30,36 @@ from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
 
-LANGUAGES = [("auto", "Detect automatically"), ("en", "English"), ("es", "Spanish"), ("fr", "French"),
-             ("de", "German"), ("it", "Italian"), ("pt", "Portuguese"), ("nl", "Dutch"),
-             ("ja", "Japanese"), ("zh", "Chinese"), ("ko", "Korean"), ("ru", "Russian"),
-             ("ar", "Arabic"), ("hi", "Hindi"), ("pl", "Polish"), ("tr", "Turkish")]
+LANGUAGES = [
+    ("auto", "Detect automatically"),
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("it", "Italian"),
+    ("pt", "Portuguese"),
+    ("nl", "Dutch"),
+    ("ja", "Japanese"),
+    ("zh", "Chinese"),
+    ("ko", "Korean"),
+    ("ru", "Russian"),
+    ("ar", "Arabic"),
+    ("hi", "Hindi"),
+    ("pl", "Polish"),
+    ("tr", "Turkish"),
+]
 
 BACKENDS = [("faster-whisper", "faster-whisper (CTranslate2)"), ("whisper.cpp", "whisper.cpp (ggml)")]
 FORMATS = ["srt", "vtt", "ass", "txt", "json"]
-TRANSLATE_TARGETS = [("", "No translation"), ("es", "Spanish"), ("en", "English"), ("fr", "French"),
-                     ("de", "German"), ("it", "Italian"), ("pt", "Portuguese")]
+TRANSLATE_TARGETS = [
+    ("", "No translation"),
+    ("es", "Spanish"),
+    ("en", "English"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("it", "Italian"),
+    ("pt", "Portuguese"),
+]
 
 
 class CaptionsTab(BaseTab):
@@ -40,15 +75,21 @@ class CaptionsTab(BaseTab):
         self.backend = QComboBox()
         for key, label in BACKENDS:
             self.backend.addItem(label, key)
-        self.backend.setToolTip(self.tr(
-            "faster-whisper is the fastest on a CPU and supports word timestamps.\n"
-            "whisper.cpp needs ggml model files and is useful on machines without AVX."))
+        self.backend.setToolTip(
+            self.tr(
+                "faster-whisper is the fastest on a CPU and supports word timestamps.\n"
+                "whisper.cpp needs ggml model files and is useful on machines without AVX."
+            )
+        )
         self.model = QComboBox()
-        self.model.setToolTip(self.tr(
-            "Bigger models make fewer mistakes but take longer.\n"
-            "tiny/base: quick drafts and clear speech. small: noisy audio, accents.\n"
-            "medium/large: best accuracy, slow without a GPU. '.en' models are English-only\n"
-            "and a little more accurate for English."))
+        self.model.setToolTip(
+            self.tr(
+                "Bigger models make fewer mistakes but take longer.\n"
+                "tiny/base: quick drafts and clear speech. small: noisy audio, accents.\n"
+                "medium/large: best accuracy, slow without a GPU. '.en' models are English-only\n"
+                "and a little more accurate for English."
+            )
+        )
         self._fill_models()
         self.model.currentIndexChanged.connect(self._update_estimate_label)
         self.backend.currentIndexChanged.connect(self._update_estimate_label)
@@ -76,8 +117,12 @@ class CaptionsTab(BaseTab):
             self.translate_to.addItem(self.tr(label), code)
         self.diarize = QCheckBox(self.tr("Label speakers (diarization)"))
         self.diarize.setEnabled(False)
-        self.diarize.setToolTip(self.tr("Speaker labels are not available yet: no speaker model ships "
-                                        "with Reframe. This will be enabled when one does."))
+        self.diarize.setToolTip(
+            self.tr(
+                "Speaker labels are not available yet: no speaker model ships "
+                "with Reframe. This will be enabled when one does."
+            )
+        )
 
         # Advanced options, collapsed by default: most people never need them.
         adv = QWidget()
@@ -90,7 +135,7 @@ class CaptionsTab(BaseTab):
         self.beam_size.setRange(1, 10)
         self.beam_size.setValue(5)
         self.initial_prompt = QLineEdit()
-        self.initial_prompt.setPlaceholderText(self.tr("Names and jargon the speaker uses, e.g. \"Reframe, libass\""))
+        self.initial_prompt.setPlaceholderText(self.tr('Names and jargon the speaker uses, e.g. "Reframe, libass"'))
         self.max_duration = QDoubleSpinBox()
         self.max_duration.setRange(1.0, 10.0)
         self.max_duration.setValue(6.0)
@@ -180,8 +225,17 @@ class CaptionsTab(BaseTab):
 
         refresh = models is None
         if refresh:
-            models = [ModelInfo(name=k.name, installed=False, source="hub", size_bytes=k.size_bytes,
-                                rtf=k.rtf, description=k.description) for k in KNOWN_MODELS.values()]
+            models = [
+                ModelInfo(
+                    name=k.name,
+                    installed=False,
+                    source="hub",
+                    size_bytes=k.size_bytes,
+                    rtf=k.rtf,
+                    description=k.description,
+                )
+                for k in KNOWN_MODELS.values()
+            ]
         current = self.model.currentData() or self.settings.default_model
         self.model.blockSignals(True)
         self.model.clear()
@@ -195,6 +249,7 @@ class CaptionsTab(BaseTab):
         self.model.setCurrentIndex(max(0, self.model.findData(current)))
         self.model.blockSignals(False)
         if refresh:
+
             def work():
                 from media_core import model_store
 
@@ -210,18 +265,28 @@ class CaptionsTab(BaseTab):
         return False
 
     def options(self) -> dict:
-        return {"language": self.language.currentData(), "backend": self.backend.currentData(),
-                "model": self.model.currentData(),
-                "formats": [f for f, b in self.formats.items() if b.isChecked()],
-                "max_chars": self.max_chars.value(), "max_lines": self.max_lines.value(),
-                "translate_to": self.translate_to.currentData() or None,
-                "vad": self.vad.isChecked(), "word_timestamps": self.word_timestamps.isChecked(),
-                "beam_size": self.beam_size.value(), "initial_prompt": self.initial_prompt.text() or None,
-                "max_duration": self.max_duration.value()}
+        return {
+            "language": self.language.currentData(),
+            "backend": self.backend.currentData(),
+            "model": self.model.currentData(),
+            "formats": [f for f, b in self.formats.items() if b.isChecked()],
+            "max_chars": self.max_chars.value(),
+            "max_lines": self.max_lines.value(),
+            "translate_to": self.translate_to.currentData() or None,
+            "vad": self.vad.isChecked(),
+            "word_timestamps": self.word_timestamps.isChecked(),
+            "beam_size": self.beam_size.value(),
+            "initial_prompt": self.initial_prompt.text() or None,
+            "max_duration": self.max_duration.value(),
+        }
 
     def restore_options(self, o: dict) -> None:
-        for combo, key in ((self.language, "language"), (self.backend, "backend"), (self.model, "model"),
-                           (self.translate_to, "translate_to")):
+        for combo, key in (
+            (self.language, "language"),
+            (self.backend, "backend"),
+            (self.model, "model"),
+            (self.translate_to, "translate_to"),
+        ):
             if key in o:
                 idx = combo.findData(o[key] or "")
                 if idx >= 0:
@@ -229,8 +294,12 @@ class CaptionsTab(BaseTab):
         if "formats" in o:
             for f, box in self.formats.items():
                 box.setChecked(f in o["formats"])
-        for spin, key in ((self.max_chars, "max_chars"), (self.max_lines, "max_lines"),
-                          (self.beam_size, "beam_size"), (self.max_duration, "max_duration")):
+        for spin, key in (
+            (self.max_chars, "max_chars"),
+            (self.max_lines, "max_lines"),
+            (self.beam_size, "beam_size"),
+            (self.max_duration, "max_duration"),
+        ):
             if key in o:
                 spin.setValue(o[key])
         self.vad.setChecked(o.get("vad", True))
@@ -266,27 +335,46 @@ class CaptionsTab(BaseTab):
             return
         from media_core.transcription.speed import estimate_seconds
 
-        estimate = estimate_seconds(self._duration, self.model.currentData() or "",
-                                    backend=self.backend.currentData() or "faster-whisper", threads=self.threads())
+        estimate = estimate_seconds(
+            self._duration,
+            self.model.currentData() or "",
+            backend=self.backend.currentData() or "faster-whisper",
+            threads=self.threads(),
+        )
         if estimate is None:
             self.estimate.setText(self.tr("Audio {0}").format(fmt_duration(self._duration)))
         elif estimate[1]:
-            self.estimate.setText(self.tr("Audio {0} · about {1} on this computer").format(
-                fmt_duration(self._duration), fmt_duration(estimate[0])))
+            self.estimate.setText(
+                self.tr("Audio {0} · about {1} on this computer").format(
+                    fmt_duration(self._duration), fmt_duration(estimate[0])
+                )
+            )
         else:
-            self.estimate.setText(self.tr("Audio {0} · roughly {1} (measured after your first job)").format(
-                fmt_duration(self._duration), fmt_duration(estimate[0])))
+            self.estimate.setText(
+                self.tr("Audio {0} · roughly {1} (measured after your first job)").format(
+                    fmt_duration(self._duration), fmt_duration(estimate[0])
+                )
+            )
 
     # -- submit -------------------------------------------------------------------
     def job_params(self) -> dict:
         o = self.options()
-        return {"input": self.input.path(), "output_dir": self.output_dir(),
-                "language": None if o["language"] == "auto" else o["language"],
-                "backend": o["backend"], "model": o["model"], "formats": o["formats"],
-                "max_chars_per_line": o["max_chars"], "max_lines": o["max_lines"],
-                "max_duration": o["max_duration"], "translate_to": o["translate_to"],
-                "vad": o["vad"], "word_timestamps": o["word_timestamps"], "beam_size": o["beam_size"],
-                "initial_prompt": o["initial_prompt"]}
+        return {
+            "input": self.input.path(),
+            "output_dir": self.output_dir(),
+            "language": None if o["language"] == "auto" else o["language"],
+            "backend": o["backend"],
+            "model": o["model"],
+            "formats": o["formats"],
+            "max_chars_per_line": o["max_chars"],
+            "max_lines": o["max_lines"],
+            "max_duration": o["max_duration"],
+            "translate_to": o["translate_to"],
+            "vad": o["vad"],
+            "word_timestamps": o["word_timestamps"],
+            "beam_size": o["beam_size"],
+            "initial_prompt": o["initial_prompt"],
+        }
 
     def submit(self) -> str | None:
         self.error.clear()
@@ -328,8 +416,11 @@ class CaptionsTab(BaseTab):
             from media_core.models import Transcript
             from media_core.subtitles import read_subtitles
 
-            segments = Transcript.model_validate_json(Path(transcript).read_text(encoding="utf-8")).segments \
-                if transcript else []
+            segments = (
+                Transcript.model_validate_json(Path(transcript).read_text(encoding="utf-8")).segments
+                if transcript
+                else []
+            )
             return segments, (read_subtitles(subs) if subs else [])
 
         def done(result):

@@ -8,10 +8,27 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit,
-                               QPushButton, QSplitter, QStyle, QStyledItemDelegate,
-                               QStyleOptionProgressBar, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..widgets.common import fmt_duration, open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
@@ -19,8 +36,12 @@ from ..workers import run_in_background
 from .base import BaseTab
 
 STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
-DATE_RANGES = [("all", "Any time", None), ("today", "Today", 1), ("week", "Last 7 days", 7),
-               ("month", "Last 30 days", 30)]
+DATE_RANGES = [
+    ("all", "Any time", None),
+    ("today", "Today", 1),
+    ("week", "Last 7 days", 7),
+    ("month", "Last 30 days", 30),
+]
 
 
 def _ts(value) -> dt.datetime | None:
@@ -28,18 +49,18 @@ def _ts(value) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+        return dt.datetime.fromtimestamp(value, dt.UTC)
     try:
         parsed = dt.datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _created(job) -> dt.datetime:
-    return _ts(getattr(job, "created_at", None)) or dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    return _ts(getattr(job, "created_at", None)) or dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def job_input(job) -> str:
@@ -174,15 +195,16 @@ class JobFilterProxy(QSortFilterProxyModel):
             return False
         if self.days is not None:
             created = _ts(getattr(job, "created_at", None))
-            now = dt.datetime.now(dt.timezone.utc)
+            now = dt.datetime.now(dt.UTC)
             if self.days == 1:
                 if not created or created.astimezone().date() != now.astimezone().date():
                     return False
             elif not created or now - created > dt.timedelta(days=self.days):
                 return False
         if self.text:
-            hay = " ".join([job.type, job.status, job_input(job), json.dumps(getattr(job, "params", {}) or {},
-                                                                             default=str)]).lower()
+            hay = " ".join(
+                [job.type, job.status, job_input(job), json.dumps(getattr(job, "params", {}) or {}, default=str)]
+            ).lower()
             if self.text not in hay:
                 return False
         return True
@@ -216,17 +238,20 @@ class JobsTab(BaseTab):
         self.type_filter = QComboBox()
         self.type_filter.addItem(self.tr("All types"), "")
         self.date_filter = QComboBox()
-        for key, label, days in DATE_RANGES:
+        for _key, label, days in DATE_RANGES:
             self.date_filter.addItem(self.tr(label), days)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search jobs…"))
         self.search.setClearButtonEnabled(True)
         self.status_filter.currentIndexChanged.connect(
-            lambda: self.proxy.set_filters(status=self.status_filter.currentData()))
+            lambda: self.proxy.set_filters(status=self.status_filter.currentData())
+        )
         self.type_filter.currentIndexChanged.connect(
-            lambda: self.proxy.set_filters(job_type=self.type_filter.currentData()))
+            lambda: self.proxy.set_filters(job_type=self.type_filter.currentData())
+        )
         self.date_filter.currentIndexChanged.connect(
-            lambda: self.proxy.set_filters(days=self.date_filter.currentData()))
+            lambda: self.proxy.set_filters(days=self.date_filter.currentData())
+        )
         self.search.textChanged.connect(lambda text: self.proxy.set_filters(text=text))
         filters = QHBoxLayout()
         for w in (self.status_filter, self.type_filter, self.date_filter):
@@ -235,13 +260,15 @@ class JobsTab(BaseTab):
 
         self.buttons = {}
         actions = QHBoxLayout()
-        for key, label, slot in (("cancel", self.tr("Cancel"), self.cancel_selected),
-                                 ("retry", self.tr("Retry"), self._retry),
-                                 ("resume", self.tr("Resume"), self._resume),
-                                 ("delete", self.tr("Delete…"), self._delete),
-                                 ("zip", self.tr("Export outputs (zip)…"), self._export_zip),
-                                 ("transcript", self.tr("Copy transcript"), self._copy_transcript),
-                                 ("cli", self.tr("Copy CLI command"), self._copy_cli)):
+        for key, label, slot in (
+            ("cancel", self.tr("Cancel"), self.cancel_selected),
+            ("retry", self.tr("Retry"), self._retry),
+            ("resume", self.tr("Resume"), self._resume),
+            ("delete", self.tr("Delete…"), self._delete),
+            ("zip", self.tr("Export outputs (zip)…"), self._export_zip),
+            ("transcript", self.tr("Copy transcript"), self._copy_transcript),
+            ("cli", self.tr("Copy CLI command"), self._copy_cli),
+        ):
             btn = QPushButton(label)
             btn.clicked.connect(slot)
             btn.setEnabled(False)
@@ -257,8 +284,11 @@ class JobsTab(BaseTab):
         self.outputs = QListWidget()
         self.outputs.itemDoubleClicked.connect(lambda item: open_path(item.data(Qt.UserRole)))
         out_buttons = QHBoxLayout()
-        for label, fn in ((self.tr("Open"), open_path), (self.tr("Show in folder"), reveal_path),
-                          (self.tr("Copy path"), lambda p: QGuiApplication.clipboard().setText(str(p)))):
+        for label, fn in (
+            (self.tr("Open"), open_path),
+            (self.tr("Show in folder"), reveal_path),
+            (self.tr("Copy path"), lambda p: QGuiApplication.clipboard().setText(str(p))),
+        ):
             b = QPushButton(label)
             b.clicked.connect(lambda _=False, fn=fn: self._on_output(fn))
             out_buttons.addWidget(b)
@@ -365,8 +395,9 @@ class JobsTab(BaseTab):
         error = getattr(job, "error", None)
         name = getattr(job, "title", "") or job.type
         self.detail_title.setText(f"{name} · {job.status}" + (f" — {error}" if error else ""))
-        self.detail_params.setPlainText(json.dumps(getattr(job, "params", {}) or {}, indent=2, default=str,
-                                                   ensure_ascii=False))
+        self.detail_params.setPlainText(
+            json.dumps(getattr(job, "params", {}) or {}, indent=2, default=str, ensure_ascii=False)
+        )
         for name, path in outputs.items():
             item = QListWidgetItem(f"{name}: {path}")
             item.setData(Qt.UserRole, path)
@@ -418,8 +449,12 @@ class JobsTab(BaseTab):
 
     def confirm_delete(self, job) -> str | None:
         """Ask how to delete: "with_files", "keep_files" or None (cancelled)."""
-        box = QMessageBox(QMessageBox.Warning, self.tr("Delete job"),
-                          self.tr("Delete this {0} job from the history?").format(job.type), parent=self)
+        box = QMessageBox(
+            QMessageBox.Warning,
+            self.tr("Delete job"),
+            self.tr("Delete this {0} job from the history?").format(job.type),
+            parent=self,
+        )
         box.setObjectName("confirmDelete")
         with_files = box.addButton(self.tr("Delete with its files"), QMessageBox.DestructiveRole)
         with_files.setObjectName("withFiles")
@@ -434,9 +469,12 @@ class JobsTab(BaseTab):
         job = self.selected_job()
         if job is None:
             return
-        dest, _ = QFileDialog.getSaveFileName(self, self.tr("Export outputs"),
-                                              str(Path(self.output_dir()) / f"{job.type}-{job.id[:8]}.zip"),
-                                              "Zip (*.zip)")
+        dest, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export outputs"),
+            str(Path(self.output_dir()) / f"{job.type}-{job.id[:8]}.zip"),
+            "Zip (*.zip)",
+        )
         if dest:
             self.export_zip(job.id, dest)
 
@@ -447,8 +485,11 @@ class JobsTab(BaseTab):
         def work():
             return manager.export_outputs(job_id, dest)
 
-        run_in_background(work, lambda d: self.window_.notify(self.tr("Exported {0}").format(d)),
-                          lambda exc: self.window_.notify(str(exc)))
+        run_in_background(
+            work,
+            lambda d: self.window_.notify(self.tr("Exported {0}").format(d)),
+            lambda exc: self.window_.notify(str(exc)),
+        )
 
     def _copy_transcript(self) -> None:
         job = self.selected_job()

@@ -7,10 +7,30 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt, QUrl
 from PySide6.QtGui import QIcon, QPalette, QPixmap
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget,
-                               QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QRadioButton, QSpinBox,
-                               QSplitter, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..widgets.common import VIDEO_FILTER, FileField, fmt_duration, hint, open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
@@ -20,8 +40,7 @@ from .captions import TRANSLATE_TARGETS
 
 #: media_core.shorts.ShortsRequest.aspect / .strategy values.
 ASPECTS = [("9:16", "9:16 vertical"), ("1:1", "1:1 square"), ("4:5", "4:5 portrait"), ("16:9", "16:9 landscape")]
-STRATEGIES = [("crop", "Crop at the centre of interest"), ("blur_bg", "Blurred background"),
-              ("pad", "Pad with bars")]
+STRATEGIES = [("crop", "Crop at the centre of interest"), ("blur_bg", "Blurred background"), ("pad", "Pad with bars")]
 FINAL_STATES = ("succeeded", "failed", "cancelled")
 #: Seconds of transcript shown before and after the selected clip.
 CONTEXT_SECONDS = 20.0
@@ -72,8 +91,11 @@ class ShortsTab(BaseTab):
         cap_row.addWidget(self.preset, 1)
         self.quality = QComboBox()
         # ShortsRequest.output_height: the frame height (the width follows the aspect).
-        for height, label in ((1920, "Full HD (1080 wide for 9:16)"), (1280, "HD (720 wide for 9:16)"),
-                              (640, "Draft (fast, 360 wide for 9:16)")):
+        for height, label in (
+            (1920, "Full HD (1080 wide for 9:16)"),
+            (1280, "HD (720 wide for 9:16)"),
+            (640, "Draft (fast, 360 wide for 9:16)"),
+        ):
             self.quality.addItem(self.tr(label), height)
         self.trim = QCheckBox(self.tr("Trim long silences inside clips"))
         self.prompt = QLineEdit()
@@ -87,8 +109,9 @@ class ShortsTab(BaseTab):
         self.go = QPushButton(self.tr("Find shorts"))
         self.go.setObjectName("primary")
         self.go.clicked.connect(self.submit)
-        self.stage = hint(self.tr("Reframe transcribes the video, scores every complete thought and "
-                                  "renders the best ones."))
+        self.stage = hint(
+            self.tr("Reframe transcribes the video, scores every complete thought and renders the best ones.")
+        )
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.hide()
@@ -127,15 +150,22 @@ class ShortsTab(BaseTab):
         self.open_run_btn.setToolTip(self.tr("Show the clips of an earlier run (its manifest.json)"))
         self.open_run_btn.clicked.connect(self._open_run)
         self.export_btn = QPushButton(self.tr("Export all…"))
-        self.export_btn.setToolTip(self.tr("Copy every clip with its subtitles and thumbnail, plus the "
-                                           "manifest, CSV, EDL and FCPXML, to a folder"))
+        self.export_btn.setToolTip(
+            self.tr(
+                "Copy every clip with its subtitles and thumbnail, plus the manifest, CSV, EDL and FCPXML, to a folder"
+            )
+        )
         self.export_btn.clicked.connect(lambda: self.export_all())
         self.title_language = QComboBox()
         for code, label in TRANSLATE_TARGETS[1:]:
             self.title_language.addItem(self.tr(label), code)
         self.translate_btn = QPushButton(self.tr("Translate titles"))
-        self.translate_btn.setToolTip(self.tr("Add the clips' titles and descriptions in this language to the "
-                                              "run's manifest (offline with Argos or Apertium when installed)"))
+        self.translate_btn.setToolTip(
+            self.tr(
+                "Add the clips' titles and descriptions in this language to the "
+                "run's manifest (offline with Argos or Apertium when installed)"
+            )
+        )
         self.translate_btn.clicked.connect(lambda: self.translate_titles())
         head = QHBoxLayout()
         title = QLabel(self.tr("Clips"))
@@ -193,8 +223,14 @@ class ShortsTab(BaseTab):
         el = QVBoxLayout(editor)
         el.setContentsMargins(0, 0, 0, 0)
         el.addWidget(self.clip_title)
-        el.addWidget(hint(self.tr("Click a word to start or end the clip there (cuts snap to the pause next "
-                                  "to it); click a sentence's time to take the whole sentence.")))
+        el.addWidget(
+            hint(
+                self.tr(
+                    "Click a word to start or end the clip there (cuts snap to the pause next "
+                    "to it); click a sentence's time to take the whole sentence."
+                )
+            )
+        )
         el.addWidget(self.transcript_view, 1)
         el.addLayout(mode_row)
         el.addLayout(actions)
@@ -230,6 +266,7 @@ class ShortsTab(BaseTab):
     def _update_scoring_hints(self) -> None:
         """Ask the engine (off the UI thread: its shorts package loads numpy and PyAV) which
         prompt matching and AI ranking this machine offers, then say so next to the options."""
+
         def work():
             from media_core.settings import engine_settings, offline_mode
             from media_core.shorts import embeddings
@@ -243,15 +280,18 @@ class ShortsTab(BaseTab):
         if meaning:
             self.prompt_hint.setText(self.tr("The prompt is matched by meaning, on this computer."))
         else:
-            self.prompt_hint.setText(self.tr("The prompt is matched by its words (the offline meaning model "
-                                             "is not installed)."))
+            self.prompt_hint.setText(
+                self.tr("The prompt is matched by its words (the offline meaning model is not installed).")
+            )
         usable = llm.configured and not offline
         self.use_llm.setEnabled(usable)
         if not usable:
             self.use_llm.setChecked(False)
         self.use_llm.setToolTip(
             self.tr("Asks {0} ({1}) to score the best candidates.").format(llm.model or "the model", llm.base_url)
-            if usable else self.tr("Set an AI endpoint for Shorts in Settings (and leave offline mode) to use this."))
+            if usable
+            else self.tr("Set an AI endpoint for Shorts in Settings (and leave offline mode) to use this.")
+        )
 
     def showEvent(self, event) -> None:  # settings may have changed while another tab was shown
         self._update_scoring_hints()
@@ -264,11 +304,18 @@ class ShortsTab(BaseTab):
         return False
 
     def options(self) -> dict:
-        return {"count": self.count.value(), "min": self.min_len.value(), "max": self.max_len.value(),
-                "aspect": self.aspect.currentData(), "strategy": self.strategy.currentData(),
-                "captions": self.captions.isChecked(), "preset": self.preset.currentText(),
-                "trim": self.trim.isChecked(), "quality": self.quality.currentData(),
-                "llm": self.use_llm.isChecked()}
+        return {
+            "count": self.count.value(),
+            "min": self.min_len.value(),
+            "max": self.max_len.value(),
+            "aspect": self.aspect.currentData(),
+            "strategy": self.strategy.currentData(),
+            "captions": self.captions.isChecked(),
+            "preset": self.preset.currentText(),
+            "trim": self.trim.isChecked(),
+            "quality": self.quality.currentData(),
+            "llm": self.use_llm.isChecked(),
+        }
 
     def restore_options(self, o: dict) -> None:
         self.count.setValue(o.get("count", 3))
@@ -286,15 +333,22 @@ class ShortsTab(BaseTab):
 
     def job_params(self) -> dict:
         """{"input": path, **ShortsRequest fields} (media_core.jobs.builtin shorts_job)."""
-        params = {"input": self.input.path(), "num_clips": self.count.value(),
-                  "min_duration": self.min_len.value(), "max_duration": self.max_len.value(),
-                  "aspect": self.aspect.currentData(), "strategy": self.strategy.currentData(),
-                  "captions": self.captions.isChecked(), "style": self.preset.currentText() or None,
-                  "trim_silences": self.trim.isChecked(), "prompt": self.prompt.text().strip() or None,
-                  "scorer": "llm" if self.use_llm.isChecked() else "heuristic",
-                  "output_height": self.quality.currentData(),
-                  # The engine makes a new "<video> shorts N" folder here for every run.
-                  "output_root": self.output_dir()}
+        params = {
+            "input": self.input.path(),
+            "num_clips": self.count.value(),
+            "min_duration": self.min_len.value(),
+            "max_duration": self.max_len.value(),
+            "aspect": self.aspect.currentData(),
+            "strategy": self.strategy.currentData(),
+            "captions": self.captions.isChecked(),
+            "style": self.preset.currentText() or None,
+            "trim_silences": self.trim.isChecked(),
+            "prompt": self.prompt.text().strip() or None,
+            "scorer": "llm" if self.use_llm.isChecked() else "heuristic",
+            "output_height": self.quality.currentData(),
+            # The engine makes a new "<video> shorts N" folder here for every run.
+            "output_root": self.output_dir(),
+        }
         if self.threads():
             params["transcription"] = {"threads": self.threads()}
         return params
@@ -354,8 +408,11 @@ class ShortsTab(BaseTab):
         if kind == "rerender":
             if self.manifest_path:
                 self.load_manifest(self.manifest_path, select=clip_id)
-            self.stage.setText(self.tr("{0} re-rendered").format(clip_id) if state == "succeeded"
-                               else f"{clip_id}: {state}: {getattr(job, 'error', '') or ''}")
+            self.stage.setText(
+                self.tr("{0} re-rendered").format(clip_id)
+                if state == "succeeded"
+                else f"{clip_id}: {state}: {getattr(job, 'error', '') or ''}"
+            )
         elif kind == "translate":
             if state == "succeeded" and self.manifest_path:
                 self.load_manifest(self.manifest_path, select=(self.current_clip() or {}).get("id"))
@@ -374,8 +431,9 @@ class ShortsTab(BaseTab):
     # -- the results grid ------------------------------------------------------------------
     def _open_run(self) -> None:
         start = str(Path(self.manifest_path).parent.parent) if self.manifest_path else self.output_dir()
-        chosen, _ = QFileDialog.getOpenFileName(self, self.tr("Open a shorts run"), start,
-                                                self.tr("Shorts manifest (manifest.json)"))
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open a shorts run"), start, self.tr("Shorts manifest (manifest.json)")
+        )
         if chosen:
             self.load_manifest(chosen)
 
@@ -416,10 +474,15 @@ class ShortsTab(BaseTab):
         duration = float(clip.get("end", 0)) - float(clip.get("start", 0))
         state = self.tr("re-rendering…") if busy else f"★ {float(clip.get('score', 0)):.0f} · {fmt_duration(duration)}"
         item.setText(f"{clip.get('title') or clip.get('id')}\n{state}\n{clip.get('reason', '')}".strip())
-        translated = "".join(f"\n{lang}: {t.get('title', '')}" for lang, t in (clip.get("translations") or {}).items()
-                             if isinstance(t, dict))
-        item.setToolTip(f"{clip.get('id')} · {_clock(clip.get('start', 0))}–{_clock(clip.get('end', 0))}\n"
-                        f"{clip.get('reason', '')}{translated}")
+        translated = "".join(
+            f"\n{lang}: {t.get('title', '')}"
+            for lang, t in (clip.get("translations") or {}).items()
+            if isinstance(t, dict)
+        )
+        item.setToolTip(
+            f"{clip.get('id')} · {_clock(clip.get('start', 0))}–{_clock(clip.get('end', 0))}\n"
+            f"{clip.get('reason', '')}{translated}"
+        )
         thumb = clip.get("thumbnail")
         if thumb and Path(thumb).is_file():
             # QPixmap caches by path: read the bytes so a re-rendered thumbnail is shown, not the old one.
@@ -439,8 +502,11 @@ class ShortsTab(BaseTab):
                 self.index = index
                 self._refresh_editor()
 
-        run_in_background(lambda: TranscriptIndex.load(path, pause_threshold=pause_threshold), done,
-                          lambda exc: self.error.setText(self.tr("The transcript could not be read: {0}").format(exc)))
+        run_in_background(
+            lambda: TranscriptIndex.load(path, pause_threshold=pause_threshold),
+            done,
+            lambda exc: self.error.setText(self.tr("The transcript could not be read: {0}").format(exc)),
+        )
 
     def current_clip(self) -> dict | None:
         item = self.results.currentItem()
@@ -476,8 +542,10 @@ class ShortsTab(BaseTab):
             return
         start, end = self.clip_start.value(), self.clip_end.value()
         moved = self._moved()
-        self.clip_title.setText(f"{clip.get('title') or clip.get('id')} · {_clock(start)}–{_clock(end)} "
-                                f"({end - start:.1f} s)" + (self.tr(" · changed, not rendered yet") if moved else ""))
+        self.clip_title.setText(
+            f"{clip.get('title') or clip.get('id')} · {_clock(start)}–{_clock(end)} "
+            f"({end - start:.1f} s)" + (self.tr(" · changed, not rendered yet") if moved else "")
+        )
         self._render_transcript(start, end)
         self._update_buttons()
 
@@ -492,8 +560,11 @@ class ShortsTab(BaseTab):
         index = self.index
         view = self.transcript_view
         if index is None:
-            view.setPlainText(self.tr("Loading the transcript…") if self.manifest.get("transcript")
-                              else self.tr("This run has no transcript to show."))
+            view.setPlainText(
+                self.tr("Loading the transcript…")
+                if self.manifest.get("transcript")
+                else self.tr("This run has no transcript to show.")
+            )
             return
         # The tab's own palette: it is already the new one when the tab hears of a theme
         # change, which the view (a child, told later) may not be yet.
@@ -521,8 +592,7 @@ class ShortsTab(BaseTab):
                 html_words.append(f'<a href="w:{i}" style="color:{colour}; text-decoration:none;">{word}</a>')
             if marked:
                 html_words.append("</span>")
-            stamp = f'<a href="s:{s.first}:{s.last}" style="color:{muted}; text-decoration:none;">' \
-                    f'{_clock(s.start)}</a>'
+            stamp = f'<a href="s:{s.first}:{s.last}" style="color:{muted}; text-decoration:none;">{_clock(s.start)}</a>'
             parts.append(f"<p style='margin:0 0 6px 0;'>{stamp}&nbsp;&nbsp;{''.join(html_words)}</p>")
         bar = view.verticalScrollBar()
         keep = bar.value()
@@ -561,8 +631,10 @@ class ShortsTab(BaseTab):
         clip = self.current_clip()
         if clip is None:
             return False
-        return (abs(self.clip_start.value() - float(clip.get("start", 0))) > 0.005
-                or abs(self.clip_end.value() - float(clip.get("end", 0))) > 0.005)
+        return (
+            abs(self.clip_start.value() - float(clip.get("start", 0))) > 0.005
+            or abs(self.clip_end.value() - float(clip.get("end", 0))) > 0.005
+        )
 
     def _update_buttons(self) -> None:
         clip = self.current_clip()
@@ -585,8 +657,12 @@ class ShortsTab(BaseTab):
             self.error.setText(self.tr("The end must come after the start."))
             return None
         self.error.clear()
-        params = {"input": self.manifest_path, "clip_id": clip["id"], "start": round(self.clip_start.value(), 3),
-                  "end": round(self.clip_end.value(), 3)}
+        params = {
+            "input": self.manifest_path,
+            "clip_id": clip["id"],
+            "start": round(self.clip_start.value(), 3),
+            "end": round(self.clip_end.value(), 3),
+        }
         try:
             job_id = self.client.submit("shorts_rerender", params)
         except Exception as exc:
@@ -604,10 +680,17 @@ class ShortsTab(BaseTab):
         clip = self.current_clip()
         if clip is None or not self.manifest_path:
             return
-        if confirm and QMessageBox.question(
-                self, self.tr("Delete clip"),
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                self.tr("Delete clip"),
                 self.tr("Delete “{0}” and its files from this run?").format(clip.get("title") or clip["id"]),
-                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
+                QMessageBox.Yes | QMessageBox.No,
+                QMessageBox.No,
+            )
+            != QMessageBox.Yes
+        ):
             return
         from media_core.shorts.runs import remove_clips
 

@@ -7,9 +7,23 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QInputDialog, QLabel, QPushButton, QSlider,
-                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..widgets.color_button import ColorButton
 from ..widgets.common import SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, open_path, output_path
@@ -19,9 +33,14 @@ from .base import BaseTab
 
 POSITIONS = [("bottom", "Bottom"), ("middle", "Middle"), ("top", "Top")]
 #: media_core.styles.HIGHLIGHT_MODES with readable names.
-HIGHLIGHTS = [("none", "No highlight"), ("color", "Colour the spoken word"), ("box", "Box behind the spoken word"),
-              ("pop", "Pop the spoken word"), ("karaoke_fill", "Karaoke fill"),
-              ("word_by_word", "One word at a time")]
+HIGHLIGHTS = [
+    ("none", "No highlight"),
+    ("color", "Colour the spoken word"),
+    ("box", "Box behind the spoken word"),
+    ("pop", "Pop the spoken word"),
+    ("karaoke_fill", "Karaoke fill"),
+    ("word_by_word", "One word at a time"),
+]
 
 
 class StyleEditor(QGroupBox):
@@ -63,8 +82,11 @@ class StyleEditor(QGroupBox):
         self.uppercase = QCheckBox(self.tr("UPPERCASE"))
 
         colours = QHBoxLayout()
-        for label, btn in ((self.tr("Text"), self.primary), (self.tr("Highlight"), self.highlight_color),
-                           (self.tr("Outline"), self.outline_color)):
+        for label, btn in (
+            (self.tr("Text"), self.primary),
+            (self.tr("Highlight"), self.highlight_color),
+            (self.tr("Outline"), self.outline_color),
+        ):
             colours.addWidget(QLabel(label))
             colours.addWidget(btn)
         colours.addStretch(1)
@@ -85,11 +107,21 @@ class StyleEditor(QGroupBox):
         form.addRow(self.tr("Word highlight"), self.highlight)
         form.addRow("", self.uppercase)
 
-        for sig in (self.font.currentIndexChanged, self.size.valueChanged, self.primary.colorChanged,
-                    self.highlight_color.colorChanged, self.outline_color.colorChanged,
-                    self.outline.valueChanged, self.shadow.valueChanged, self.box.toggled,
-                    self.box_color.colorChanged, self.position.currentIndexChanged,
-                    self.margin.valueChanged, self.highlight.currentIndexChanged, self.uppercase.toggled):
+        for sig in (
+            self.font.currentIndexChanged,
+            self.size.valueChanged,
+            self.primary.colorChanged,
+            self.highlight_color.colorChanged,
+            self.outline_color.colorChanged,
+            self.outline.valueChanged,
+            self.shadow.valueChanged,
+            self.box.toggled,
+            self.box_color.colorChanged,
+            self.position.currentIndexChanged,
+            self.margin.valueChanged,
+            self.highlight.currentIndexChanged,
+            self.uppercase.toggled,
+        ):
             sig.connect(self._emit)
         self.preset.activated.connect(self._load_preset)
         self._loading = False
@@ -143,14 +175,22 @@ class StyleEditor(QGroupBox):
 
     def style_dict(self) -> dict:
         """A complete SubtitleStyle as JSON: the preset's fields overlaid with the editor's."""
-        return {**self._base,
-                "font_family": self.font.currentData() or self.font.currentText(),
-                "font_size": self.size.value(), "text_color": self.primary.color(),
-                "highlight_color": self.highlight_color.color(), "outline_color": self.outline_color.color(),
-                "outline_width": self.outline.value(), "shadow_offset": self.shadow.value(),
-                "background_box": self.box.isChecked(), "box_color": self.box_color.color(),
-                "position": self.position.currentData(), "margin_v": self.margin.value(),
-                "highlight_mode": self.highlight.currentData(), "uppercase": self.uppercase.isChecked()}
+        return {
+            **self._base,
+            "font_family": self.font.currentData() or self.font.currentText(),
+            "font_size": self.size.value(),
+            "text_color": self.primary.color(),
+            "highlight_color": self.highlight_color.color(),
+            "outline_color": self.outline_color.color(),
+            "outline_width": self.outline.value(),
+            "shadow_offset": self.shadow.value(),
+            "background_box": self.box.isChecked(),
+            "box_color": self.box_color.color(),
+            "position": self.position.currentData(),
+            "margin_v": self.margin.value(),
+            "highlight_mode": self.highlight.currentData(),
+            "uppercase": self.uppercase.isChecked(),
+        }
 
     def set_style(self, d: dict) -> None:
         self._loading = True
@@ -162,12 +202,20 @@ class StyleEditor(QGroupBox):
                     self.font.addItem(d["font_family"], d["font_family"])
                     idx = self.font.count() - 1
                 self.font.setCurrentIndex(idx)
-            for spin, key in ((self.size, "font_size"), (self.outline, "outline_width"),
-                              (self.shadow, "shadow_offset"), (self.margin, "margin_v")):
+            for spin, key in (
+                (self.size, "font_size"),
+                (self.outline, "outline_width"),
+                (self.shadow, "shadow_offset"),
+                (self.margin, "margin_v"),
+            ):
                 if d.get(key) is not None:
                     spin.setValue(type(spin.value())(d[key]))
-            for btn, key in ((self.primary, "text_color"), (self.highlight_color, "highlight_color"),
-                             (self.outline_color, "outline_color"), (self.box_color, "box_color")):
+            for btn, key in (
+                (self.primary, "text_color"),
+                (self.highlight_color, "highlight_color"),
+                (self.outline_color, "outline_color"),
+                (self.box_color, "box_color"),
+            ):
                 if d.get(key):
                     btn.set_color(d[key])
             for combo, key in ((self.position, "position"), (self.highlight, "highlight_mode")):
@@ -190,8 +238,12 @@ class StylingTab(BaseTab):
         self.video = FileField(self.tr("Video to caption…"), VIDEO_FILTER)
         self.subtitles = FileField(self.tr("Subtitles (.srt, .vtt, .ass)…"), SUBTITLE_FILTER)
         self.generate_btn = QPushButton(self.tr("Generate captions first"))
-        self.generate_btn.setToolTip(self.tr("Transcribe this video with the Captions tab settings; "
-                                             "the subtitles are filled in when the job finishes."))
+        self.generate_btn.setToolTip(
+            self.tr(
+                "Transcribe this video with the Captions tab settings; "
+                "the subtitles are filled in when the job finishes."
+            )
+        )
         self.generate_btn.clicked.connect(self._generate_captions)
         subs_row = QHBoxLayout()
         subs_row.addWidget(self.subtitles, 1)
@@ -340,9 +392,12 @@ class StylingTab(BaseTab):
     def _render_params(self) -> dict:
         """Params of the "burn" job: media_core.render.burn_subtitles(input, subs, out, style)."""
         video = self.video.path()
-        return {"input": video, "subs": self.subtitles.path(),
-                "out": output_path(self.output_dir(), video, "captioned", "mp4"),
-                "style": self.editor.style_dict()}
+        return {
+            "input": video,
+            "subs": self.subtitles.path(),
+            "out": output_path(self.output_dir(), video, "captioned", "mp4"),
+            "style": self.editor.style_dict(),
+        }
 
     def _check_inputs(self) -> bool:
         if not self.video.path() or not Path(self.video.path()).is_file():

@@ -5,19 +5,39 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QSlider, QSpinBox, QSplitter, QTableView,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..widgets.common import AUDIO_FILTER, SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, output_path
 from ..widgets.recent_jobs import RecentJobsPanel
 from ..widgets.subtitle_model import SubtitleTableModel
 from ..workers import run_in_background
 from .base import BaseTab
-from .captions import TRANSLATE_TARGETS, LANGUAGES
+from .captions import LANGUAGES, TRANSLATE_TARGETS
 
-ASPECTS = [("", "Keep"), ("9:16", "9:16 vertical"), ("1:1", "1:1 square"), ("4:5", "4:5 portrait"),
-           ("16:9", "16:9 landscape")]
+ASPECTS = [
+    ("", "Keep"),
+    ("9:16", "9:16 vertical"),
+    ("1:1", "1:1 square"),
+    ("4:5", "4:5 portrait"),
+    ("16:9", "16:9 landscape"),
+]
 STRATEGIES = [("crop", "Crop at the centre of interest"), ("blur_bg", "Blurred background"), ("pad", "Pad with bars")]
 
 
@@ -82,10 +102,15 @@ class UtilitiesTab(BaseTab):
             self.merge_error.setText(self.tr("Choose both a video and an audio file."))
             return None
         self.merge_error.clear()
-        params = {"input": video, "audio": audio, "out": output_path(self.output_dir(), video, "merged"),
-                  "offset": self.merge_offset.value(), "mode": self.merge_mode.currentData(),
-                  "ducking": self.merge_duck.isChecked(),
-                  "loudness_normalize": self.merge_loudness.isChecked()}
+        params = {
+            "input": video,
+            "audio": audio,
+            "out": output_path(self.output_dir(), video, "merged"),
+            "offset": self.merge_offset.value(),
+            "mode": self.merge_mode.currentData(),
+            "ducking": self.merge_duck.isChecked(),
+            "loudness_normalize": self.merge_loudness.isChecked(),
+        }
         return self._submit("merge_av", params, self.tr("Merge · {0}").format(Path(video).name), self.merge_error)
 
     # -- translate ----------------------------------------------------------------
@@ -127,11 +152,17 @@ class UtilitiesTab(BaseTab):
         src = self.tr_source.currentData()
         tgt = self.tr_target.currentData()
         # Offline mode is not passed: the engine applies its own setting to every job.
-        params = {"input": path, "tgt": tgt, "src": None if src == "auto" else src,
-                  "backend": self.tr_engine.currentData(), "bilingual": self.tr_bilingual.isChecked(),
-                  "out": output_path(self.output_dir(), path, tgt, Path(path).suffix.lstrip(".") or "srt")}
-        return self._submit("translate_subtitles", params,
-                            self.tr("Translate · {0}").format(Path(path).name), self.tr_error)
+        params = {
+            "input": path,
+            "tgt": tgt,
+            "src": None if src == "auto" else src,
+            "backend": self.tr_engine.currentData(),
+            "bilingual": self.tr_bilingual.isChecked(),
+            "out": output_path(self.output_dir(), path, tgt, Path(path).suffix.lstrip(".") or "srt"),
+        }
+        return self._submit(
+            "translate_subtitles", params, self.tr("Translate · {0}").format(Path(path).name), self.tr_error
+        )
 
     # -- editor -------------------------------------------------------------------
     def _editor_page(self) -> QWidget:
@@ -221,9 +252,9 @@ class UtilitiesTab(BaseTab):
             self.ed_status.setText(self.tr("Nothing to save: open a subtitle file first."))
             return
         src = Path(self.ed_path.path() or "subtitles.srt")
-        dest, _ = QFileDialog.getSaveFileName(self, self.tr("Save subtitles as"),
-                                              str(src.with_name(src.stem + ".edited" + src.suffix)),
-                                              SUBTITLE_FILTER)
+        dest, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save subtitles as"), str(src.with_name(src.stem + ".edited" + src.suffix)), SUBTITLE_FILTER
+        )
         if dest:
             self.save_editor(dest)
 
@@ -236,8 +267,11 @@ class UtilitiesTab(BaseTab):
 
             return write_subtitles(lines, dest, fmt)
 
-        run_in_background(work, lambda _: self.ed_status.setText(self.tr("Saved {0}").format(dest)),
-                          lambda exc: self.ed_status.setText(str(exc)))
+        run_in_background(
+            work,
+            lambda _: self.ed_status.setText(self.tr("Saved {0}").format(dest)),
+            lambda exc: self.ed_status.setText(str(exc)),
+        )
 
     # -- cut / reframe ------------------------------------------------------------
     def _cut_page(self) -> QWidget:
@@ -300,18 +334,30 @@ class UtilitiesTab(BaseTab):
             self.cut_error.setText(self.tr("Set a start/end to cut, or an aspect to reframe to."))
             return None
         tag = "-".join(t for t in ("cut" if trim else "", aspect.replace(":", "x") if aspect else "") if t)
-        reframe = {"aspect": aspect, "strategy": self.cut_strategy.currentData(),
-                   "focus_x": self.cut_focus.value() / 100} if aspect else None
-        return {"input": path, "output": output_path(self.output_dir(), path, tag, "mp4"),
-                "trim": trim, "reframe": reframe}
+        reframe = (
+            {"aspect": aspect, "strategy": self.cut_strategy.currentData(), "focus_x": self.cut_focus.value() / 100}
+            if aspect
+            else None
+        )
+        return {
+            "input": path,
+            "output": output_path(self.output_dir(), path, tag, "mp4"),
+            "trim": trim,
+            "reframe": reframe,
+        }
 
     def submit_cut(self) -> str | None:
         plan = self.cut_plan()
         if plan is None:
             return None
         self.cut_error.clear()
-        what = self.tr("Cut + reframe") if plan["trim"] and plan["reframe"] else \
-            self.tr("Cut") if plan["trim"] else self.tr("Reframe")
+        what = (
+            self.tr("Cut + reframe")
+            if plan["trim"] and plan["reframe"]
+            else self.tr("Cut")
+            if plan["trim"]
+            else self.tr("Reframe")
+        )
         return self._submit("render_styled", plan, f"{what} · {Path(plan['input']).name}", self.cut_error)
 
     # -- shared -------------------------------------------------------------------
@@ -342,34 +388,53 @@ class UtilitiesTab(BaseTab):
 
     def primary_action(self):
         """Ctrl+Enter runs the visible section's button."""
-        return {0: self.submit_merge, 1: self.submit_translate, 2: self._save_as,
-                3: self.submit_cut}[self.sections.currentIndex()]()
+        return {0: self.submit_merge, 1: self.submit_translate, 2: self._save_as, 3: self.submit_cut}[
+            self.sections.currentIndex()
+        ]()
 
     # -- remembered options ----------------------------------------------------------
     def options(self) -> dict:
-        return {"section": self.sections.currentIndex(),
-                "merge_offset": self.merge_offset.value(), "merge_mode": self.merge_mode.currentData(),
-                "merge_duck": self.merge_duck.isChecked(), "merge_loudness": self.merge_loudness.isChecked(),
-                "tr_source": self.tr_source.currentData(), "tr_target": self.tr_target.currentData(),
-                "tr_engine": self.tr_engine.currentData(), "tr_bilingual": self.tr_bilingual.isChecked(),
-                "shift_ms": self.ed_shift.value(),
-                "cut_aspect": self.cut_aspect.currentData(), "cut_strategy": self.cut_strategy.currentData(),
-                "cut_focus": self.cut_focus.value()}
+        return {
+            "section": self.sections.currentIndex(),
+            "merge_offset": self.merge_offset.value(),
+            "merge_mode": self.merge_mode.currentData(),
+            "merge_duck": self.merge_duck.isChecked(),
+            "merge_loudness": self.merge_loudness.isChecked(),
+            "tr_source": self.tr_source.currentData(),
+            "tr_target": self.tr_target.currentData(),
+            "tr_engine": self.tr_engine.currentData(),
+            "tr_bilingual": self.tr_bilingual.isChecked(),
+            "shift_ms": self.ed_shift.value(),
+            "cut_aspect": self.cut_aspect.currentData(),
+            "cut_strategy": self.cut_strategy.currentData(),
+            "cut_focus": self.cut_focus.value(),
+        }
 
     def restore_options(self, o: dict) -> None:
-        for combo, key in ((self.merge_mode, "merge_mode"), (self.tr_source, "tr_source"),
-                           (self.tr_target, "tr_target"), (self.tr_engine, "tr_engine"),
-                           (self.cut_aspect, "cut_aspect"), (self.cut_strategy, "cut_strategy")):
+        for combo, key in (
+            (self.merge_mode, "merge_mode"),
+            (self.tr_source, "tr_source"),
+            (self.tr_target, "tr_target"),
+            (self.tr_engine, "tr_engine"),
+            (self.cut_aspect, "cut_aspect"),
+            (self.cut_strategy, "cut_strategy"),
+        ):
             if key in o:
                 index = combo.findData(o[key])
                 if index >= 0:
                     combo.setCurrentIndex(index)
-        for spin, key in ((self.merge_offset, "merge_offset"), (self.ed_shift, "shift_ms"),
-                          (self.cut_focus, "cut_focus")):
+        for spin, key in (
+            (self.merge_offset, "merge_offset"),
+            (self.ed_shift, "shift_ms"),
+            (self.cut_focus, "cut_focus"),
+        ):
             if isinstance(o.get(key), (int, float)):
                 spin.setValue(type(spin.value())(o[key]))
-        for box, key in ((self.merge_duck, "merge_duck"), (self.merge_loudness, "merge_loudness"),
-                         (self.tr_bilingual, "tr_bilingual")):
+        for box, key in (
+            (self.merge_duck, "merge_duck"),
+            (self.merge_loudness, "merge_loudness"),
+            (self.tr_bilingual, "tr_bilingual"),
+        ):
             if key in o:
                 box.setChecked(bool(o[key]))
         if isinstance(o.get("section"), int) and 0 <= o["section"] < self.sections.count():

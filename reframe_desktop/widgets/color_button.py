@@ -31,14 +31,15 @@ class ColorButton(QPushButton):
     def _paint(self) -> None:
         c = self._color
         # rgba() so a see-through colour looks see-through on the swatch too.
-        self.setStyleSheet(f"background: rgba({c.red()}, {c.green()}, {c.blue()}, {c.alpha()}); "
-                           "border: 1px solid #888; min-height: 20px;")
+        self.setStyleSheet(
+            f"background: rgba({c.red()}, {c.green()}, {c.blue()}, {c.alpha()}); "
+            "border: 1px solid #888; min-height: 20px;"
+        )
         opacity = "" if c.alpha() == 255 else self.tr(", opacity {0} %").format(round(c.alpha() * 100 / 255))
         self.setToolTip(c.name().upper() + opacity)
 
     def _pick(self) -> None:
-        c = QColorDialog.getColor(self._color, self, self.tr("Pick a colour"),
-                                  QColorDialog.ShowAlphaChannel)
+        c = QColorDialog.getColor(self._color, self, self.tr("Pick a colour"), QColorDialog.ShowAlphaChannel)
         if c.isValid():
             # c.name() would drop the opacity chosen in the dialog's alpha channel.
             self.set_color(_format(c))

@@ -8,10 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QUrl, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 VIDEO_EXTS = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts", ".flv", ".wmv"}
 AUDIO_EXTS = {".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".wma"}
@@ -24,7 +33,7 @@ SUBTITLE_FILTER = "Subtitles (*.srt *.vtt *.ass *.ssa);;All files (*)"
 
 
 def kind_of(path: str | Path) -> str:
-    """"video" | "audio" | "subtitle" | "other", from the extension (drops are routed by it)."""
+    """ "video" | "audio" | "subtitle" | "other", from the extension (drops are routed by it)."""
     ext = Path(path).suffix.lower()
     if ext in VIDEO_EXTS:
         return "video"
@@ -60,15 +69,27 @@ class FileField(QWidget):
 
     pathChanged = Signal(str)
 
-    def __init__(self, placeholder: str, file_filter: str, *, save: bool = False,
-                 directory: bool = False, kinds: set[str] | frozenset[str] | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        placeholder: str,
+        file_filter: str,
+        *,
+        save: bool = False,
+        directory: bool = False,
+        kinds: set[str] | frozenset[str] | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self._filter = file_filter
         self._save = save
         self._directory = directory
-        self.kinds = frozenset(kinds) if kinds is not None else \
-            frozenset({"folder"}) if directory else _kinds_of_filter(file_filter)
+        self.kinds = (
+            frozenset(kinds)
+            if kinds is not None
+            else frozenset({"folder"})
+            if directory
+            else _kinds_of_filter(file_filter)
+        )
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
         self.edit.setClearButtonEnabled(True)
@@ -228,7 +249,7 @@ def reveal_path(path: str | Path) -> None:
 def fmt_duration(seconds: float | None) -> str:
     if seconds is None:
         return "–"
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     h, rem = divmod(seconds, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

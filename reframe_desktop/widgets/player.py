@@ -47,8 +47,9 @@ class VideoView(QWidget):
         if self.image.isNull():
             return QRectF(self.rect())
         size = self.image.size().scaled(self.size(), Qt.KeepAspectRatio)
-        return QRectF((self.width() - size.width()) / 2, (self.height() - size.height()) / 2,
-                      size.width(), size.height())
+        return QRectF(
+            (self.width() - size.width()) / 2, (self.height() - size.height()) / 2, size.width(), size.height()
+        )
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
@@ -80,8 +81,7 @@ class VideoView(QWidget):
             path.addText(QPointF(x, y), font, line)
             y += line_h
         # A dark outline keeps the text readable on any frame, like burned-in captions.
-        p.setPen(QPen(QColor(0, 0, 0, 220), max(2.0, font.pixelSize() / 8), Qt.SolidLine, Qt.RoundCap,
-                      Qt.RoundJoin))
+        p.setPen(QPen(QColor(0, 0, 0, 220), max(2.0, font.pixelSize() / 8), Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
         p.setBrush(Qt.NoBrush)
         p.drawPath(path)
         p.setPen(Qt.NoPen)
@@ -190,7 +190,7 @@ class PreviewPlayer(QWidget):
         return self.player.playbackState() == QMediaPlayer.PlayingState
 
     def seek(self, seconds: float) -> None:
-        self.set_position_ms(int(round(seconds * 1000)))
+        self.set_position_ms(round(seconds * 1000))
 
     def set_position_ms(self, ms: int) -> None:
         if self.player is not None:
