@@ -193,6 +193,8 @@ class ApertiumTranslator:
 
     def _run(self, mode: str, text: str, token: CancelToken) -> str:
         token.raise_if_cancelled()
+        if not self.exe:
+            raise TranslationError("Apertium is not installed.")
         cmd = [self.exe, "-u", "-f", "txt", mode]
         try:
             proc = subprocess.Popen(
