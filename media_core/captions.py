@@ -132,11 +132,15 @@ def generate_captions(
     """Transcribe ``input`` (audio or video) and write the requested subtitle formats."""
     from .probe import probe
     from .transcription import transcribe
+    from .url_source import is_url, resolve_input
 
     request = request or CaptionsRequest()
     report, token = as_progress(progress), as_token(cancel)
     say = log or (lambda message: None)
     started = time.perf_counter()
+    if is_url(input):
+        input = resolve_input(input, progress=report.span(0.0, 0.3, "downloading"), cancel=token, log=say)
+        report = report.span(0.3, 1.0)
 
     report(0.0, "checking the file")
     info = probe(input)
