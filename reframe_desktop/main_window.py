@@ -1,5 +1,7 @@
-"""The main window: five tabs, drag-and-drop routing, recent files, shortcuts, notifications,
-and the in-process HTTP API."""
+"""The main window: five tabs, drag-and-drop routing, recent files, shortcuts, notifications.
+
+The window holds no engine work and no server: tabs submit jobs through the job client, and
+the in-process HTTP API belongs to the application (reframe_desktop.app / api_host)."""
 
 from __future__ import annotations
 
@@ -36,8 +38,8 @@ THEMES = ("system", "light", "dark")
 
 
 class MainWindow(QMainWindow):
-    #: The in-process API server started or stopped: its URL, or "" when it is off.
-    apiStatusChanged = Signal(str)
+    #: The Settings dialog saved both settings files (the application restarts the API from them).
+    settingsApplied = Signal()
     #: The engine's libraries (and the chosen model, when it is on this machine) are loaded.
     engineWarm = Signal()
 
@@ -45,6 +47,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self.client = client or JobClient(self)
+        #: reframe_desktop.api_host.ApiHost of the application, when it runs one: the Settings
+        #: dialog shows whether it runs; the window never starts or stops it.
+        self.api_host = None
         self.setWindowTitle("Reframe")
         self.setAcceptDrops(True)
         self.resize(1280, 800)
@@ -85,8 +90,6 @@ class MainWindow(QMainWindow):
         self._drops = DropRouter(self.route_file, self)
         self._drops.watch(self)
         QApplication.instance().styleHints().colorSchemeChanged.connect(self._on_system_scheme)
-        self.api_server = None
-        self.api_error = ""
         if settings.window_geometry:
             self.restoreGeometry(QByteArray.fromHex(settings.window_geometry.encode()))
         if settings.window_state:
@@ -258,9 +261,9 @@ class MainWindow(QMainWindow):
 
     # -- settings, theme, API ---------------------------------------------------------
     def open_settings(self) -> QDialog:
-        from .settings_dialog import SettingsDialog
+        from .settings.dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, api_host=self.api_host)
         dialog.accepted.connect(lambda: self.apply_settings(dialog))
         dialog.open()
         return dialog
@@ -271,9 +274,7 @@ class MainWindow(QMainWindow):
         for tab in self.tabs_by_name.values():
             tab.settings = self.settings
         self.set_theme(self.settings.theme)
-        from media_core.settings import engine_settings
-
-        self.apply_api_settings(engine_settings().api)
+        self.settingsApplied.emit()
 
     def open_system_status(self) -> QDialog:
         from .system_status import SystemStatusDialog
@@ -296,44 +297,14 @@ class MainWindow(QMainWindow):
 
             apply_theme(QApplication.instance(), "system", scheme)
 
-    def start_api_from_settings(self) -> None:
-        from media_core.settings import engine_settings
+    def show_api_host(self, api_host) -> None:
+        """Show the application's API server state (Settings dialog, status bar errors)."""
+        self.api_host = api_host
+        api_host.statusChanged.connect(self._on_api_status)
 
-        api = engine_settings().api
-        if api.enabled:
-            self.apply_api_settings(api)
-
-    def apply_api_settings(self, api) -> None:
-        """Run the HTTP API in this process as ``api`` says: (re)start, or stop it.
-
-        uvicorn binds and waits for its socket on a worker thread; jobs it receives run on
-        this window's job manager, so they show in the Jobs tab."""
-        old, self.api_server = self.api_server, None
-        running = old is not None and old.settings == api
-        if running:
-            self.api_server = old
-            return
-        manager = self.client.manager if api.enabled else None
-
-        def work():
-            if old is not None:
-                old.stop()
-            if manager is None:
-                return None
-            from media_core.api.server import ApiServer
-
-            return ApiServer(manager, api).start()
-
-        def done(server):
-            self.api_server, self.api_error = server, ""
-            self.apiStatusChanged.emit(server.url if server else "")
-
-        def failed(exc):
-            self.api_server, self.api_error = None, str(exc)
-            self.statusBar().showMessage(self.tr("HTTP API: {0}").format(exc), 8000)
-            self.apiStatusChanged.emit("")
-
-        run_in_background(work, done, failed)
+    def _on_api_status(self, url: str) -> None:
+        if not url and self.api_host.error:
+            self.statusBar().showMessage(self.tr("HTTP API: {0}").format(self.api_host.error), 8000)
 
     # -- drag and drop ------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -428,8 +399,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_state()
-        if self.api_server is not None:
-            self.api_server.stop()
-            self.api_server = None
         self.client.shutdown()
         super().closeEvent(event)

@@ -300,7 +300,7 @@ def test_ui_translation_is_loaded(qtbot, tmp_path):
 
     from reframe_desktop.i18n import available_languages, install_translators
     from reframe_desktop.settings import AppSettings
-    from reframe_desktop.settings_dialog import SettingsDialog
+    from reframe_desktop.settings.dialog import SettingsDialog
 
     ts = tmp_path / "reframe_de.ts"
     ts.write_text(

@@ -24,42 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..labels import LANGUAGES, TRANSLATE_TARGETS, fill_combo
 from ..widgets.common import MEDIA_FILTER, Collapsible, FileField, fmt_duration, hint
 from ..widgets.player import PreviewPlayer
 from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
 
-LANGUAGES = [
-    ("auto", "Detect automatically"),
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("it", "Italian"),
-    ("pt", "Portuguese"),
-    ("nl", "Dutch"),
-    ("ja", "Japanese"),
-    ("zh", "Chinese"),
-    ("ko", "Korean"),
-    ("ru", "Russian"),
-    ("ar", "Arabic"),
-    ("hi", "Hindi"),
-    ("pl", "Polish"),
-    ("tr", "Turkish"),
-]
-
 BACKENDS = [("faster-whisper", "faster-whisper (CTranslate2)"), ("whisper.cpp", "whisper.cpp (ggml)")]
 FORMATS = ["srt", "vtt", "ass", "txt", "json"]
-TRANSLATE_TARGETS = [
-    ("", "No translation"),
-    ("es", "Spanish"),
-    ("en", "English"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("it", "Italian"),
-    ("pt", "Portuguese"),
-]
 
 
 class CaptionsTab(BaseTab):
@@ -70,8 +43,7 @@ class CaptionsTab(BaseTab):
         self.input = FileField(self.tr("Drop a video or audio file here, or browse…"), MEDIA_FILTER)
         self.input.pathChanged.connect(self._schedule_estimate)
         self.language = QComboBox()
-        for code, label in LANGUAGES:
-            self.language.addItem(self.tr(label), code)
+        fill_combo(self.language, LANGUAGES)
         self.backend = QComboBox()
         for key, label in BACKENDS:
             self.backend.addItem(label, key)
@@ -113,8 +85,7 @@ class CaptionsTab(BaseTab):
         limits.addWidget(self.max_lines)
         limits.addStretch(1)
         self.translate_to = QComboBox()
-        for code, label in TRANSLATE_TARGETS:
-            self.translate_to.addItem(self.tr(label), code)
+        fill_combo(self.translate_to, TRANSLATE_TARGETS)
         self.diarize = QCheckBox(self.tr("Label speakers (diarization)"))
         self.diarize.setEnabled(False)
         self.diarize.setToolTip(

@@ -30,18 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..labels import DATE_RANGES, JOB_COLUMNS, fill_combo, label
 from ..widgets.common import fmt_duration, open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
 
 STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
-DATE_RANGES = [
-    ("all", "Any time", None),
-    ("today", "Today", 1),
-    ("week", "Last 7 days", 7),
-    ("month", "Last 30 days", 30),
-]
 
 
 def _ts(value) -> dt.datetime | None:
@@ -72,7 +67,7 @@ def job_input(job) -> str:
 
 
 class JobTableModel(QAbstractTableModel):
-    COLUMNS = ("Type", "Input", "Status", "Progress", "Created", "Duration")
+    COLUMNS = JOB_COLUMNS
     JobRole = Qt.UserRole + 1
 
     def __init__(self, parent=None):
@@ -114,7 +109,7 @@ class JobTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return self.COLUMNS[section]
+            return label(self.COLUMNS[section])
         return None
 
     def progress_of(self, job) -> float:
@@ -238,8 +233,7 @@ class JobsTab(BaseTab):
         self.type_filter = QComboBox()
         self.type_filter.addItem(self.tr("All types"), "")
         self.date_filter = QComboBox()
-        for _key, label, days in DATE_RANGES:
-            self.date_filter.addItem(self.tr(label), days)
+        fill_combo(self.date_filter, DATE_RANGES)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search jobs…"))
         self.search.setClearButtonEnabled(True)

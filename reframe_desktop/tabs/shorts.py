@@ -32,15 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..labels import ASPECTS, QUALITIES, STRATEGIES, TRANSLATE_TARGETS, fill_combo
 from ..widgets.common import VIDEO_FILTER, FileField, fmt_duration, hint, open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
-from .captions import TRANSLATE_TARGETS
 
-#: media_core.shorts.ShortsRequest.aspect / .strategy values.
-ASPECTS = [("9:16", "9:16 vertical"), ("1:1", "1:1 square"), ("4:5", "4:5 portrait"), ("16:9", "16:9 landscape")]
-STRATEGIES = [("crop", "Crop at the centre of interest"), ("blur_bg", "Blurred background"), ("pad", "Pad with bars")]
 FINAL_STATES = ("succeeded", "failed", "cancelled")
 #: Seconds of transcript shown before and after the selected clip.
 CONTEXT_SECONDS = 20.0
@@ -74,11 +71,9 @@ class ShortsTab(BaseTab):
         lengths.addWidget(self.max_len)
         lengths.addStretch(1)
         self.aspect = QComboBox()
-        for key, label in ASPECTS:
-            self.aspect.addItem(self.tr(label), key)
+        fill_combo(self.aspect, ASPECTS)
         self.strategy = QComboBox()
-        for key, label in STRATEGIES:
-            self.strategy.addItem(self.tr(label), key)
+        fill_combo(self.strategy, STRATEGIES)
         self.captions = QCheckBox(self.tr("Burn in captions"))
         self.captions.setChecked(True)
         self.preset = QComboBox()
@@ -90,13 +85,7 @@ class ShortsTab(BaseTab):
         cap_row.addWidget(self.captions)
         cap_row.addWidget(self.preset, 1)
         self.quality = QComboBox()
-        # ShortsRequest.output_height: the frame height (the width follows the aspect).
-        for height, label in (
-            (1920, "Full HD (1080 wide for 9:16)"),
-            (1280, "HD (720 wide for 9:16)"),
-            (640, "Draft (fast, 360 wide for 9:16)"),
-        ):
-            self.quality.addItem(self.tr(label), height)
+        fill_combo(self.quality, QUALITIES)
         self.trim = QCheckBox(self.tr("Trim long silences inside clips"))
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText(self.tr("Optional: “moments where I talk about pricing”"))
@@ -157,8 +146,7 @@ class ShortsTab(BaseTab):
         )
         self.export_btn.clicked.connect(lambda: self.export_all())
         self.title_language = QComboBox()
-        for code, label in TRANSLATE_TARGETS[1:]:
-            self.title_language.addItem(self.tr(label), code)
+        fill_combo(self.title_language, TRANSLATE_TARGETS[1:])
         self.translate_btn = QPushButton(self.tr("Translate titles"))
         self.translate_btn.setToolTip(
             self.tr(

@@ -24,21 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..labels import ASPECTS, KEEP_ASPECT, LANGUAGES, STRATEGIES, TRANSLATE_TARGETS, fill_combo
 from ..widgets.common import AUDIO_FILTER, SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, output_path
 from ..widgets.recent_jobs import RecentJobsPanel
 from ..widgets.subtitle_model import SubtitleTableModel
 from ..workers import run_in_background
 from .base import BaseTab
-from .captions import LANGUAGES, TRANSLATE_TARGETS
-
-ASPECTS = [
-    ("", "Keep"),
-    ("9:16", "9:16 vertical"),
-    ("1:1", "1:1 square"),
-    ("4:5", "4:5 portrait"),
-    ("16:9", "16:9 landscape"),
-]
-STRATEGIES = [("crop", "Crop at the centre of interest"), ("blur_bg", "Blurred background"), ("pad", "Pad with bars")]
 
 
 def _error_label() -> QLabel:
@@ -118,11 +109,9 @@ class UtilitiesTab(BaseTab):
         page = QWidget()
         self.tr_input = FileField(self.tr("Subtitle file to translate…"), SUBTITLE_FILTER)
         self.tr_source = QComboBox()
-        for code, label in LANGUAGES:
-            self.tr_source.addItem(self.tr(label), code)
+        fill_combo(self.tr_source, LANGUAGES)
         self.tr_target = QComboBox()
-        for code, label in TRANSLATE_TARGETS[1:]:
-            self.tr_target.addItem(self.tr(label), code)
+        fill_combo(self.tr_target, TRANSLATE_TARGETS[1:])
         self.tr_bilingual = QCheckBox(self.tr("Bilingual: keep the original line above the translation"))
         self.tr_engine = QComboBox()
         self.tr_engine.addItem(self.tr("Best available offline engine"), "auto")
@@ -285,11 +274,9 @@ class UtilitiesTab(BaseTab):
         self.cut_end.setSuffix(" s")
         self.cut_end.setSpecialValueText(self.tr("end of video"))
         self.cut_aspect = QComboBox()
-        for key, label in ASPECTS:
-            self.cut_aspect.addItem(self.tr(label), key)
+        fill_combo(self.cut_aspect, [KEEP_ASPECT, *ASPECTS])
         self.cut_strategy = QComboBox()
-        for key, label in STRATEGIES:
-            self.cut_strategy.addItem(self.tr(label), key)
+        fill_combo(self.cut_strategy, STRATEGIES)
         self.cut_focus = QSlider(Qt.Horizontal)
         self.cut_focus.setRange(0, 100)
         self.cut_focus.setValue(50)
