@@ -70,11 +70,14 @@ class MainWindow(QMainWindow):
             (UtilitiesTab, self.tr("Utilities")),
             (JobsTab, self.tr("Jobs")),
         ):
-            tab = cls(self)
+            tab = cls(self.client, settings)
+            tab.fileUsed.connect(self.remember_file)
+            tab.notice.connect(self.notify)
             self.tabs_by_name[tab.name] = tab
             self.tabs.addTab(tab, label)
             tab.restore_options(settings.tab_options.get(tab.name, {}))
         self.setCentralWidget(self.tabs)
+        self.tabs_by_name["styling"].captionsRequested.connect(self._captions_for_styling)
         self.tabs.setCurrentIndex(min(max(settings.last_tab, 0), self.tabs.count() - 1))
 
         self.status_label = QLabel()
@@ -240,6 +243,16 @@ class MainWindow(QMainWindow):
         jobs = self.tabs_by_name["jobs"]
         if self.tabs.currentWidget() is jobs:
             jobs.cancel_selected()
+
+    def _captions_for_styling(self, video: str) -> None:
+        """The Styling tab wants subtitles for ``video``: the Captions tab submits the job;
+        when it refuses (a field is wrong), it is shown so its message is seen."""
+        captions, styling = self.tabs_by_name["captions"], self.tabs_by_name["styling"]
+        job_id = captions.transcribe(video)
+        if job_id:
+            styling.watch_captions_job(job_id)
+        else:
+            self.tabs.setCurrentWidget(captions)
 
     # -- recent files ---------------------------------------------------------------
     def _rebuild_recent(self) -> None:

@@ -224,8 +224,9 @@ def test_theme_menu_is_exclusive_synced_and_follows_the_system(qtbot):
     assert app.property("reframeTheme") == "dark" and w.settings.theme == "dark"
     # The Settings dialog and the menu show and change the same setting.
     dialog = w.open_settings()
-    assert dialog.theme.currentData() == "dark"
-    dialog.theme.setCurrentIndex(dialog.theme.findData("system"))
+    theme = dialog.page("general").theme
+    assert theme.currentData() == "dark"
+    theme.setCurrentIndex(theme.findData("system"))
     dialog.accept()
     qtbot.waitUntil(lambda: w.settings.theme == "system")
     assert actions["system"].isChecked() and not actions["dark"].isChecked()

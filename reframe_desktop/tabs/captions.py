@@ -38,8 +38,8 @@ FORMATS = ["srt", "vtt", "ass", "txt", "json"]
 class CaptionsTab(BaseTab):
     name = "captions"
 
-    def __init__(self, window, parent=None):
-        super().__init__(window, parent)
+    def __init__(self, client, settings, parent=None):
+        super().__init__(client, settings, parent)
         self.input = FileField(self.tr("Drop a video or audio file here, or browse…"), MEDIA_FILTER)
         self.input.pathChanged.connect(self._schedule_estimate)
         self.language = QComboBox()
@@ -347,6 +347,11 @@ class CaptionsTab(BaseTab):
             "initial_prompt": o["initial_prompt"],
         }
 
+    def transcribe(self, path: str) -> str | None:
+        """Submit a captions job for ``path`` with this tab's settings (another tab asked)."""
+        self.input.set_path(path)
+        return self.submit()
+
     def submit(self) -> str | None:
         self.error.clear()
         path = self.input.path()
@@ -365,7 +370,7 @@ class CaptionsTab(BaseTab):
             self.error.setText(str(exc))
             return None
         self.recent.add_job(job_id, self.tr("Captions · {0}").format(Path(path).name))
-        self.window_.remember_file(path)
+        self.fileUsed.emit(path)
         return job_id
 
     # -- results ------------------------------------------------------------------

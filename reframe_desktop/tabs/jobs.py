@@ -208,8 +208,8 @@ class JobFilterProxy(QSortFilterProxyModel):
 class JobsTab(BaseTab):
     name = "jobs"
 
-    def __init__(self, window, parent=None):
-        super().__init__(window, parent)
+    def __init__(self, client, settings, parent=None):
+        super().__init__(client, settings, parent)
         self.model = JobTableModel(self)
         self.proxy = JobFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -423,7 +423,7 @@ class JobsTab(BaseTab):
             try:
                 self.select_job(self.client.retry(job.id))  # the new run, linked to this one
             except Exception as exc:  # e.g. it started again meanwhile: say why nothing happened
-                self.window_.notify(str(exc))
+                self.notice.emit(str(exc))
 
     def _resume(self) -> None:
         job = self.selected_job()
@@ -431,7 +431,7 @@ class JobsTab(BaseTab):
             try:
                 self.client.resume(job.id)
             except Exception as exc:
-                self.window_.notify(str(exc))
+                self.notice.emit(str(exc))
 
     def _delete(self) -> None:
         job = self.selected_job()
@@ -481,8 +481,8 @@ class JobsTab(BaseTab):
 
         run_in_background(
             work,
-            lambda d: self.window_.notify(self.tr("Exported {0}").format(d)),
-            lambda exc: self.window_.notify(str(exc)),
+            lambda d: self.notice.emit(self.tr("Exported {0}").format(d)),
+            lambda exc: self.notice.emit(str(exc)),
         )
 
     def _copy_transcript(self) -> None:
@@ -504,15 +504,15 @@ class JobsTab(BaseTab):
 
         def done(text):
             QGuiApplication.clipboard().setText(text)
-            self.window_.notify(self.tr("Transcript copied"))
+            self.notice.emit(self.tr("Transcript copied"))
 
-        run_in_background(work, done, lambda exc: self.window_.notify(str(exc)))
+        run_in_background(work, done, lambda exc: self.notice.emit(str(exc)))
 
     def _copy_cli(self) -> None:
         job = self.selected_job()
         if job is not None:
             try:
                 QGuiApplication.clipboard().setText(self.client.cli_command(job.id))
-                self.window_.notify(self.tr("CLI command copied"))
+                self.notice.emit(self.tr("CLI command copied"))
             except Exception as exc:  # an unknown job type: say so in the status bar
-                self.window_.notify(str(exc))
+                self.notice.emit(str(exc))

@@ -51,8 +51,8 @@ def _clock(seconds: float) -> str:
 class ShortsTab(BaseTab):
     name = "shorts"
 
-    def __init__(self, window, parent=None):
-        super().__init__(window, parent)
+    def __init__(self, client, settings, parent=None):
+        super().__init__(client, settings, parent)
         self.input = FileField(self.tr("Drop a long video (talk, podcast, stream)…"), VIDEO_FILTER)
         self.count = QSpinBox()
         self.count.setRange(1, 20)
@@ -358,7 +358,7 @@ class ShortsTab(BaseTab):
         self.bar.setValue(0)
         self.bar.show()
         self.stage.setText(self.tr("Queued…"))
-        self.window_.remember_file(path)
+        self.fileUsed.emit(path)
         return self.job_id
 
     # -- jobs ----------------------------------------------------------------------------

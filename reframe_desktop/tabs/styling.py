@@ -30,9 +30,12 @@ from .base import BaseTab
 class StylingTab(BaseTab):
     name = "styling"
     previewUpdated = Signal()
+    #: "Generate captions first": transcribe this video (the window routes it to the Captions
+    #: tab, which submits with its own settings, then hands the job back to watch_captions_job).
+    captionsRequested = Signal(str)
 
-    def __init__(self, window, parent=None):
-        super().__init__(window, parent)
+    def __init__(self, client, settings, parent=None):
+        super().__init__(client, settings, parent)
         self.video = FileField(self.tr("Video to caption…"), VIDEO_FILTER)
         self.subtitles = FileField(self.tr("Subtitles (.srt, .vtt, .ass)…"), SUBTITLE_FILTER)
         self.generate_btn = QPushButton(self.tr("Generate captions first"))
@@ -251,12 +254,12 @@ class StylingTab(BaseTab):
         if not video:
             self.status.setText(self.tr("Choose a video first."))
             return
-        captions = self.window_.tabs_by_name["captions"]
-        captions.input.set_path(video)
-        job_id = captions.submit()
-        if job_id:
-            self._pending_captions = job_id
-            self.status.setText(self.tr("Transcribing… the subtitles field fills in when it is done."))
+        self.captionsRequested.emit(video)
+
+    def watch_captions_job(self, job_id: str) -> None:
+        """Fill the subtitles field from this captions job when it succeeds."""
+        self._pending_captions = job_id
+        self.status.setText(self.tr("Transcribing… the subtitles field fills in when it is done."))
 
     def _on_state(self, job_id: str, state: str) -> None:
         if job_id == self._pending_captions and state == "succeeded":

@@ -42,8 +42,8 @@ def _error_label() -> QLabel:
 class UtilitiesTab(BaseTab):
     name = "utilities"
 
-    def __init__(self, window, parent=None):
-        super().__init__(window, parent)
+    def __init__(self, client, settings, parent=None):
+        super().__init__(client, settings, parent)
         self.sections = QTabWidget()
         self.sections.setDocumentMode(True)
         self.sections.addTab(self._merge_page(), self.tr("Merge audio"))
