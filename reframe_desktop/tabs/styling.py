@@ -36,6 +36,27 @@ class StylingTab(BaseTab):
 
     def __init__(self, client, settings, parent=None):
         super().__init__(client, settings, parent)
+        self.recent = RecentJobsPanel(self.client)
+        split = QSplitter()
+        split.addWidget(self._build_left())
+        split.addWidget(self._build_right())
+        split.setSizes([460, 800])
+        QVBoxLayout(self).addWidget(split)
+        self.editor.changed.connect(self.schedule_preview)
+        self.video.pathChanged.connect(self.schedule_preview)
+        self.subtitles.pathChanged.connect(self.schedule_preview)
+        self.at.valueChanged.connect(self.schedule_preview)
+
+        self._timer = QTimer(self, singleShot=True, interval=250)  # debounce: one render per pause
+        self._timer.timeout.connect(self._render_preview)
+        self._seq = 0
+        self._duration = 0.0
+        self.preview_count = 0
+        self._pending_captions: str | None = None
+        self.last_preview_clip: str | None = None
+        self.client.stateChanged.connect(self._on_state)
+
+    def _build_left(self) -> QWidget:
         self.video = FileField(self.tr("Video to caption…"), VIDEO_FILTER)
         self.subtitles = FileField(self.tr("Subtitles (.srt, .vtt, .ass)…"), SUBTITLE_FILTER)
         self.generate_btn = QPushButton(self.tr("Generate captions first"))
@@ -52,11 +73,7 @@ class StylingTab(BaseTab):
         inputs = QFormLayout()
         inputs.addRow(self.tr("Video"), self.video)
         inputs.addRow(self.tr("Subtitles"), subs_row)
-
         self.editor = StyleEditor()
-        self.editor.changed.connect(self.schedule_preview)
-        self.video.pathChanged.connect(self.schedule_preview)
-        self.subtitles.pathChanged.connect(self.schedule_preview)
         save_preset = QPushButton(self.tr("Save preset…"))
         save_preset.clicked.connect(self._save_preset)
         load_preset = QPushButton(self.tr("Load preset file…"))
@@ -65,14 +82,15 @@ class StylingTab(BaseTab):
         preset_row.addWidget(save_preset)
         preset_row.addWidget(load_preset)
         preset_row.addStretch(1)
-
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.addLayout(inputs)
         ll.addWidget(self.editor)
         ll.addLayout(preset_row)
         ll.addStretch(1)
+        return left
 
+    def _build_right(self) -> QWidget:
         self.preview = QLabel(self.tr("Pick a video to see a live preview of the style."))
         self.preview.setAlignment(Qt.AlignCenter)
         self.preview.setMinimumSize(480, 270)
@@ -81,7 +99,6 @@ class StylingTab(BaseTab):
         self.at.setRange(0, 1000)
         self.at.setValue(100)
         self.at.setToolTip(self.tr("Moment of the video shown in the preview"))
-        self.at.valueChanged.connect(self.schedule_preview)
         self.status = hint("")
         self.preview5_btn = QPushButton(self.tr("Preview 5 s"))
         self.preview5_btn.clicked.connect(self._preview_clip)
@@ -92,28 +109,13 @@ class StylingTab(BaseTab):
         actions.addWidget(self.status, 1)
         actions.addWidget(self.preview5_btn)
         actions.addWidget(self.render_btn)
-        self.recent = RecentJobsPanel(self.client)
-
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addWidget(self.preview, 3)
         rl.addWidget(self.at)
         rl.addLayout(actions)
         rl.addWidget(self.recent, 2)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setSizes([460, 800])
-        QVBoxLayout(self).addWidget(split)
-
-        self._timer = QTimer(self, singleShot=True, interval=250)  # debounce: one render per pause
-        self._timer.timeout.connect(self._render_preview)
-        self._seq = 0
-        self._duration = 0.0
-        self.preview_count = 0
-        self._pending_captions: str | None = None
-        self.last_preview_clip: str | None = None
-        self.client.stateChanged.connect(self._on_state)
+        return right
 
     # -- drops / options ----------------------------------------------------------
     def accept_file(self, path: str, kind: str) -> bool:
@@ -215,7 +217,12 @@ class StylingTab(BaseTab):
     def render(self) -> str | None:
         if not self._check_inputs():
             return None
-        job_id = self.client.submit("burn", self._render_params())
+        try:
+            job_id = self.client.submit("burn", self._render_params())
+        except Exception as exc:  # InvalidParameterError: say which field, keep the window alive
+            errors = getattr(exc, "field_errors", None) or {}
+            self.status.setText("\n".join(f"{f}: {m}" for f, m in errors.items()) or str(exc))
+            return None
         self.recent.add_job(job_id, self.tr("Render · {0}").format(Path(self.video.path()).name))
         return job_id
 

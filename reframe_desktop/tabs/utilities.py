@@ -9,16 +9,11 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSlider,
-    QSpinBox,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -27,9 +22,8 @@ from PySide6.QtWidgets import (
 from ..labels import ASPECTS, KEEP_ASPECT, LANGUAGES, STRATEGIES, TRANSLATE_TARGETS, fill_combo
 from ..widgets.common import AUDIO_FILTER, SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, output_path
 from ..widgets.recent_jobs import RecentJobsPanel
-from ..widgets.subtitle_model import SubtitleTableModel
-from ..workers import run_in_background
 from .base import BaseTab
+from .subtitle_editor import SubtitleEditor
 
 
 def _error_label() -> QLabel:
@@ -48,7 +42,8 @@ class UtilitiesTab(BaseTab):
         self.sections.setDocumentMode(True)
         self.sections.addTab(self._merge_page(), self.tr("Merge audio"))
         self.sections.addTab(self._translate_page(), self.tr("Translate subtitles"))
-        self.sections.addTab(self._editor_page(), self.tr("Subtitle editor"))
+        self.editor = SubtitleEditor()
+        self.sections.addTab(self.editor, self.tr("Subtitle editor"))
         self.sections.addTab(self._cut_page(), self.tr("Cut / reframe"))
         self.recent = RecentJobsPanel(self.client)
         split = QSplitter()
@@ -153,115 +148,6 @@ class UtilitiesTab(BaseTab):
             "translate_subtitles", params, self.tr("Translate · {0}").format(Path(path).name), self.tr_error
         )
 
-    # -- editor -------------------------------------------------------------------
-    def _editor_page(self) -> QWidget:
-        page = QWidget()
-        self.ed_path = FileField(self.tr("Open a subtitle file to edit…"), SUBTITLE_FILTER)
-        self.ed_path.pathChanged.connect(self._load_editor)
-        self.ed_model = SubtitleTableModel()
-        self.ed_table = QTableView()
-        self.ed_table.setModel(self.ed_model)
-        self.ed_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
-        self.ed_table.setSelectionBehavior(QTableView.SelectRows)
-        self.ed_table.setAlternatingRowColors(True)
-        self.ed_table.setWordWrap(True)
-        self.ed_shift = QSpinBox()
-        self.ed_shift.setRange(-600_000, 600_000)
-        self.ed_shift.setSingleStep(100)
-        self.ed_shift.setValue(500)
-        self.ed_shift.setSuffix(" ms")
-        shift_all = QPushButton(self.tr("Shift all"))
-        shift_all.clicked.connect(lambda: self.shift(selected_only=False))
-        shift_sel = QPushButton(self.tr("Shift selected"))
-        shift_sel.clicked.connect(lambda: self.shift(selected_only=True))
-        save_as = QPushButton(self.tr("Save as…"))
-        save_as.setObjectName("primary")
-        save_as.clicked.connect(self._save_as)
-        self.ed_status = hint("")
-        self.ed_model.dataChanged.connect(lambda *_: self.ed_status.setText(""))
-        self.ed_model.dataChanged.connect(lambda top, *_: self.ed_table.resizeRowToContents(top.row()))
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Shift by")))
-        row.addWidget(self.ed_shift)
-        row.addWidget(shift_all)
-        row.addWidget(shift_sel)
-        row.addStretch(1)
-        row.addWidget(save_as)
-        lay = QVBoxLayout(page)
-        lay.addWidget(self.ed_path)
-        lay.addWidget(self.ed_table, 1)
-        lay.addLayout(row)
-        lay.addWidget(self.ed_status)
-        # Rejected edits explain themselves instead of silently reverting.
-        self.ed_table.itemDelegate().closeEditor.connect(self._editor_closed)
-        return page
-
-    def _editor_closed(self, *_):
-        if self.ed_model.last_error:
-            self.ed_status.setText(self.ed_model.last_error)
-
-    def _load_editor(self, path: str) -> None:
-        if not path or not Path(path).is_file():
-            return
-
-        def work():
-            from media_core.subtitles import read_subtitles
-
-            return path, read_subtitles(path)
-
-        def done(result):
-            loaded, lines = result
-            if loaded == self.ed_path.path():
-                self.ed_model.set_lines(lines)
-                self.ed_table.resizeColumnsToContents()
-                self.ed_table.resizeRowsToContents()  # two-line cues show both lines
-                self.ed_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
-                self.ed_status.setText(self.tr("{0} cues").format(len(lines)))
-
-        run_in_background(work, done, lambda exc: self.ed_status.setText(str(exc)))
-
-    def shift(self, *, selected_only: bool) -> None:
-        from media_core.subtitles import shift_lines
-
-        indices = None
-        if selected_only:
-            indices = sorted({i.row() for i in self.ed_table.selectionModel().selectedRows()})
-            if not indices:
-                self.ed_status.setText(self.tr("Select the lines to shift first."))
-                return
-        try:
-            self.ed_model.replace_all(shift_lines(self.ed_model.lines, self.ed_shift.value(), indices=indices))
-        except Exception as exc:  # e.g. a shift before 0:00: the engine says why
-            self.ed_status.setText(str(exc))
-            return
-        self.ed_table.resizeRowsToContents()
-
-    def _save_as(self) -> None:
-        if not self.ed_model.lines:
-            self.ed_status.setText(self.tr("Nothing to save: open a subtitle file first."))
-            return
-        src = Path(self.ed_path.path() or "subtitles.srt")
-        dest, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save subtitles as"), str(src.with_name(src.stem + ".edited" + src.suffix)), SUBTITLE_FILTER
-        )
-        if dest:
-            self.save_editor(dest)
-
-    def save_editor(self, dest: str) -> None:
-        lines = list(self.ed_model.lines)
-        fmt = Path(dest).suffix.lstrip(".").lower() or "srt"
-
-        def work():
-            from media_core.subtitles import write_subtitles
-
-            return write_subtitles(lines, dest, fmt)
-
-        run_in_background(
-            work,
-            lambda _: self.ed_status.setText(self.tr("Saved {0}").format(dest)),
-            lambda exc: self.ed_status.setText(str(exc)),
-        )
-
     # -- cut / reframe ------------------------------------------------------------
     def _cut_page(self) -> QWidget:
         page = QWidget()
@@ -360,7 +246,7 @@ class UtilitiesTab(BaseTab):
     def accept_file(self, path: str, kind: str) -> bool:
         if kind == "subtitle":
             self.sections.setCurrentIndex(2)
-            self.ed_path.set_path(path)
+            self.editor.path_field.set_path(path)
             self.tr_input.set_path(path)
             return True
         if kind == "audio":
@@ -375,7 +261,7 @@ class UtilitiesTab(BaseTab):
 
     def primary_action(self):
         """Ctrl+Enter runs the visible section's button."""
-        return {0: self.submit_merge, 1: self.submit_translate, 2: self._save_as, 3: self.submit_cut}[
+        return {0: self.submit_merge, 1: self.submit_translate, 2: self.editor.save_as, 3: self.submit_cut}[
             self.sections.currentIndex()
         ]()
 
@@ -391,7 +277,7 @@ class UtilitiesTab(BaseTab):
             "tr_target": self.tr_target.currentData(),
             "tr_engine": self.tr_engine.currentData(),
             "tr_bilingual": self.tr_bilingual.isChecked(),
-            "shift_ms": self.ed_shift.value(),
+            "shift_ms": self.editor.shift_by.value(),
             "cut_aspect": self.cut_aspect.currentData(),
             "cut_strategy": self.cut_strategy.currentData(),
             "cut_focus": self.cut_focus.value(),
@@ -412,7 +298,7 @@ class UtilitiesTab(BaseTab):
                     combo.setCurrentIndex(index)
         for spin, key in (
             (self.merge_offset, "merge_offset"),
-            (self.ed_shift, "shift_ms"),
+            (self.editor.shift_by, "shift_ms"),
             (self.cut_focus, "cut_focus"),
         ):
             if isinstance(o.get(key), (int, float)):

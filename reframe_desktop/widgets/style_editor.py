@@ -30,6 +30,34 @@ class StyleEditor(QGroupBox):
 
     def __init__(self, parent=None):
         super().__init__(self.tr("Style"), parent)
+        self._build_fields()
+        self._build_form()
+        for sig in (
+            self.font.currentIndexChanged,
+            self.size.valueChanged,
+            self.primary.colorChanged,
+            self.highlight_color.colorChanged,
+            self.outline_color.colorChanged,
+            self.outline.valueChanged,
+            self.shadow.valueChanged,
+            self.box.toggled,
+            self.box_color.colorChanged,
+            self.position.currentIndexChanged,
+            self.margin.valueChanged,
+            self.highlight.currentIndexChanged,
+            self.uppercase.toggled,
+        ):
+            sig.connect(self._emit)
+        self.preset.activated.connect(self._load_preset)
+        self._loading = False
+        self._base: dict = {}
+        self._presets: dict[str, dict] = {}
+        self._fill_fonts()
+        self.reload_presets()
+        if self.preset.count():
+            self._load_preset()
+
+    def _build_fields(self) -> None:
         self.preset = QComboBox()
         self.font = QComboBox()
         self.size = QSpinBox()
@@ -55,13 +83,14 @@ class StyleEditor(QGroupBox):
         self.highlight.setCurrentIndex(1)
         self.uppercase = QCheckBox(self.tr("UPPERCASE"))
 
+    def _build_form(self) -> None:
         colours = QHBoxLayout()
-        for label, btn in (
+        for text, btn in (
             (self.tr("Text"), self.primary),
             (self.tr("Highlight"), self.highlight_color),
             (self.tr("Outline"), self.outline_color),
         ):
-            colours.addWidget(QLabel(label))
+            colours.addWidget(QLabel(text))
             colours.addWidget(btn)
         colours.addStretch(1)
         box_row = QHBoxLayout()
@@ -80,31 +109,6 @@ class StyleEditor(QGroupBox):
         form.addRow(self.tr("Distance from edge"), self.margin)
         form.addRow(self.tr("Word highlight"), self.highlight)
         form.addRow("", self.uppercase)
-
-        for sig in (
-            self.font.currentIndexChanged,
-            self.size.valueChanged,
-            self.primary.colorChanged,
-            self.highlight_color.colorChanged,
-            self.outline_color.colorChanged,
-            self.outline.valueChanged,
-            self.shadow.valueChanged,
-            self.box.toggled,
-            self.box_color.colorChanged,
-            self.position.currentIndexChanged,
-            self.margin.valueChanged,
-            self.highlight.currentIndexChanged,
-            self.uppercase.toggled,
-        ):
-            sig.connect(self._emit)
-        self.preset.activated.connect(self._load_preset)
-        self._loading = False
-        self._base: dict = {}
-        self._presets: dict[str, dict] = {}
-        self._fill_fonts()
-        self.reload_presets()
-        if self.preset.count():
-            self._load_preset()
 
     # Presets and fonts are cheap reads of packaged files (allowed on the UI thread).
     def _fill_fonts(self) -> None:
