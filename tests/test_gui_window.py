@@ -255,7 +255,7 @@ def test_shortcuts_run_search_and_are_listed(qtbot, jfk_wav, tmp_path):
     qtbot.waitUntil(captions.search.hasFocus)
     # Ctrl+Enter starts the tab's job (here with nothing chosen: it explains instead).
     qtbot.keyClick(captions.search, Qt.Key_Return, Qt.ControlModifier)
-    assert "Choose a video or audio file" in captions.error.text()
+    assert "Choose a video or audio file" in captions.errors.label("input").text()  # under its field
     jobs = w.tabs_by_name["jobs"]
     w.tabs.setCurrentWidget(jobs)
     qtbot.keyClick(w, Qt.Key_F, Qt.ControlModifier)
