@@ -13,18 +13,13 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
     QSplitter,
     QSystemTrayIcon,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
-    QVBoxLayout,
 )
 
 from .job_client import JobClient
@@ -193,43 +188,14 @@ class MainWindow(QMainWindow):
 
     def shortcut_list(self) -> list[tuple[str, str]]:
         """(action, keys) for every action with a shortcut, as the menus show them."""
-        rows = []
-        for menu_action in self.menuBar().actions():
-            menu = menu_action.menu()
-            for act in self._menu_actions(menu):
-                keys = [k.toString(QKeySequence.NativeText) for k in act.shortcuts() if not k.isEmpty()]
-                if keys:
-                    rows.append((act.text().replace("&", ""), ", ".join(keys)))
-        return rows
+        from .widgets.shortcuts_dialog import shortcut_rows
 
-    def _menu_actions(self, menu):
-        for act in menu.actions():
-            if act.menu() is not None:
-                yield from self._menu_actions(act.menu())
-            elif not act.isSeparator():
-                yield act
+        return shortcut_rows(self.menuBar())
 
     def show_shortcuts(self) -> QDialog:
-        dialog = QDialog(self)
-        dialog.setWindowTitle(self.tr("Keyboard shortcuts"))
-        rows = self.shortcut_list()
-        rows.append((self.tr("Drop a file anywhere on the window"), self.tr("sends it to the right field")))
-        table = QTableWidget(len(rows), 2)
-        table.setObjectName("shortcuts")
-        table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Keys")])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QTableWidget.NoEditTriggers)
-        for r, (text, keys) in enumerate(rows):
-            table.setItem(r, 0, QTableWidgetItem(text))
-            table.setItem(r, 1, QTableWidgetItem(keys))
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        table.resizeColumnToContents(1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.rejected.connect(dialog.reject)
-        lay = QVBoxLayout(dialog)
-        lay.addWidget(table)
-        lay.addWidget(buttons)
-        dialog.resize(520, 420)
+        from .widgets.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self.shortcut_list(), self)
         dialog.show()
         return dialog
 
