@@ -30,14 +30,14 @@ class ShortsActionsMixin:
                 self.load_manifest(self.manifest_path, select=(self.current_clip() or {}).get("id"))
                 self.stage.setText(self.tr("Titles translated ({0}): hover a clip to see them").format(clip_id))
             else:
-                self.stage.setText(f"{self.tr('Translation')}: {state}: {getattr(job, 'error', '') or ''}")
+                self.stage.setText(self.tr("Translation: {0}: {1}").format(state, getattr(job, "error", "") or ""))
         elif kind == "export":
             folder = (job.result or {}).get("output_dir")
             if state == "succeeded" and folder:
                 self.stage.setText(self.tr("Exported to {0}").format(folder))
                 reveal_path(folder)
             else:
-                self.stage.setText(f"{self.tr('Export')}: {state}: {getattr(job, 'error', '') or ''}")
+                self.stage.setText(self.tr("Export: {0}: {1}").format(state, getattr(job, "error", "") or ""))
         self._update_buttons()
 
     # -- actions on a run ------------------------------------------------------------------
