@@ -130,9 +130,11 @@ def main() -> int:
     settings_dialog = window.open_settings()
     settings_dialog.show_page("models")
     wait_for(
-        lambda: settings_dialog.models_loaded and "version" in settings_dialog.ffmpeg_info.text(), 30, "settings dialog"
+        lambda: settings_dialog.loaded and "version" in settings_dialog.page("engine").ffmpeg_info.text(),
+        30,
+        "settings dialog",
     )
-    settings_dialog.select_model("small")
+    settings_dialog.page("models").manager.select("small")
 
     OUT.mkdir(parents=True, exist_ok=True)
     for theme in ("light", "dark"):
