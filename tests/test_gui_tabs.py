@@ -252,3 +252,32 @@ def test_settings_page_round_trip_on_the_draft(qtbot, settings):
         page.save()
     assert draft.app.theme == "light" and draft.app.output_folder == settings.output_folder
     assert (draft.engine.offline, draft.engine.heavy_jobs, draft.engine.retention_days) == (False, 3, 9)
+
+
+def test_utilities_pages_submit_and_show_refusals_per_field(qtbot, client, settings, tmp_path):
+    from reframe_desktop.tabs.utilities import UtilitiesTab
+
+    tab = UtilitiesTab(client, settings)
+    qtbot.addWidget(tab)
+    video = _file(tmp_path, "clip.mp4")
+    tab.cut_input.set_path(video)
+    tab.cut_start.setValue(2.0)
+    tab.cut_end.setValue(8.0)
+    tab.cut_aspect.setCurrentIndex(tab.cut_aspect.findData("9:16"))
+    assert tab.submit_cut()
+    job_type, plan = client.last()
+    assert job_type == "render_styled" and plan["trim"] == {"start": 2.0, "end": 8.0}
+    assert plan["reframe"]["aspect"] == "9:16" and plan["input"] == video
+    # Nested request fields land under their own row ("trim.end" under End).
+    client.reject_next = _rejection(
+        "Invalid settings for render_styled.", {"trim.end": "past the end of the video", "reframe": "unsupported"}
+    )
+    assert tab.submit_cut() is None
+    assert tab.cut_errors.label("trim.end").text() == "past the end of the video"
+    assert tab.cut_errors.label("reframe.aspect").text() == "unsupported" and tab.cut_error.text() == ""
+    # The translate page explains a missing file under its field, and submits its own job.
+    assert tab.submit_translate() is None and "Choose a subtitle file" in tab.tr_errors.label("input").text()
+    tab.tr_input.set_path(_file(tmp_path, "clip.srt"))
+    tab.tr_target.setCurrentIndex(tab.tr_target.findData("fr"))
+    assert tab.submit_translate() and client.last()[1]["tgt"] == "fr"
+    assert not _shown(tab.tr_errors.label("input"))

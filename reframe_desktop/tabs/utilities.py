@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QLabel,
     QPushButton,
     QSlider,
     QSplitter,
@@ -21,16 +20,10 @@ from PySide6.QtWidgets import (
 
 from ..labels import ASPECTS, KEEP_ASPECT, LANGUAGES, STRATEGIES, TRANSLATE_TARGETS, fill_combo
 from ..widgets.common import AUDIO_FILTER, SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, output_path
+from ..widgets.field_errors import FieldErrors, error_label
 from ..widgets.recent_jobs import RecentJobsPanel
 from .base import BaseTab
 from .subtitle_editor import SubtitleEditor
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #d9443a;")
-    return label
 
 
 class UtilitiesTab(BaseTab):
@@ -67,27 +60,29 @@ class UtilitiesTab(BaseTab):
         self.merge_duck = QCheckBox(self.tr("Duck the music under speech"))
         self.merge_loudness = QCheckBox(self.tr("Normalise loudness (−14 LUFS, for social media)"))
         self.merge_loudness.setChecked(True)
-        self.merge_error = _error_label()
+        self.merge_error = error_label()
+        self.merge_errors = FieldErrors(self.merge_error)
+        wrap = self.merge_errors.wrap
         go = QPushButton(self.tr("Merge"))
         go.setObjectName("primary")
         go.clicked.connect(self.submit_merge)
         form = QFormLayout(page)
-        form.addRow(self.tr("Video"), self.merge_video)
-        form.addRow(self.tr("Audio"), self.merge_audio)
-        form.addRow(self.tr("Offset"), self.merge_offset)
-        form.addRow(self.tr("Mode"), self.merge_mode)
-        form.addRow("", self.merge_duck)
-        form.addRow("", self.merge_loudness)
+        form.addRow(self.tr("Video"), wrap("input", self.merge_video))
+        form.addRow(self.tr("Audio"), wrap("audio", self.merge_audio))
+        form.addRow(self.tr("Offset"), wrap("offset", self.merge_offset))
+        form.addRow(self.tr("Mode"), wrap("mode", self.merge_mode))
+        form.addRow("", wrap("ducking", self.merge_duck))
+        form.addRow("", wrap("loudness_normalize", self.merge_loudness))
         form.addRow(self.merge_error)
         form.addRow("", go)
         return page
 
     def submit_merge(self) -> str | None:
+        self.merge_errors.clear()
         video, audio = self.merge_video.path(), self.merge_audio.path()
         if not video or not audio:
             self.merge_error.setText(self.tr("Choose both a video and an audio file."))
             return None
-        self.merge_error.clear()
         params = {
             "input": video,
             "audio": audio,
@@ -97,7 +92,7 @@ class UtilitiesTab(BaseTab):
             "ducking": self.merge_duck.isChecked(),
             "loudness_normalize": self.merge_loudness.isChecked(),
         }
-        return self._submit("merge_av", params, self.tr("Merge · {0}").format(Path(video).name), self.merge_error)
+        return self._submit("merge_av", params, self.tr("Merge · {0}").format(Path(video).name), self.merge_errors)
 
     # -- translate ----------------------------------------------------------------
     def _translate_page(self) -> QWidget:
@@ -113,14 +108,16 @@ class UtilitiesTab(BaseTab):
         self.tr_engine.addItem("Apertium (offline, rule-based)", "apertium")
         self.tr_engine.addItem("Argos Translate (offline)", "argos")
         self.tr_engine.addItem(self.tr("Cloud (needs an API key in Settings)"), "cloud")
-        self.tr_error = _error_label()
+        self.tr_error = error_label()
+        self.tr_errors = FieldErrors(self.tr_error)
         go = QPushButton(self.tr("Translate"))
         go.setObjectName("primary")
         go.clicked.connect(self.submit_translate)
         form = QFormLayout(page)
-        form.addRow(self.tr("Subtitles"), self.tr_input)
-        form.addRow(self.tr("From"), self.tr_source)
-        form.addRow(self.tr("To"), self.tr_target)
+        wrap = self.tr_errors.wrap
+        form.addRow(self.tr("Subtitles"), wrap("input", self.tr_input))
+        form.addRow(self.tr("From"), wrap("src", self.tr_source))
+        form.addRow(self.tr("To"), wrap("tgt", self.tr_target))
         form.addRow(self.tr("Engine"), self.tr_engine)
         form.addRow("", self.tr_bilingual)
         form.addRow(self.tr_error)
@@ -128,11 +125,11 @@ class UtilitiesTab(BaseTab):
         return page
 
     def submit_translate(self) -> str | None:
+        self.tr_errors.clear()
         path = self.tr_input.path()
         if not path:
-            self.tr_error.setText(self.tr("Choose a subtitle file."))
+            self.tr_errors.show_field("input", self.tr("Choose a subtitle file."))
             return None
-        self.tr_error.clear()
         src = self.tr_source.currentData()
         tgt = self.tr_target.currentData()
         # Offline mode is not passed: the engine applies its own setting to every job.
@@ -145,7 +142,7 @@ class UtilitiesTab(BaseTab):
             "out": output_path(self.output_dir(), path, tgt, Path(path).suffix.lstrip(".") or "srt"),
         }
         return self._submit(
-            "translate_subtitles", params, self.tr("Translate · {0}").format(Path(path).name), self.tr_error
+            "translate_subtitles", params, self.tr("Translate · {0}").format(Path(path).name), self.tr_errors
         )
 
     # -- cut / reframe ------------------------------------------------------------
@@ -169,17 +166,19 @@ class UtilitiesTab(BaseTab):
         self.cut_focus.setToolTip(self.tr("Which part of the picture a crop keeps: left edge, centre, right edge"))
         self.cut_aspect.currentIndexChanged.connect(self._update_cut_fields)
         self.cut_strategy.currentIndexChanged.connect(self._update_cut_fields)
-        self.cut_error = _error_label()
+        self.cut_error = error_label()
+        self.cut_errors = FieldErrors(self.cut_error)
+        wrap = self.cut_errors.wrap
         go = QPushButton(self.tr("Cut / reframe"))
         go.setObjectName("primary")
         go.clicked.connect(self.submit_cut)
         form = QFormLayout(page)
-        form.addRow(self.tr("Video"), self.cut_input)
-        form.addRow(self.tr("Start"), self.cut_start)
-        form.addRow(self.tr("End"), self.cut_end)
-        form.addRow(self.tr("Aspect"), self.cut_aspect)
-        form.addRow(self.tr("Reframe"), self.cut_strategy)
-        form.addRow(self.tr("Crop position"), self.cut_focus)
+        form.addRow(self.tr("Video"), wrap("input", self.cut_input))
+        form.addRow(self.tr("Start"), wrap("trim.start", self.cut_start, "trim"))
+        form.addRow(self.tr("End"), wrap("trim.end", self.cut_end))
+        form.addRow(self.tr("Aspect"), wrap("reframe.aspect", self.cut_aspect, "reframe"))
+        form.addRow(self.tr("Reframe"), wrap("reframe.strategy", self.cut_strategy))
+        form.addRow(self.tr("Crop position"), wrap("reframe.focus_x", self.cut_focus))
         form.addRow("", hint(self.tr("Cutting and reframing happen in one pass: the video is encoded once.")))
         form.addRow(self.cut_error)
         form.addRow("", go)
@@ -193,6 +192,7 @@ class UtilitiesTab(BaseTab):
 
     def cut_plan(self) -> dict | None:
         """The RenderPlan (as JSON) of the page, or None after showing what is missing."""
+        self.cut_errors.clear()
         path = self.cut_input.path()
         if not path:
             self.cut_error.setText(self.tr("Choose a video."))
@@ -223,7 +223,6 @@ class UtilitiesTab(BaseTab):
         plan = self.cut_plan()
         if plan is None:
             return None
-        self.cut_error.clear()
         what = (
             self.tr("Cut + reframe")
             if plan["trim"] and plan["reframe"]
@@ -231,14 +230,14 @@ class UtilitiesTab(BaseTab):
             if plan["trim"]
             else self.tr("Reframe")
         )
-        return self._submit("render_styled", plan, f"{what} · {Path(plan['input']).name}", self.cut_error)
+        return self._submit("render_styled", plan, f"{what} · {Path(plan['input']).name}", self.cut_errors)
 
     # -- shared -------------------------------------------------------------------
-    def _submit(self, job_type: str, params: dict, title: str, error_label: QLabel) -> str | None:
+    def _submit(self, job_type: str, params: dict, title: str, errors: FieldErrors) -> str | None:
         try:
             job_id = self.client.submit(job_type, params)
-        except Exception as exc:
-            error_label.setText(str(exc))
+        except Exception as exc:  # InvalidParameterError: shown under its fields
+            errors.show(exc)
             return None
         self.recent.add_job(job_id, title)
         return job_id
