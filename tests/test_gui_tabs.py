@@ -281,3 +281,57 @@ def test_utilities_pages_submit_and_show_refusals_per_field(qtbot, client, setti
     tab.tr_target.setCurrentIndex(tab.tr_target.findData("fr"))
     assert tab.submit_translate() and client.last()[1]["tgt"] == "fr"
     assert not _shown(tab.tr_errors.label("input"))
+
+
+def test_clip_editor_moves_the_clip_to_the_clicked_words(qtbot, tmp_path):
+    from PySide6.QtCore import QUrl
+
+    from media_core.models import Segment, Transcript, Word
+    from media_core.shorts.transcript_view import TranscriptIndex
+    from reframe_desktop.widgets.clip_editor import ClipEditor
+
+    texts = [
+        "So",
+        "the",
+        "first",
+        "idea.",
+        "Then",
+        "a",
+        "second",
+        "one",
+        "here.",
+        "And",
+        "the",
+        "last",
+        "thought",
+        "ends",
+        "it.",
+    ]
+    # One word every 0.5 s, a 1 s pause after each sentence.
+    words, t = [], 0.0
+    for text in texts:
+        words.append(Word(text=f" {text}", start=t, end=t + 0.4))
+        t += 1.5 if text.endswith(".") else 0.5
+    segment = Segment(start=0.0, end=words[-1].end, text=" ".join(texts), words=words)
+    path = tmp_path / "transcript.json"
+    path.write_text(Transcript(language="en", duration=t, segments=[segment]).model_dump_json(), encoding="utf-8")
+    index = TranscriptIndex.load(path)
+
+    editor = ClipEditor()
+    qtbot.addWidget(editor)
+    assert not editor.rerender_btn.isEnabled()  # no clip yet
+    editor.set_index(index)
+    editor.show_clip({"id": "clip1", "title": "Second", "start": words[4].start, "end": words[8].end})
+    assert "Second" in editor.clip_title.text() and "changed" not in editor.clip_title.text()
+    assert "second" in editor.transcript_view.toPlainText()
+    # A word click sets the start (then the end), snapped into the pause beside the word.
+    editor._on_transcript_click(QUrl("w:1"))
+    assert editor.clip_start.value() == pytest.approx(index.start_before(1), abs=0.006)
+    assert editor.set_end_btn.isChecked() and "changed" in editor.clip_title.text()
+    editor._on_transcript_click(QUrl("w:11"))
+    assert editor.clip_end.value() == pytest.approx(index.end_after(11), abs=0.006)
+    assert editor.rerender_btn.isEnabled()
+    with qtbot.waitSignal(editor.rerenderRequested):
+        editor.rerender_btn.click()
+    editor.set_busy(True)
+    assert not editor.rerender_btn.isEnabled() and not editor.delete_btn.isEnabled()
