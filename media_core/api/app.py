@@ -8,6 +8,7 @@ user allowed, and writes only under the outputs folder.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 from pathlib import Path
@@ -174,8 +175,16 @@ def create_app(
 
     @app.delete("/jobs/{job_id}")
     def delete(job_id: str, delete_files: bool = False) -> dict:
-        _get(manager, job_id)
-        # Only files the job registered as its outputs, and only inside the outputs folder.
+        job = _get(manager, job_id)
+        if delete_files:
+            # Only files the job registered as its outputs, and only inside the outputs folder.
+            root = Path(os.path.realpath(outputs_dir()))
+            foreign = [p for p in job.outputs if not Path(os.path.realpath(p)).is_relative_to(root)]
+            if foreign:
+                raise PathNotAllowedError(
+                    "This job's files are outside the outputs folder; an API client cannot delete them.",
+                    detail=", ".join(foreign),
+                )
         manager.delete(job_id, delete_files=delete_files, files_root=outputs_dir())
         return {"deleted": job_id}
 

@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from media_core.api import ApiServer
     from media_core.api.token import load_or_create_token, read_token_file, regenerate_token
     from media_core.jobs import JobManager
+    from media_core.jobs.store import take_store_notice
     from media_core.settings import engine_settings
 
     if args.token:
@@ -61,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
         updates["allow_lan"] = True
     settings = settings.model_copy(update=updates)
     manager = JobManager()
+    notice = take_store_notice(manager.store.path)
+    if notice:
+        print(f"reframe: {notice}", file=sys.stderr, flush=True)
     server = ApiServer(manager, settings, token=token)
     where = "every interface" if settings.allow_lan else "127.0.0.1"
     print(

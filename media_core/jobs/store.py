@@ -260,7 +260,7 @@ class JobStore:
             f"started a new, empty one. The damaged file was kept as {target}. "
             f"Your output files are not affected."
         )
-        log.error("%s (%s)", message, exc)
+        log.info("%s (%s)", message, exc)  # the notice file is how the user hears of it, once
         with contextlib.suppress(OSError):
             self.path.with_name(self.path.name + NOTICE_SUFFIX).write_text(message + "\n", encoding="utf-8")
         return target
