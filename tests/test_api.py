@@ -36,11 +36,9 @@ def _serve(manager, token=TOKEN, **settings):
 
 def make_clip(path, seconds: float = 2.0) -> bytes:
     """A real little H.264 clip (what a script would upload)."""
-    subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size=160x120:rate=10:duration={seconds}"]
-        + ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
-        check=True,
-    )
+    source = f"testsrc2=size=160x120:rate=10:duration={seconds}"
+    encode = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", source, *encode, str(path)], check=True)
     return path.read_bytes()
 
 
