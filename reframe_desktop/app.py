@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # After the first paint: the API imports uvicorn/FastAPI (on a worker thread) only if enabled.
     QTimer.singleShot(0, window.start_api_from_settings)
+    from .widgets.store_notice import show_store_notice
+
+    QTimer.singleShot(0, lambda: show_store_notice(window))  # a damaged job history: say so once
     if os.environ.get("REFRAME_REPORT_STARTUP"):
 
         def report():

@@ -700,15 +700,11 @@ class SettingsDialog(QDialog):
         self.api_port.setValue(api.port if 1024 <= api.port <= 65535 else 8765)
         self.api_lan = QCheckBox(self.tr("Allow other computers on the network (needs the token)"))
         self.api_lan.setChecked(api.allow_lan)
-        self.api_token = QLineEdit(api.token or "")
-        self.api_token.setReadOnly(True)
-        self.api_token.setPlaceholderText(self.tr("No token"))
-        new_token = QPushButton(self.tr("New token"))
-        new_token.clicked.connect(self.new_api_token)
-        self.api_lan.toggled.connect(self._lan_toggled)
-        token_row = QHBoxLayout()
-        token_row.addWidget(self.api_token, 1)
-        token_row.addWidget(new_token)
+        from .widgets.api_folders import ApiFoldersWidget
+        from .widgets.api_token import ApiTokenWidget
+
+        self.api_token = ApiTokenWidget()  # its own 0600 file: not part of what accept() saves
+        self.api_folders = ApiFoldersWidget(api.input_folders)
         self.api_status = hint("")
         window = self.parent()
         if window is not None and hasattr(window, "apiStatusChanged"):
@@ -718,27 +714,19 @@ class SettingsDialog(QDialog):
         form.addRow("", self.api_enabled)
         form.addRow(self.tr("Port"), self.api_port)
         form.addRow("", self.api_lan)
-        form.addRow(self.tr("Token"), token_row)
+        form.addRow(self.tr("Token"), self.api_token)
+        form.addRow(self.tr("Folders API jobs may read"), self.api_folders)
         form.addRow("", self.api_status)
         form.addRow(
             "",
             hint(
                 self.tr(
-                    "Requests must send “Authorization: Bearer <token>” when a token is set. "
+                    "Requests must send “Authorization: Bearer <token>”. "
                     "Without LAN access the API only answers this computer."
                 )
             ),
         )
         return page
-
-    def new_api_token(self) -> None:
-        from media_core.settings import ApiSettings
-
-        self.api_token.setText(ApiSettings.new_token())
-
-    def _lan_toggled(self, on: bool) -> None:
-        if on and not self.api_token.text():
-            self.new_api_token()
 
     def _show_api_status(self, url: str) -> None:
         window = self.parent()
@@ -756,7 +744,7 @@ class SettingsDialog(QDialog):
         return s
 
     def engine_result(self):
-        from media_core.settings import ApiSettings, EndpointSettings
+        from media_core.settings import EndpointSettings
 
         return self._engine.model_copy(
             update={
@@ -775,11 +763,13 @@ class SettingsDialog(QDialog):
                     model=self.llm_model.text().strip(),
                     api_key=self.llm_key.text().strip(),
                 ),
-                "api": ApiSettings(
-                    enabled=self.api_enabled.isChecked(),
-                    port=self.api_port.value(),
-                    allow_lan=self.api_lan.isChecked(),
-                    token=self.api_token.text() or None,
+                "api": self._engine.api.model_copy(
+                    update={
+                        "enabled": self.api_enabled.isChecked(),
+                        "port": self.api_port.value(),
+                        "allow_lan": self.api_lan.isChecked(),
+                        "input_folders": self.api_folders.folders(),
+                    }
                 ),
             }
         )
@@ -788,10 +778,6 @@ class SettingsDialog(QDialog):
         from media_core.settings import save_engine_settings
 
         engine = self.engine_result()
-        if engine.api.allow_lan and not engine.api.token:
-            self.error.setText(self.tr("LAN access needs a token: click “New token”."))
-            self.show_page("api")
-            return
         try:
             save_engine_settings(engine)
             save_settings(self.result_settings())
