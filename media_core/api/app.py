@@ -94,7 +94,7 @@ def create_app(
         description="Submit and follow Reframe jobs (captions, renders, translation, shorts).",
     )
     app.add_middleware(
-        ApiGuard,  # type: ignore[arg-type]  # a plain ASGI middleware class
+        ApiGuard,
         tokens=TokenSource(token),
         loopback_only=loopback_only,
         max_body_bytes=settings.max_body_bytes,

@@ -122,7 +122,8 @@ def _real(path: str | os.PathLike) -> Path:
 
 
 def input_roots(extra: Iterable[str] = ()) -> list[Path]:
-    return [_real(p) for p in (upload_root(), outputs_dir(), *[e for e in extra if str(e).strip()])]
+    folders: list[str | Path] = [upload_root(), outputs_dir(), *[e for e in extra if str(e).strip()]]
+    return [_real(p) for p in folders]
 
 
 def output_root() -> Path:
