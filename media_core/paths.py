@@ -124,8 +124,9 @@ def _open_private(tmp: Path, mode: int | None):
     if mode is None:
         return open(tmp, "wb")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
-    with contextlib.suppress(OSError):  # a umask may only remove bits; make it exactly ``mode``
-        os.fchmod(fd, mode)
+    if hasattr(os, "fchmod"):  # POSIX: a umask may only remove bits; make it exactly ``mode``
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, mode)
     return os.fdopen(fd, "wb")
 
 

@@ -355,3 +355,12 @@ def test_the_installed_fastapi_refuses_json_without_a_json_content_type():
     client = TestClient(app)
     assert client.post("/echo", json={"name": "x"}).status_code == 200
     assert client.post("/echo", content=b'{"name": "x"}', headers={"Content-Type": "text/plain"}).status_code == 422
+
+
+def test_every_job_type_has_an_api_path_policy():
+    """A new job type is refused over the API until someone declares which of its fields
+    are read and written: this test makes that decision explicit."""
+    from media_core.api.path_policy import POLICIES
+    from media_core.jobs.registry import default_registry
+
+    assert set(default_registry.names()) == set(POLICIES)
