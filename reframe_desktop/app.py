@@ -82,17 +82,17 @@ def main(argv: list[str] | None = None) -> int:
 
     # After the first paint: the API imports uvicorn/FastAPI (on a worker thread) only if enabled.
     QTimer.singleShot(0, window.start_api_from_settings)
-    from .widgets.store_notice import show_store_notice
-
-    QTimer.singleShot(0, lambda: show_store_notice(window))  # a damaged job history: say so once
     if os.environ.get("REFRAME_REPORT_STARTUP"):
 
         def report():
             print(f"window shown after {time.perf_counter() - _T0:.3f} s", flush=True)
             if os.environ.get("REFRAME_REPORT_STARTUP") == "quit":
-                app.quit()
+                QTimer.singleShot(0, app.quit)  # after the start-up callbacks queued below
 
         QTimer.singleShot(0, report)
+    from .widgets.store_notice import show_store_notice
+
+    QTimer.singleShot(0, lambda: show_store_notice(window))  # a damaged job history: say so once
     return app.exec()
 
 

@@ -73,3 +73,18 @@ def test_the_app_starts_on_a_damaged_store_and_says_so(tmp_path):
     assert len(kept) == 1 and kept[0].read_bytes() == damaged
     assert "Reframe: The job history" in app.stderr and kept[0].name in app.stderr
     assert not (data / "jobs.sqlite3.moved-aside.txt").exists()  # told once: the notice is used up
+
+
+def test_the_window_shows_the_notice_once(qtbot, tmp_path, monkeypatch):
+    from tests.gui_helpers import make_window
+
+    monkeypatch.setenv("REFRAME_DATA_DIR", str(tmp_path))
+    _garbage(tmp_path / "jobs.sqlite3")
+    from reframe_desktop.widgets.store_notice import show_store_notice
+
+    w = make_window(qtbot)
+    notice = show_store_notice(w)
+    assert notice.box is not None and notice.box.isVisible() and not notice.box.isModal()
+    assert "damaged" in notice.box.text() and ".corrupt-" in notice.box.text()
+    notice.box.close()
+    assert show_store_notice(w).box is None  # once

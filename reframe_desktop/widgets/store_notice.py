@@ -19,10 +19,13 @@ class StoreNotice(QObject):
         self.box: QMessageBox | None = None
 
     def check(self) -> str | None:
-        from media_core.jobs.store import take_store_notice
+        from media_core.jobs.store import JobStore, take_store_notice
 
-        manager = self.window.client.manager  # type: ignore[attr-defined]  # opening it repairs it
-        self.text = take_store_notice(manager.store.path)
+        # Opening the store is what moves a damaged one aside; the job manager itself
+        # still starts on first use (the Jobs tab, a submission), as before.
+        store = JobStore()
+        store.close()
+        self.text = take_store_notice(store.path)
         if self.text:
             print(f"Reframe: {self.text}", file=sys.stderr, flush=True)
             self.box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Job history"), self.text, parent=self.window)
