@@ -78,9 +78,9 @@ def atomic_output(final: str | os.PathLike) -> Iterator[Path]:
     appears under ``final``.
     """
     final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path_for(final)
     try:
+        final.parent.mkdir(parents=True, exist_ok=True)  # a full disk can refuse this too
         yield tmp
         if not tmp.exists():
             raise FileNotFoundError(f"nothing was written to {tmp}")

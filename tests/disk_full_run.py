@@ -96,6 +96,21 @@ def small_job(manager: JobManager, name: str) -> str:
     )
 
 
+def api_while_full(manager: JobManager) -> dict:
+    """The HTTP app (in-process ASGI, real routes) on the full disk: clear answers, no 500."""
+    from fastapi.testclient import TestClient
+
+    from media_core.api import create_app
+    from media_core.api.token import new_token
+
+    token = new_token()
+    app = create_app(manager, token=token)
+    client = TestClient(app, base_url="http://127.0.0.1", headers={"Authorization": f"Bearer {token}"})
+    upload = client.post("/files", files={"file": ("clip.srt", b"1\n00:00:00,000 --> 00:00:01,000\nhi\n" * 2000)})
+    listing = client.get("/jobs")
+    return {"upload": upload.status_code, "upload_error": upload.json().get("error"), "list": listing.status_code}
+
+
 def main() -> None:
     if MODE == "rlimit":
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # inherited by ffmpeg: EFBIG instead of a kill
@@ -127,6 +142,7 @@ def main() -> None:
     wait_for(lambda: not manager.running_ids())
     result["status_while_full"] = manager.store.get(doomed).status
     result["cancel_while_full"] = manager.cancel(doomed)
+    result["api_while_full"] = api_while_full(manager)
     free_space()
     wait_for(lambda: manager.store.get(doomed).status != "running", timeout=60)
     job = manager.store.get(doomed)

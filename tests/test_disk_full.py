@@ -54,6 +54,8 @@ def test_disk_full_during_a_render_and_while_recording_the_failure(tmp_path):
     # The end could not be written while the disk was full (the last-resort path ran)...
     assert result["status_while_full"] == "running"
     assert result["cancel_while_full"] is True
+    # Over HTTP meanwhile: an upload gets 507 "disk full", reads still work.
+    assert result["api_while_full"] == {"upload": 507, "upload_error": "disk_full", "list": 200}
     recorded = result["recorded"]  # ...and was, once space came back
     assert recorded["status"] == "failed" and recorded["code"] == "disk_full", recorded
     assert result["after_full"] == "succeeded"

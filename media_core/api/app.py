@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from .token import TokenSource
 __all__ = ["LOOPBACK_HOSTS", "create_app"]
 
 #: HTTP status per error code; any other ReframeError is a 400.
-_STATUS = {"job_not_found": 404, "input_not_found": 404, PathNotAllowedError.code: 403}
+_STATUS = {"job_not_found": 404, "input_not_found": 404, PathNotAllowedError.code: 403, "disk_full": 507}
 
 
 class SubmitRequest(BaseModel):
@@ -108,6 +109,19 @@ def create_app(
     @app.exception_handler(ReframeError)
     async def reframe_error(_request: Request, exc: ReframeError) -> JSONResponse:
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=_STATUS.get(exc.code, 400))
+
+    @app.exception_handler(sqlite3.Error)
+    async def store_error(_request: Request, exc: sqlite3.Error) -> JSONResponse:
+        """The job store failed (full disk, busy): a clear answer instead of a traceback."""
+        name = getattr(exc, "sqlite_errorname", "")
+        if name == "SQLITE_FULL":
+            status, code, message = 507, "disk_full", "The disk is full: the job history cannot be updated."
+        elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            status, code, message = 503, "store_busy", "The job history is busy; try again in a moment."
+        else:
+            status, code, message = 500, "store_error", f"The job history could not be read or written ({name})."
+        headers = {"Retry-After": "2"} if status == 503 else None
+        return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
     @app.get("/health")
     def health() -> dict:

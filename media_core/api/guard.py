@@ -15,6 +15,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from ..errors import ReframeError
 from .token import TokenSource
 
 Scope = MutableMapping[str, Any]
@@ -94,7 +95,11 @@ class ApiGuard:
             return 403, "cross_site", "Requests from web pages of other sites are refused.", {}
         if not (scope["path"] in OPEN_PATHS and scope["method"] in ("GET", "HEAD")):
             scheme, _, given = headers.get("authorization", b"").partition(b" ")
-            if scheme.lower() != b"bearer" or not self.tokens.matches(given.strip()):
+            try:
+                accepted = scheme.lower() == b"bearer" and self.tokens.matches(given.strip())
+            except ReframeError as exc:  # the token file became unreadable: refuse, clearly
+                return 503, "token_unavailable", str(exc), {}
+            if not accepted:
                 return (
                     401,
                     "unauthorized",
