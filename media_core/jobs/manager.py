@@ -295,7 +295,10 @@ class JobManager:
     def _finish_pending(self, job_id: str | None = None) -> None:
         """Write the ends that could not be written before (all, or ``job_id``'s); keep the rest."""
         with self._cv:
-            todo = dict(self._pending_ends) if job_id is None else {job_id: self._pending_ends[job_id]}
+            if job_id is None:
+                todo = dict(self._pending_ends)
+            else:  # the dispatcher may have written it a moment ago
+                todo = {job_id: self._pending_ends[job_id]} if job_id in self._pending_ends else {}
         for jid, (status, error) in todo.items():
             try:
                 self.store.finish(jid, status, error=error)
