@@ -95,9 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         def report():
             print(f"window shown after {time.perf_counter() - _T0:.3f} s", flush=True)
             if os.environ.get("REFRAME_REPORT_STARTUP") == "quit":
-                app.quit()
+                QTimer.singleShot(0, app.quit)  # after the start-up callbacks queued below
 
         QTimer.singleShot(0, report)
+    from .widgets.store_notice import show_store_notice
+
+    QTimer.singleShot(0, lambda: show_store_notice(window))  # a damaged job history: say so once
     return app.exec()
 
 

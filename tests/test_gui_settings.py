@@ -9,9 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from tests.gui_helpers import FileServer, click_in_modal, make_window, set_engine_settings
+from tests.test_api import make_clip
 
 pytestmark = pytest.mark.gui
 
@@ -244,7 +245,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_http_api_starts_and_stops_in_the_app(qtbot):
+def test_http_api_starts_and_stops_in_the_app(qtbot, tmp_path):
     w = make_window(qtbot)
     jobs = w.tabs_by_name["jobs"]
     w.tabs.setCurrentWidget(jobs)
@@ -254,28 +255,29 @@ def test_http_api_starts_and_stops_in_the_app(qtbot):
     port = _free_port()
     api.enabled.setChecked(True)
     api.port.setValue(port)
-    # LAN access needs a token: one is made as soon as it is asked for.
-    api.lan.setChecked(True)
-    assert api.token.text()
-    api.lan.setChecked(False)
-    token = api.token.text()
+    # The token is always there: shown masked, copied, regenerated on request.
+    token = api.token.token()
+    assert len(token) >= 32 and api.token.field.echoMode() == QLineEdit.EchoMode.Password
+    api.token.copy()
+    assert QApplication.clipboard().text() == token
     with qtbot.waitSignal(w.api_host.statusChanged, timeout=30_000) as started:
         d.accept()
     assert started.args == [f"http://127.0.0.1:{port}"], w.api_host.error
     headers = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"http://127.0.0.1:{port}/jobs", timeout=10).status_code == 401
+    assert httpx.get(f"http://127.0.0.1:{port}/jobs", headers=headers, timeout=10).status_code == 200
     # A job sent over HTTP runs on the window's job manager and shows in the Jobs tab.
+    clip = make_clip(tmp_path / "clip.mp4", 1)
+    uploaded = httpx.post(
+        f"http://127.0.0.1:{port}/files", headers=headers, files={"file": ("clip.mp4", clip)}, timeout=10
+    ).json()["path"]
     resp = httpx.post(
         f"http://127.0.0.1:{port}/jobs",
         headers=headers,
         timeout=10,
         json={
             "type": "ffmpeg_transcode",
-            "params": {
-                "input": "testsrc=duration=1:size=160x120:rate=10",
-                "lavfi": True,
-                "args": ["-c:v", "libx264", "-preset", "ultrafast"],
-            },
+            "params": {"input": uploaded, "args": ["-c:v", "libx264", "-preset", "ultrafast"]},
         },
     )
     assert resp.status_code == 201, resp.text
@@ -287,6 +289,12 @@ def test_http_api_starts_and_stops_in_the_app(qtbot):
     d.show_page("api")
     api = d.page("api")
     assert api.status.text() == f"Running at http://127.0.0.1:{port}"
+    # Regenerate: the running server refuses the old token from the next request on.
+    fresh = api.token.regenerate()
+    assert fresh != token and api.token.token() == fresh
+    assert httpx.get(f"http://127.0.0.1:{port}/jobs", headers=headers, timeout=10).status_code == 401
+    fresh_headers = {"Authorization": f"Bearer {fresh}"}
+    assert httpx.get(f"http://127.0.0.1:{port}/jobs", headers=fresh_headers, timeout=10).status_code == 200
     api.enabled.setChecked(False)
     with qtbot.waitSignal(w.api_host.statusChanged, timeout=30_000) as stopped:
         d.accept()

@@ -212,10 +212,8 @@ def test_settings_pages_check_before_anything_is_saved(qtbot, settings):
     qtbot.addWidget(dialog)
     assert list(dialog.pages) == ["general", "engine", "models", "translation", "shorts", "jobs", "api"]
     api = dialog.page("api")
-    api.lan.setChecked(True)  # asks for a token: one is made
-    assert api.token.text() and api.check() is None
-    api.token.clear()
-    assert "needs a token" in api.check()
+    api.lan.setChecked(True)  # the API always has a token (its own 0600 file), LAN or not
+    assert api.token.token() and api.check() is None
     dialog.page("shorts").llm.url.setText("localhost:11434")
     dialog.show_page("general")
     dialog.accept()
@@ -225,7 +223,9 @@ def test_settings_pages_check_before_anything_is_saved(qtbot, settings):
     assert load_engine_settings(environment=False) == before
     dialog.page("shorts").llm.url.setText("http://localhost:11434/v1")
     dialog.accept()
-    assert dialog.stack.currentWidget() is api and "needs a token" in dialog.error.text()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    saved = load_engine_settings(environment=False)
+    assert saved.api.allow_lan and saved != before
 
 
 def test_settings_page_round_trip_on_the_draft(qtbot, settings):

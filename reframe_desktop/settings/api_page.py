@@ -1,9 +1,12 @@
-"""HTTP API: whether scripts may start jobs over HTTP, on which port, with which token."""
+"""HTTP API: whether scripts may start jobs over HTTP, on which port, which folders they may read,
+and the token they must send (always required, also on this computer)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QSpinBox
 
+from ..widgets.api_folders import ApiFoldersWidget
+from ..widgets.api_token import ApiTokenWidget
 from ..widgets.common import hint
 from .page import SettingsDraft, SettingsPage
 
@@ -18,14 +21,9 @@ class ApiPage(SettingsPage):
         self.port = QSpinBox()
         self.port.setRange(1024, 65535)
         self.lan = QCheckBox(self.tr("Allow other computers on the network (needs the token)"))
-        self.token = QLineEdit()
-        self.token.setReadOnly(True)
-        self.token.setPlaceholderText(self.tr("No token"))
-        new_token = QPushButton(self.tr("New token"))
-        new_token.clicked.connect(self.new_token)
-        token_row = QHBoxLayout()
-        token_row.addWidget(self.token, 1)
-        token_row.addWidget(new_token)
+        # The token lives in its own 0600 file, written by the widget itself: not part of save().
+        self.token = ApiTokenWidget()
+        self.folders = ApiFoldersWidget([])
         self.status = hint("")
         if api_host is not None:
             api_host.statusChanged.connect(self._show_status)
@@ -34,13 +32,14 @@ class ApiPage(SettingsPage):
         form.addRow("", self.enabled)
         form.addRow(self.tr("Port"), self.port)
         form.addRow("", self.lan)
-        form.addRow(self.tr("Token"), token_row)
+        form.addRow(self.tr("Token"), self.token)
+        form.addRow(self.tr("Folders API jobs may read"), self.folders)
         form.addRow("", self.status)
         form.addRow(
             "",
             hint(
                 self.tr(
-                    "Requests must send “Authorization: Bearer <token>” when a token is set. "
+                    "Requests must send “Authorization: Bearer <token>”. "
                     "Without LAN access the API only answers this computer."
                 )
             ),
@@ -54,33 +53,21 @@ class ApiPage(SettingsPage):
         self.enabled.setChecked(api.enabled)
         self.port.setValue(api.port if 1024 <= api.port <= 65535 else 8765)
         self.lan.setChecked(api.allow_lan)
-        self.token.setText(api.token or "")
-        self.lan.toggled.connect(self._lan_toggled)
+        self.folders.set_folders(api.input_folders)
 
     def check(self) -> str | None:
-        if self.lan.isChecked() and not self.token.text():
-            return self.tr("LAN access needs a token: click “New token”.")
         return None
 
     def save(self) -> None:
-        from media_core.settings import ApiSettings
-
-        api = ApiSettings(
-            enabled=self.enabled.isChecked(),
-            port=self.port.value(),
-            allow_lan=self.lan.isChecked(),
-            token=self.token.text() or None,
+        api = self.draft.engine.api.model_copy(
+            update={
+                "enabled": self.enabled.isChecked(),
+                "port": self.port.value(),
+                "allow_lan": self.lan.isChecked(),
+                "input_folders": self.folders.folders(),
+            }
         )
         self.draft.update_engine(api=api)
-
-    def new_token(self) -> None:
-        from media_core.settings import ApiSettings
-
-        self.token.setText(ApiSettings.new_token())
-
-    def _lan_toggled(self, on: bool) -> None:
-        if on and not self.token.text():
-            self.new_token()
 
     def _show_status(self, url: str) -> None:
         error = self.api_host.error if self.api_host is not None else ""
