@@ -109,7 +109,7 @@ class JobContext:
     - ``ctx.progress(fraction, stage="")`` — a ``ProgressFn``; pass it to engine functions.
     - ``ctx.cancel`` — the job's :class:`CancelToken`; pass it to engine functions.
     - ``ctx.work_dir`` — an empty folder for this attempt, deleted after success.
-    - ``ctx.log(line)`` — a ``log_fn`` for run_ffmpeg; lines land in the job log, timestamped.
+    - ``ctx.log(line)`` — a ``log`` for run_ffmpeg; lines land in the job log, timestamped.
     - ``ctx.add_output(path, kind)`` — declare a finished output; it is registered in the
       store only if the job succeeds, and deleted if the job is cancelled or fails.
     """

@@ -31,7 +31,7 @@ import psutil
 
 from ..errors import InvalidParameterError, ReframeError
 from ..paths import data_dir, file_sha256
-from .models import STATUSES, Asset, Job
+from .models import FINISHED_STATES, STATUSES, Asset, Job, JobStatus
 
 #: Outputs bigger than this get size + mtime only (hashing would delay "succeeded" by seconds).
 OUTPUT_HASH_LIMIT = 2 * 1024**3
@@ -444,15 +444,16 @@ class JobStore:
     def finish(
         self,
         job_id: str,
-        status: str,
+        status: JobStatus | str,
         *,
         outputs: Iterable[tuple[str | os.PathLike, str]] = (),
         error: tuple[str, str, str | None] | None = None,
         result: dict | None = None,
     ) -> Job:
         """End a running job: status + outputs (registered in the same transaction) or error."""
-        if status not in ("succeeded", "failed", "cancelled", "interrupted"):
+        if status not in FINISHED_STATES:
             raise ValueError(f"not a final status: {status}")
+        status = JobStatus(status).value
         now = time.time()
         code, message, detail = error if error else (None, None, None)
         outputs = [(Path(p), kind) for p, kind in outputs]

@@ -30,9 +30,8 @@ FIELDS = ("title", "text")
 
 
 class ManifestTranslation(BaseModel):
-    #: The manifest written (named ``manifest`` rather than ``*_path`` on purpose: the job
-    #: system harvests ``*_path`` fields as a job's own outputs, and deleting a translation
-    #: job's files must never delete the shorts run's manifest).
+    #: The manifest written. It stays the shorts run's file: the translation job names it in its
+    #: result, never as its own output (deleting a job's files must not delete the run's manifest).
     manifest: Path
     src: str
     tgt: str
