@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from .job_client import JobClient
+from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
 from .workers import run_in_background
@@ -381,7 +381,7 @@ class MainWindow(QMainWindow):
         if state == "running":
             self._started.setdefault(job_id, time.monotonic())
             return
-        if state not in ("succeeded", "failed", "cancelled"):
+        if state not in FINISHED_STATES:
             return
         self.status_label.clear()
         started = self._started.pop(job_id, None)

@@ -4,6 +4,12 @@ Authentication: when a token is configured every route except ``/health`` needs
 ``Authorization: Bearer <token>``. Without a token the server only ever listens on
 loopback (see :mod:`.server`), and the Host header must then be a loopback name so a
 web page cannot reach the API through DNS rebinding.
+
+Jobs are submitted with the same typed requests as the desktop and the CLI
+(:mod:`media_core.jobs.requests`): ``POST /jobs/{type}`` takes that type's request model as
+its body (each appears in the OpenAPI schema), and ``POST /jobs`` takes ``{type, params}``
+and validates the params with the same model. A bad field answers 400 with
+``field_errors`` (field → message).
 """
 
 from __future__ import annotations
@@ -13,13 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from .. import __version__
-from ..errors import ReframeError
+from ..errors import InvalidParameterError, ReframeError
 from ..jobs.manager import JobManager
 from ..jobs.models import Job
+from ..jobs.validation import field_errors, summary
 from ..paths import atomic_output, data_dir
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -27,6 +36,7 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 class SubmitRequest(BaseModel):
     type: str
+    #: The job type's request fields (``POST /jobs/{type}`` documents each type's model).
     params: dict[str, Any] = Field(default_factory=dict)
     title: str = ""
     priority: int = 0
@@ -90,7 +100,24 @@ def create_app(manager: JobManager, *, token: str | None = None, loopback_only: 
     @app.exception_handler(ReframeError)
     async def reframe_error(_request: Request, exc: ReframeError) -> JSONResponse:
         status = 404 if exc.code in ("job_not_found", "input_not_found") else 400
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status)
+        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+        if isinstance(exc, InvalidParameterError) and exc.field_errors:
+            body["field_errors"] = exc.field_errors
+        return JSONResponse(body, status_code=status)
+
+    typed_submits = {f"/jobs/{name}": manager.registry.get(name).request for name in manager.job_types()}
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # A typed submit answers like POST /jobs does, so clients handle one error shape.
+        if request.method != "POST" or request.url.path not in typed_submits:
+            return await request_validation_exception_handler(request, exc)
+        flat_groups = tuple(getattr(typed_submits[request.url.path], "FLAT_GROUPS", ()))
+        errors = field_errors(exc.errors(), flat_groups, skip=("body",))
+        message = f"Invalid settings for this job: {summary(errors).rstrip('.')}."
+        return JSONResponse(
+            {"error": InvalidParameterError.code, "message": message, "field_errors": errors}, status_code=400
+        )
 
     @app.get("/health")
     def health() -> dict:
@@ -121,10 +148,16 @@ def create_app(manager: JobManager, *, token: str | None = None, loopback_only: 
         )
         return [JobView.of(j) for j in jobs]
 
+    def submit_job(job: str | BaseModel, params: dict[str, Any] | None, title: str, priority: int) -> JobView:
+        job_id = manager.submit(job, params, title=title, priority=priority)
+        return JobView.of(manager.get(job_id))
+
     @app.post("/jobs", status_code=201, dependencies=[Depends(authorise)])
     def submit(body: SubmitRequest) -> JobView:
-        job_id = manager.submit(body.type, body.params, title=body.title, priority=body.priority)
-        return JobView.of(manager.get(job_id))
+        return submit_job(body.type, body.params, body.title, body.priority)
+
+    for name in manager.job_types():
+        _add_typed_submit(app, name, manager.registry.get(name).request, submit_job, authorise)
 
     @app.get("/jobs/{job_id}", dependencies=[Depends(authorise)])
     def get_job(job_id: str) -> JobView:
@@ -176,6 +209,26 @@ def create_app(manager: JobManager, *, token: str | None = None, loopback_only: 
         return {"path": str(target), "size": target.stat().st_size}
 
     return app
+
+
+def _add_typed_submit(app: FastAPI, name: str, model: type[BaseModel] | None, submit_job, authorise) -> None:
+    """``POST /jobs/<name>`` with the job type's request model as the body (in the OpenAPI schema)."""
+    if model is None:
+        return
+
+    def submit_typed(body, title: str = "", priority: int = 0) -> JobView:
+        return submit_job(body, None, title, priority)
+
+    # Set after the fact: the model is only known here, and FastAPI reads the annotations.
+    submit_typed.__annotations__ = {"body": model, "title": str, "priority": int, "return": JobView}
+    app.post(
+        f"/jobs/{name}",
+        status_code=201,
+        dependencies=[Depends(authorise)],
+        name=f"submit_{name}",
+        summary=f"Submit a {name} job",
+        description=(model.__doc__ or "").strip(),
+    )(submit_typed)
 
 
 def _get(manager: JobManager, job_id: str) -> Job:

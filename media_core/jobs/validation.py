@@ -7,7 +7,7 @@ the manager and the CLI can turn a pydantic ``ValidationError`` into an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -23,22 +23,27 @@ _MESSAGES = {
 }
 
 
-def field_errors(exc: ValidationError, flat_groups: tuple[str, ...] = ()) -> dict[str, str]:
-    """``{"field": "message"}`` for every error; nested fields are dotted (``trim.end``).
+def field_errors(
+    errors: Iterable[Mapping[str, Any]], flat_groups: tuple[str, ...] = (), skip: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """``{"field": "message"}`` for pydantic's ``exc.errors()``; nested fields are dotted (``trim.end``).
 
     ``flat_groups`` names nested models whose fields the request also takes flat (the
     captions request routes ``max_lines`` into ``grouping``): their prefix is dropped, so
-    the key is the name the form sent."""
-    errors: dict[str, str] = {}
-    for err in exc.errors():
+    the key is the name the form sent. ``skip``: leading location parts to drop (FastAPI's
+    ``body``)."""
+    found: dict[str, str] = {}
+    for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
+        while loc and loc[0] in skip:
+            loc = loc[1:]
         if len(loc) > 1 and loc[0] in flat_groups:
             loc = loc[1:]
         key = ".".join(loc) or "__root__"
         message = _MESSAGES.get(err.get("type", ""), str(err.get("msg", "invalid")))
         message = message.removeprefix("Value error, ")
-        errors.setdefault(key, message)
-    return errors
+        found.setdefault(key, message)
+    return found
 
 
 def summary(errors: Mapping[str, str]) -> str:
@@ -53,7 +58,7 @@ def validate_request(model: type[M], params: Mapping[str, Any] | BaseModel, what
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = field_errors(exc, tuple(getattr(model, "FLAT_GROUPS", ())))
+        errors = field_errors(exc.errors(), tuple(getattr(model, "FLAT_GROUPS", ())))
         raise InvalidParameterError(
             f"Invalid settings for {what}: {summary(errors).rstrip('.')}.", detail=str(exc), field_errors=errors
         ) from exc

@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from media_core.jobs.models import STATUSES, UNSUCCESSFUL_STATES
+
 from ..widgets.common import fmt_duration, open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
 
-STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
 DATE_RANGES = [
     ("all", "Any time", None),
     ("today", "Today", 1),
@@ -386,8 +387,8 @@ class JobsTab(BaseTab):
             return
         running = job.status in ("queued", "running")
         self.buttons["cancel"].setEnabled(running)
-        self.buttons["retry"].setEnabled(job.status in ("failed", "cancelled", "interrupted"))
-        self.buttons["resume"].setEnabled(job.status in ("failed", "cancelled", "interrupted"))
+        self.buttons["retry"].setEnabled(job.status in UNSUCCESSFUL_STATES)
+        self.buttons["resume"].setEnabled(job.status in UNSUCCESSFUL_STATES)
         self.buttons["delete"].setEnabled(not running)
         outputs = job_outputs(job)
         self.buttons["zip"].setEnabled(bool(outputs))

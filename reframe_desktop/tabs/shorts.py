@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..job_client import FINISHED_STATES
 from ..widgets.common import VIDEO_FILTER, FileField, fmt_duration, hint, open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
@@ -41,7 +42,7 @@ from .captions import TRANSLATE_TARGETS
 #: media_core.shorts.ShortsRequest.aspect / .strategy values.
 ASPECTS = [("9:16", "9:16 vertical"), ("1:1", "1:1 square"), ("4:5", "4:5 portrait"), ("16:9", "16:9 landscape")]
 STRATEGIES = [("crop", "Crop at the centre of interest"), ("blur_bg", "Blurred background"), ("pad", "Pad with bars")]
-FINAL_STATES = ("succeeded", "failed", "cancelled")
+FINAL_STATES = FINISHED_STATES
 #: Seconds of transcript shown before and after the selected clip.
 CONTEXT_SECONDS = 20.0
 
