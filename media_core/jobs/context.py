@@ -48,7 +48,7 @@ class JobEvents:
 
     def _fire(self, index: int, *args) -> None:
         with self._lock:
-            targets = [entry[index] for entry in self._listeners if entry[index] is not None]
+            targets = [fn for entry in self._listeners if (fn := entry[index]) is not None]
         for fn in targets:
             try:
                 fn(*args)

@@ -109,7 +109,7 @@ class JobRegistry:
         max_attempts: int = 3,
         cleanup: Callable[[Job], None] | None = None,
         request: type[BaseModel] | None = None,
-    ):
+    ) -> Callable[[JobFn], JobFn]:
         """Decorator form of :meth:`register`."""
 
         def decorate(fn: JobFn) -> JobFn:
@@ -169,7 +169,7 @@ def job_type(
     max_attempts: int = 3,
     cleanup: Callable[[Job], None] | None = None,
     request: type[BaseModel] | None = None,
-):
+) -> Callable[[JobFn], JobFn]:
     """Register ``fn(request, ctx)`` as job type ``name`` in the default registry."""
     return default_registry.job_type(
         name, heavy=heavy, title=title, max_attempts=max_attempts, cleanup=cleanup, request=request

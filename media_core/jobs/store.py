@@ -456,8 +456,8 @@ class JobStore:
         status = JobStatus(status).value
         now = time.time()
         code, message, detail = error if error else (None, None, None)
-        outputs = [(Path(p), kind) for p, kind in outputs]
-        hashes = {p: _hash_if_small(p) for p, _ in outputs}  # outside the transaction: may take a while
+        files = [(Path(p), kind) for p, kind in outputs]
+        hashes = {p: _hash_if_small(p) for p, _ in files}  # outside the transaction: may take a while
         with self._write() as db:
             db.execute(
                 "UPDATE jobs SET status = ?, finished_at = ?, error_code = ?, error_message = ?, error_detail = ?,"
@@ -475,7 +475,7 @@ class JobStore:
                     job_id,
                 ),
             )
-            for path, kind in outputs:
+            for path, kind in files:
                 self._insert_asset(db, job_id, "output", path, kind, now, sha256=hashes[path])
         return self.get(job_id)
 
@@ -546,6 +546,8 @@ class JobStore:
 
     @staticmethod
     def _insert_asset(db, job_id, role, path: Path, kind, now, *, hash_it=False, sha256=None) -> None:
+        size: int | None
+        mtime: float | None
         try:
             st = path.stat()
             size, mtime = st.st_size, st.st_mtime

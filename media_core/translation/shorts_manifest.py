@@ -123,7 +123,7 @@ def translate_shorts_manifest(
         f"in {time.perf_counter() - started:.2f} s"
     )
 
-    done: dict[str, dict[str, str]] = {}
+    done: dict[str, dict[str, dict[str, str]]] = {}
     for n, clip in enumerate(clips):
         key = _clip_key(clip, n)
         done[key] = {"source": {f: sources[f][n] for f in FIELDS}, "translated": {f: results[f][n] for f in FIELDS}}
