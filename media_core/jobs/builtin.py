@@ -5,8 +5,10 @@ with it at submit time, and the job function receives the validated request and 
 engine with explicit arguments. Outputs are what the engine result names
 (``output_files()``), never guessed from field names.
 
-Engine modules are imported inside each job function, so loading the job types does not
-load faster-whisper, the translators or the shorts pipeline.
+The engine functions are imported inside each job function. The request models, and with
+them the engine's model modules (PyAV through probe, the shorts package), load with the job
+types on the first registry lookup, never when the job system is imported; faster-whisper and
+the translators' libraries still load only when a job runs.
 """
 
 from __future__ import annotations
