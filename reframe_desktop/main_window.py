@@ -110,8 +110,10 @@ class MainWindow(QMainWindow):
         backend = captions.backend.currentData() or "faster-whisper"
 
         def work():
+            from media_core.jobs import default_registry
             from media_core.transcription import TranscriptionConfig, warm_up
 
+            default_registry.names()  # the job types' request models: a submit then imports nothing
             return warm_up(TranscriptionConfig(model=model, backend=backend))
 
         def done(_loaded=None):
