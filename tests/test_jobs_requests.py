@@ -159,3 +159,17 @@ def test_reframe_run_lists_every_bad_field_on_one_line(tmp_path):
     for field in ("end", "out", "bogus"):
         assert f"{field}: " in lines[0]
     assert proc.stdout == ""
+
+
+def test_a_lookup_while_another_thread_loads_the_job_types_waits_for_them():
+    """The window loads the job types on its warm-up thread; a submit meanwhile must find them all."""
+    script = (
+        "import sys, threading\n"
+        "from media_core.jobs import default_registry\n"
+        "threading.Thread(target=default_registry.names).start()\n"
+        "while 'media_core.jobs.builtin' not in sys.modules: pass\n"  # that thread is importing them now
+        "print(default_registry.get('merge_av').request.__name__)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "MergeAVJob"

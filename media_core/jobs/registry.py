@@ -81,6 +81,7 @@ class JobRegistry:
         self._lock = threading.Lock()
         self._load_builtins = load_builtins
         self._builtins_loaded = False
+        self._builtins_lock = threading.RLock()
 
     def register(
         self,
@@ -121,9 +122,15 @@ class JobRegistry:
         return decorate
 
     def _ensure_builtins(self) -> None:
-        if self._load_builtins and not self._builtins_loaded:
-            self._builtins_loaded = True
-            from . import builtin  # noqa: F401  (registers into the default registry)
+        if not self._load_builtins or self._builtins_loaded:
+            return
+        # Another thread (the window's warm-up) may be loading them right now: wait for it, and
+        # only say "loaded" once every type is registered, or a lookup meanwhile finds none.
+        with self._builtins_lock:
+            if not self._builtins_loaded:
+                from . import builtin  # noqa: F401  (registers into the default registry)
+
+                self._builtins_loaded = True
 
     def get(self, name: str) -> JobTypeSpec:
         self._ensure_builtins()
