@@ -87,6 +87,9 @@ def test_field_errors_name_the_field_a_form_sent(idle_manager):
         idle_manager.submit("render_styled", {"input": "a.mp4", "output": "b.mp4", "trim": {"start": 3, "end": 1}})
     assert list(caught.value.field_errors) == ["trim"]
     with pytest.raises(InvalidParameterError) as caught:
+        idle_manager.submit("cut", {**VALID["cut"], "start": 5, "end": 4})
+    assert list(caught.value.field_errors) == ["end"] and "after the start" in caught.value.field_errors["end"]
+    with pytest.raises(InvalidParameterError) as caught:
         idle_manager.submit("burn", {**VALID["burn"], "style": "No such preset"})
     assert "No such preset" in caught.value.field_errors["style"]
 

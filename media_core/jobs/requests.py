@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..captions import CaptionsRequest
 from ..models import SubtitleLine
@@ -46,6 +46,14 @@ _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
 def _input(*old_names: str, description: str = "the file the job works on") -> Any:
     """The ``input`` field; ``old_names`` are what earlier params called it (still accepted)."""
     return Field(validation_alias=AliasChoices("input", *old_names), description=description)
+
+
+def _after_start(end: float, info: ValidationInfo) -> float:
+    # A field check rather than a model check, so the error is keyed "end": a form shows it there.
+    start = info.data.get("start")
+    if start is not None and end <= start:
+        raise ValueError(f"the end ({end:g}) must come after the start ({start:g})")
+    return end
 
 
 class JobRequest(BaseModel):
@@ -163,6 +171,8 @@ class CutJob(Trim):
     reencode: bool = True
     encoder: EncoderSettings | None = None
 
+    _end_after_start = field_validator("end")(_after_start)
+
 
 class ReframeJob(Reframe):
     """``reframe``: a :class:`~media_core.render.plan.Reframe` plus the file arguments of
@@ -202,11 +212,7 @@ class ShortsRerenderJob(JobRequest):
     start: float = Field(ge=0.0, description="source seconds")
     end: float = Field(description="source seconds")
 
-    @model_validator(mode="after")
-    def _order(self) -> ShortsRerenderJob:
-        if self.end <= self.start:
-            raise ValueError(f"the end ({self.end}) must come after the start ({self.start})")
-        return self
+    _end_after_start = field_validator("end")(_after_start)
 
 
 class ShortsExportJob(JobRequest):
