@@ -120,7 +120,7 @@ def test_typed_submit_routes_and_field_errors(manager, tmp_path):
             typed = client.post("/jobs/cut", json={"input": "in.mp4", "start": 2, "end": 1, "bogus": 1})
             assert typed.status_code == 400, typed.text
             assert typed.json()["error"] == "invalid_parameter"
-            assert set(typed.json()["field_errors"]) == {"out", "bogus"}
+            assert set(typed.json()["field_errors"]) == {"end", "out", "bogus"}
             generic = client.post("/jobs", json={"type": "captions", "params": {"input": "a.mp4", "max_lines": 9}})
             assert generic.status_code == 400 and list(generic.json()["field_errors"]) == ["max_lines"]
             assert client.get("/jobs").json() == []
