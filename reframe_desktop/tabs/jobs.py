@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from media_core.jobs.models import UNSUCCESSFUL_STATES
+
 from ..labels import DATE_RANGES, fill_combo
 from ..widgets.common import open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
@@ -216,8 +218,8 @@ class JobsTab(BaseTab):
             return
         running = job.status in ("queued", "running")
         self.buttons["cancel"].setEnabled(running)
-        self.buttons["retry"].setEnabled(job.status in ("failed", "cancelled", "interrupted"))
-        self.buttons["resume"].setEnabled(job.status in ("failed", "cancelled", "interrupted"))
+        self.buttons["retry"].setEnabled(job.status in UNSUCCESSFUL_STATES)
+        self.buttons["resume"].setEnabled(job.status in UNSUCCESSFUL_STATES)
         self.buttons["delete"].setEnabled(not running)
         outputs = job_outputs(job)
         self.buttons["zip"].setEnabled(bool(outputs))
