@@ -28,6 +28,7 @@ from ..render.plan import EncoderSettings, Reframe, RenderPlan, Trim
 from ..shorts.models import ShortClip, ShortsRequest
 from ..styles import SubtitleStyle
 from ..translation.subtitles import DEFAULT_BATCH_SIZE
+from ..url_source import is_url
 
 
 def _a_path(value: Any) -> Any:
@@ -39,6 +40,16 @@ def _a_path(value: Any) -> Any:
 
 #: A file path that must be given (empty strings are refused).
 RequiredPath = Annotated[Path, BeforeValidator(_a_path)]
+
+
+def _path_or_link(value: Any) -> Any:
+    value = _a_path(value)
+    # A web link stays text: as a Path, "https://host/v" would lose one of its slashes.
+    return value.strip() if is_url(value) else Path(value)
+
+
+#: A file path, or a video link (http/https) that the engine downloads first.
+PathOrUrl = Annotated[Path | str, BeforeValidator(_path_or_link)]
 
 _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -74,7 +85,7 @@ class CaptionsJob(CaptionsRequest):
     model_config = _STRICT
     FLAT_GROUPS: ClassVar[tuple[str, ...]] = ("transcription", "grouping")
 
-    input: RequiredPath = _input(description="audio or video to transcribe")
+    input: PathOrUrl = _input(description="audio or video to transcribe, or a link to a video")
 
 
 class _TranslationOptions(JobRequest):
@@ -196,7 +207,7 @@ class ShortsJob(ShortsRequest):
 
     model_config = _STRICT
 
-    input: RequiredPath = _input(description="the long video to cut shorts from")
+    input: PathOrUrl = _input(description="the long video to cut shorts from, or a link to it")
     clips: list[ShortClip] | None = None
 
     def shorts_request(self) -> ShortsRequest:

@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from media_core.jobs.models import UNSUCCESSFUL_STATES
+from media_core.jobs.models import STATUSES, UNSUCCESSFUL_STATES
 
 from ..labels import DATE_RANGES, fill_combo
 from ..widgets.common import open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
-from .job_table import STATUSES, JobFilterProxy, JobTableModel, ProgressDelegate
+from .job_table import JobFilterProxy, JobTableModel, ProgressDelegate
 
 
 class JobsTab(BaseTab):
