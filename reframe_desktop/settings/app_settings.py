@@ -42,6 +42,10 @@ class AppSettings(BaseModel):
     last_tab: int = 1
     #: Last options used in each tab, keyed by tab name; restored on the next start.
     tab_options: dict[str, dict] = Field(default_factory=dict)
+    #: Watch folder (reframe_desktop/widgets/watch_runner.py): new files there become jobs.
+    watch_enabled: bool = False
+    watch_folder: str = ""
+    watch_action: Literal["captions", "shorts"] = "captions"
 
     def effective_output_folder(self) -> Path:
         return Path(self.output_folder) if self.output_folder else outputs_dir()

@@ -18,6 +18,7 @@ from .models_page import ModelsPage
 from .page import SettingsDraft, SettingsPage
 from .shorts_page import ShortsPage
 from .translation_page import TranslationPage
+from .watch_page import WatchPage
 
 
 class SettingsDialog(QDialog):
@@ -34,6 +35,7 @@ class SettingsDialog(QDialog):
             TranslationPage(self.draft),
             ShortsPage(self.draft),
             JobsPage(self.draft),
+            WatchPage(self.draft),
             ApiPage(self.draft, api_host),
         ]
         self.pages = {page.key: page for page in pages}
