@@ -44,8 +44,8 @@ def expand_inputs(items: Iterable[str]) -> list[Path]:
             found.append(path if path.is_file() else Path(item))
         elif glob.has_magic(item):
             matches = sorted(Path(p) for p in glob.glob(os.path.expanduser(item)) if Path(p).is_file())
-            if not matches:
-                raise InputNotFoundError(f"No file matches {item}.")
+            if not matches:  # a name with [brackets] that is simply missing, or a glob matching nothing
+                raise InputNotFoundError(f"File not found (and no file matches it as a pattern): {item}")
             found += matches
         else:
             raise InputNotFoundError(f"File not found: {item}")

@@ -162,3 +162,57 @@ def test_cli_pauses_and_resumes_a_job_another_process_runs(tmp_path, bbb_trailer
     finally:
         manager.shutdown()
     assert job.status == JobStatus.SUCCEEDED, job.error
+
+
+def _long_speech(folder: Path, librivox, jfk_wav) -> Path:
+    """About 40 s of real speech (JFK + the LibriVox utterances): more than one 30 s window."""
+    import wave
+
+    import numpy as np
+
+    from media_core.audio import decode_audio
+
+    pieces = [decode_audio(jfk_wav)] + [decode_audio(path) for path, _ in librivox]
+    gap = np.zeros(8000, np.float32)
+    audio = np.concatenate([x for piece in pieces for x in (piece, gap)])
+    out = folder / "long speech.wav"
+    with wave.open(str(out), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(16_000)
+        wf.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    return out
+
+
+def test_pause_a_transcription_between_segments(tmp_path, librivox, jfk_wav, tiny_en_model):
+    audio = _long_speech(tmp_path, librivox, jfk_wav)
+    manager = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
+    seen = threading.Event()
+    box: dict[str, str] = {}
+
+    def on_progress(job_id: str, fraction: float, stage: str) -> None:
+        if job_id == box.get("id") and stage.endswith("transcribing") and fraction > 0.0:
+            seen.set()
+
+    manager.add_listener(on_progress=on_progress)
+    try:
+        box["id"] = job_id = manager.submit(
+            "captions",
+            {"input": str(audio), "model": "tiny.en", "language": "en", "threads": 1, "output_dir": str(tmp_path)},
+        )
+        assert seen.wait(300), "the transcription never reported a segment"
+        assert manager.pause(job_id)
+        time.sleep(1.0)  # the segment in hand is finished, then it holds
+        held = [manager.get(job_id).progress]
+        for _ in range(4):
+            time.sleep(0.5)
+            held.append(manager.get(job_id).progress)
+        assert len(set(held)) == 1 and held[0] < 1.0, held
+        assert manager.get(job_id).status == JobStatus.PAUSED
+        manager.resume(job_id)
+        job = manager.wait(job_id, timeout=300)
+    finally:
+        manager.shutdown()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    srt = Path(next(p for p in job.outputs if p.endswith(".srt"))).read_text(encoding="utf-8").lower()
+    assert "ask not" in srt and "amiable" in srt  # the start and the end: nothing lost at the pause

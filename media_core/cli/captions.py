@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
     from .progress_bar import ProgressBar
 
     inputs = args.input if isinstance(args.input, list) else [args.input]
-    if len(inputs) > 1 or Path(inputs[0]).is_dir() or (not Path(inputs[0]).exists() and glob.has_magic(inputs[0])):
+    first = Path(inputs[0])
+    if len(inputs) > 1 or first.is_dir() or (not first.exists() and glob.glob(inputs[0])):
         return run_many(args, inputs)
     request = request_from_args(args)  # option errors surface before any work starts
     bar = ProgressBar(enabled=not args.quiet)
