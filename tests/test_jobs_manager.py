@@ -17,6 +17,7 @@ from media_core.errors import FileBusyError, ReframeError, error_from_oserror
 from media_core.jobs import JobManager, JobStore, UnknownJobTypeError, default_registry
 from media_core.jobs.registry import JobRegistry
 from media_core.paths import TEMP_MARKER
+from tests.processes import wait_for_orphans
 
 REPO = Path(__file__).resolve().parent.parent
 #: Hang guard for waits on jobs and threads: generous on a busy machine, never a verdict.
@@ -73,11 +74,12 @@ def test_sigkill_midway_leaves_interrupted_job_and_retry_succeeds(tmp_path, odd_
         job_id = child.stdout.readline().strip()
         assert len(job_id) == 32, job_id
         watcher = JobStore(db)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + HANG_GUARD
         while time.monotonic() < deadline:  # midway: running, some progress, temp file being written
             job = watcher.get(job_id)
-            if job.status == "running" and 0.1 < job.progress < 0.7 and _temps(odd_dir):
+            if job.status == "running" and job.progress > 0.1 and _temps(odd_dir):
                 break
+            assert not job.is_finished, f"the 4 s real-time job ended before the test saw it midway: {job}"
             time.sleep(0.05)
         else:
             pytest.fail(f"child job never got midway: {watcher.get(job_id)}")
@@ -100,7 +102,7 @@ def test_sigkill_midway_leaves_interrupted_job_and_retry_succeeds(tmp_path, odd_
         crashed = store.get(job_id)
         assert crashed.status == "interrupted" and crashed.outputs == []
         assert "interrupted" in store.get_log(job_id)
-        time.sleep(0.3)  # the orphaned ffmpeg dies of SIGPIPE on its next progress write
+        wait_for_orphans(odd_dir)  # the orphaned ffmpeg dies of SIGPIPE on its next progress write
         manager.recover()
         assert not output.exists() and _temps(odd_dir) == []
 

@@ -35,6 +35,7 @@ from media_core.shorts.scoring import hook_score, score_clips, suggest_title
 from media_core.shorts.select import chronological, select_clips
 from media_core.shorts.text_features import tokens
 from tests import assets
+from tests.processes import wait_for_orphans
 
 MIN_D, MAX_D = 8.0, 30.0
 HEIGHT = 320  # small renders keep the module fast; 9:16 -> 180x320
@@ -496,7 +497,7 @@ def test_shorts_run_killed_mid_render_is_cleaned_at_the_next_start(talk, plan, t
         assert job_id in report.interrupted
     finally:
         manager.shutdown()
-    time.sleep(0.3)  # the killed run's ffmpeg ends on its next progress write (broken pipe)
+    wait_for_orphans(root)  # the killed run's ffmpeg ends on its next progress write (broken pipe)
     leftovers = [p.name for p in run.iterdir()] if run.exists() else []
     assert not [n for n in leftovers if n.startswith("clip-") or n.endswith((".csv", ".edl", ".fcpxml"))], leftovers
     assert ".reframe-shorts-run" not in leftovers
