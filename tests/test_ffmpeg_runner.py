@@ -50,11 +50,9 @@ def test_cancel_stops_ffmpeg_before_its_end(tmp_path):
     (benchmarks/cancel_latency.py), not judged here."""
     token = CancelToken()
     lines: list[str] = []
-    seen: list[float] = []
     final = tmp_path / "long.mp4"
 
     def progress(fraction: float, stage: str = "") -> None:
-        seen.append(fraction)
         if fraction > 0:
             token.cancel()
 
@@ -78,7 +76,9 @@ def test_cancel_stops_ffmpeg_before_its_end(tmp_path):
                 cancel=token,
                 log_fn=lines.append,
             )
-    assert seen and max(seen) < 1.0, "ffmpeg ran to its end"
+    # The runner raises CancelledError only when it stopped a still-running ffmpeg.
+    assert any(line.startswith("ffmpeg cancelled after") for line in lines), lines[-3:]
+    assert not any(line.startswith("ffmpeg finished") for line in lines)
     assert not final.exists()
     assert not list(tmp_path.iterdir()), "the temporary output must be removed too"
 

@@ -287,10 +287,13 @@ def test_ui_keeps_running_while_two_heavy_jobs_run(qtbot, tmp_path):
         _, cap_id = _captions_job(qtbot, w, talk)
         job = wait_job(qtbot, w, cap_id)
         assert w.client.get(hold_id).status == "running", "both heavy slots were in use throughout"
+        release.set()
+        wait_job(qtbot, w, hold_id)
+        w.client.delete(hold_id, with_files=True)  # no trace of the test's own type in the shared history
     finally:
         release.set()
         timer.stop()
-    wait_job(qtbot, w, hold_id)
+        default_registry.unregister("test_hold")  # other tests list every registered type
     assert job.started_at is not None and job.finished_at is not None
     during = [t for t in ticks if job.started_at < t < job.finished_at]
     assert during, "the UI thread ran no timer at all while the transcription ran"

@@ -183,7 +183,7 @@ def test_a_cancel_does_not_wait_for_the_window_being_decoded():
     worker.join(HANG_GUARD_S)
     window_may_end.set()
     assert "cancelled" in outcome and outcome["window_over"] is False
-    assert got == ["first"]
+    assert "second" not in got  # ("first" may or may not have been handed over before the cancel)
 
 
 def test_estimates_learn_this_machines_speed(jfk_wav, tmp_path, monkeypatch):
