@@ -47,8 +47,9 @@ class CaptionsRequest(BaseModel):
     out_dir: Path | None = Field(default=None, alias="output_dir")
     #: File name without extension; default the input's stem.
     basename: str | None = None
-    #: Also write translated SRT/VTT/ASS (``<basename>.<lang>.srt``) with this target language.
-    translate_to: str | None = None
+    #: Also write translated SRT/VTT/ASS (``<basename>.<lang>.srt``), one set per target language.
+    #: Accepts ``"es"``, ``"es,fr,de"`` or a list.
+    translate_to: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -99,10 +100,21 @@ class CaptionsRequest(BaseModel):
             raise ValueError("basename must be a plain file name without folders")
         return value
 
-    @field_validator("translate_to")
+    @field_validator("translate_to", mode="before")
     @classmethod
-    def _empty_is_none(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
+    def _split_targets(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, (list, tuple)):
+            targets: list[str] = []
+            for item in value:
+                code = str(item).strip()
+                if code and code not in targets:
+                    targets.append(code)
+            return targets
+        return value
 
 
 class CaptionsResult(BaseModel):
@@ -132,11 +144,15 @@ def generate_captions(
     """Transcribe ``input`` (audio or video) and write the requested subtitle formats."""
     from .probe import probe
     from .transcription import transcribe
+    from .url_source import is_url, resolve_input
 
     request = request or CaptionsRequest()
     report, token = as_progress(progress), as_token(cancel)
     say = log or (lambda message: None)
     started = time.perf_counter()
+    if is_url(input):
+        input = resolve_input(input, progress=report.span(0.0, 0.3, "downloading"), cancel=token, log=say)
+        report = report.span(0.3, 1.0)
 
     report(0.0, "checking the file")
     info = probe(input)
@@ -155,14 +171,14 @@ def generate_captions(
 
     paths = output_paths(input, request)
     contents = {fmt: subtitles_to_string(lines, fmt, transcript) for fmt in paths}
-    if request.translate_to:
-        translated = _translate(
-            lines, transcript.language, request.translate_to, report.span(0.85, 0.95, "translating"), token, say
-        )
-        folder, base = next(iter(paths.values())).parent, request.basename or Path(input).stem
+    targets = request.translate_to
+    folder, base = next(iter(paths.values())).parent, request.basename or Path(input).stem
+    for index, tgt in enumerate(targets):
+        span = report.span(0.85 + 0.1 * index / len(targets), 0.85 + 0.1 * (index + 1) / len(targets), "translating")
+        translated = _translate(lines, transcript.language, tgt, span, token, say)
         for fmt in [f for f in request.formats if f in _TRANSLATABLE] or ["srt"]:
-            key = f"{fmt}.{request.translate_to}"
-            paths[key] = folder / f"{base}.{request.translate_to}.{fmt}"
+            key = f"{fmt}.{tgt}"
+            paths[key] = folder / f"{base}.{tgt}.{fmt}"
             contents[key] = subtitles_to_string(translated, fmt)
     token.raise_if_cancelled()
     report(0.95, "writing files")

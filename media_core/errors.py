@@ -115,6 +115,11 @@ def error_from_oserror(exc: OSError, path: object) -> ReframeError | None:
             f"The disk is full: could not write {path}. Free some space and retry.",
             detail=str(exc),
         )
+    if exc.errno == errno.EFBIG:  # FAT32's 4 GiB, a quota or a file size limit
+        return DiskFullError(
+            f"{path} grew larger than this disk (or a limit) allows. Write it to another disk.",
+            detail=str(exc),
+        )
     if exc.errno in (errno.EBUSY, errno.EAGAIN, errno.ETXTBSY) or getattr(exc, "winerror", None) in _WINDOWS_BUSY:
         return FileBusyError(
             f"{path} is in use by another program. Close it there; Reframe retries on its own.",

@@ -15,6 +15,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -190,7 +191,9 @@ def run_ffmpeg(
         stderr_text = "\n".join(tail)
         emit(f"ffmpeg exited with code {proc.returncode}; last stderr lines:\n{stderr_text}")
         detail = f"command: {format_command(cmd)}\nexit code: {proc.returncode}\n{stderr_text}"
-        if "No space left on device" in stderr_text:
+        # SIGXFSZ: the kernel stopped ffmpeg at a file size limit (Python children get its default action).
+        killed_by_size_limit = proc.returncode == -getattr(signal, "SIGXFSZ", 0) != 0
+        if "No space left on device" in stderr_text or "File too large" in stderr_text or killed_by_size_limit:
             raise DiskFullError("The disk is full: ffmpeg could not write its output.", detail=detail)
         if any(marker in stderr_text for marker in _BUSY_MARKERS):
             raise FileBusyError(

@@ -78,13 +78,18 @@ def atomic_output(final: str | os.PathLike) -> Iterator[Path]:
     appears under ``final``.
     """
     final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path_for(final)
     try:
+        final.parent.mkdir(parents=True, exist_ok=True)  # a full disk can refuse this too
         yield tmp
         if not tmp.exists():
             raise FileNotFoundError(f"nothing was written to {tmp}")
+        # Without the fsync a power cut after the rename can leave a complete-looking empty
+        # file: the rename may reach the disk before the data. Whoever wrote the temp (an
+        # ffmpeg child included), its dirty pages belong to the inode, so this flushes them.
+        fsync_path(tmp)
         os.replace(tmp, final)
+        fsync_dir(final.parent)
     except OSError as exc:
         _unlink_quietly(tmp)
         mapped = error_from_oserror(exc, final)
@@ -96,18 +101,43 @@ def atomic_output(final: str | os.PathLike) -> Iterator[Path]:
         raise
 
 
-def write_text_atomic(final: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
-    final = Path(final)
-    with atomic_output(final) as tmp, open(tmp, "w", encoding=encoding, newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return final
+def fsync_path(path: str | os.PathLike) -> None:
+    """Flush a written file (or folder) to the disk; an error here means lost data, so it is raised."""
+    # Windows can only flush a handle open for writing; a folder opens read-only.
+    fd = os.open(path, os.O_RDONLY if os.path.isdir(path) else os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
-def write_bytes_atomic(final: str | os.PathLike, data: bytes) -> Path:
+def fsync_dir(folder: str | os.PathLike) -> None:
+    """Make a rename inside ``folder`` durable where the OS allows it (not on Windows, not
+    on every file system): best effort."""
+    with contextlib.suppress(OSError):
+        fsync_path(folder)
+
+
+def _open_private(tmp: Path, mode: int | None):
+    """``open(tmp, "wb")``; with ``mode`` the file is created with those permissions from
+    the first byte (a secret is never readable by others, not even for a moment)."""
+    if mode is None:
+        return open(tmp, "wb")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    if hasattr(os, "fchmod"):  # POSIX: a umask may only remove bits; make it exactly ``mode``
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, mode)
+    return os.fdopen(fd, "wb")
+
+
+def write_text_atomic(final: str | os.PathLike, text: str, encoding: str = "utf-8", *, mode: int | None = None) -> Path:
+    """Write ``text`` atomically; ``mode=0o600`` for settings and secrets."""
+    return write_bytes_atomic(final, text.encode(encoding), mode=mode)
+
+
+def write_bytes_atomic(final: str | os.PathLike, data: bytes, *, mode: int | None = None) -> Path:
     final = Path(final)
-    with atomic_output(final) as tmp, open(tmp, "wb") as fh:
+    with atomic_output(final) as tmp, _open_private(tmp, mode) as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

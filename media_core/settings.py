@@ -46,13 +46,26 @@ class EndpointSettings(BaseModel):
 
 
 class ApiSettings(BaseModel):
-    """The local HTTP API for scripts (media_core.api)."""
+    """The local HTTP API for scripts (media_core.api).
+
+    The API always needs a token (media_core.api.token keeps it in a file of its own,
+    0600); ``token`` here only carries one read from an older engine.json (it is
+    never written back) or one given to :class:`~media_core.api.ApiServer` in code.
+    """
 
     enabled: bool = False
     port: int = Field(8765, ge=0, le=65535)
-    #: Listen on every interface instead of 127.0.0.1; requires ``token``.
+    #: Listen on every interface instead of 127.0.0.1.
     allow_lan: bool = False
-    token: str | None = None
+    token: str | None = Field(None, exclude=True)
+    #: Folders (besides files uploaded through the API) that API jobs may read.
+    input_folders: list[str] = Field(default_factory=list)
+    #: Largest JSON request body, in bytes.
+    max_body_bytes: int = Field(1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    #: Largest upload through ``POST /files``, in bytes.
+    max_upload_bytes: int = Field(2 * 1024**3, ge=1024, le=1024**4)
+    #: Queued jobs above which a new API submission gets HTTP 429.
+    max_queued_jobs: int = Field(100, ge=1, le=100_000)
 
     @staticmethod
     def new_token() -> str:
@@ -88,7 +101,21 @@ def settings_path() -> Path:
     return config_dir() / "engine.json"
 
 
+#: engine.json holds cloud API keys: only its owner may read it.
+PRIVATE_FILE_MODE = 0o600
+
+
+def _tighten(path: Path) -> None:
+    """A file written by an older Reframe (0644) becomes 0600 the first time it is read."""
+    try:
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            path.chmod(PRIVATE_FILE_MODE)
+    except OSError:
+        pass
+
+
 def _read_file(path: Path) -> dict:
+    _tighten(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -153,7 +180,7 @@ def engine_settings() -> EngineSettings:
 
 def save_engine_settings(settings: EngineSettings, path: Path | None = None) -> Path:
     """Store ``settings`` (atomically) and make them current for this process."""
-    written = write_text_atomic(path or settings_path(), settings.model_dump_json(indent=2))
+    written = write_text_atomic(path or settings_path(), settings.model_dump_json(indent=2), mode=PRIVATE_FILE_MODE)
     reload_engine_settings()
     return written
 

@@ -99,7 +99,7 @@ def main() -> int:
         subs = outs.get("srt")
         if subs:
             styling.subtitles.set_path(subs)
-            util.ed_path.set_path(subs)
+            util.editor.path_field.set_path(subs)
             render_job = styling.render()
             if render_job:
                 wait_for(lambda: job_done(window, render_job), 180, "render job")
@@ -125,14 +125,16 @@ def main() -> int:
         if job:
             wait_for(lambda job=job: job_done(window, job), 180, "utilities job")
     wait_for(lambda: styling.preview_count > 0, 60, "styling preview")
-    util.sections.setCurrentIndex(2 if util.ed_model.rowCount() else 0)
+    util.sections.setCurrentIndex(2 if util.editor.model.rowCount() else 0)
 
     settings_dialog = window.open_settings()
     settings_dialog.show_page("models")
     wait_for(
-        lambda: settings_dialog.models_loaded and "version" in settings_dialog.ffmpeg_info.text(), 30, "settings dialog"
+        lambda: settings_dialog.loaded and "version" in settings_dialog.page("engine").ffmpeg_info.text(),
+        30,
+        "settings dialog",
     )
-    settings_dialog.select_model("small")
+    settings_dialog.page("models").manager.select("small")
 
     OUT.mkdir(parents=True, exist_ok=True)
     for theme in ("light", "dark"):

@@ -61,6 +61,9 @@ def create_app(argv: list[str] | None = None):
 
 
 def build_window(app, settings=None):
+    """The main window, wired to what the application owns: the HTTP API host (started,
+    restarted after the Settings dialog, and stopped when the application quits)."""
+    from .api_host import ApiHost
     from .i18n import install_translators
     from .main_window import MainWindow
     from .settings import load_settings
@@ -69,7 +72,12 @@ def build_window(app, settings=None):
     settings = settings or load_settings()
     install_translators(settings.ui_language)
     apply_theme(app, settings.theme)
-    return MainWindow(settings)
+    window = MainWindow(settings)
+    api = ApiHost(window.client, parent=app)
+    window.show_api_host(api)
+    window.settingsApplied.connect(api.apply_engine_settings)
+    app.aboutToQuit.connect(api.stop)
+    return window
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,15 +89,18 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
 
     # After the first paint: the API imports uvicorn/FastAPI (on a worker thread) only if enabled.
-    QTimer.singleShot(0, window.start_api_from_settings)
+    QTimer.singleShot(0, window.api_host.start_from_settings)
     if os.environ.get("REFRAME_REPORT_STARTUP"):
 
         def report():
             print(f"window shown after {time.perf_counter() - _T0:.3f} s", flush=True)
             if os.environ.get("REFRAME_REPORT_STARTUP") == "quit":
-                app.quit()
+                QTimer.singleShot(0, app.quit)  # after the start-up callbacks queued below
 
         QTimer.singleShot(0, report)
+    from .widgets.store_notice import show_store_notice
+
+    QTimer.singleShot(0, lambda: show_store_notice(window))  # a damaged job history: say so once
     return app.exec()
 
 

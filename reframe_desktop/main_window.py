@@ -1,5 +1,7 @@
-"""The main window: five tabs, drag-and-drop routing, recent files, shortcuts, notifications,
-and the in-process HTTP API."""
+"""The main window: five tabs, drag-and-drop routing, recent files, shortcuts, notifications.
+
+The window holds no engine work and no server: tabs submit jobs through the job client, and
+the in-process HTTP API belongs to the application (reframe_desktop.app / api_host)."""
 
 from __future__ import annotations
 
@@ -11,18 +13,13 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
     QSplitter,
     QSystemTrayIcon,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
-    QVBoxLayout,
 )
 
 from .job_client import JobClient
@@ -36,8 +33,8 @@ THEMES = ("system", "light", "dark")
 
 
 class MainWindow(QMainWindow):
-    #: The in-process API server started or stopped: its URL, or "" when it is off.
-    apiStatusChanged = Signal(str)
+    #: The Settings dialog saved both settings files (the application restarts the API from them).
+    settingsApplied = Signal()
     #: The engine's libraries (and the chosen model, when it is on this machine) are loaded.
     engineWarm = Signal()
 
@@ -45,6 +42,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self.client = client or JobClient(self)
+        #: reframe_desktop.api_host.ApiHost of the application, when it runs one: the Settings
+        #: dialog shows whether it runs; the window never starts or stops it.
+        self.api_host = None
         self.setWindowTitle("Reframe")
         self.setAcceptDrops(True)
         self.resize(1280, 800)
@@ -65,11 +65,14 @@ class MainWindow(QMainWindow):
             (UtilitiesTab, self.tr("Utilities")),
             (JobsTab, self.tr("Jobs")),
         ):
-            tab = cls(self)
+            tab = cls(self.client, settings)
+            tab.fileUsed.connect(self.remember_file)
+            tab.notice.connect(self.notify)
             self.tabs_by_name[tab.name] = tab
             self.tabs.addTab(tab, label)
             tab.restore_options(settings.tab_options.get(tab.name, {}))
         self.setCentralWidget(self.tabs)
+        self.tabs_by_name["styling"].captionsRequested.connect(self._captions_for_styling)
         self.tabs.setCurrentIndex(min(max(settings.last_tab, 0), self.tabs.count() - 1))
 
         self.status_label = QLabel()
@@ -85,8 +88,6 @@ class MainWindow(QMainWindow):
         self._drops = DropRouter(self.route_file, self)
         self._drops.watch(self)
         QApplication.instance().styleHints().colorSchemeChanged.connect(self._on_system_scheme)
-        self.api_server = None
-        self.api_error = ""
         if settings.window_geometry:
             self.restoreGeometry(QByteArray.fromHex(settings.window_geometry.encode()))
         if settings.window_state:
@@ -187,43 +188,14 @@ class MainWindow(QMainWindow):
 
     def shortcut_list(self) -> list[tuple[str, str]]:
         """(action, keys) for every action with a shortcut, as the menus show them."""
-        rows = []
-        for menu_action in self.menuBar().actions():
-            menu = menu_action.menu()
-            for act in self._menu_actions(menu):
-                keys = [k.toString(QKeySequence.NativeText) for k in act.shortcuts() if not k.isEmpty()]
-                if keys:
-                    rows.append((act.text().replace("&", ""), ", ".join(keys)))
-        return rows
+        from .widgets.shortcuts_dialog import shortcut_rows
 
-    def _menu_actions(self, menu):
-        for act in menu.actions():
-            if act.menu() is not None:
-                yield from self._menu_actions(act.menu())
-            elif not act.isSeparator():
-                yield act
+        return shortcut_rows(self.menuBar())
 
     def show_shortcuts(self) -> QDialog:
-        dialog = QDialog(self)
-        dialog.setWindowTitle(self.tr("Keyboard shortcuts"))
-        rows = self.shortcut_list()
-        rows.append((self.tr("Drop a file anywhere on the window"), self.tr("sends it to the right field")))
-        table = QTableWidget(len(rows), 2)
-        table.setObjectName("shortcuts")
-        table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Keys")])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QTableWidget.NoEditTriggers)
-        for r, (text, keys) in enumerate(rows):
-            table.setItem(r, 0, QTableWidgetItem(text))
-            table.setItem(r, 1, QTableWidgetItem(keys))
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        table.resizeColumnToContents(1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.rejected.connect(dialog.reject)
-        lay = QVBoxLayout(dialog)
-        lay.addWidget(table)
-        lay.addWidget(buttons)
-        dialog.resize(520, 420)
+        from .widgets.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self.shortcut_list(), self)
         dialog.show()
         return dialog
 
@@ -237,6 +209,16 @@ class MainWindow(QMainWindow):
         jobs = self.tabs_by_name["jobs"]
         if self.tabs.currentWidget() is jobs:
             jobs.cancel_selected()
+
+    def _captions_for_styling(self, video: str) -> None:
+        """The Styling tab wants subtitles for ``video``: the Captions tab submits the job;
+        when it refuses (a field is wrong), it is shown so its message is seen."""
+        captions, styling = self.tabs_by_name["captions"], self.tabs_by_name["styling"]
+        job_id = captions.transcribe(video)
+        if job_id:
+            styling.watch_captions_job(job_id)
+        else:
+            self.tabs.setCurrentWidget(captions)
 
     # -- recent files ---------------------------------------------------------------
     def _rebuild_recent(self) -> None:
@@ -258,9 +240,9 @@ class MainWindow(QMainWindow):
 
     # -- settings, theme, API ---------------------------------------------------------
     def open_settings(self) -> QDialog:
-        from .settings_dialog import SettingsDialog
+        from .settings.dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, api_host=self.api_host)
         dialog.accepted.connect(lambda: self.apply_settings(dialog))
         dialog.open()
         return dialog
@@ -271,9 +253,7 @@ class MainWindow(QMainWindow):
         for tab in self.tabs_by_name.values():
             tab.settings = self.settings
         self.set_theme(self.settings.theme)
-        from media_core.settings import engine_settings
-
-        self.apply_api_settings(engine_settings().api)
+        self.settingsApplied.emit()
 
     def open_system_status(self) -> QDialog:
         from .system_status import SystemStatusDialog
@@ -296,44 +276,14 @@ class MainWindow(QMainWindow):
 
             apply_theme(QApplication.instance(), "system", scheme)
 
-    def start_api_from_settings(self) -> None:
-        from media_core.settings import engine_settings
+    def show_api_host(self, api_host) -> None:
+        """Show the application's API server state (Settings dialog, status bar errors)."""
+        self.api_host = api_host
+        api_host.statusChanged.connect(self._on_api_status)
 
-        api = engine_settings().api
-        if api.enabled:
-            self.apply_api_settings(api)
-
-    def apply_api_settings(self, api) -> None:
-        """Run the HTTP API in this process as ``api`` says: (re)start, or stop it.
-
-        uvicorn binds and waits for its socket on a worker thread; jobs it receives run on
-        this window's job manager, so they show in the Jobs tab."""
-        old, self.api_server = self.api_server, None
-        running = old is not None and old.settings == api
-        if running:
-            self.api_server = old
-            return
-        manager = self.client.manager if api.enabled else None
-
-        def work():
-            if old is not None:
-                old.stop()
-            if manager is None:
-                return None
-            from media_core.api.server import ApiServer
-
-            return ApiServer(manager, api).start()
-
-        def done(server):
-            self.api_server, self.api_error = server, ""
-            self.apiStatusChanged.emit(server.url if server else "")
-
-        def failed(exc):
-            self.api_server, self.api_error = None, str(exc)
-            self.statusBar().showMessage(self.tr("HTTP API: {0}").format(exc), 8000)
-            self.apiStatusChanged.emit("")
-
-        run_in_background(work, done, failed)
+    def _on_api_status(self, url: str) -> None:
+        if not url and self.api_host.error:
+            self.statusBar().showMessage(self.tr("HTTP API: {0}").format(self.api_host.error), 8000)
 
     # -- drag and drop ------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -428,8 +378,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_state()
-        if self.api_server is not None:
-            self.api_server.stop()
-            self.api_server = None
         self.client.shutdown()
         super().closeEvent(event)

@@ -463,3 +463,21 @@ def shorts_long_video(minutes: float = 10.0) -> tuple[Path, list[dict]]:
         pieces.append((name, wav, text))
         total += probe(wav).duration + 1.5
     return _compilation(f"shorts_long_{int(minutes)}min", pieces, gaps=[1.0, 1.5, 2.0])
+
+
+@functools.cache
+def filler_talk_video() -> tuple[Path, list[dict]]:
+    """Real speech with real interjections ("oh", Asterisk's digits/oh) squeezed between
+    utterances and long pauses: LibriVox, oh, LibriVox, 2.5 s pause, JFK, oh, LibriVox."""
+    sounds = _debian_files("asterisk-core-sounds-en-wav", "/usr/share/asterisk/sounds/en")
+    oh = sounds / "digits" / "oh.wav"
+    utts = librivox()
+    pieces = [
+        ("librivox-0", *utts[0]),
+        ("oh-1", oh, "oh"),
+        ("librivox-1", *utts[1]),
+        ("jfk", jfk_wav(), JFK_TEXT),
+        ("oh-2", oh, "oh"),
+        ("librivox-2", *utts[2]),
+    ]
+    return _compilation("filler_talk", pieces, gaps=[0.35, 0.35, 2.5, 0.35, 0.35, 1.0])

@@ -22,19 +22,16 @@ def set_engine_settings(**fields):
 
 
 def make_window(qtbot, **settings_fields):
-    """A shown, active MainWindow. Fields of media_core.settings.EngineSettings (``threads=1``,
+    """A shown, active MainWindow, built as reframe_desktop.app builds it. Fields of media_core.settings.EngineSettings (``threads=1``,
     ``offline=True``…) go to the engine's settings file; the rest build the AppSettings."""
     from media_core.settings import EngineSettings
-    from reframe_desktop.app import create_app
-    from reframe_desktop.main_window import MainWindow
+    from reframe_desktop.app import build_window, create_app
     from reframe_desktop.settings import AppSettings
-    from reframe_desktop.theme import apply_theme
 
     app = create_app([])
     set_engine_settings(**{k: v for k, v in settings_fields.items() if k in EngineSettings.model_fields})
     settings = AppSettings(**{k: v for k, v in settings_fields.items() if k not in EngineSettings.model_fields})
-    apply_theme(app, settings.theme)
-    window = MainWindow(settings)
+    window = build_window(app, settings)  # as the app builds it: theme, API host
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -1,17 +1,25 @@
-"""The HTTP API over real HTTP on 127.0.0.1, running real ffmpeg jobs."""
+"""The HTTP API over real HTTP on 127.0.0.1, running real ffmpeg jobs.
+
+Hostile requests have their own suite: tests/test_api_attacks.py."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import httpx
 import pytest
 
-from media_core import errors
 from media_core.api import ApiServer, ApiSettings
+from media_core.api.token import new_token
+from media_core.ffmpeg import ffmpeg_exe
 from media_core.jobs.manager import JobManager
 from media_core.jobs.store import JobStore
+from media_core.paths import outputs_dir
 from media_core.probe import probe
+
+TOKEN = new_token()
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
@@ -22,8 +30,22 @@ def manager(tmp_path):
     mgr.shutdown(timeout=5)
 
 
-def _serve(manager, **settings):
-    return ApiServer(manager, ApiSettings(enabled=True, port=0, **settings)).start()
+def _serve(manager, token=TOKEN, **settings):
+    return ApiServer(manager, ApiSettings(enabled=True, port=0, **settings), token=token).start()
+
+
+def make_clip(path, seconds: float = 2.0) -> bytes:
+    """A real little H.264 clip (what a script would upload)."""
+    source = f"testsrc2=size=160x120:rate=10:duration={seconds}"
+    encode = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", source, *encode, str(path)], check=True)
+    return path.read_bytes()
+
+
+def upload(client, name: str, data: bytes) -> str:
+    response = client.post("/files", files={"file": (name, data)})
+    assert response.status_code == 201, response.text
+    return response.json()["path"]
 
 
 def _wait(client, job_id, statuses, timeout=600):  # a hang guard, generous on a busy machine
@@ -39,18 +61,17 @@ def _wait(client, job_id, statuses, timeout=600):  # a hang guard, generous on a
 def test_submit_follow_and_download(manager, tmp_path):
     server = _serve(manager)
     try:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=server.url, timeout=10, headers=AUTH) as client:
             assert client.get("/health").json()["status"] == "ok"
             assert "ffmpeg_transcode" in client.get("/job-types").json()
-            out = tmp_path / "api out.mp4"
+            source = upload(client, "clip.mp4", make_clip(tmp_path / "clip.mp4"))
+            out = outputs_dir() / "api test" / "api out.mp4"
             created = client.post(
                 "/jobs",
                 json={
                     "type": "ffmpeg_transcode",
                     "params": {
-                        "input": "testsrc2=size=320x240:rate=25:duration=2",
-                        "lavfi": True,
-                        "duration": 2,
+                        "input": source,
                         "output": str(out),
                         "args": ["-c:v", "libx264", "-preset", "ultrafast"],
                     },
@@ -74,29 +95,26 @@ def test_submit_follow_and_download(manager, tmp_path):
 def test_cancel_and_errors_over_http(manager, tmp_path):
     server = _serve(manager)
     try:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=server.url, timeout=10, headers=AUTH) as client:
+            source = upload(client, "long.mp4", make_clip(tmp_path / "long.mp4", 60))
+            long_out = outputs_dir() / "api test" / "long.mp4"
             job = client.post(
                 "/jobs",
                 json={
                     "type": "ffmpeg_transcode",
-                    "params": {
-                        "input": "testsrc2=size=320x240:rate=25:duration=60",
-                        "lavfi": True,
-                        "duration": 60,
-                        "realtime": True,
-                        "output": str(tmp_path / "long.mp4"),
-                    },
+                    "params": {"input": source, "realtime": True, "output": str(long_out)},
                 },
             ).json()
             _wait(client, job["id"], {"running"})
             assert client.post(f"/jobs/{job['id']}/cancel").json() == {"cancelled": True}
             assert _wait(client, job["id"], {"cancelled", "failed", "succeeded"})["status"] == "cancelled"
-            assert not (tmp_path / "long.mp4").exists()
+            assert not long_out.exists()
 
             unknown = client.post("/jobs", json={"type": "no-such-type"})
             assert unknown.status_code == 400 and unknown.json()["message"]
             assert client.get("/jobs/0000").status_code == 404
-            bad = client.post("/jobs", json={"type": "ffmpeg_transcode", "params": {"input": "/nope.mp4"}}).json()
+            missing = str(outputs_dir() / "nope.mp4")
+            bad = client.post("/jobs", json={"type": "ffmpeg_transcode", "params": {"input": missing}}).json()
             failed = _wait(client, bad["id"], {"failed"})
             assert failed["error_code"] == "input_not_found"
             # Requests addressed to another host name are refused (DNS rebinding).
@@ -105,21 +123,26 @@ def test_cancel_and_errors_over_http(manager, tmp_path):
         server.stop()
 
 
-def test_lan_needs_a_token(manager):
-    with pytest.raises(errors.InvalidParameterError):
-        ApiServer(manager, ApiSettings(allow_lan=True, port=0))
-    token = ApiSettings.new_token()
-    server = _serve(manager, allow_lan=True, token=token)
+def test_lan_access_uses_the_stored_token(manager):
+    from media_core.api.token import load_or_create_token, regenerate_token, token_path
+
+    stored = load_or_create_token()
+    assert token_path().stat().st_mode & 0o777 == 0o600
+    server = _serve(manager, token=None, allow_lan=True)
     try:
         url = f"http://127.0.0.1:{server.port}"
         assert httpx.get(url + "/jobs").status_code == 401
         assert httpx.get(url + "/jobs", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert httpx.get(url + "/jobs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-        upload = httpx.post(
+        assert httpx.get(url + "/jobs", headers={"Authorization": f"Bearer {stored}"}).status_code == 200
+        upload_ok = httpx.post(
             url + "/files",
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {stored}"},
             files={"file": ("clip 1.srt", b"1\n00:00:00,000 --> 00:00:01,000\nhi\n")},
         )
-        assert upload.status_code == 201 and upload.json()["size"] > 0
+        assert upload_ok.status_code == 201 and upload_ok.json()["size"] > 0
+        # Regenerated (as Settings does): the old token stops working at once, the new one works.
+        fresh = regenerate_token()
+        assert httpx.get(url + "/jobs", headers={"Authorization": f"Bearer {stored}"}).status_code == 401
+        assert httpx.get(url + "/jobs", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
     finally:
         server.stop()

@@ -279,19 +279,30 @@ def test_request_validation():
         CaptionsRequest(basename="../escape")
 
 
-def test_translate_to_writes_translated_subtitles(speech_video, tiny_en_model, tmp_path):
-    # Apertium (Debian apertium-eng-spa, installed by .ci/run) is the offline engine for en→es.
+def test_translate_to_three_languages_in_one_job(speech_video, tiny_en_model, tmp_path):
+    # Apertium (Debian apertium-eng-spa, -eng-cat, -en-gl, installed by .ci/run) translates offline.
     request = CaptionsRequest(
         transcription={"model": str(tiny_en_model), "threads": 1, "language": "en"},
         formats=["srt", "vtt", "txt"],
         out_dir=tmp_path,
-        translate_to="es",
+        translate_to="es, ca,gl,es",
     )
-    result = generate_captions(speech_video, request)
-    assert set(result.outputs) == {"srt", "vtt", "txt", "srt.es", "vtt.es"}
-    original, translated = read_subtitles(result.outputs["srt"]), read_subtitles(result.outputs["srt.es"])
-    assert [(ln.start, ln.end) for ln in translated] == [(ln.start, ln.end) for ln in original]
-    assert "país" in " ".join(ln.text for ln in translated).lower()
+    assert request.translate_to == ["es", "ca", "gl"]
+    log: list[str] = []
+    result = generate_captions(speech_video, request, log=log.append)
+    assert set(result.outputs) == {"srt", "vtt", "txt"} | {
+        f"{f}.{t}" for f in ("srt", "vtt") for t in ("es", "ca", "gl")
+    }
+    original = read_subtitles(result.outputs["srt"])
+    country = {"es": "país", "ca": "país", "gl": "país"}
+    texts = {}
+    for tgt in ("es", "ca", "gl"):
+        translated = read_subtitles(result.outputs[f"srt.{tgt}"])
+        assert [(ln.start, ln.end) for ln in translated] == [(ln.start, ln.end) for ln in original]
+        texts[tgt] = " ".join(ln.text for ln in translated).lower()
+        assert country[tgt] in texts[tgt] and "country" not in texts[tgt]
+    assert len(set(texts.values())) == 3  # three different languages, not one copied
+    assert sum("translating en → " in line for line in log) == 3
 
 
 def test_progress_bar_modes():

@@ -74,9 +74,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_serve_answers_on_localhost_and_refuses_lan_without_token():
-    refused = cli("serve", "--lan", "--port", str(_free_port()))
-    assert refused.returncode == 2 and "token" in refused.stderr
+def test_serve_answers_on_localhost_with_the_stored_token():
+    shown = cli("serve", "--show-token")
+    assert shown.returncode == 0
+    token = shown.stdout.strip()
+    assert len(token) >= 32
 
     port = _free_port()
     server = subprocess.Popen(
@@ -96,7 +98,9 @@ def test_serve_answers_on_localhost_and_refuses_lan_without_token():
                 assert time.monotonic() < deadline, "the API never came up"
                 time.sleep(0.2)
         assert health.status_code == 200
-        types = httpx.get(f"http://127.0.0.1:{port}/job-types", timeout=5).json()
+        assert httpx.get(f"http://127.0.0.1:{port}/job-types", timeout=5).status_code == 401
+        headers = {"Authorization": f"Bearer {token}"}
+        types = httpx.get(f"http://127.0.0.1:{port}/job-types", headers=headers, timeout=5).json()
         assert "captions" in json.dumps(types)
     finally:
         server.terminate()

@@ -9,16 +9,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from tests.gui_helpers import FileServer, click_in_modal, make_window, set_engine_settings
+from tests.test_api import make_clip
 
 pytestmark = pytest.mark.gui
 
 
 def _open(qtbot, w):
     dialog = w.open_settings()
-    qtbot.waitUntil(lambda: dialog.models_loaded and dialog.argos_loaded, timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=20_000)
     return dialog
 
 
@@ -34,20 +35,28 @@ def test_settings_dialog_round_trips_every_page(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("REFRAME_TRANSLATE_API_KEY", "from-the-environment")
     w = make_window(qtbot, theme="light")
     d = _open(qtbot, w)
-    assert d.cloud_key.text() == ""
-    d.output.set_path(str(tmp_path / "out"))
-    d.theme.setCurrentIndex(d.theme.findData("dark"))
-    d.language.setCurrentIndex(d.language.findData("en"))
-    d.threads.setValue(1)
-    d.offline.setChecked(True)
-    d.heavy_jobs.setValue(2)
-    d.retention.setValue(7)
-    d.cloud_url.setText("https://api.example.org/v1")
-    d.cloud_model.setText("gpt-test")
-    d.cloud_key.setText("sk-typed")
-    d.llm_url.setText("http://localhost:11434/v1")
-    d.llm_model.setText("llama3.1")
-    d.default_model.setCurrentIndex(d.default_model.findData("tiny.en"))
+    general, engine_page, jobs, cloud, llm = (
+        d.page("general"),
+        d.page("engine"),
+        d.page("jobs"),
+        d.page("translation").cloud,
+        d.page("shorts").llm,
+    )
+    assert cloud.key.text() == ""
+    general.output.set_path(str(tmp_path / "out"))
+    general.theme.setCurrentIndex(general.theme.findData("dark"))
+    general.language.setCurrentIndex(general.language.findData("en"))
+    engine_page.threads.setValue(1)
+    engine_page.offline.setChecked(True)
+    jobs.heavy_jobs.setValue(2)
+    jobs.retention.setValue(7)
+    cloud.url.setText("https://api.example.org/v1")
+    cloud.model.setText("gpt-test")
+    cloud.key.setText("sk-typed")
+    llm.url.setText("http://localhost:11434/v1")
+    llm.model.setText("llama3.1")
+    default_model = d.page("models").default_model
+    default_model.setCurrentIndex(default_model.findData("tiny.en"))
     d.accept()
 
     engine = load_engine_settings(environment=False)
@@ -66,9 +75,10 @@ def test_settings_dialog_round_trips_every_page(qtbot, tmp_path, monkeypatch):
 
     # Reopened, the dialog shows what was saved.
     d2 = _open(qtbot, w)
-    assert d2.threads.value() == 1 and d2.offline.isChecked() and d2.heavy_jobs.value() == 2
-    assert d2.retention.value() == 7 and d2.cloud_key.text() == "sk-typed"
-    assert d2.output.path() == str(tmp_path / "out") and d2.theme.currentData() == "dark"
+    engine_page, jobs, general = d2.page("engine"), d2.page("jobs"), d2.page("general")
+    assert engine_page.threads.value() == 1 and engine_page.offline.isChecked() and jobs.heavy_jobs.value() == 2
+    assert jobs.retention.value() == 7 and d2.page("translation").cloud.key.text() == "sk-typed"
+    assert general.output.path() == str(tmp_path / "out") and general.theme.currentData() == "dark"
     d2.reject()
     set_engine_settings()
 
@@ -78,10 +88,11 @@ def test_engine_page_shows_the_ffmpeg_in_use(qtbot, tmp_path):
 
     w = make_window(qtbot)
     d = _open(qtbot, w)
-    qtbot.waitUntil(lambda: "version" in d.ffmpeg_info.text(), timeout=30_000)
-    assert ffmpeg_exe() in d.ffmpeg_info.text() and "libass: yes" in d.ffmpeg_info.text()
-    d.ffmpeg.set_path(str(tmp_path / "no-ffmpeg-here"))
-    qtbot.waitUntil(lambda: "not found" in d.ffmpeg_info.text(), timeout=120_000)
+    page = d.page("engine")
+    qtbot.waitUntil(lambda: "version" in page.ffmpeg_info.text(), timeout=30_000)
+    assert ffmpeg_exe() in page.ffmpeg_info.text() and "libass: yes" in page.ffmpeg_info.text()
+    page.ffmpeg.set_path(str(tmp_path / "no-ffmpeg-here"))
+    qtbot.waitUntil(lambda: "not found" in page.ffmpeg_info.text(), timeout=120_000)
     d.reject()
 
 
@@ -106,51 +117,44 @@ def test_models_page_downloads_with_progress_cancels_resumes_and_deletes(qtbot, 
         w = make_window(qtbot)
         d = _open(qtbot, w)
         d.show_page("models")
-        d.select_model("small")
-        assert d.model_download.isEnabled() and not d.model_delete.isEnabled()
+        m, offline = d.page("models").manager, d.page("engine").offline
+        m.select("small")
+        assert m.download_btn.isEnabled() and not m.delete_btn.isEnabled()
         # Offline mode (not even saved yet) switches downloads off.
-        d.offline.setChecked(True)
-        assert not d.model_download.isEnabled()
-        d.offline.setChecked(False)
-        assert d.model_download.isEnabled()
+        offline.setChecked(True)
+        assert not m.download_btn.isEnabled()
+        offline.setChecked(False)
+        assert m.download_btn.isEnabled()
 
         values = []
-        d.model_bar.valueChanged.connect(values.append)
-        task = d.download_model()
-        assert d.model_bar.isVisible() and d.model_cancel.isVisible() and not d.model_download.isEnabled()
-        qtbot.waitUntil(lambda: d.model_bar.value() > 20, timeout=30_000)
-        d.model_cancel.click()
+        m.bar.valueChanged.connect(values.append)
+        task = m.download()
+        assert m.bar.isVisible() and m.cancel_btn.isVisible() and not m.download_btn.isEnabled()
+        qtbot.waitUntil(lambda: m.bar.value() > 20, timeout=30_000)
+        m.cancel_btn.click()
         qtbot.waitUntil(lambda: task.finished, timeout=120_000)
-        assert d.model_status.text() == "Download cancelled." and not d.model_bar.isVisible()
+        assert m.status.text() == "Download cancelled." and not m.bar.isVisible()
         assert not (models_dir() / "small").exists()
         assert values == sorted(values)
 
         hub.delay = 0.0
-        task = d.download_model()
+        task = m.download()
         qtbot.waitUntil(lambda: task.finished, timeout=120_000)
-        assert "small is ready" in d.model_status.text(), d.model_status.text()
+        assert "small is ready" in m.status.text(), m.status.text()
         assert any(method == "GET" and rng for method, _, rng in hub.requests), "the download did not resume"
-        qtbot.waitUntil(lambda: _status(d, "small") == "installed", timeout=120_000)
+        qtbot.waitUntil(lambda: m.status_of("small") == "installed", timeout=120_000)
         assert (models_dir() / "small" / "model.bin").is_file()
-        assert d.default_model.findData("small") >= 0
+        assert d.page("models").default_model.findData("small") >= 0
 
-        d.select_model("small")
-        assert d.model_delete.isEnabled()
+        m.select("small")
+        assert m.delete_btn.isEnabled()
         click_in_modal(qtbot, _yes)
-        d.model_delete.click()
-        qtbot.waitUntil(lambda: _status(d, "small") == "not downloaded", timeout=120_000)
+        m.delete_btn.click()
+        qtbot.waitUntil(lambda: m.status_of("small") == "not downloaded", timeout=120_000)
         assert not (models_dir() / "small").exists()
         d.reject()
     finally:
         hub.close()
-
-
-def _status(d, name: str) -> str:
-    for i in range(d.models.topLevelItemCount()):
-        item = d.models.topLevelItem(i)
-        if item.data(0, 256) == name:
-            return item.text(1)
-    return ""
 
 
 @pytest.fixture(scope="module")
@@ -196,37 +200,38 @@ def test_translation_page_installs_downloads_and_removes_packages(qtbot, monkeyp
         w = make_window(qtbot)
         d = _open(qtbot, w)
         d.show_page("translation")
-        assert d.argos_items() == []
+        a, offline = d.page("translation").argos, d.page("engine").offline
+        assert a.items() == []
         # Install from a .argosmodel file.
-        task = d.install_argos_file(str(argos_packages["en_es"]))
+        task = a.install_file(str(argos_packages["en_es"]))
         qtbot.waitUntil(lambda: task.finished, timeout=30_000)
-        qtbot.waitUntil(lambda: (("en", "es"), "installed") in d.argos_items(), timeout=120_000)
+        qtbot.waitUntil(lambda: (("en", "es"), "installed") in a.items(), timeout=120_000)
         assert argos.find_installed("en", "es") is not None
         # The index lists what can be downloaded; offline mode switches that off.
-        d.offline.setChecked(True)
-        assert not d.argos_refresh.isEnabled()
-        d.offline.setChecked(False)
-        d.argos_refresh.click()
-        qtbot.waitUntil(lambda: (("en", "fr"), "available") in d.argos_items(), timeout=20_000)
-        assert d.select_argos("en", "fr") and d.argos_download.isEnabled() and not d.argos_remove.isEnabled()
+        offline.setChecked(True)
+        assert not a.refresh_btn.isEnabled()
+        offline.setChecked(False)
+        a.refresh_btn.click()
+        qtbot.waitUntil(lambda: (("en", "fr"), "available") in a.items(), timeout=20_000)
+        assert a.select("en", "fr") and a.download_btn.isEnabled() and not a.remove_btn.isEnabled()
         values = []
-        d.argos_bar.valueChanged.connect(values.append)
-        task = d.download_argos()
+        a.bar.valueChanged.connect(values.append)
+        task = a.download()
         qtbot.waitUntil(lambda: task.finished, timeout=60_000)
-        qtbot.waitUntil(lambda: (("en", "fr"), "installed") in d.argos_items(), timeout=120_000)
+        qtbot.waitUntil(lambda: (("en", "fr"), "installed") in a.items(), timeout=120_000)
         assert values and values[-1] >= 900
         # Remove, confirmed.
-        assert d.select_argos("en", "es") and d.argos_remove.isEnabled()
+        assert a.select("en", "es") and a.remove_btn.isEnabled()
         click_in_modal(qtbot, _yes)
-        d.argos_remove.click()
-        qtbot.waitUntil(lambda: (("en", "es"), "installed") not in d.argos_items(), timeout=120_000)
+        a.remove_btn.click()
+        qtbot.waitUntil(lambda: (("en", "es"), "installed") not in a.items(), timeout=120_000)
         assert argos.find_installed("en", "es") is None
         # Every engine says what it can do here: Argos now has the French package.
         qtbot.waitUntil(
-            lambda: "Argos" in d.backend_status.text() and "1 package(s) installed" in d.backend_status.text(),
+            lambda: "Argos" in a.backend_status.text() and "1 package(s) installed" in a.backend_status.text(),
             timeout=20_000,
         )
-        assert "Apertium" in d.backend_status.text() and "Cloud" in d.backend_status.text()
+        assert "Apertium" in a.backend_status.text() and "Cloud" in a.backend_status.text()
         d.reject()
     finally:
         server.close()
@@ -240,37 +245,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_http_api_starts_and_stops_in_the_app(qtbot):
+def test_http_api_starts_and_stops_in_the_app(qtbot, tmp_path):
     w = make_window(qtbot)
     jobs = w.tabs_by_name["jobs"]
     w.tabs.setCurrentWidget(jobs)
     d = _open(qtbot, w)
     d.show_page("api")
+    api = d.page("api")
     port = _free_port()
-    d.api_enabled.setChecked(True)
-    d.api_port.setValue(port)
-    # LAN access needs a token: one is made as soon as it is asked for.
-    d.api_lan.setChecked(True)
-    assert d.api_token.text()
-    d.api_lan.setChecked(False)
-    token = d.api_token.text()
-    with qtbot.waitSignal(w.apiStatusChanged, timeout=30_000) as started:
+    api.enabled.setChecked(True)
+    api.port.setValue(port)
+    # The token is always there: shown masked, copied, regenerated on request.
+    token = api.token.token()
+    assert len(token) >= 32 and api.token.field.echoMode() == QLineEdit.EchoMode.Password
+    api.token.copy()
+    assert QApplication.clipboard().text() == token
+    with qtbot.waitSignal(w.api_host.statusChanged, timeout=30_000) as started:
         d.accept()
-    assert started.args == [f"http://127.0.0.1:{port}"], w.api_error
+    assert started.args == [f"http://127.0.0.1:{port}"], w.api_host.error
     headers = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"http://127.0.0.1:{port}/jobs", timeout=10).status_code == 401
+    assert httpx.get(f"http://127.0.0.1:{port}/jobs", headers=headers, timeout=10).status_code == 200
     # A job sent over HTTP runs on the window's job manager and shows in the Jobs tab.
+    clip = make_clip(tmp_path / "clip.mp4", 1)
+    uploaded = httpx.post(
+        f"http://127.0.0.1:{port}/files", headers=headers, files={"file": ("clip.mp4", clip)}, timeout=10
+    ).json()["path"]
     resp = httpx.post(
         f"http://127.0.0.1:{port}/jobs",
         headers=headers,
         timeout=10,
         json={
             "type": "ffmpeg_transcode",
-            "params": {
-                "input": "testsrc=duration=1:size=160x120:rate=10",
-                "lavfi": True,
-                "args": ["-c:v", "libx264", "-preset", "ultrafast"],
-            },
+            "params": {"input": uploaded, "args": ["-c:v", "libx264", "-preset", "ultrafast"]},
         },
     )
     assert resp.status_code == 201, resp.text
@@ -280,9 +287,16 @@ def test_http_api_starts_and_stops_in_the_app(qtbot):
 
     d = _open(qtbot, w)
     d.show_page("api")
-    assert d.api_status.text() == f"Running at http://127.0.0.1:{port}"
-    d.api_enabled.setChecked(False)
-    with qtbot.waitSignal(w.apiStatusChanged, timeout=30_000) as stopped:
+    api = d.page("api")
+    assert api.status.text() == f"Running at http://127.0.0.1:{port}"
+    # Regenerate: the running server refuses the old token from the next request on.
+    fresh = api.token.regenerate()
+    assert fresh != token and api.token.token() == fresh
+    assert httpx.get(f"http://127.0.0.1:{port}/jobs", headers=headers, timeout=10).status_code == 401
+    fresh_headers = {"Authorization": f"Bearer {fresh}"}
+    assert httpx.get(f"http://127.0.0.1:{port}/jobs", headers=fresh_headers, timeout=10).status_code == 200
+    api.enabled.setChecked(False)
+    with qtbot.waitSignal(w.api_host.statusChanged, timeout=30_000) as stopped:
         d.accept()
     assert stopped.args == [""]
     with pytest.raises(httpx.ConnectError):

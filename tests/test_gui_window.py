@@ -41,7 +41,7 @@ def test_drop_routes_files_to_the_right_field(qtbot, speech_video, jfk_wav, tmp_
     drop_file(w, srt)
     util = w.tabs_by_name["utilities"]
     assert w.tabs.currentWidget() is util
-    assert util.ed_path.path() == str(srt)
+    assert util.editor.path_field.path() == str(srt)
     # Audio goes to the merge page.
     drop_file(w, jfk_wav)
     assert util.merge_audio.path() == str(jfk_wav)
@@ -57,19 +57,19 @@ def test_subtitle_editor_edits_validate_and_shift(qtbot, tmp_path):
     util = w.tabs_by_name["utilities"]
     srt = tmp_path / "in.srt"
     srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nOne\n\n2\n00:00:03,000 --> 00:00:04,500\nTwo\n", encoding="utf-8")
-    util.ed_path.set_path(str(srt))
-    qtbot.waitUntil(lambda: util.ed_model.rowCount() == 2, timeout=120_000)
-    model = util.ed_model
+    util.editor.path_field.set_path(str(srt))
+    qtbot.waitUntil(lambda: util.editor.model.rowCount() == 2, timeout=120_000)
+    model = util.editor.model
     # An end before the start is rejected with a reason.
     assert not model.setData(model.index(0, 1), "00:00:00.500")
     assert "after the start" in model.last_error
     assert not model.setData(model.index(0, 0), "not a time")
     assert model.setData(model.index(1, 2), "Two, edited")
-    util.ed_shift.setValue(-250)
-    util.shift(selected_only=False)
+    util.editor.shift_by.setValue(-250)
+    util.editor.shift(selected_only=False)
     assert model.lines[0].start == pytest.approx(0.75)
     out = tmp_path / "out.srt"
-    util.save_editor(str(out))
+    util.editor.save(str(out))
     qtbot.waitUntil(out.exists, timeout=120_000)
     text = out.read_text(encoding="utf-8")
     assert "00:00:00,750" in text and "Two, edited" in text
@@ -169,7 +169,7 @@ def test_drops_on_child_fields_are_routed_not_pasted(qtbot, speech_video, jfk_wa
     # A subtitle onto the same edit does not fit: routed to the Utilities editor, edit unchanged.
     drop_file(captions.input.edit, srt)
     assert captions.input.path() == str(speech_video)
-    assert util.ed_path.path() == str(srt) and w.tabs.currentWidget() is util
+    assert util.editor.path_field.path() == str(srt) and w.tabs.currentWidget() is util
     # A file dropped on a search box is routed, never typed into it.
     w.tabs.setCurrentWidget(captions)
     drop_file(captions.search, jfk_wav)
@@ -224,8 +224,9 @@ def test_theme_menu_is_exclusive_synced_and_follows_the_system(qtbot):
     assert app.property("reframeTheme") == "dark" and w.settings.theme == "dark"
     # The Settings dialog and the menu show and change the same setting.
     dialog = w.open_settings()
-    assert dialog.theme.currentData() == "dark"
-    dialog.theme.setCurrentIndex(dialog.theme.findData("system"))
+    theme = dialog.page("general").theme
+    assert theme.currentData() == "dark"
+    theme.setCurrentIndex(theme.findData("system"))
     dialog.accept()
     qtbot.waitUntil(lambda: w.settings.theme == "system")
     assert actions["system"].isChecked() and not actions["dark"].isChecked()
@@ -254,7 +255,7 @@ def test_shortcuts_run_search_and_are_listed(qtbot, jfk_wav, tmp_path):
     qtbot.waitUntil(captions.search.hasFocus)
     # Ctrl+Enter starts the tab's job (here with nothing chosen: it explains instead).
     qtbot.keyClick(captions.search, Qt.Key_Return, Qt.ControlModifier)
-    assert "Choose a video or audio file" in captions.error.text()
+    assert "Choose a video or audio file" in captions.errors.label("input").text()  # under its field
     jobs = w.tabs_by_name["jobs"]
     w.tabs.setCurrentWidget(jobs)
     qtbot.keyClick(w, Qt.Key_F, Qt.ControlModifier)
@@ -300,7 +301,7 @@ def test_ui_translation_is_loaded(qtbot, tmp_path):
 
     from reframe_desktop.i18n import available_languages, install_translators
     from reframe_desktop.settings import AppSettings
-    from reframe_desktop.settings_dialog import SettingsDialog
+    from reframe_desktop.settings.dialog import SettingsDialog
 
     ts = tmp_path / "reframe_de.ts"
     ts.write_text(

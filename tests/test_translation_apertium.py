@@ -527,3 +527,25 @@ def test_translate_shorts_job_type(tmp_path):
         mgr.shutdown()
     assert path.is_file() and "es" in json.loads(path.read_text(encoding="utf-8"))["clips"][0]["translations"]
     assert "apertium eng-spa" in log_text
+
+
+def test_cli_translates_one_file_into_three_languages(tmp_path):
+    from media_core.subtitles import read_subtitles
+
+    src = tmp_path / "talk.srt"
+    src.write_text(
+        "1\n00:00:01,000 --> 00:00:03,000\nAsk not what your country can do for you.\n\n"
+        "2\n00:00:04,000 --> 00:00:06,500\nThe house is big.\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "media_core", "translate", str(src), "--to", "es,ca,gl", "--from", "en",
+         "--backend", "apertium", "-q"],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "REFRAME_DATA_DIR": str(tmp_path / "d")},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    written = [Path(line.strip()) for line in proc.stdout.splitlines() if line.startswith("  ")]
+    assert [p.name for p in written] == ["talk.es.srt", "talk.ca.srt", "talk.gl.srt"]
+    bodies = [read_subtitles(p) for p in written]
+    assert all([(c.start, c.end) for c in b] == [(1.0, 3.0), (4.0, 6.5)] for b in bodies)
+    assert len({b[1].text for b in bodies}) == 3  # "La casa és gran", "La casa es grande", "A casa é grande"

@@ -1,18 +1,21 @@
 """FastAPI routes over a :class:`~media_core.jobs.manager.JobManager`.
 
-Authentication: when a token is configured every route except ``/health`` needs
-``Authorization: Bearer <token>``. Without a token the server only ever listens on
-loopback (see :mod:`.server`), and the Host header must then be a loopback name so a
-web page cannot reach the API through DNS rebinding.
+Every request first passes :class:`~.guard.ApiGuard` (Host, Origin, token on every
+route but ``/health``, content types, size caps). Job params then pass
+:func:`~.path_policy.check_api_params`: an API client reads only uploads and folders the
+user allowed, and writes only under the outputs folder.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
+from fastapi import FastAPI, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
@@ -20,9 +23,16 @@ from .. import __version__
 from ..errors import ReframeError
 from ..jobs.manager import JobManager
 from ..jobs.models import Job
-from ..paths import atomic_output, data_dir
+from ..paths import atomic_output, outputs_dir
+from ..settings import ApiSettings
+from .guard import LOOPBACK_HOSTS, ApiGuard
+from .path_policy import PathNotAllowedError, check_api_params, upload_root
+from .token import TokenSource
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+__all__ = ["LOOPBACK_HOSTS", "create_app"]
+
+#: HTTP status per error code; any other ReframeError is a 400.
+_STATUS = {"job_not_found": 404, "input_not_found": 404, PathNotAllowedError.code: 403, "disk_full": 507}
 
 
 class SubmitRequest(BaseModel):
@@ -70,37 +80,58 @@ class JobView(BaseModel):
         )
 
 
-def create_app(manager: JobManager, *, token: str | None = None, loopback_only: bool = True) -> FastAPI:
+def create_app(
+    manager: JobManager,
+    *,
+    token: str | None = None,
+    loopback_only: bool = True,
+    settings: ApiSettings | None = None,
+) -> FastAPI:
+    """``token`` fixes the token; by default the stored one is used (and created if needed)."""
+    settings = settings or ApiSettings()
     app = FastAPI(
         title="Reframe API",
         version=__version__,
         description="Submit and follow Reframe jobs (captions, renders, translation, shorts).",
     )
+    app.add_middleware(
+        ApiGuard,
+        tokens=TokenSource(token),
+        loopback_only=loopback_only,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    submit_lock = threading.Lock()
 
-    def authorise(request: Request) -> None:
-        host = (request.headers.get("host") or "").rsplit(":", 1)[0] if request.headers.get("host") else ""
-        if loopback_only and host and host not in LOOPBACK_HOSTS:
-            raise HTTPException(403, "This API only answers requests addressed to localhost.")
-        if token:
-            given = request.headers.get("authorization", "")
-            scheme, _, value = given.partition(" ")
-            if scheme.lower() != "bearer" or not secrets.compare_digest(value.strip(), token):
-                raise HTTPException(401, "Missing or wrong API token.", headers={"WWW-Authenticate": "Bearer"})
+    def check_params(job_type: str, params: dict[str, Any]) -> None:
+        check_api_params(job_type, params, extra_input_roots=settings.input_folders)
 
     @app.exception_handler(ReframeError)
     async def reframe_error(_request: Request, exc: ReframeError) -> JSONResponse:
-        status = 404 if exc.code in ("job_not_found", "input_not_found") else 400
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status)
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=_STATUS.get(exc.code, 400))
+
+    @app.exception_handler(sqlite3.Error)
+    async def store_error(_request: Request, exc: sqlite3.Error) -> JSONResponse:
+        """The job store failed (full disk, busy): a clear answer instead of a traceback."""
+        name = getattr(exc, "sqlite_errorname", "")
+        if name == "SQLITE_FULL":
+            status, code, message = 507, "disk_full", "The disk is full: the job history cannot be updated."
+        elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            status, code, message = 503, "store_busy", "The job history is busy; try again in a moment."
+        else:
+            status, code, message = 500, "store_error", f"The job history could not be read or written ({name})."
+        headers = {"Retry-After": "2"} if status == 503 else None
+        return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
     @app.get("/health")
     def health() -> dict:
         return {"status": "ok", "version": __version__}
 
-    @app.get("/job-types", dependencies=[Depends(authorise)])
+    @app.get("/job-types")
     def job_types() -> list[str]:
         return manager.job_types()
 
-    @app.get("/jobs", dependencies=[Depends(authorise)])
+    @app.get("/jobs")
     def list_jobs(
         status: str | None = None,
         type: str | None = None,
@@ -121,42 +152,62 @@ def create_app(manager: JobManager, *, token: str | None = None, loopback_only: 
         )
         return [JobView.of(j) for j in jobs]
 
-    @app.post("/jobs", status_code=201, dependencies=[Depends(authorise)])
+    @app.post("/jobs", status_code=201)
     def submit(body: SubmitRequest) -> JobView:
-        job_id = manager.submit(body.type, body.params, title=body.title, priority=body.priority)
+        manager.registry.get(body.type)  # an unknown type is a 400 before anything else
+        check_params(body.type, body.params)
+        with submit_lock:  # count and queue together: a flood cannot slip past the cap
+            if manager.store.count_jobs(status="queued") >= settings.max_queued_jobs:
+                raise HTTPException(
+                    429,
+                    f"{settings.max_queued_jobs} jobs are already waiting; try again when some have run.",
+                    headers={"Retry-After": "5"},
+                )
+            job_id = manager.submit(body.type, body.params, title=body.title, priority=body.priority)
         return JobView.of(manager.get(job_id))
 
-    @app.get("/jobs/{job_id}", dependencies=[Depends(authorise)])
+    @app.get("/jobs/{job_id}")
     def get_job(job_id: str) -> JobView:
         return JobView.of(_get(manager, job_id))
 
-    @app.post("/jobs/{job_id}/cancel", dependencies=[Depends(authorise)])
+    @app.post("/jobs/{job_id}/cancel")
     def cancel(job_id: str) -> dict:
         _get(manager, job_id)
         return {"cancelled": manager.cancel(job_id)}
 
-    @app.post("/jobs/{job_id}/retry", status_code=201, dependencies=[Depends(authorise)])
+    @app.post("/jobs/{job_id}/retry", status_code=201)
     def retry(job_id: str) -> JobView:
-        _get(manager, job_id)
+        old = _get(manager, job_id)
+        check_params(old.type, old.params)  # a job the desktop queued may write where an API client may not
         return JobView.of(manager.get(manager.retry(job_id)))
 
-    @app.post("/jobs/{job_id}/resume", dependencies=[Depends(authorise)])
+    @app.post("/jobs/{job_id}/resume")
     def resume(job_id: str) -> JobView:
-        _get(manager, job_id)
+        old = _get(manager, job_id)
+        check_params(old.type, old.params)
         return JobView.of(manager.get(manager.resume(job_id)))
 
-    @app.delete("/jobs/{job_id}", dependencies=[Depends(authorise)])
+    @app.delete("/jobs/{job_id}")
     def delete(job_id: str, delete_files: bool = False) -> dict:
-        _get(manager, job_id)
-        manager.delete(job_id, delete_files=delete_files)
+        job = _get(manager, job_id)
+        if delete_files:
+            # Only files the job registered as its outputs, and only inside the outputs folder.
+            root = Path(os.path.realpath(outputs_dir()))
+            foreign = [p for p in job.outputs if not Path(os.path.realpath(p)).is_relative_to(root)]
+            if foreign:
+                raise PathNotAllowedError(
+                    "This job's files are outside the outputs folder; an API client cannot delete them.",
+                    detail=", ".join(foreign),
+                )
+        manager.delete(job_id, delete_files=delete_files, files_root=outputs_dir())
         return {"deleted": job_id}
 
-    @app.get("/jobs/{job_id}/log", response_class=PlainTextResponse, dependencies=[Depends(authorise)])
+    @app.get("/jobs/{job_id}/log", response_class=PlainTextResponse)
     def job_log(job_id: str) -> str:
         _get(manager, job_id)
         return manager.store.get_log(job_id)
 
-    @app.get("/jobs/{job_id}/outputs/{index}", dependencies=[Depends(authorise)])
+    @app.get("/jobs/{job_id}/outputs/{index}")
     def output(job_id: str, index: int) -> FileResponse:
         outputs = _get(manager, job_id).outputs
         if not 0 <= index < len(outputs) or not Path(outputs[index]).is_file():
@@ -164,11 +215,11 @@ def create_app(manager: JobManager, *, token: str | None = None, loopback_only: 
         # Only registered outputs are served, never an arbitrary path.
         return FileResponse(outputs[index], filename=Path(outputs[index]).name)
 
-    @app.post("/files", status_code=201, dependencies=[Depends(authorise)])
+    @app.post("/files", status_code=201)
     async def upload(file: UploadFile) -> dict:
         """Upload an input from another machine; returns the path to use in job params."""
-        name = Path(file.filename or "upload.bin").name or "upload.bin"
-        folder = data_dir() / "uploads" / secrets.token_hex(6)
+        name = Path((file.filename or "").replace("\\", "/")).name.lstrip(".") or "upload.bin"
+        folder = upload_root() / secrets.token_hex(8)
         target = folder / name
         with atomic_output(target) as tmp, open(tmp, "wb") as fh:
             while chunk := await file.read(1 << 20):

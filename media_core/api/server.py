@@ -1,5 +1,6 @@
 """Run the HTTP API in-process on a background thread (the desktop app) or in the
-foreground (``reframe serve``). LAN access is an explicit opt-in and needs a token."""
+foreground (``reframe serve``). A token is always required (media_core.api.token);
+LAN access is an explicit opt-in."""
 
 from __future__ import annotations
 
@@ -30,19 +31,24 @@ def _is_loopback(host: str) -> bool:
 class ApiServer:
     """uvicorn on a daemon thread; ``start()`` returns once it accepts connections."""
 
-    def __init__(self, manager: JobManager, settings: ApiSettings | None = None):
-        """``settings`` default to the engine settings' ``api`` section."""
+    def __init__(self, manager: JobManager, settings: ApiSettings | None = None, *, token: str | None = None):
+        """``settings`` default to the engine settings' ``api`` section; ``token`` defaults to
+        the stored one (created on first use), re-read when Settings regenerate it."""
         if settings is None:
             from ..settings import engine_settings
 
             settings = engine_settings().api
-        if settings.allow_lan and not settings.token:
-            raise InvalidParameterError("LAN access to the API needs a token; create one in Settings first.")
         self.settings = settings
         self.host = "0.0.0.0" if settings.allow_lan else "127.0.0.1"
-        app = create_app(manager, token=settings.token, loopback_only=_is_loopback(self.host))
+        app = create_app(manager, token=token, loopback_only=_is_loopback(self.host), settings=settings)
         config = uvicorn.Config(
-            app, host=self.host, port=settings.port, log_level="warning", access_log=False, lifespan="off"
+            app,
+            host=self.host,
+            port=settings.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            server_header=False,
         )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None

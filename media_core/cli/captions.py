@@ -51,7 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--prompt", dest="initial_prompt", default=None, help="words to prime the recogniser with (names, jargon)"
     )
-    parser.add_argument("--translate-to", default=None, help="also write translated SRT/VTT/ASS in this language")
+    parser.add_argument(
+        "--translate-to", default=None, help="also write translated SRT/VTT/ASS in these languages (es or es,ca,gl)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

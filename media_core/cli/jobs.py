@@ -52,8 +52,14 @@ def register(subparsers) -> None:
 
 def _manager():
     from media_core.jobs import JobManager
+    from media_core.jobs.store import take_store_notice
 
-    return JobManager()
+    manager = JobManager()
+    # Once: whichever front end starts first after the damage tells the user.
+    notice = take_store_notice(manager.store.path)
+    if notice:
+        print(f"reframe: {notice}", file=sys.stderr, flush=True)
+    return manager
 
 
 def _wait_with_progress(manager, job_id: str, quiet: bool) -> int:

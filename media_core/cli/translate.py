@@ -35,7 +35,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("subs", metavar="SUBS", help="subtitle file to translate")
-    parser.add_argument("--to", dest="tgt", required=True, help="target language code, e.g. es")
+    parser.add_argument(
+        "--to", dest="tgt", required=True, help="target language code(s), e.g. es or es,ca,gl (one set of files each)"
+    )
     parser.add_argument(
         "--from",
         dest="src",
@@ -72,7 +74,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Errors (exit 2, one line) and Ctrl-C (exit 130, no partial files) are handled by media_core.cli.main.
-    from media_core.translation import translate_subtitle_file
+    from media_core.translation.subtitles import translate_subtitle_file_many
 
     from .interrupt import run_with_cancel
     from .progress_bar import ProgressBar
@@ -85,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
 
     try:
-        result = run_with_cancel(
-            lambda token: translate_subtitle_file(
+        results = run_with_cancel(
+            lambda token: translate_subtitle_file_many(
                 args.subs,
                 args.tgt,
                 args.src,
@@ -104,9 +106,10 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
-    print(f"Translated {result.cues} cues {result.src}→{result.tgt} with {result.backend}:")
-    for path in result.outputs:
-        print(f"  {path}")
+    for result in results:
+        print(f"Translated {result.cues} cues {result.src}→{result.tgt} with {result.backend}:")
+        for path in result.outputs:
+            print(f"  {path}")
     return 0
 
 

@@ -142,12 +142,20 @@ class JobContext:
             self._publish(*pending)
 
     def _publish(self, fraction: float, stage: str) -> None:
-        self._store.update_progress(self.job_id, fraction, stage)
+        try:
+            self._store.update_progress(self.job_id, fraction, stage)
+        except Exception as exc:  # a full disk or a busy database must not stop the work itself
+            log.warning("progress of job %s not stored: %s", self.job_id, exc)
         self._events.progress(self.job_id, fraction, stage)
 
     # -- log --------------------------------------------------------------------------
     def log(self, line: str) -> None:
-        stamped = self._store.append_log(self.job_id, line)
+        """Best effort: a log line that cannot be written (disk full) never fails the job."""
+        try:
+            stamped = self._store.append_log(self.job_id, line)
+        except Exception as exc:
+            log.warning("job %s log line not written (%s): %s", self.job_id, exc, line)
+            stamped = str(line)
         self._events.log(self.job_id, stamped)
 
     # -- files ------------------------------------------------------------------------

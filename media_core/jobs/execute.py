@@ -7,18 +7,22 @@ output registration and clean-up behave the same everywhere.
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import CancelledError, ReframeError
+from ..errors import CancelledError, DiskFullError, ReframeError, error_from_oserror
 from ..priority import lower_current_thread
 from ..progress import CancelToken
 from .context import JobContext, JobEvents
 from .models import Job, JobOutcome
 from .registry import JobRegistry
+
+log = logging.getLogger(__name__)
 
 #: Automatic retry of a transient failure waits base * 2**(attempt-1) seconds (capped).
 DEFAULT_RETRY_BASE_DELAY = 2.0
@@ -67,7 +71,9 @@ def execute_job(
     or ``queued`` again with ``not_before`` set when a transient error is retried.
     A cancel while ``stopping()`` is true (the app is closing) ends the job
     ``interrupted`` rather than ``cancelled``, so it can be resumed next time.
-    Never raises for job errors (the caller's worker must survive anything).
+    Never raises for job errors (the caller's worker must survive anything); raises
+    :class:`UnrecordedEndError` only when even the end could not be written, for the
+    runner to record it later.
     """
     lower_current_thread()
     events = events or JobEvents()
@@ -94,14 +100,70 @@ def execute_job(
     except BaseException as exc:
         ctx.flush_progress()
         ctx.discard_outputs()
-        final = _record_failure(
-            store, job, ctx, exc, cancel, retry_base_delay, time.monotonic() - started, bool(stopping and stopping())
-        )
+        exc = as_reframe_error(exc)
+        try:
+            final = _record_failure(
+                store,
+                job,
+                ctx,
+                exc,
+                cancel,
+                retry_base_delay,
+                time.monotonic() - started,
+                bool(stopping and stopping()),
+            )
+        except UnrecordedEndError as lost:
+            events.state(job.id, "running")  # still what the store says; the manager keeps trying
+            raise lost from exc
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             events.state(job.id, final.status)
             raise
     events.state(job.id, final.status)
     return final
+
+
+class UnrecordedEndError(Exception):
+    """How a job ended could not be written (the disk is full, the database is gone).
+
+    Carries what should have been recorded, so the runner can record it later
+    (:meth:`JobManager._finish_pending`) instead of leaving the job ``running`` forever."""
+
+    def __init__(self, job_id: str, status: str, error: tuple[str, str, str | None] | None, cause: BaseException):
+        super().__init__(f"could not record that job {job_id} ended {status}: {cause}")
+        self.job_id = job_id
+        self.status = status
+        self.error = error
+
+
+def as_reframe_error(exc: BaseException) -> BaseException:
+    """A full disk seen by SQLite or by a plain write becomes the one clear DiskFullError."""
+    if isinstance(exc, ReframeError):
+        return exc
+    if isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
+        return DiskFullError(
+            "The disk is full: Reframe could not save the job's state. Free some space.", detail=str(exc)
+        )
+    if isinstance(exc, OSError):
+        mapped = error_from_oserror(exc, getattr(exc, "filename", None) or "a file")
+        if mapped is not None:
+            return mapped
+    return exc
+
+
+#: Waits between attempts to record a job's end; the manager retries later still.
+FINISH_RETRY_DELAYS = (0.05, 0.2, 0.5)
+
+
+def finish_with_retry(store, job_id: str, status: str, error=None) -> Job:
+    """``store.finish``, tried again a few times: recording an end must outlive a busy moment."""
+    for delay in (*FINISH_RETRY_DELAYS, None):
+        try:
+            return store.finish(job_id, status, error=error)
+        except Exception as exc:
+            if delay is None:
+                raise UnrecordedEndError(job_id, status, error, exc) from exc
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def _record_failure(
@@ -116,13 +178,13 @@ def _record_failure(
 ) -> Job:
     if (isinstance(exc, CancelledError) or cancel.is_cancelled) and stopping:
         ctx.log(f"interrupted by shutdown after {elapsed:.2f}s")
-        return store.finish(
-            job.id, "interrupted", error=("interrupted", "Reframe was closed while this job was running.", None)
+        return finish_with_retry(
+            store, job.id, "interrupted", ("interrupted", "Reframe was closed while this job was running.", None)
         )
     if isinstance(exc, CancelledError) or cancel.is_cancelled:
         ctx.log(f"cancelled after {elapsed:.2f}s")
         ctx.remove_work_dir()
-        return store.finish(job.id, "cancelled", error=("cancelled", "Cancelled.", None))
+        return finish_with_retry(store, job.id, "cancelled", ("cancelled", "Cancelled.", None))
     if isinstance(exc, ReframeError):
         error = (exc.code, exc.message, exc.detail)
         transient = bool(getattr(exc, "transient", False))
@@ -136,5 +198,8 @@ def _record_failure(
     if transient and job.attempts < job.max_attempts:
         delay = retry_delay(job.attempts, retry_base_delay)
         ctx.log(f"transient error: retrying in {delay:.1f}s (attempt {job.attempts + 1}/{job.max_attempts})")
-        return store.requeue(job.id, not_before=time.time() + delay, error=error)
-    return store.finish(job.id, "failed", error=error)
+        try:
+            return store.requeue(job.id, not_before=time.time() + delay, error=error)
+        except Exception:  # cannot queue it again: at least end it
+            log.exception("job %s could not be re-queued", job.id)
+    return finish_with_retry(store, job.id, "failed", error)

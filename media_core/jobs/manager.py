@@ -32,7 +32,7 @@ from ..progress import CancelToken
 from ..settings import EngineSettings, engine_settings
 from ..settings import on_change as on_settings_change
 from .context import JobEvents
-from .execute import DEFAULT_RETRY_BASE_DELAY, execute_job
+from .execute import DEFAULT_RETRY_BASE_DELAY, UnrecordedEndError, execute_job
 from .models import Job
 from .registry import JobRegistry, default_registry
 from .store import JobStore, process_owner
@@ -96,6 +96,8 @@ class JobManager:
         self._tokens: dict[str, CancelToken] = {}
         self._running_heavy: set[str] = set()
         self._running_light: set[str] = set()
+        #: Jobs whose end could not be written yet (disk full): job id → (status, error).
+        self._pending_ends: dict[str, tuple[str, tuple[str, str, str | None] | None]] = {}
         self._started = False
         self._stopping = False
         self._wake = False
@@ -246,18 +248,67 @@ class JobManager:
         return job.id
 
     def cancel(self, job_id: str) -> bool:
-        """Cancel a queued job at once, or signal a running one (it ends ``cancelled`` within ~1 s)."""
-        if self.store.cancel_queued(job_id):
-            self.store.append_log(job_id, "cancelled while queued")
-            self.events.state(job_id, "cancelled")
-            return True
+        """Cancel a queued job at once, or signal a running one (it ends ``cancelled`` within ~1 s).
+
+        A job this process ran whose end could not be recorded (a full disk) is over already:
+        its end is written now if possible, else as soon as the disk allows; ``True`` either way."""
         with self._cv:
             token = self._tokens.get(job_id)
+            pending = job_id in self._pending_ends
+        if pending:
+            self._finish_pending(job_id)
+            return True
+        if token is None and self._orphaned_here(job_id):
+            self._end_orphan(job_id, "cancelled", ("cancelled", "Cancelled.", None))
+            return True
+        if self.store.cancel_queued(job_id):
+            self._log_quietly(job_id, "cancelled while queued")
+            self.events.state(job_id, "cancelled")
+            return True
         if token is not None:
-            self.store.append_log(job_id, "cancel requested")
+            self._log_quietly(job_id, "cancel requested")
             token.cancel()
             return True
         return False
+
+    def _log_quietly(self, job_id: str, line: str) -> None:
+        try:
+            self.store.append_log(job_id, line)
+        except Exception as exc:  # the log is a courtesy; the action must still happen
+            log.warning("job %s: log line not written (%s): %s", job_id, exc, line)
+
+    def _orphaned_here(self, job_id: str) -> bool:
+        """A ``running`` row this process owns but no worker of it runs (its worker is gone)."""
+        try:
+            row = self.store._conn().execute("SELECT status, owner FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        except Exception:
+            return False
+        with self._cv:
+            live = job_id in self._tokens
+        return row is not None and row["status"] == "running" and row["owner"] == process_owner() and not live
+
+    def _end_orphan(self, job_id: str, status: str, error: tuple[str, str, str | None]) -> None:
+        self.store.finish(job_id, status, error=error)
+        self._log_quietly(job_id, f"ended {status}: its worker had stopped")
+        self.events.state(job_id, status)
+
+    def _finish_pending(self, job_id: str | None = None) -> None:
+        """Write the ends that could not be written before (all, or ``job_id``'s); keep the rest."""
+        with self._cv:
+            if job_id is None:
+                todo = dict(self._pending_ends)
+            else:  # the dispatcher may have written it a moment ago
+                todo = {job_id: self._pending_ends[job_id]} if job_id in self._pending_ends else {}
+        for jid, (status, error) in todo.items():
+            try:
+                self.store.finish(jid, status, error=error)
+            except Exception as exc:
+                log.warning("job %s: its end (%s) still cannot be recorded: %s", jid, status, exc)
+                continue
+            with self._cv:
+                self._pending_ends.pop(jid, None)
+            self._log_quietly(jid, f"{status} (recorded late: the disk was full or the store busy)")
+            self.events.state(jid, status)
 
     def retry(self, job_id: str) -> str:
         """Run a finished job again as a new job linked by ``retry_of``; returns the new id."""
@@ -286,14 +337,26 @@ class JobManager:
         self._kick()
         return job_id
 
-    def delete(self, job_id: str, *, delete_files: bool = False) -> None:
-        """Forget a job (log and work dir too); ``delete_files`` also removes its outputs."""
+    def delete(self, job_id: str, *, delete_files: bool = False, files_root: str | Path | None = None) -> None:
+        """Forget a job (log and work dir too); ``delete_files`` also removes its outputs: the
+        files the job registered, and with ``files_root`` only those inside that folder
+        (symlinks resolved), which is what the HTTP API asks for."""
+        with self._cv:
+            pending = job_id in self._pending_ends
+        if pending:
+            self._finish_pending(job_id)
+        elif self._orphaned_here(job_id):
+            self._end_orphan(job_id, "failed", ("internal", "The job's worker stopped without recording an end.", None))
         job = self.store.get(job_id)
         if job.status == "running":
-            raise InvalidParameterError("Cancel the job before deleting it.")
+            raise InvalidParameterError(
+                "Cancel the job before deleting it."
+                if not pending
+                else "The disk is full: the job cannot be deleted until some space is free."
+            )
         if delete_files:
-            for path in job.outputs:
-                Path(path).unlink(missing_ok=True)
+            for path in _deletable_outputs(job, files_root):
+                path.unlink(missing_ok=True)
         self.store.delete(job_id)
 
     # -- reads ------------------------------------------------------------------------
@@ -378,6 +441,8 @@ class JobManager:
                     return
                 self._wake = False
             try:
+                if self._pending_ends:
+                    self._finish_pending()
                 self._start_runnable()
                 wake = self.store.next_wakeup()
             except Exception:  # a busy/broken database must not kill dispatching for good
@@ -418,6 +483,11 @@ class JobManager:
                     retry_base_delay=self.retry_base_delay,
                     stopping=lambda: self._stopping,
                 )
+            except UnrecordedEndError as lost:
+                # Last resort: the dispatcher writes it once it can (and cancel/delete try too).
+                log.error("%s; will retry", lost)
+                with self._cv:
+                    self._pending_ends[job.id] = (lost.status, lost.error)
             except BaseException:  # execute_job records everything; this is the last line of defence
                 log.exception("job %s crashed its worker", job.id)
             finally:
@@ -425,9 +495,27 @@ class JobManager:
                     self._tokens.pop(job.id, None)
                     self._running_heavy.discard(job.id)
                     self._running_light.discard(job.id)
+                if job.id not in self._pending_ends and self._orphaned_here(job.id):
+                    with self._cv:  # nothing recorded an end: never leave the row running
+                        self._pending_ends[job.id] = (
+                            "failed",
+                            ("internal", "The job stopped unexpectedly; see its log.", None),
+                        )
+                with self._cv:
                     self._wake_dispatcher()
 
         return run
+
+
+def _deletable_outputs(job: Job, files_root: str | Path | None) -> list[Path]:
+    """The job's registered output files, limited to ``files_root`` when given."""
+    import os
+
+    files = [Path(p) for p in job.outputs]
+    if files_root is None:
+        return files
+    root = Path(os.path.realpath(files_root))
+    return [p for p in files if Path(os.path.realpath(p)).is_relative_to(root) and not p.is_symlink()]
 
 
 def _input_assets(params: dict[str, Any]) -> list[tuple[str, str]]:

@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 JobFn = Callable[[dict, "JobContext"], Any]
 
 
+_builtins_import_lock = threading.RLock()
+
+
 class UnknownJobTypeError(ReframeError):
     code = "unknown_job_type"
 
@@ -92,8 +95,13 @@ class JobRegistry:
 
     def _ensure_builtins(self) -> None:
         if self._load_builtins and not self._builtins_loaded:
-            self._builtins_loaded = True
-            from . import builtin  # noqa: F401  (registers into the default registry)
+            # Marked loaded only after the import: a concurrent first lookup (the HTTP API
+            # under load) used to see the flag before the types and answer "unknown type".
+            with _builtins_import_lock:
+                if not self._builtins_loaded:
+                    from . import builtin  # noqa: F401  (registers into the default registry)
+
+                    self._builtins_loaded = True
 
     def get(self, name: str) -> JobTypeSpec:
         self._ensure_builtins()

@@ -17,6 +17,7 @@ import contextlib
 import datetime as _dt
 import functools
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -33,6 +34,8 @@ from ..errors import InvalidParameterError, ReframeError
 from ..paths import data_dir, file_sha256
 from .models import STATUSES, Asset, Job
 
+log = logging.getLogger(__name__)
+
 #: Outputs bigger than this get size + mtime only (hashing would delay "succeeded" by seconds).
 OUTPUT_HASH_LIMIT = 2 * 1024**3
 BUSY_TIMEOUT_MS = 10_000
@@ -44,6 +47,39 @@ class JobNotFoundError(ReframeError):
 
 class StoreVersionError(ReframeError):
     code = "store_version"
+
+
+#: SQLite's words for a file that is not (or no longer) a database. Anything else (locked,
+#: no permission, I/O error) is not damage and must never get the file moved aside.
+_DAMAGE_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+#: Written beside the database when a damaged one was moved aside; the first front end
+#: that starts afterwards shows it and deletes it (see :func:`take_store_notice`).
+NOTICE_SUFFIX = ".moved-aside.txt"
+
+
+def _is_damage(exc: BaseException) -> bool:
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        return name.split("(")[0] in _DAMAGE_CODES or name.startswith(tuple(_DAMAGE_CODES))
+    return type(exc) is sqlite3.DatabaseError  # OperationalError & co. are not damage
+
+
+class _Damaged(Exception):
+    """integrity problems found by ``PRAGMA quick_check`` on an otherwise readable file."""
+
+
+def take_store_notice(path: str | os.PathLike | None = None) -> str | None:
+    """The message about a damaged job history moved aside, once: it is deleted when read."""
+    db = Path(path) if path is not None else data_dir() / "jobs.sqlite3"
+    notice = db.with_name(db.name + NOTICE_SUFFIX)
+    try:
+        text = notice.read_text(encoding="utf-8").strip()
+        notice.unlink()
+    except OSError:
+        return None
+    return text or None
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -188,7 +224,46 @@ class JobStore:
         self.jobs_root = Path(jobs_root) if jobs_root is not None else self.path.parent / "jobs"
         self._local = threading.local()
         self._log_lock = threading.Lock()
+        #: Where a damaged database found at start was moved (``None``: it was fine).
+        self.moved_aside: Path | None = None
+        try:
+            self._open_checked()
+        except (sqlite3.DatabaseError, _Damaged) as exc:
+            if not isinstance(exc, _Damaged) and not _is_damage(exc):
+                raise
+            self.close()
+            self.moved_aside = self._move_aside(exc)
+            self._open_checked()
+
+    def _open_checked(self) -> None:
         self._migrate()
+        problem = self._conn().execute("PRAGMA quick_check(1)").fetchone()[0]
+        if problem != "ok":
+            raise _Damaged(problem)
+
+    def _move_aside(self, exc: BaseException) -> Path:
+        """Rename the damaged file (and its -wal/-shm) out of the way, keep it for the user,
+        and leave a notice for the front ends. A fresh, empty history replaces it."""
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        os.replace(self.path, target)
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                os.replace(side, target.with_name(target.name + suffix))
+        message = (
+            f"The job history ({self.path.name}) was damaged and could not be opened, so Reframe "
+            f"started a new, empty one. The damaged file was kept as {target}. "
+            f"Your output files are not affected."
+        )
+        log.info("%s (%s)", message, exc)  # the notice file is how the user hears of it, once
+        with contextlib.suppress(OSError):
+            self.path.with_name(self.path.name + NOTICE_SUFFIX).write_text(message + "\n", encoding="utf-8")
+        return target
 
     # -- connections -----------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -214,10 +289,20 @@ class JobStore:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (SQLITE_FULL does); a second ROLLBACK
+            # would raise and hide the real error.
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                if conn.in_transaction:  # a failed COMMIT may leave the transaction open
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         """Close this thread's connection (other threads' close when their thread ends)."""

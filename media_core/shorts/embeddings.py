@@ -271,7 +271,10 @@ def match_prompt(
     vectors = embed_texts(list(sentences), cache_file=cache_file, cancel=cancel)
     if vectors is None:
         return None
-    prompt_vector = embed_texts([prompt], cancel=cancel)[0].astype(np.float64)
+    prompt_vectors = embed_texts([prompt], cancel=cancel)
+    if prompt_vectors is None:
+        return None
+    prompt_vector = prompt_vectors[0].astype(np.float64)
     vectors = vectors.astype(np.float64)
     w = np.asarray(weights if weights is not None else [1] * len(sentences), np.float64)
     return PromptMatch(prompt, vectors @ prompt_vector, vectors, prompt_vector, w)

@@ -22,6 +22,7 @@ from ..probe import MediaInfo, check_input_file, probe
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from ..styles import DEFAULT_PRESET, get_preset
 from ..transcription import TranscriptionConfig, transcribe
+from ..url_source import is_url, resolve_input
 from . import embeddings, runs, transcript_cache
 from .candidates import build_candidates, snap_to_quiet, split_sentences
 from .clip_subtitles import clip_words, group_clip_words, write_clip_subtitles
@@ -194,6 +195,9 @@ def find_shorts(
     request = request or ShortsRequest()
     token = as_token(cancel)
     report = as_progress(progress)
+    if is_url(input_path):
+        input_path = resolve_input(input_path, progress=report.span(0.0, 0.3, "downloading"), cancel=token, log=log)
+        report = report.span(0.3, 1.0)
     path = check_input_file(input_path)
     info = probe(path)
     if not info.has_audio:
@@ -376,7 +380,8 @@ def render_shorts(
     token = as_token(cancel)
     report = as_progress(progress)
     emit = _emitter(log)
-    path = check_input_file(input_path)
+    # The same link as find_shorts was given: the cache answers without a second download.
+    path = check_input_file(resolve_input(input_path, cancel=token, log=log))
     if not clips:
         raise InvalidParameterError("There are no clips to render.")
     info = probe(path)

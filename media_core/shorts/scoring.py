@@ -351,7 +351,7 @@ def score_clips(
             hits = [forms[t] for t in dict.fromkeys(prompt_terms) if t in forms]
             if hits:
                 reasons.insert(0, "mentions " + ", ".join(f"'{h}'" for h in hits[:3]) + " (prompt)")
-            elif sem_raw is not None and f.get("prompt_semantic", 0) >= 0.6:
+            elif sem_raw is not None and sem_best_idx is not None and f.get("prompt_semantic", 0) >= 0.6:
                 # Quote the sentence that carries the match, so the user can judge it at a glance.
                 best_sentence = sentences_all[int(sem_best_idx[index])].text
                 reasons.insert(0, f"{_quote(best_sentence)} is close to the prompt in meaning")

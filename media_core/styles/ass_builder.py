@@ -19,6 +19,7 @@ the narrow side, and vertical margins with the height.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pysubs2
 
@@ -97,12 +98,13 @@ def _timed_tokens(line: SubtitleLine, style: SubtitleStyle) -> list[list[_Token]
     if not words:
         return None
     text_rows = [row for row in line.text.split("\n") if row.strip()]
+    cells: list[list[tuple[str, str]]] | None
     if sum(len(row.split()) for row in text_rows) == len(words):
         cells = [[(" ", text) for text in row.split()] for row in text_rows]
     else:
         cells = _cells_without_spaces(text_rows, words)
-        if cells is None:
-            return None
+    if cells is None:
+        return None
     out: list[list[_Token]] = []
     i = 0
     for row in cells:
@@ -207,7 +209,7 @@ def effective_bold(style: SubtitleStyle) -> bool:
 def _ass_styles(style: SubtitleStyle, width: int, height: int) -> dict[str, pysubs2.SSAStyle]:
     scale = min(width, height) / REFERENCE_HEIGHT
     vscale = height / REFERENCE_HEIGHT
-    common = {
+    common: dict[str, Any] = {
         "fontname": style.font_family,
         "fontsize": round(style.font_size * scale, 1),
         "bold": effective_bold(style),
@@ -365,7 +367,7 @@ def _karaoke_text(cue: _Cue) -> str:
     """
     start_cs, end_cs = _cs(cue.start), _cs(cue.end)
     cursor = start_cs
-    out_rows: list[list[str]] = []
+    out_rows: list[list[tuple[str, str]]] = []
     for row in cue.rows:
         cells = []
         for tok in row:

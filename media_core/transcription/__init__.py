@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
-from ..models import Transcript
+from ..models import Segment, Transcript
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from . import speed
 from .config import TranscriptionConfig
@@ -43,15 +44,19 @@ def transcribe(
         audio = decode_audio(path, progress=report.span(0.0, 0.05), cancel=token)
     duration = len(audio) / SAMPLE_RATE
     model_report = report.span(0.05, 0.1)
+    backend: ModuleType
     if config.backend == "whisper.cpp":
-        from . import whispercpp_backend as backend
+        from . import whispercpp_backend
 
+        backend = whispercpp_backend
         model_path = model_store.resolve_ggml_model(config.model, progress=model_report, cancel=token)
     else:
-        from . import faster_whisper_backend as backend
+        from . import faster_whisper_backend
 
+        backend = faster_whisper_backend
         model_path = model_store.resolve_model(config.model, progress=model_report, cancel=token)
     if len(audio) == 0:
+        segments: list[Segment]
         segments, language, language_prob = [], config.language or "und", 0.0
     else:
         decode_started = time.perf_counter()

@@ -144,9 +144,11 @@ class ApertiumTranslator:
             raise BackendUnavailableError(
                 "Apertium is not installed. Install it (e.g. `sudo apt install apertium apertium-eng-spa`)."
             )
+        # Most pairs name their modes in ISO 639-3 (eng-spa), older ones in 639-1 (en-gl).
         wanted = f"{to_apertium(src)}-{to_apertium(tgt)}"
-        if wanted in self.modes():
-            return wanted
+        for mode in (wanted, f"{normalize_lang(src)}-{normalize_lang(tgt)}"):
+            if mode in self.modes():
+                return mode
         raise BackendUnavailableError(
             f"Apertium has no {normalize_lang(src)}→{normalize_lang(tgt)} pair installed "
             f'(looked for mode "{wanted}"; installed: {", ".join(self.modes()) or "none"}).'
@@ -193,6 +195,8 @@ class ApertiumTranslator:
 
     def _run(self, mode: str, text: str, token: CancelToken) -> str:
         token.raise_if_cancelled()
+        if not self.exe:
+            raise TranslationError("Apertium is not installed.")
         cmd = [self.exe, "-u", "-f", "txt", mode]
         try:
             proc = subprocess.Popen(

@@ -20,7 +20,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -513,6 +513,48 @@ def translate_subtitle_file(
         tgt=tgt,
         cues=len(lines),
     )
+
+
+def split_targets(targets: str | list[str]) -> list[str]:
+    """``"es, fr,de"`` or a list → normalised codes in order, each once."""
+    items = targets.split(",") if isinstance(targets, str) else list(targets)
+    out: list[str] = []
+    for item in items:
+        code = normalize_lang(str(item).strip()) if str(item).strip() else ""
+        if code and code not in out:
+            out.append(code)
+    if not out:
+        raise InvalidParameterError("Choose at least one target language.")
+    return out
+
+
+def translate_subtitle_file_many(
+    path: str | os.PathLike,
+    targets: str | list[str],
+    src: str | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    log: LogFn | None = None,
+    **options: Any,
+) -> list[TranslationResult]:
+    """Translate one subtitle file into several languages in one go: one set of files per
+    language, each written all-or-nothing. The file is read and its source language found
+    once; each language's translator is loaded once for all of its cues."""
+    codes = split_targets(targets)
+    if options.get("out") and len(codes) > 1:
+        raise InvalidParameterError("One output path cannot hold several languages: leave the output name empty.")
+    path = Path(path)
+    if not path.is_file():
+        raise InputNotFoundError(f"The subtitle file {path} does not exist.")
+    src = normalize_lang(src) if src else detect_source_language(path)
+    report, token = as_progress(progress), as_token(cancel)
+    results = []
+    for index, tgt in enumerate(codes):
+        token.raise_if_cancelled()
+        span = report.span(index / len(codes), (index + 1) / len(codes), f"{language_name(tgt)}")
+        results.append(translate_subtitle_file(path, tgt, src, progress=span, cancel=token, log=log, **options))
+    return results
 
 
 def _stem_without_lang(path: Path) -> str:

@@ -32,7 +32,7 @@ TEST_APT=(
   asterisk-core-sounds-es-wav asterisk-core-sounds-es
   asterisk-core-sounds-fr-wav asterisk-core-sounds-fr
   # offline rule-based translation (English <-> Spanish)
-  apertium apertium-eng-spa
+  apertium apertium-eng-spa apertium-eng-cat apertium-en-gl
   # a virtual screen for GUI screenshots; fonts for fallback glyphs
   xvfb xauth fonts-noto-core fonts-dejavu-core
 )

@@ -1,19 +1,27 @@
-"""What every tab offers the main window: drop routing, remembered options, keyboard actions."""
+"""What every tab offers the main window: drop routing, remembered options, keyboard actions.
+
+A tab knows only the job client (reframe_desktop.job_client.JobClient, or any object with
+its methods and signals) and the app settings; it tells the window things through signals.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 
 class BaseTab(QWidget):
     #: Key under which the tab's last options are stored in AppSettings.tab_options.
     name = "tab"
+    #: A file was used for a job: the window adds it to the recent files.
+    fileUsed = Signal(str)
+    #: A short message for the status bar.
+    notice = Signal(str)
 
-    def __init__(self, window, parent: QWidget | None = None):
+    def __init__(self, client, settings, parent: QWidget | None = None):
         super().__init__(parent)
-        self.window_ = window
-        self.client = window.client
-        self.settings = window.settings
+        self.client = client
+        self.settings = settings
 
     def accept_file(self, path: str, kind: str) -> bool:
         """Put a dropped/opened file into the right field; False when this tab has no use for it."""

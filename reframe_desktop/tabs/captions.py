@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -13,10 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -24,64 +20,76 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..labels import LANGUAGES, TRANSLATE_TARGETS, fill_combo
 from ..widgets.common import MEDIA_FILTER, Collapsible, FileField, fmt_duration, hint
-from ..widgets.player import PreviewPlayer
+from ..widgets.field_errors import FieldErrors, error_label
+from ..widgets.model_combo import ModelCombo
 from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
+from ..widgets.transcript_viewer import TranscriptViewer
 from ..workers import run_in_background
 from .base import BaseTab
 
-LANGUAGES = [
-    ("auto", "Detect automatically"),
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("it", "Italian"),
-    ("pt", "Portuguese"),
-    ("nl", "Dutch"),
-    ("ja", "Japanese"),
-    ("zh", "Chinese"),
-    ("ko", "Korean"),
-    ("ru", "Russian"),
-    ("ar", "Arabic"),
-    ("hi", "Hindi"),
-    ("pl", "Polish"),
-    ("tr", "Turkish"),
-]
-
 BACKENDS = [("faster-whisper", "faster-whisper (CTranslate2)"), ("whisper.cpp", "whisper.cpp (ggml)")]
 FORMATS = ["srt", "vtt", "ass", "txt", "json"]
-TRANSLATE_TARGETS = [
-    ("", "No translation"),
-    ("es", "Spanish"),
-    ("en", "English"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("it", "Italian"),
-    ("pt", "Portuguese"),
-]
 
 
 class CaptionsTab(BaseTab):
     name = "captions"
 
-    def __init__(self, window, parent=None):
-        super().__init__(window, parent)
-        self.input = FileField(self.tr("Drop a video or audio file here, or browse…"), MEDIA_FILTER)
-        self.input.pathChanged.connect(self._schedule_estimate)
+    def __init__(self, client, settings, parent=None):
+        super().__init__(client, settings, parent)
+        self.error = error_label()
+        self.errors = FieldErrors(self.error)
+        self.recent = RecentJobsPanel(self.client)
+        self.recent.jobFinished.connect(self._on_job_finished)
+        self.viewer = TranscriptViewer()
+        # The viewer's parts, as the window (Ctrl+F), tests and screenshots reach them.
+        self.search, self.transcript, self.player = self.viewer.search, self.viewer.transcript, self.viewer.player
+        right = QSplitter(Qt.Vertical)
+        right.addWidget(self.recent)
+        right.addWidget(self.viewer)
+        right.setSizes([200, 520])
+        split = QSplitter()
+        split.addWidget(self._build_options())
+        split.addWidget(right)
+        split.setSizes([560, 700])
+        QVBoxLayout(self).addWidget(split)
+
+        self._duration: float | None = None
+        self._load_seq = 0
+        self._estimate_timer = QTimer(self, singleShot=True, interval=300)
+        self._estimate_timer.timeout.connect(self._probe_duration)
+
+    def _build_options(self) -> QGroupBox:
+        self.estimate = hint("")
+        self.submit_btn = QPushButton(self.tr("Generate captions"))
+        self.submit_btn.setObjectName("primary")
+        self.submit_btn.clicked.connect(self.submit)
+        submit_row = QHBoxLayout()
+        submit_row.addWidget(self.estimate, 1)
+        submit_row.addWidget(self.submit_btn)
+        box = QGroupBox(self.tr("Captions"))
+        ol = QVBoxLayout(box)
+        ol.addLayout(self._build_form())
+        ol.addWidget(Collapsible(self.tr("Advanced options"), self._build_advanced()))
+        ol.addWidget(self.error)
+        ol.addStretch(1)
+        ol.addLayout(submit_row)
+        return box
+
+    def _build_engine_fields(self) -> None:
         self.language = QComboBox()
-        for code, label in LANGUAGES:
-            self.language.addItem(self.tr(label), code)
+        fill_combo(self.language, LANGUAGES)
         self.backend = QComboBox()
-        for key, label in BACKENDS:
-            self.backend.addItem(label, key)
+        for key, text in BACKENDS:
+            self.backend.addItem(text, key)
         self.backend.setToolTip(
             self.tr(
                 "faster-whisper is the fastest on a CPU and supports word timestamps.\n"
                 "whisper.cpp needs ggml model files and is useful on machines without AVX."
             )
         )
-        self.model = QComboBox()
+        self.model = ModelCombo(self.settings.default_model)
         self.model.setToolTip(
             self.tr(
                 "Bigger models make fewer mistakes but take longer.\n"
@@ -90,16 +98,22 @@ class CaptionsTab(BaseTab):
                 "and a little more accurate for English."
             )
         )
-        self._fill_models()
         self.model.currentIndexChanged.connect(self._update_estimate_label)
         self.backend.currentIndexChanged.connect(self._update_estimate_label)
+
+    def _build_form(self) -> QFormLayout:
+        self.input = FileField(self.tr("Drop a video or audio file here, or browse…"), MEDIA_FILTER)
+        self.input.pathChanged.connect(self._schedule_estimate)
+        self._build_engine_fields()
         self.formats = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
         for fmt in ("srt", "vtt", "json"):
             self.formats[fmt].setChecked(True)
-        fmt_row = QHBoxLayout()
+        fmt_row = QWidget()
+        fl = QHBoxLayout(fmt_row)
+        fl.setContentsMargins(0, 0, 0, 0)
         for box in self.formats.values():
-            fmt_row.addWidget(box)
-        fmt_row.addStretch(1)
+            fl.addWidget(box)
+        fl.addStretch(1)
         self.max_chars = QSpinBox()
         self.max_chars.setRange(10, 120)
         self.max_chars.setValue(42)
@@ -108,13 +122,14 @@ class CaptionsTab(BaseTab):
         self.max_lines.setRange(1, 3)
         self.max_lines.setValue(2)
         self.max_lines.setSuffix(self.tr(" lines"))
-        limits = QHBoxLayout()
-        limits.addWidget(self.max_chars)
-        limits.addWidget(self.max_lines)
-        limits.addStretch(1)
+        limits = QWidget()
+        ll = QHBoxLayout(limits)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.max_chars)
+        ll.addWidget(self.max_lines)
+        ll.addStretch(1)
         self.translate_to = QComboBox()
-        for code, label in TRANSLATE_TARGETS:
-            self.translate_to.addItem(self.tr(label), code)
+        fill_combo(self.translate_to, TRANSLATE_TARGETS)
         self.diarize = QCheckBox(self.tr("Label speakers (diarization)"))
         self.diarize.setEnabled(False)
         self.diarize.setToolTip(
@@ -123,10 +138,20 @@ class CaptionsTab(BaseTab):
                 "with Reframe. This will be enabled when one does."
             )
         )
+        wrap = self.errors.wrap
+        form = QFormLayout()
+        form.addRow(self.tr("Input"), wrap("input", self.input))
+        form.addRow(self.tr("Language"), wrap("language", self.language))
+        form.addRow(self.tr("Engine"), wrap("backend", self.backend))
+        form.addRow(self.tr("Model"), wrap("model", self.model))
+        form.addRow(self.tr("Formats"), wrap("formats", fmt_row))
+        form.addRow(self.tr("Line limits"), wrap("max_chars_per_line", limits, "max_lines"))
+        form.addRow(self.tr("Translate to"), wrap("translate_to", self.translate_to))
+        form.addRow("", self.diarize)
+        return form
 
-        # Advanced options, collapsed by default: most people never need them.
-        adv = QWidget()
-        adv_form = QFormLayout(adv)
+    def _build_advanced(self) -> QWidget:
+        """Advanced options, collapsed by default: most people never need them."""
         self.vad = QCheckBox(self.tr("Skip silence (voice activity detection)"))
         self.vad.setChecked(True)
         self.word_timestamps = QCheckBox(self.tr("Word timestamps (needed for word highlighting)"))
@@ -140,122 +165,15 @@ class CaptionsTab(BaseTab):
         self.max_duration.setRange(1.0, 10.0)
         self.max_duration.setValue(6.0)
         self.max_duration.setSuffix(" s")
-        adv_form.addRow(self.vad)
-        adv_form.addRow(self.word_timestamps)
-        adv_form.addRow(self.tr("Beam size"), self.beam_size)
-        adv_form.addRow(self.tr("Prompt"), self.initial_prompt)
-        adv_form.addRow(self.tr("Longest subtitle"), self.max_duration)
-
-        form = QFormLayout()
-        form.addRow(self.tr("Input"), self.input)
-        form.addRow(self.tr("Language"), self.language)
-        form.addRow(self.tr("Engine"), self.backend)
-        form.addRow(self.tr("Model"), self.model)
-        form.addRow(self.tr("Formats"), fmt_row)
-        form.addRow(self.tr("Line limits"), limits)
-        form.addRow(self.tr("Translate to"), self.translate_to)
-        form.addRow("", self.diarize)
-        self.estimate = hint("")
-        self.submit_btn = QPushButton(self.tr("Generate captions"))
-        self.submit_btn.setObjectName("primary")
-        self.submit_btn.clicked.connect(self.submit)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d9443a;")
-        self.error.setWordWrap(True)
-        submit_row = QHBoxLayout()
-        submit_row.addWidget(self.estimate, 1)
-        submit_row.addWidget(self.submit_btn)
-
-        options_box = QGroupBox(self.tr("Captions"))
-        ol = QVBoxLayout(options_box)
-        ol.addLayout(form)
-        ol.addWidget(Collapsible(self.tr("Advanced options"), adv))
-        ol.addWidget(self.error)
-        ol.addStretch(1)
-        ol.addLayout(submit_row)
-
-        self.recent = RecentJobsPanel(self.client)
-        self.recent.jobFinished.connect(self._on_job_finished)
-
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search the transcript…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._filter_transcript)
-        self.transcript = QListWidget()
-        self.transcript.setWordWrap(True)
-        self.transcript.setToolTip(self.tr("Click a line to play the video from there."))
-        self.transcript.itemClicked.connect(self.seek_to_item)
-        self.player = PreviewPlayer()
-        self.player.positionChanged.connect(self._follow_playback)
-        viewer = QSplitter(Qt.Vertical)
-        transcript_box = QWidget()
-        tl = QVBoxLayout(transcript_box)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(self.search)
-        tl.addWidget(self.transcript, 1)
-        viewer.addWidget(self.player)
-        viewer.addWidget(transcript_box)
-        viewer.setSizes([300, 220])
-
-        right = QSplitter(Qt.Vertical)
-        right.addWidget(self.recent)
-        right.addWidget(viewer)
-        right.setSizes([200, 520])
-        split = QSplitter()
-        split.addWidget(options_box)
-        split.addWidget(right)
-        split.setSizes([560, 700])
-        lay = QVBoxLayout(self)
-        lay.addWidget(split)
-
-        self._duration: float | None = None
-        self._load_seq = 0
-        self._segment_starts: list[float] = []
-        self._estimate_timer = QTimer(self, singleShot=True, interval=300)
-        self._estimate_timer.timeout.connect(self._probe_duration)
-
-    # -- models -------------------------------------------------------------------
-    def _fill_models(self, models=None) -> None:
-        """Model names with size/speed hints; installed ones get a ✓.
-
-        Filled at once from the engine's list of known models, then refreshed from the
-        model manager on a worker thread (it scans the models folder for what is installed).
-        """
-        from media_core.model_store import KNOWN_MODELS, ModelInfo
-
-        refresh = models is None
-        if refresh:
-            models = [
-                ModelInfo(
-                    name=k.name,
-                    installed=False,
-                    source="hub",
-                    size_bytes=k.size_bytes,
-                    rtf=k.rtf,
-                    description=k.description,
-                )
-                for k in KNOWN_MODELS.values()
-            ]
-        current = self.model.currentData() or self.settings.default_model
-        self.model.blockSignals(True)
-        self.model.clear()
-        for m in models:
-            if m.kind != "faster-whisper":
-                continue
-            mark = "✓ " if m.installed else ""
-            size = f"{m.size_bytes / 1e6:.0f} MB" if m.size_bytes else ""
-            details = ", ".join(x for x in (size, m.description) if x)
-            self.model.addItem(f"{mark}{m.name}" + (f" — {details}" if details else ""), m.name)
-        self.model.setCurrentIndex(max(0, self.model.findData(current)))
-        self.model.blockSignals(False)
-        if refresh:
-
-            def work():
-                from media_core import model_store
-
-                return model_store.list_models()
-
-            run_in_background(work, self._fill_models, lambda exc: None)
+        adv = QWidget()
+        wrap = self.errors.wrap
+        form = QFormLayout(adv)
+        form.addRow(self.vad)
+        form.addRow(self.word_timestamps)
+        form.addRow(self.tr("Beam size"), wrap("beam_size", self.beam_size))
+        form.addRow(self.tr("Prompt"), wrap("initial_prompt", self.initial_prompt))
+        form.addRow(self.tr("Longest subtitle"), wrap("max_duration", self.max_duration))
+        return adv
 
     # -- drops / options ----------------------------------------------------------
     def accept_file(self, path: str, kind: str) -> bool:
@@ -376,25 +294,36 @@ class CaptionsTab(BaseTab):
             "initial_prompt": o["initial_prompt"],
         }
 
-    def submit(self) -> str | None:
-        self.error.clear()
+    def transcribe(self, path: str) -> str | None:
+        """Submit a captions job for ``path`` with this tab's settings (another tab asked)."""
+        self.input.set_path(path)
+        return self.submit()
+
+    def _input_problem(self) -> tuple[str, str] | None:
+        """(field, message) for what must be fixed before a job can be submitted."""
         path = self.input.path()
         if not path:
-            self.error.setText(self.tr("Choose a video or audio file first."))
-            return None
+            return "input", self.tr("Choose a video or audio file first.")
         if not Path(path).is_file():
-            self.error.setText(self.tr("File not found: {0}").format(path))
-            return None
+            return "input", self.tr("File not found: {0}").format(path)
         if not any(b.isChecked() for b in self.formats.values()):
-            self.error.setText(self.tr("Pick at least one output format."))
+            return "formats", self.tr("Pick at least one output format.")
+        return None
+
+    def submit(self) -> str | None:
+        self.errors.clear()
+        problem = self._input_problem()
+        if problem is not None:
+            self.errors.show_field(*problem)
             return None
+        path = self.input.path()
         try:
             job_id = self.client.submit("captions", self.job_params())
-        except Exception as exc:  # a ReframeError from validation: show it, keep the window alive
-            self.error.setText(str(exc))
+        except Exception as exc:  # InvalidParameterError from validation: shown by its fields
+            self.errors.show(exc)
             return None
         self.recent.add_job(job_id, self.tr("Captions · {0}").format(Path(path).name))
-        self.window_.remember_file(path)
+        self.fileUsed.emit(path)
         return job_id
 
     # -- results ------------------------------------------------------------------
@@ -427,37 +356,6 @@ class CaptionsTab(BaseTab):
             if seq != self._load_seq:
                 return  # a newer job's result is loading
             segments, cues = result
-            self.transcript.clear()
-            self._segment_starts = [seg.start for seg in segments]
-            for seg in segments:
-                item = QListWidgetItem(f"{fmt_duration(seg.start)}  {seg.text.strip()}")
-                item.setData(Qt.UserRole, seg.start)
-                item.setData(Qt.UserRole + 1, seg.end)
-                self.transcript.addItem(item)
-            if media and Path(media).is_file():
-                self.player.load(media, cues)
-            self._filter_transcript(self.search.text())
+            self.viewer.show_transcript(segments, media if media and Path(media).is_file() else None, cues)
 
         run_in_background(work, done, lambda exc: self.error.setText(str(exc)))
-
-    def _filter_transcript(self, text: str) -> None:
-        text = text.lower().strip()
-        for i in range(self.transcript.count()):
-            item = self.transcript.item(i)
-            item.setHidden(bool(text) and text not in item.text().lower())
-
-    def seek_to_item(self, item: QListWidgetItem) -> None:
-        """Click-to-seek: the player jumps to that line (a hair after its start, so the
-        cue is already on screen) and keeps its play/pause state."""
-        self.player.seek(float(item.data(Qt.UserRole)) + 0.05)
-
-    def _follow_playback(self, ms: int) -> None:
-        """Highlight the transcript line being spoken."""
-        t = ms / 1000
-        i = bisect.bisect_right(self._segment_starts, t) - 1
-        if i < 0:
-            return
-        item = self.transcript.item(i)
-        if item is not None and t < item.data(Qt.UserRole + 1) and item is not self.transcript.currentItem():
-            self.transcript.setCurrentItem(item)
-            self.transcript.scrollToItem(item)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -22,202 +20,46 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ..widgets.common import fmt_duration, open_path, reveal_path
+from ..labels import DATE_RANGES, fill_combo
+from ..widgets.common import open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
-
-STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
-DATE_RANGES = [
-    ("all", "Any time", None),
-    ("today", "Today", 1),
-    ("week", "Last 7 days", 7),
-    ("month", "Last 30 days", 30),
-]
-
-
-def _ts(value) -> dt.datetime | None:
-    """Job timestamps may be datetimes, ISO strings or epoch seconds: normalise to aware datetimes."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, dt.UTC)
-    try:
-        parsed = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _created(job) -> dt.datetime:
-    return _ts(getattr(job, "created_at", None)) or dt.datetime.min.replace(tzinfo=dt.UTC)
-
-
-def job_input(job) -> str:
-    params = getattr(job, "params", {}) or {}
-    for key in ("input", "video", "path"):
-        if params.get(key):
-            return Path(str(params[key])).name
-    return ""
-
-
-class JobTableModel(QAbstractTableModel):
-    COLUMNS = ("Type", "Input", "Status", "Progress", "Created", "Duration")
-    JobRole = Qt.UserRole + 1
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.jobs: list = []
-        self.live: dict[str, tuple[float, str]] = {}
-
-    def set_jobs(self, jobs) -> None:
-        self.beginResetModel()
-        self.jobs = sorted(jobs, key=_created, reverse=True)
-        self.endResetModel()
-
-    def upsert(self, job) -> None:
-        """One job changed or appeared: touch only its row, so a busy queue never resets the
-        whole table (a reset re-lays out every row on the UI thread)."""
-        for row, known in enumerate(self.jobs):
-            if known.id == job.id:
-                self.jobs[row] = job
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-                return
-        row = next((i for i, known in enumerate(self.jobs) if _created(known) <= _created(job)), len(self.jobs))
-        self.beginInsertRows(QModelIndex(), row, row)
-        self.jobs.insert(row, job)
-        self.endInsertRows()
-
-    def update_progress(self, job_id: str, fraction: float, stage: str) -> None:
-        self.live[job_id] = (fraction, stage)
-        for row, job in enumerate(self.jobs):
-            if job.id == job_id:
-                idx = self.index(row, 3)
-                self.dataChanged.emit(idx, idx)
-                return
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.jobs)
-
-    def columnCount(self, parent=QModelIndex()):
-        return len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return self.COLUMNS[section]
-        return None
-
-    def progress_of(self, job) -> float:
-        if job.id in self.live and job.status == "running":
-            return self.live[job.id][0]
-        if job.status == "succeeded":
-            return 1.0
-        return float(getattr(job, "progress", 0.0) or 0.0)
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        job = self.jobs[index.row()]
-        col = index.column()
-        if role == self.JobRole:
-            return job
-        if role == Qt.DisplayRole:
-            if col == 0:
-                return getattr(job, "title", "") or job.type
-            if col == 1:
-                return job_input(job)
-            if col == 2:
-                return job.status
-            if col == 3:
-                return self.progress_of(job)
-            if col == 4:
-                created = _ts(getattr(job, "created_at", None))
-                return created.astimezone().strftime("%Y-%m-%d %H:%M") if created else ""
-            if col == 5:
-                start, end = _ts(getattr(job, "started_at", None)), _ts(getattr(job, "finished_at", None))
-                return fmt_duration((end - start).total_seconds()) if start and end else ""
-        if role == Qt.ToolTipRole and col == 2 and getattr(job, "error", None):
-            return str(job.error)
-        return None
-
-
-class ProgressDelegate(QStyledItemDelegate):
-    def paint(self, painter, option, index):
-        value = index.data(Qt.DisplayRole)
-        if not isinstance(value, float):
-            return super().paint(painter, option, index)
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(4, 6, -4, -6)
-        bar.minimum, bar.maximum = 0, 1000
-        bar.progress = int(value * 1000)
-        bar.text = f"{value * 100:.0f} %"
-        bar.textVisible = True
-        bar.palette = option.palette
-        bar.state = option.state
-        QApplication.style().drawControl(QStyle.CE_ProgressBar, bar, painter)
-
-
-class JobFilterProxy(QSortFilterProxyModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.status = ""
-        self.job_type = ""
-        self.days: int | None = None
-        self.text = ""
-
-    def set_filters(self, *, status=None, job_type=None, days=..., text=None) -> None:
-        self.beginFilterChange()
-        if status is not None:
-            self.status = status
-        if job_type is not None:
-            self.job_type = job_type
-        if days is not ...:
-            self.days = days
-        if text is not None:
-            self.text = text.lower().strip()
-        self.endFilterChange()
-
-    def filterAcceptsRow(self, row, parent):
-        job = self.sourceModel().jobs[row]
-        if self.status and job.status != self.status:
-            return False
-        if self.job_type and job.type != self.job_type:
-            return False
-        if self.days is not None:
-            created = _ts(getattr(job, "created_at", None))
-            now = dt.datetime.now(dt.UTC)
-            if self.days == 1:
-                if not created or created.astimezone().date() != now.astimezone().date():
-                    return False
-            elif not created or now - created > dt.timedelta(days=self.days):
-                return False
-        if self.text:
-            hay = " ".join(
-                [job.type, job.status, job_input(job), json.dumps(getattr(job, "params", {}) or {}, default=str)]
-            ).lower()
-            if self.text not in hay:
-                return False
-        return True
+from .job_table import STATUSES, JobFilterProxy, JobTableModel, ProgressDelegate
 
 
 class JobsTab(BaseTab):
     name = "jobs"
 
-    def __init__(self, window, parent=None):
-        super().__init__(window, parent)
+    def __init__(self, client, settings, parent=None):
+        super().__init__(client, settings, parent)
         self.model = JobTableModel(self)
         self.proxy = JobFilterProxy(self)
         self.proxy.setSourceModel(self.model)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addLayout(self._build_filters())
+        ll.addWidget(self._build_table(), 1)
+        ll.addLayout(self._build_actions())
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self._build_detail())
+        split.setSizes([800, 460])
+        QVBoxLayout(self).addWidget(split)
+
+        self.client.jobsChanged.connect(self.refresh)
+        self.client.jobUpdated.connect(self._on_job_updated)
+        self.client.progress.connect(self.model.update_progress)
+        self.client.logLine.connect(self._on_log)
+        self._loaded = False
+
+    def _build_table(self) -> QTableView:
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setItemDelegateForColumn(3, ProgressDelegate(self.table))
@@ -230,7 +72,9 @@ class JobsTab(BaseTab):
         for col, width in ((0, 150), (2, 90), (3, 110), (4, 125), (5, 70)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
+        return self.table
 
+    def _build_filters(self) -> QHBoxLayout:
         self.status_filter = QComboBox()
         self.status_filter.addItem(self.tr("All statuses"), "")
         for s in STATUSES:
@@ -238,8 +82,7 @@ class JobsTab(BaseTab):
         self.type_filter = QComboBox()
         self.type_filter.addItem(self.tr("All types"), "")
         self.date_filter = QComboBox()
-        for _key, label, days in DATE_RANGES:
-            self.date_filter.addItem(self.tr(label), days)
+        fill_combo(self.date_filter, DATE_RANGES)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search jobs…"))
         self.search.setClearButtonEnabled(True)
@@ -257,10 +100,12 @@ class JobsTab(BaseTab):
         for w in (self.status_filter, self.type_filter, self.date_filter):
             filters.addWidget(w)
         filters.addWidget(self.search, 1)
+        return filters
 
+    def _build_actions(self) -> QHBoxLayout:
         self.buttons = {}
         actions = QHBoxLayout()
-        for key, label, slot in (
+        for key, text, slot in (
             ("cancel", self.tr("Cancel"), self.cancel_selected),
             ("retry", self.tr("Retry"), self._retry),
             ("resume", self.tr("Resume"), self._resume),
@@ -269,13 +114,15 @@ class JobsTab(BaseTab):
             ("transcript", self.tr("Copy transcript"), self._copy_transcript),
             ("cli", self.tr("Copy CLI command"), self._copy_cli),
         ):
-            btn = QPushButton(label)
+            btn = QPushButton(text)
             btn.clicked.connect(slot)
             btn.setEnabled(False)
             self.buttons[key] = btn
             actions.addWidget(btn)
         actions.addStretch(1)
+        return actions
 
+    def _build_detail(self) -> QWidget:
         self.detail_title = QLabel()
         self.detail_title.setStyleSheet("font-weight: 600;")
         self.detail_title.setWordWrap(True)
@@ -284,12 +131,12 @@ class JobsTab(BaseTab):
         self.outputs = QListWidget()
         self.outputs.itemDoubleClicked.connect(lambda item: open_path(item.data(Qt.UserRole)))
         out_buttons = QHBoxLayout()
-        for label, fn in (
+        for text, fn in (
             (self.tr("Open"), open_path),
             (self.tr("Show in folder"), reveal_path),
             (self.tr("Copy path"), lambda p: QGuiApplication.clipboard().setText(str(p))),
         ):
-            b = QPushButton(label)
+            b = QPushButton(text)
             b.clicked.connect(lambda _=False, fn=fn: self._on_output(fn))
             out_buttons.addWidget(b)
         self.log = QPlainTextEdit()
@@ -305,24 +152,7 @@ class JobsTab(BaseTab):
         dl.addLayout(out_buttons)
         dl.addWidget(QLabel(self.tr("Log")))
         dl.addWidget(self.log, 3)
-
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addLayout(filters)
-        ll.addWidget(self.table, 1)
-        ll.addLayout(actions)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(detail)
-        split.setSizes([800, 460])
-        QVBoxLayout(self).addWidget(split)
-
-        self.client.jobsChanged.connect(self.refresh)
-        self.client.jobUpdated.connect(self._on_job_updated)
-        self.client.progress.connect(self.model.update_progress)
-        self.client.logLine.connect(self._on_log)
-        self._loaded = False
+        return detail
 
     def showEvent(self, event):
         if not self._loaded:
@@ -429,7 +259,7 @@ class JobsTab(BaseTab):
             try:
                 self.select_job(self.client.retry(job.id))  # the new run, linked to this one
             except Exception as exc:  # e.g. it started again meanwhile: say why nothing happened
-                self.window_.notify(str(exc))
+                self.notice.emit(str(exc))
 
     def _resume(self) -> None:
         job = self.selected_job()
@@ -437,7 +267,7 @@ class JobsTab(BaseTab):
             try:
                 self.client.resume(job.id)
             except Exception as exc:
-                self.window_.notify(str(exc))
+                self.notice.emit(str(exc))
 
     def _delete(self) -> None:
         job = self.selected_job()
@@ -487,8 +317,8 @@ class JobsTab(BaseTab):
 
         run_in_background(
             work,
-            lambda d: self.window_.notify(self.tr("Exported {0}").format(d)),
-            lambda exc: self.window_.notify(str(exc)),
+            lambda d: self.notice.emit(self.tr("Exported {0}").format(d)),
+            lambda exc: self.notice.emit(str(exc)),
         )
 
     def _copy_transcript(self) -> None:
@@ -510,15 +340,15 @@ class JobsTab(BaseTab):
 
         def done(text):
             QGuiApplication.clipboard().setText(text)
-            self.window_.notify(self.tr("Transcript copied"))
+            self.notice.emit(self.tr("Transcript copied"))
 
-        run_in_background(work, done, lambda exc: self.window_.notify(str(exc)))
+        run_in_background(work, done, lambda exc: self.notice.emit(str(exc)))
 
     def _copy_cli(self) -> None:
         job = self.selected_job()
         if job is not None:
             try:
                 QGuiApplication.clipboard().setText(self.client.cli_command(job.id))
-                self.window_.notify(self.tr("CLI command copied"))
+                self.notice.emit(self.tr("CLI command copied"))
             except Exception as exc:  # an unknown job type: say so in the status bar
-                self.window_.notify(str(exc))
+                self.notice.emit(str(exc))

@@ -8,233 +8,55 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QPushButton,
     QSlider,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from ..widgets.color_button import ColorButton
 from ..widgets.common import SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, open_path, output_path
 from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
+from ..widgets.style_editor import StyleEditor
 from ..workers import run_in_background
 from .base import BaseTab
-
-POSITIONS = [("bottom", "Bottom"), ("middle", "Middle"), ("top", "Top")]
-#: media_core.styles.HIGHLIGHT_MODES with readable names.
-HIGHLIGHTS = [
-    ("none", "No highlight"),
-    ("color", "Colour the spoken word"),
-    ("box", "Box behind the spoken word"),
-    ("pop", "Pop the spoken word"),
-    ("karaoke_fill", "Karaoke fill"),
-    ("word_by_word", "One word at a time"),
-]
-
-
-class StyleEditor(QGroupBox):
-    """The fields of a media_core.styles.SubtitleStyle; emits ``changed`` on any edit.
-
-    Fields the editor does not show (bold, shadow colour, padding…) are kept from the
-    preset last loaded, so editing never silently resets them.
-    """
-
-    changed = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(self.tr("Style"), parent)
-        self.preset = QComboBox()
-        self.font = QComboBox()
-        self.size = QSpinBox()
-        self.size.setRange(8, 400)
-        self.size.setValue(72)
-        self.primary = ColorButton("#FFFFFF")
-        self.highlight_color = ColorButton("#FFE500")
-        self.outline_color = ColorButton("#000000")
-        self.outline = QDoubleSpinBox()
-        self.outline.setRange(0, 60)
-        self.outline.setValue(5)
-        self.shadow = QDoubleSpinBox()
-        self.shadow.setRange(0, 60)
-        self.box = QCheckBox(self.tr("Background box"))
-        self.box_color = ColorButton("#000000B3")
-        self.position = QComboBox()
-        for key, label in POSITIONS:
-            self.position.addItem(self.tr(label), key)
-        self.margin = QSlider(Qt.Horizontal)
-        self.margin.setRange(0, 600)
-        self.margin.setValue(160)
-        self.highlight = QComboBox()
-        for key, label in HIGHLIGHTS:
-            self.highlight.addItem(self.tr(label), key)
-        self.highlight.setCurrentIndex(1)
-        self.uppercase = QCheckBox(self.tr("UPPERCASE"))
-
-        colours = QHBoxLayout()
-        for label, btn in (
-            (self.tr("Text"), self.primary),
-            (self.tr("Highlight"), self.highlight_color),
-            (self.tr("Outline"), self.outline_color),
-        ):
-            colours.addWidget(QLabel(label))
-            colours.addWidget(btn)
-        colours.addStretch(1)
-        box_row = QHBoxLayout()
-        box_row.addWidget(self.box)
-        box_row.addWidget(self.box_color)
-        box_row.addStretch(1)
-        form = QFormLayout(self)
-        form.addRow(self.tr("Preset"), self.preset)
-        form.addRow(self.tr("Font"), self.font)
-        form.addRow(self.tr("Size"), self.size)
-        form.addRow(self.tr("Colours"), colours)
-        form.addRow(self.tr("Outline"), self.outline)
-        form.addRow(self.tr("Shadow"), self.shadow)
-        form.addRow("", box_row)
-        form.addRow(self.tr("Position"), self.position)
-        form.addRow(self.tr("Distance from edge"), self.margin)
-        form.addRow(self.tr("Word highlight"), self.highlight)
-        form.addRow("", self.uppercase)
-
-        for sig in (
-            self.font.currentIndexChanged,
-            self.size.valueChanged,
-            self.primary.colorChanged,
-            self.highlight_color.colorChanged,
-            self.outline_color.colorChanged,
-            self.outline.valueChanged,
-            self.shadow.valueChanged,
-            self.box.toggled,
-            self.box_color.colorChanged,
-            self.position.currentIndexChanged,
-            self.margin.valueChanged,
-            self.highlight.currentIndexChanged,
-            self.uppercase.toggled,
-        ):
-            sig.connect(self._emit)
-        self.preset.activated.connect(self._load_preset)
-        self._loading = False
-        self._base: dict = {}
-        self._presets: dict[str, dict] = {}
-        self._fill_fonts()
-        self.reload_presets()
-        if self.preset.count():
-            self._load_preset()
-
-    # Presets and fonts are cheap reads of packaged files (allowed on the UI thread).
-    def _fill_fonts(self) -> None:
-        try:
-            from media_core.styles.fonts import bundled_families
-
-            families = list(bundled_families())
-        except Exception:
-            families = []
-        for fam in families or ["Poppins"]:
-            self.font.addItem(fam, fam)
-        idx = self.font.findData("Poppins")
-        if idx >= 0:
-            self.font.setCurrentIndex(idx)
-
-    def reload_presets(self) -> None:
-        self._presets = {}
-        try:
-            from media_core.styles import list_presets
-
-            for style in list_presets():
-                self._presets[style.name] = style.model_dump(mode="json")
-        except Exception:
-            pass
-        current = self.preset.currentText()
-        self.preset.blockSignals(True)
-        self.preset.clear()
-        for name in self._presets:
-            self.preset.addItem(name)
-        if current:
-            self.preset.setCurrentText(current)
-        self.preset.blockSignals(False)
-
-    def _load_preset(self) -> None:
-        data = self._presets.get(self.preset.currentText())
-        if data:
-            self.set_style(data)
-
-    def _emit(self) -> None:
-        if not self._loading:
-            self.changed.emit()
-
-    def style_dict(self) -> dict:
-        """A complete SubtitleStyle as JSON: the preset's fields overlaid with the editor's."""
-        return {
-            **self._base,
-            "font_family": self.font.currentData() or self.font.currentText(),
-            "font_size": self.size.value(),
-            "text_color": self.primary.color(),
-            "highlight_color": self.highlight_color.color(),
-            "outline_color": self.outline_color.color(),
-            "outline_width": self.outline.value(),
-            "shadow_offset": self.shadow.value(),
-            "background_box": self.box.isChecked(),
-            "box_color": self.box_color.color(),
-            "position": self.position.currentData(),
-            "margin_v": self.margin.value(),
-            "highlight_mode": self.highlight.currentData(),
-            "uppercase": self.uppercase.isChecked(),
-        }
-
-    def set_style(self, d: dict) -> None:
-        self._loading = True
-        try:
-            self._base = dict(d)
-            if d.get("font_family"):
-                idx = self.font.findData(d["font_family"])
-                if idx < 0:
-                    self.font.addItem(d["font_family"], d["font_family"])
-                    idx = self.font.count() - 1
-                self.font.setCurrentIndex(idx)
-            for spin, key in (
-                (self.size, "font_size"),
-                (self.outline, "outline_width"),
-                (self.shadow, "shadow_offset"),
-                (self.margin, "margin_v"),
-            ):
-                if d.get(key) is not None:
-                    spin.setValue(type(spin.value())(d[key]))
-            for btn, key in (
-                (self.primary, "text_color"),
-                (self.highlight_color, "highlight_color"),
-                (self.outline_color, "outline_color"),
-                (self.box_color, "box_color"),
-            ):
-                if d.get(key):
-                    btn.set_color(d[key])
-            for combo, key in ((self.position, "position"), (self.highlight, "highlight_mode")):
-                idx = combo.findData(d.get(key))
-                if idx >= 0:
-                    combo.setCurrentIndex(idx)
-            self.box.setChecked(bool(d.get("background_box", False)))
-            self.uppercase.setChecked(bool(d.get("uppercase", False)))
-        finally:
-            self._loading = False
-        self.changed.emit()
 
 
 class StylingTab(BaseTab):
     name = "styling"
     previewUpdated = Signal()
+    #: "Generate captions first": transcribe this video (the window routes it to the Captions
+    #: tab, which submits with its own settings, then hands the job back to watch_captions_job).
+    captionsRequested = Signal(str)
 
-    def __init__(self, window, parent=None):
-        super().__init__(window, parent)
+    def __init__(self, client, settings, parent=None):
+        super().__init__(client, settings, parent)
+        self.recent = RecentJobsPanel(self.client)
+        split = QSplitter()
+        split.addWidget(self._build_left())
+        split.addWidget(self._build_right())
+        split.setSizes([460, 800])
+        QVBoxLayout(self).addWidget(split)
+        self.editor.changed.connect(self.schedule_preview)
+        self.video.pathChanged.connect(self.schedule_preview)
+        self.subtitles.pathChanged.connect(self.schedule_preview)
+        self.at.valueChanged.connect(self.schedule_preview)
+
+        self._timer = QTimer(self, singleShot=True, interval=250)  # debounce: one render per pause
+        self._timer.timeout.connect(self._render_preview)
+        self._seq = 0
+        self._duration = 0.0
+        self.preview_count = 0
+        self._pending_captions: str | None = None
+        self.last_preview_clip: str | None = None
+        self.client.stateChanged.connect(self._on_state)
+
+    def _build_left(self) -> QWidget:
         self.video = FileField(self.tr("Video to caption…"), VIDEO_FILTER)
         self.subtitles = FileField(self.tr("Subtitles (.srt, .vtt, .ass)…"), SUBTITLE_FILTER)
         self.generate_btn = QPushButton(self.tr("Generate captions first"))
@@ -251,11 +73,7 @@ class StylingTab(BaseTab):
         inputs = QFormLayout()
         inputs.addRow(self.tr("Video"), self.video)
         inputs.addRow(self.tr("Subtitles"), subs_row)
-
         self.editor = StyleEditor()
-        self.editor.changed.connect(self.schedule_preview)
-        self.video.pathChanged.connect(self.schedule_preview)
-        self.subtitles.pathChanged.connect(self.schedule_preview)
         save_preset = QPushButton(self.tr("Save preset…"))
         save_preset.clicked.connect(self._save_preset)
         load_preset = QPushButton(self.tr("Load preset file…"))
@@ -264,14 +82,15 @@ class StylingTab(BaseTab):
         preset_row.addWidget(save_preset)
         preset_row.addWidget(load_preset)
         preset_row.addStretch(1)
-
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.addLayout(inputs)
         ll.addWidget(self.editor)
         ll.addLayout(preset_row)
         ll.addStretch(1)
+        return left
 
+    def _build_right(self) -> QWidget:
         self.preview = QLabel(self.tr("Pick a video to see a live preview of the style."))
         self.preview.setAlignment(Qt.AlignCenter)
         self.preview.setMinimumSize(480, 270)
@@ -280,7 +99,6 @@ class StylingTab(BaseTab):
         self.at.setRange(0, 1000)
         self.at.setValue(100)
         self.at.setToolTip(self.tr("Moment of the video shown in the preview"))
-        self.at.valueChanged.connect(self.schedule_preview)
         self.status = hint("")
         self.preview5_btn = QPushButton(self.tr("Preview 5 s"))
         self.preview5_btn.clicked.connect(self._preview_clip)
@@ -291,28 +109,13 @@ class StylingTab(BaseTab):
         actions.addWidget(self.status, 1)
         actions.addWidget(self.preview5_btn)
         actions.addWidget(self.render_btn)
-        self.recent = RecentJobsPanel(self.client)
-
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addWidget(self.preview, 3)
         rl.addWidget(self.at)
         rl.addLayout(actions)
         rl.addWidget(self.recent, 2)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setSizes([460, 800])
-        QVBoxLayout(self).addWidget(split)
-
-        self._timer = QTimer(self, singleShot=True, interval=250)  # debounce: one render per pause
-        self._timer.timeout.connect(self._render_preview)
-        self._seq = 0
-        self._duration = 0.0
-        self.preview_count = 0
-        self._pending_captions: str | None = None
-        self.last_preview_clip: str | None = None
-        self.client.stateChanged.connect(self._on_state)
+        return right
 
     # -- drops / options ----------------------------------------------------------
     def accept_file(self, path: str, kind: str) -> bool:
@@ -414,7 +217,12 @@ class StylingTab(BaseTab):
     def render(self) -> str | None:
         if not self._check_inputs():
             return None
-        job_id = self.client.submit("burn", self._render_params())
+        try:
+            job_id = self.client.submit("burn", self._render_params())
+        except Exception as exc:  # InvalidParameterError: say which field, keep the window alive
+            errors = getattr(exc, "field_errors", None) or {}
+            self.status.setText("\n".join(f"{f}: {m}" for f, m in errors.items()) or str(exc))
+            return None
         self.recent.add_job(job_id, self.tr("Render · {0}").format(Path(self.video.path()).name))
         return job_id
 
@@ -453,12 +261,12 @@ class StylingTab(BaseTab):
         if not video:
             self.status.setText(self.tr("Choose a video first."))
             return
-        captions = self.window_.tabs_by_name["captions"]
-        captions.input.set_path(video)
-        job_id = captions.submit()
-        if job_id:
-            self._pending_captions = job_id
-            self.status.setText(self.tr("Transcribing… the subtitles field fills in when it is done."))
+        self.captionsRequested.emit(video)
+
+    def watch_captions_job(self, job_id: str) -> None:
+        """Fill the subtitles field from this captions job when it succeeds."""
+        self._pending_captions = job_id
+        self.status.setText(self.tr("Transcribing… the subtitles field fills in when it is done."))
 
     def _on_state(self, job_id: str, state: str) -> None:
         if job_id == self._pending_captions and state == "succeeded":

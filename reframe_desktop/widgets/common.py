@@ -224,6 +224,17 @@ def hint(text: str) -> QLabel:
     return label
 
 
+def row_of(*widgets: QWidget) -> QWidget:
+    """Widgets side by side in one form cell (the last one stretches), with no margins."""
+    row = QWidget()
+    lay = QHBoxLayout(row)
+    lay.setContentsMargins(0, 0, 0, 0)
+    for w in widgets:
+        lay.addWidget(w)
+    lay.addStretch(1)
+    return row
+
+
 def hline() -> QFrame:
     line = QFrame()
     line.setFrameShape(QFrame.HLine)
