@@ -127,19 +127,20 @@ def download(
     if existing is not None:
         report(1.0, stage_text)
         return existing
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part.parent.mkdir(parents=True, exist_ok=True)
     own_client = client is None
     http = client or httpx.Client(headers={"User-Agent": USER_AGENT})
     request_timeout = httpx.Timeout(timeout, read=stall_timeout)
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        part.parent.mkdir(parents=True, exist_ok=True)
         # Identity encoding: the cap counts the bytes on the wire and Range offsets mean file offsets.
         request_headers = {"Accept-Encoding": "identity", **(headers or {})}
         fetch = _Fetch(http, url, part, limit, size, token, report, stage_text, name, request_timeout, request_headers)
         resumed_from = fetch.run(attempts=attempts, backoff=backoff, stall_timeout=stall_timeout)
         return _install(part, dest, fetch.sha.hexdigest(), fetch.have, expected, size, name, resumed_from)
     except OSError as exc:
-        raise (error_from_oserror(exc, dest) or exc) from exc
+        mapped = error_from_oserror(exc, dest)
+        raise mapped or DownloadError(f"Could not save {name} to {dest.parent}: {exc.strerror or exc}.") from exc
     finally:
         if own_client:
             http.close()
@@ -283,6 +284,8 @@ class _Fetch:
         except httpx.TransportError as exc:
             self.token.raise_if_cancelled()  # a cancel shuts the socket down: report the cancel
             raise _Retry(f"connection lost: {exc or type(exc).__name__}") from exc
+        except httpx.HTTPError as exc:  # too many redirects and the like: retrying will not help
+            raise DownloadError(f"Downloading {self.name} failed: {exc}.", detail=f"GET {self.url}: {exc!r}") from exc
 
     def _accept(self, resp: httpx.Response) -> bool:
         """Check the status and position; False when the body needs no reading."""

@@ -171,3 +171,11 @@ def test_500_every_time_gives_up_after_the_attempts(server, tmp_path):
     assert info.value.transient
     assert len(server.requests) == 3
     assert _leftovers(tmp_path) == []
+
+
+def test_an_unwritable_destination_is_one_clear_error(server, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the download folder should be")
+    with pytest.raises(DownloadError, match=r"Could not save file\.bin"):
+        download(f"{server.url}/file.bin", blocker / "file.bin")
+    assert server.requests == []
