@@ -61,7 +61,7 @@ def test_captions_tab_runs_a_real_job(qtbot, speech_video):
     # The player has the video with the job's own subtitles; clicking a line seeks there.
     tab.search.clear()
     player = tab.player
-    qtbot.waitUntil(lambda: player.source == str(speech_video) and player.frames_shown > 0, timeout=30_000)
+    qtbot.waitUntil(lambda: player.source == str(speech_video) and player.frames_shown > 0, timeout=120_000)
     item = tab.transcript.item(tab.transcript.count() - 1)
     rect = tab.transcript.visualItemRect(item)
     qtbot.mouseClick(tab.transcript.viewport(), Qt.LeftButton, pos=rect.center())
@@ -207,7 +207,7 @@ def test_jobs_tab_actions(qtbot, jfk_wav, bikes_mp4, bbb_trailer, tmp_path):
     wait_job(qtbot, w, short_id, states=("cancelled",), timeout=120_000)
     jobs.select_job(long_id)
     jobs.buttons["cancel"].click()
-    wait_job(qtbot, w, long_id, states=("cancelled",), timeout=30_000)
+    wait_job(qtbot, w, long_id, states=("cancelled",), timeout=120_000)
 
     # Retry runs a new job with the same settings; resume runs the same job again.
     jobs.select_job(short_id)

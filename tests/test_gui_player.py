@@ -36,7 +36,7 @@ def test_player_seeks_plays_and_shows_the_current_cue(qtbot, speech_video, tmp_p
     w.tabs.setCurrentWidget(tab)
     player = tab.player
     player.load(speech_video, read_subtitles(srt))
-    qtbot.waitUntil(lambda: player.duration_ms() > 10_000 and player.frames_shown > 0, timeout=30_000)
+    qtbot.waitUntil(lambda: player.duration_ms() > 10_000 and player.frames_shown > 0, timeout=120_000)
     assert player.slider.maximum() == player.duration_ms()
     assert not player.view.image.isNull() and player.view.image.width() == 640
 
@@ -83,7 +83,7 @@ def test_player_plays_audio_only_files(qtbot, jfk_wav, tmp_path):
     w = make_window(qtbot)
     player = w.tabs_by_name["captions"].player
     player.load(jfk_wav, read_subtitles(srt))
-    qtbot.waitUntil(lambda: player.duration_ms() > 10_000, timeout=30_000)
+    qtbot.waitUntil(lambda: player.duration_ms() > 10_000, timeout=120_000)
     qtbot.waitUntil(lambda: player.view.message == "Audio only", timeout=120_000)
     player.seek(1.0)
     qtbot.waitUntil(lambda: player.current_cue() == "And so my fellow Americans", timeout=120_000)

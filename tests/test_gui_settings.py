@@ -19,7 +19,7 @@ pytestmark = pytest.mark.gui
 
 def _open(qtbot, w):
     dialog = w.open_settings()
-    qtbot.waitUntil(lambda: dialog.loaded, timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=120_000)
     return dialog
 
 
@@ -89,7 +89,7 @@ def test_engine_page_shows_the_ffmpeg_in_use(qtbot, tmp_path):
     w = make_window(qtbot)
     d = _open(qtbot, w)
     page = d.page("engine")
-    qtbot.waitUntil(lambda: "version" in page.ffmpeg_info.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "version" in page.ffmpeg_info.text(), timeout=120_000)
     assert ffmpeg_exe() in page.ffmpeg_info.text() and "libass: yes" in page.ffmpeg_info.text()
     page.ffmpeg.set_path(str(tmp_path / "no-ffmpeg-here"))
     qtbot.waitUntil(lambda: "not found" in page.ffmpeg_info.text(), timeout=120_000)
@@ -130,7 +130,7 @@ def test_models_page_downloads_with_progress_cancels_resumes_and_deletes(qtbot, 
         m.bar.valueChanged.connect(values.append)
         task = m.download()
         assert m.bar.isVisible() and m.cancel_btn.isVisible() and not m.download_btn.isEnabled()
-        qtbot.waitUntil(lambda: m.bar.value() > 20, timeout=30_000)
+        qtbot.waitUntil(lambda: m.bar.value() > 20, timeout=120_000)
         m.cancel_btn.click()
         qtbot.waitUntil(lambda: task.finished, timeout=120_000)
         assert m.status.text() == "Download cancelled." and not m.bar.isVisible()
@@ -204,7 +204,7 @@ def test_translation_page_installs_downloads_and_removes_packages(qtbot, monkeyp
         assert a.items() == []
         # Install from a .argosmodel file.
         task = a.install_file(str(argos_packages["en_es"]))
-        qtbot.waitUntil(lambda: task.finished, timeout=30_000)
+        qtbot.waitUntil(lambda: task.finished, timeout=120_000)
         qtbot.waitUntil(lambda: (("en", "es"), "installed") in a.items(), timeout=120_000)
         assert argos.find_installed("en", "es") is not None
         # The index lists what can be downloaded; offline mode switches that off.
@@ -212,7 +212,7 @@ def test_translation_page_installs_downloads_and_removes_packages(qtbot, monkeyp
         assert not a.refresh_btn.isEnabled()
         offline.setChecked(False)
         a.refresh_btn.click()
-        qtbot.waitUntil(lambda: (("en", "fr"), "available") in a.items(), timeout=20_000)
+        qtbot.waitUntil(lambda: (("en", "fr"), "available") in a.items(), timeout=120_000)
         assert a.select("en", "fr") and a.download_btn.isEnabled() and not a.remove_btn.isEnabled()
         values = []
         a.bar.valueChanged.connect(values.append)
@@ -229,7 +229,7 @@ def test_translation_page_installs_downloads_and_removes_packages(qtbot, monkeyp
         # Every engine says what it can do here: Argos now has the French package.
         qtbot.waitUntil(
             lambda: "Argos" in a.backend_status.text() and "1 package(s) installed" in a.backend_status.text(),
-            timeout=20_000,
+            timeout=120_000,
         )
         assert "Apertium" in a.backend_status.text() and "Cloud" in a.backend_status.text()
         d.reject()
@@ -260,7 +260,7 @@ def test_http_api_starts_and_stops_in_the_app(qtbot, tmp_path):
     assert len(token) >= 32 and api.token.field.echoMode() == QLineEdit.EchoMode.Password
     api.token.copy()
     assert QApplication.clipboard().text() == token
-    with qtbot.waitSignal(w.api_host.statusChanged, timeout=30_000) as started:
+    with qtbot.waitSignal(w.api_host.statusChanged, timeout=120_000) as started:
         d.accept()
     assert started.args == [f"http://127.0.0.1:{port}"], w.api_host.error
     headers = {"Authorization": f"Bearer {token}"}
@@ -296,7 +296,7 @@ def test_http_api_starts_and_stops_in_the_app(qtbot, tmp_path):
     fresh_headers = {"Authorization": f"Bearer {fresh}"}
     assert httpx.get(f"http://127.0.0.1:{port}/jobs", headers=fresh_headers, timeout=10).status_code == 200
     api.enabled.setChecked(False)
-    with qtbot.waitSignal(w.api_host.statusChanged, timeout=30_000) as stopped:
+    with qtbot.waitSignal(w.api_host.statusChanged, timeout=120_000) as stopped:
         d.accept()
     assert stopped.args == [""]
     with pytest.raises(httpx.ConnectError):
