@@ -74,7 +74,7 @@ def test_cancel_stops_ffmpeg_before_its_end(tmp_path):
                 duration=60,
                 progress=progress,
                 cancel=token,
-                log_fn=lines.append,
+                log=lines.append,
             )
     # The runner raises CancelledError only when it stopped a still-running ffmpeg.
     assert any(line.startswith("ffmpeg cancelled after") for line in lines), lines[-3:]
@@ -86,7 +86,7 @@ def test_cancel_stops_ffmpeg_before_its_end(tmp_path):
 def test_failure_carries_command_and_stderr_tail(tmp_path):
     lines: list[str] = []
     with pytest.raises(errors.FFmpegError) as info:
-        run_ffmpeg(["-i", str(tmp_path / "does not exist.mp4"), str(tmp_path / "x.mp4")], log_fn=lines.append)
+        run_ffmpeg(["-i", str(tmp_path / "does not exist.mp4"), str(tmp_path / "x.mp4")], log=lines.append)
     exc = info.value
     assert "ffmpeg failed" in str(exc)
     assert "does not exist.mp4" in exc.detail and "exit code" in exc.detail
