@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -49,6 +49,17 @@ class CaptionsRequest(BaseModel):
     basename: str | None = None
     #: Also write translated SRT/VTT/ASS (``<basename>.<lang>.srt``) with this target language.
     translate_to: str | None = None
+    #: Find who speaks when and label every word and line with its speaker.
+    diarize: bool = False
+    #: Exact number of speakers when known (else estimated, within min/max when given).
+    speakers: int | None = Field(default=None, ge=1, le=20)
+    min_speakers: int | None = Field(default=None, ge=1, le=20)
+    max_speakers: int | None = Field(default=None, ge=1, le=20)
+    #: SRT/VTT speaker prefix: ``brackets`` → "[Ana] Hi", ``colon`` → "Ana: Hi", ``none``.
+    speaker_label: Literal["brackets", "colon", "none"] = "brackets"
+    #: Display names for the detected speakers (``{"Speaker 1": "Ana"}``).
+    speaker_names: dict[str, str] = Field(default_factory=dict)
+    diarization_backend: Literal["offline", "pyannote", "speechbrain"] = "offline"
 
     @model_validator(mode="before")
     @classmethod
@@ -99,6 +110,19 @@ class CaptionsRequest(BaseModel):
             raise ValueError("basename must be a plain file name without folders")
         return value
 
+    @model_validator(mode="after")
+    def _check_speakers(self) -> CaptionsRequest:
+        if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
+            raise ValueError("min_speakers must not exceed max_speakers")
+        return self
+
+    def diarization_options(self):
+        from .diarization import DiarizationOptions
+
+        return DiarizationOptions(
+            num_speakers=self.speakers, min_speakers=self.min_speakers, max_speakers=self.max_speakers
+        )
+
     @field_validator("translate_to")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
@@ -147,14 +171,20 @@ def generate_captions(
     report(0.02, "checking the file")
 
     transcribe_end = 0.85 if request.translate_to else 0.95
+    diarize_span = (transcribe_end - 0.2, transcribe_end) if request.diarize else None
+    if diarize_span:
+        transcribe_end = diarize_span[0]
     transcript = transcribe(input, request.transcription, progress=report.span(0.02, transcribe_end), cancel=token)
     token.raise_if_cancelled()
     say(f"transcribed: language {transcript.language}, {len(transcript.words)} words")
+    if diarize_span:
+        transcript = _diarize(input, transcript, request, report.span(*diarize_span, "finding speakers"), token, say)
     lines = group_words(transcript.words, request.grouping)
     say(f"grouped into {len(lines)} subtitle lines")
 
     paths = output_paths(input, request)
-    contents = {fmt: subtitles_to_string(lines, fmt, transcript) for fmt in paths}
+    style = request.speaker_label
+    contents = {fmt: subtitles_to_string(lines, fmt, transcript, speaker_style=style) for fmt in paths}
     if request.translate_to:
         translated = _translate(
             lines, transcript.language, request.translate_to, report.span(0.85, 0.95, "translating"), token, say
@@ -163,7 +193,7 @@ def generate_captions(
         for fmt in [f for f in request.formats if f in _TRANSLATABLE] or ["srt"]:
             key = f"{fmt}.{request.translate_to}"
             paths[key] = folder / f"{base}.{request.translate_to}.{fmt}"
-            contents[key] = subtitles_to_string(translated, fmt)
+            contents[key] = subtitles_to_string(translated, fmt, speaker_style=style)
     token.raise_if_cancelled()
     report(0.95, "writing files")
     _write_all(paths, contents, token)
@@ -173,6 +203,19 @@ def generate_captions(
     return CaptionsResult(
         outputs=paths, transcript=transcript, lines=lines, elapsed=round(time.perf_counter() - started, 3)
     )
+
+
+def _diarize(
+    input: str | os.PathLike, transcript: Transcript, request: CaptionsRequest, report, token: CancelToken, say: LogFn
+) -> Transcript:
+    from .diarization import diarize_file, label_transcript, rename_speakers
+
+    result = diarize_file(
+        input, request.diarization_options(), backend=request.diarization_backend, progress=report, cancel=token
+    )
+    say(f"speakers: {len(result.speakers)} found ({result.backend})")
+    labelled = label_transcript(transcript, result.turns)
+    return rename_speakers(labelled, request.speaker_names)
 
 
 def _translate(

@@ -399,3 +399,66 @@ def shorts_long_video(minutes: float = 10.0) -> tuple[Path, list[dict]]:
         pieces.append((name, wav, text))
         total += probe(wav).duration + 1.5
     return _compilation(f"shorts_long_{int(minutes)}min", pieces, gaps=[1.0, 1.5, 2.0])
+
+
+@functools.cache
+def three_speakers() -> tuple[Path, list[dict]]:
+    """Three real voices taking turns (a LibriVox reader, JFK, the Asterisk prompt voice), 16 kHz WAV.
+
+    Returns the file and its reference turns ``[{speaker, start, end}]``: where each recording
+    sits, trimmed to its first and last sample above -40 dBFS (the recordings' own lead-in
+    silence is not speech). Gaps between turns are 0.6–1.2 s.
+    """
+    import json
+    import wave
+
+    import numpy as np
+
+    from media_core.audio import decode_audio
+
+    out = asset_dir() / "speech" / "three_speakers.wav"
+    layout_file = out.with_suffix(".json")
+    if out.exists() and layout_file.exists():
+        return out, json.loads(layout_file.read_text())
+    rate = 16_000
+    readings = [wav for wav, _ in librivox()]
+    prompts = asterisk_prompts("en")
+    # Sentence-length prompts (a few seconds each), longest first, for a conversation-like pace.
+    sentences = [(len(text), name) for name, (_, text) in prompts.items() if 60 <= len(text) <= 160]
+    ranked = [prompts[name][0] for _, name in sorted(sentences, reverse=True)]
+    jfk = decode_audio(jfk_wav(), sample_rate=rate)
+    half = len(jfk) // 2
+    # JFK split at a pause near the middle so he speaks twice.
+    cut = half + int(np.argmin(np.abs(jfk[half - rate : half + rate])) - rate)
+    order: list[tuple[str, np.ndarray]] = [
+        ("reader", decode_audio(readings[0], sample_rate=rate)),
+        ("prompts", decode_audio(ranked[0], sample_rate=rate)),
+        ("jfk", jfk[:cut]),
+        ("reader", decode_audio(readings[1], sample_rate=rate)),
+        ("prompts", decode_audio(ranked[1], sample_rate=rate)),
+        ("jfk", jfk[cut:]),
+        ("prompts", decode_audio(ranked[2], sample_rate=rate)),
+        ("reader", decode_audio(readings[2], sample_rate=rate)),
+    ]
+    gaps = [0.6, 1.0, 0.8, 1.2]
+    chunks, layout, t = [np.zeros(rate // 2, np.float32)], [], 0.5
+    for i, (speaker, audio) in enumerate(order):
+        loud = np.flatnonzero(np.abs(audio) > 10 ** (-40 / 20))
+        first, last = (int(loud[0]), int(loud[-1]) + 1) if len(loud) else (0, len(audio))
+        layout.append({"speaker": speaker, "start": round(t + first / rate, 3), "end": round(t + last / rate, 3)})
+        chunks.append(audio)
+        t += len(audio) / rate
+        gap = gaps[i % len(gaps)]
+        chunks.append(np.zeros(int(gap * rate), np.float32))
+        t += int(gap * rate) / rate
+    pcm = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype("<i2")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with wave.open(str(tmp), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes(pcm.tobytes())
+    layout_file.write_text(json.dumps(layout, indent=1))
+    os.replace(tmp, out)
+    return out, layout

@@ -1,4 +1,4 @@
-"""``reframe captions INPUT [--format srt,vtt,ass,txt,json] [--model tiny.en] [--language auto] [--out DIR]``.
+"""``reframe captions INPUT [--format srt,vtt,ass,txt,json,rttm] [--model tiny.en] [--diarize [--speakers N]]``.
 
 Transcribes an audio or video file and writes subtitle files; prints each written
 path on stdout (one per line, so scripts can use them) and progress on stderr.
@@ -52,6 +52,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--prompt", dest="initial_prompt", default=None, help="words to prime the recogniser with (names, jargon)"
     )
     parser.add_argument("--translate-to", default=None, help="also write translated SRT/VTT/ASS in this language")
+    parser.add_argument("--diarize", action="store_true", help="find who speaks when and label the captions")
+    parser.add_argument("--speakers", type=int, default=None, help="exact number of speakers (with --diarize)")
+    parser.add_argument("--min-speakers", type=int, default=None, help="at least this many speakers")
+    parser.add_argument("--max-speakers", type=int, default=None, help="at most this many speakers")
+    parser.add_argument(
+        "--speaker-label",
+        choices=("brackets", "colon", "none"),
+        default="brackets",
+        help='speaker prefix in SRT/VTT: "[Name] text", "Name: text" or none (default: brackets)',
+    )
+    parser.add_argument(
+        "--speaker-name",
+        action="append",
+        default=[],
+        metavar="LABEL=NAME",
+        help='rename a detected speaker, e.g. --speaker-name "Speaker 1=Ana" (repeatable)',
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -79,7 +96,25 @@ def request_from_args(args: argparse.Namespace):
         out_dir=args.out,
         basename=args.basename,
         translate_to=args.translate_to,
+        diarize=args.diarize or args.speakers is not None,
+        speakers=args.speakers,
+        min_speakers=args.min_speakers,
+        max_speakers=args.max_speakers,
+        speaker_label=args.speaker_label,
+        speaker_names=parse_speaker_names(args.speaker_name),
     )
+
+
+def parse_speaker_names(values: list[str]) -> dict[str, str]:
+    from media_core.errors import InvalidParameterError
+
+    names = {}
+    for value in values:
+        label, sep, name = value.partition("=")
+        if not sep or not label.strip() or not name.strip():
+            raise InvalidParameterError(f'--speaker-name wants LABEL=NAME (e.g. "Speaker 1=Ana"), got "{value}".')
+        names[label.strip()] = name.strip()
+    return names
 
 
 def run(args: argparse.Namespace) -> int:
