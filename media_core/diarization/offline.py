@@ -133,13 +133,13 @@ def _embed(session, audio: np.ndarray, windows: _Windows, report, token: CancelT
     total = len(windows.starts)
     # One fbank pass over the whole recording; each window takes its slice of frames.
     all_feats = fbank(audio)
-    per_window = int(round((WINDOW - 0.015) / HOP))
+    per_window = round((WINDOW - 0.015) / HOP)
     for c, start in enumerate(windows.starts):
         token.raise_if_cancelled()
         active = windows.activity[c]
         if active.sum() == 0:
             continue
-        first = int(round(start / HOP))
+        first = round(float(start) / HOP)
         feats = all_feats[first : first + per_window]
         # fbank frame j (10 ms hop, 25 ms long) is centred at 0.01 j + 0.0125 s; pick the
         # segmentation frame whose centre is nearest.
@@ -261,7 +261,7 @@ def _reconstruct(
     count = np.zeros(total_frames, dtype=np.float32)
     coverage = np.zeros(total_frames, dtype=np.float32)
     for c, start in enumerate(windows.starts):
-        offset = int(round(start / FRAME_STEP))
+        offset = round(float(start) / FRAME_STEP)
         span = slice(offset, offset + n_frames)
         coverage[span] += 1
         count[span] += windows.count[c]

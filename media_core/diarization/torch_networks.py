@@ -29,6 +29,9 @@ from torch import nn
 class SincFilterbank(nn.Module):
     """Parametrised band-pass filters: ``n`` cosine (even) and ``n`` sine (odd) sinc filters."""
 
+    window_: torch.Tensor
+    n_: torch.Tensor
+
     def __init__(self, n_filters: int = 80, kernel_size: int = 251, sample_rate: int = 16000):
         super().__init__()
         self.sample_rate = sample_rate
