@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-f",
         "--format",
         default="srt",
-        help=f"comma-separated output formats: {','.join(FORMATS)} or all (default: srt)",
+        help=f"comma-separated output formats: {','.join(FORMATS)} or all (default: srt; rttm = speaker turns)",
     )
     parser.add_argument(
         "-m",
@@ -72,9 +72,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
-def parse_formats(value: str) -> list[str]:
+def parse_formats(value: str, diarize: bool = False) -> list[str]:
     if value.strip().lower() == "all":
-        return list(FORMATS)
+        # RTTM holds only speaker turns, so "all" includes it only when speakers are labelled.
+        return [f for f in FORMATS if f != "rttm" or diarize]
     return [f for f in (part.strip().lower().lstrip(".") for part in value.split(",")) if f]
 
 
@@ -92,7 +93,7 @@ def request_from_args(args: argparse.Namespace):
             "initial_prompt": args.initial_prompt,
         },
         grouping={"max_chars_per_line": args.max_chars, "max_lines": args.max_lines, "max_duration": args.max_duration},
-        formats=parse_formats(args.format),
+        formats=parse_formats(args.format, args.diarize or args.speakers is not None),
         out_dir=args.out,
         basename=args.basename,
         translate_to=args.translate_to,
