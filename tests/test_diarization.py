@@ -208,3 +208,37 @@ def test_cancel_stops_quickly(models, three):
     print(f"\ncancel took {time.monotonic() - cancelled_at:.2f} s")
     assert not worker.is_alive()
     assert outcome["result"] == "cancelled"
+
+
+# -- optional backends: real loading code, clear messages where they cannot run -------------------
+
+
+def test_pyannote_backend_says_what_is_missing(monkeypatch, sample):
+    from media_core.diarization import get_diarizer
+    from media_core.errors import BackendUnavailableError
+
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("REFRAME_HF_TOKEN", raising=False)
+    audio = decode_audio(sample / "sample.wav")
+    with pytest.raises(BackendUnavailableError) as err:
+        get_diarizer("pyannote").diarize(audio)
+    # Here pyannote.audio cannot load beside CPU torch; where it can, the missing token is the reason.
+    assert "pyannote.audio" in str(err.value) or "Hugging Face token" in str(err.value)
+
+
+def test_speechbrain_backend_checks_its_model_folder(monkeypatch, tmp_path, sample):
+    from media_core.diarization import get_diarizer
+    from media_core.errors import BackendUnavailableError
+
+    monkeypatch.delenv("REFRAME_SPEECHBRAIN_MODEL", raising=False)
+    audio = decode_audio(sample / "sample.wav")[:16_000]
+    with pytest.raises(BackendUnavailableError, match="ECAPA model folder"):
+        get_diarizer("speechbrain").diarize(audio)
+    with pytest.raises(BackendUnavailableError, match="embedding_model.ckpt"):
+        get_diarizer("speechbrain", folder=tmp_path).diarize(audio)
+    (tmp_path / "hyperparams.yaml").write_text("embedding_model: !new:torch.nn.Identity\n")
+    (tmp_path / "embedding_model.ckpt").write_bytes(b"")
+    with pytest.raises(BackendUnavailableError):  # speechbrain missing here, or the checkpoint is unusable
+        get_diarizer("speechbrain", folder=tmp_path).diarize(audio)
+    with pytest.raises(Exception, match="Unknown diarization backend"):
+        get_diarizer("nemo")
