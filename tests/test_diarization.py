@@ -234,7 +234,7 @@ def test_speechbrain_backend_checks_its_model_folder(monkeypatch, tmp_path, samp
     audio = decode_audio(sample / "sample.wav")[:16_000]
     with pytest.raises(BackendUnavailableError, match="ECAPA model folder"):
         get_diarizer("speechbrain").diarize(audio)
-    with pytest.raises(BackendUnavailableError, match="embedding_model.ckpt"):
+    with pytest.raises(BackendUnavailableError, match=r"embedding_model\.ckpt"):
         get_diarizer("speechbrain", folder=tmp_path).diarize(audio)
     (tmp_path / "hyperparams.yaml").write_text("embedding_model: !new:torch.nn.Identity\n")
     (tmp_path / "embedding_model.ckpt").write_bytes(b"")
