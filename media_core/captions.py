@@ -21,7 +21,7 @@ from .errors import InvalidParameterError, NoAudioStreamError, ReframeError, err
 from .models import SubtitleLine, Transcript
 from .paths import outputs_dir, temp_path_for
 from .progress import CancelToken, ProgressFn, as_progress, as_token
-from .subtitles.formats import FORMATS, subtitles_to_string
+from .subtitles.formats import FORMATS, speaker_prefix, subtitles_to_string
 from .subtitles.grouping import GroupingOptions, group_words
 from .transcription.config import TranscriptionConfig
 
@@ -203,6 +203,62 @@ def generate_captions(
     return CaptionsResult(
         outputs=paths, transcript=transcript, lines=lines, elapsed=round(time.perf_counter() - started, 3)
     )
+
+
+def rename_speakers_in_outputs(
+    outputs: dict[str, str | os.PathLike], names: dict[str, str], speaker_label: str = "brackets"
+) -> dict[str, Path]:
+    """Rename speakers in a finished captions job's files, from its word-level JSON.
+
+    ``outputs`` maps formats (``srt``, ``json``, …) to the files the job wrote; the JSON is
+    required (it holds every word's speaker). Every file is rewritten with the new names, all
+    or none, so later re-renders and exports show them. Translated files keep their text and
+    get the new names in their cues.
+    """
+    from .diarization import rename_speakers
+    from .subtitles.formats import read_subtitles
+
+    if "json" not in outputs:
+        raise InvalidParameterError("Renaming speakers needs the job's JSON transcript (tick the JSON format).")
+    names = {old: new.strip() for old, new in names.items() if new and new.strip() and new.strip() != old}
+    json_path = Path(outputs["json"])
+    transcript = rename_speakers(Transcript.model_validate_json(json_path.read_text(encoding="utf-8")), names)
+    old_lines = read_subtitles(json_path)
+    lines = [
+        line.model_copy(
+            update={
+                "speaker": names.get(line.speaker, line.speaker) if line.speaker else None,
+                "words": [w.model_copy(update={"speaker": names.get(w.speaker or "", w.speaker)}) for w in line.words],
+            }
+        )
+        for line in old_lines
+    ]
+    contents: dict[str, str] = {}
+    paths: dict[str, Path] = {}
+    for key, path in outputs.items():
+        fmt = key.split(".")[0]
+        if fmt not in FORMATS:
+            continue
+        paths[key] = Path(path)
+        if "." in key:  # a translation: same cues and timing, its own text
+            translated = [
+                cue.model_copy(update={"speaker": line.speaker, "text": _strip_prefix(cue.text, old.speaker)})
+                for cue, old, line in zip(read_subtitles(path), old_lines, lines, strict=False)
+            ]
+            contents[key] = subtitles_to_string(translated, fmt, speaker_style=speaker_label)
+        else:
+            contents[key] = subtitles_to_string(lines, fmt, transcript, speaker_style=speaker_label)
+    _write_all(paths, contents, as_token(None))
+    return paths
+
+
+def _strip_prefix(text: str, speaker: str | None) -> str:
+    """Cue text without the speaker prefix an SRT/VTT export put in front of it."""
+    for style in ("brackets", "colon"):
+        prefix = speaker_prefix(speaker, style)
+        if prefix and text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
 
 
 def _diarize(

@@ -80,7 +80,9 @@ def test_exports_carry_speakers():
     assert ass.styles["Ben"].fontname == ass.styles["Default"].fontname
 
     data = json.loads(subtitles_to_string(lines, "json", transcript))
-    assert [w["speaker"] for w in data["segments"][0]["words"]] == ["Ben", "Ben", "Ana", "Ana"]
+    assert [w["speaker"] for seg in data["segments"] for w in seg["words"]] == ["Ben", "Ben", "Ana", "Ana"]
+    # The recogniser's one segment is split where the voice changes.
+    assert [(seg["speaker"], seg["text"]) for seg in data["segments"]] == [("Ben", "Hi Ana."), ("Ana", "Hello Ben.")]
     assert data["speakers"] == ["Ben", "Ana"]
     assert [t["speaker"] for t in data["turns"]] == ["Ben", "Ana", "Ben"]  # the diarization's own turns
 
@@ -186,3 +188,28 @@ def test_captions_job_accepts_speaker_parameters(models, tiny_en_model, tmp_path
     assert data["speakers"] == ["JFK"]
     assert all(w["speaker"] == "JFK" for seg in data["segments"] for w in seg["words"])
     assert (tmp_path / "jfk.rttm").read_text().split()[7] == "JFK"
+
+
+def test_renaming_rewrites_every_output(tmp_path):
+    from media_core.captions import rename_speakers_in_outputs
+    from media_core.subtitles import read_subtitles
+
+    transcript = _transcript()
+    lines = group_words(transcript.words)
+    outputs = {}
+    for fmt in ("srt", "vtt", "ass", "txt", "json", "rttm"):
+        outputs[fmt] = tmp_path / f"talk.{fmt}"
+        outputs[fmt].write_text(subtitles_to_string(lines, fmt, transcript), encoding="utf-8")
+    outputs["srt.es"] = tmp_path / "talk.es.srt"
+    spanish = [ln.model_copy(update={"text": t}) for ln, t in zip(lines, ["Hola Ana.", "Hola Ben."], strict=True)]
+    outputs["srt.es"].write_text(subtitles_to_string(spanish, "srt"), encoding="utf-8")
+
+    rename_speakers_in_outputs(outputs, {"Ben": "Benjamin", "Ana": ""}, "colon")
+    assert "Benjamin: Hi Ana." in outputs["srt"].read_text(encoding="utf-8")
+    assert "Ana: Hello Ben." in outputs["vtt"].read_text(encoding="utf-8")  # an empty new name keeps the old one
+    assert [ln.speaker for ln in read_subtitles(outputs["ass"])] == ["Benjamin", "Ana"]
+    assert outputs["txt"].read_text(encoding="utf-8").startswith("Benjamin: Hi Ana.")
+    data = json.loads(outputs["json"].read_text(encoding="utf-8"))
+    assert data["speakers"] == ["Benjamin", "Ana"] and [t["speaker"] for t in data["turns"]][0] == "Benjamin"
+    assert "Benjamin" in outputs["rttm"].read_text()
+    assert [ln.text for ln in read_subtitles(outputs["srt.es"])] == ["Benjamin: Hola Ana.", "Ana: Hola Ben."]

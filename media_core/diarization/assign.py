@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..models import Transcript, Word
+from ..models import Segment, Transcript, Word
+from ..subtitles.text import join_words
 from .base import SpeakerTurn
 
 #: A word in a gap between turns takes the nearest turn's speaker if that turn is this close.
@@ -30,18 +31,39 @@ def assign_words(words: list[Word], turns: list[SpeakerTurn]) -> list[Word]:
     return [w.model_copy(update={"speaker": speaker_for(w.start, w.end, turns)}) for w in words]
 
 
+def _split_by_speaker(seg: Segment, words: list[Word]) -> list[Segment]:
+    """One segment per run of same-speaker words, so a segment never mixes two voices."""
+    runs: list[list[Word]] = []
+    for word in words:
+        if runs and runs[-1][-1].speaker == word.speaker:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    if len(runs) <= 1:
+        return [seg.model_copy(update={"words": words, "speaker": words[0].speaker if words else seg.speaker})]
+    return [
+        Segment(
+            start=run[0].start if i else seg.start,
+            end=run[-1].end if i < len(runs) - 1 else seg.end,
+            text=join_words([w.text.strip() for w in run]),
+            words=run,
+            speaker=run[0].speaker,
+        )
+        for i, run in enumerate(runs)
+    ]
+
+
 def label_transcript(transcript: Transcript, turns: list[SpeakerTurn]) -> Transcript:
-    """A copy whose words carry speakers; a segment gets a speaker only when all its words share it.
+    """A copy whose words carry speakers; segments are split where the speaker changes.
 
     The turns themselves go into ``meta["speaker_turns"]`` so the JSON and RTTM exports keep them.
     """
     segments = []
     for seg in transcript.segments:
-        words = assign_words(seg.words, turns)
-        speakers = {w.speaker for w in words} if words else {speaker_for(seg.start, seg.end, turns)}
-        segments.append(
-            seg.model_copy(update={"words": words, "speaker": speakers.pop() if len(speakers) == 1 else None})
-        )
+        if not seg.words:
+            segments.append(seg.model_copy(update={"speaker": speaker_for(seg.start, seg.end, turns)}))
+            continue
+        segments.extend(_split_by_speaker(seg, assign_words(seg.words, turns)))
     meta = dict(transcript.meta)
     meta["speaker_turns"] = [{"start": round(t.start, 3), "end": round(t.end, 3), "speaker": t.speaker} for t in turns]
     return transcript.model_copy(update={"segments": segments, "meta": meta})
