@@ -210,6 +210,6 @@ def test_renaming_rewrites_every_output(tmp_path):
     assert [ln.speaker for ln in read_subtitles(outputs["ass"])] == ["Benjamin", "Ana"]
     assert outputs["txt"].read_text(encoding="utf-8").startswith("Benjamin: Hi Ana.")
     data = json.loads(outputs["json"].read_text(encoding="utf-8"))
-    assert data["speakers"] == ["Benjamin", "Ana"] and [t["speaker"] for t in data["turns"]][0] == "Benjamin"
+    assert data["speakers"] == ["Benjamin", "Ana"] and data["turns"][0]["speaker"] == "Benjamin"
     assert "Benjamin" in outputs["rttm"].read_text()
     assert [ln.text for ln in read_subtitles(outputs["srt.es"])] == ["Benjamin: Hola Ana.", "Ana: Hola Ben."]
