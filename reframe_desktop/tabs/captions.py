@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..widgets.common import MEDIA_FILTER, Collapsible, FileField, fmt_duration, hint
 from ..widgets.player import PreviewPlayer
 from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
+from ..widgets.speakers import SpeakerList, SpeakerOptions, speaker_tag
 from ..workers import run_in_background
 from .base import BaseTab
 
@@ -115,14 +116,7 @@ class CaptionsTab(BaseTab):
         self.translate_to = QComboBox()
         for code, label in TRANSLATE_TARGETS:
             self.translate_to.addItem(self.tr(label), code)
-        self.diarize = QCheckBox(self.tr("Label speakers (diarization)"))
-        self.diarize.setEnabled(False)
-        self.diarize.setToolTip(
-            self.tr(
-                "Speaker labels are not available yet: no speaker model ships "
-                "with Reframe. This will be enabled when one does."
-            )
-        )
+        self.diarize = SpeakerOptions()
 
         # Advanced options, collapsed by default: most people never need them.
         adv = QWidget()
@@ -193,6 +187,9 @@ class CaptionsTab(BaseTab):
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.search)
         tl.addWidget(self.transcript, 1)
+        self.speaker_list = SpeakerList()
+        self.speaker_list.renamed.connect(lambda: self.show_result(self._shown_job))
+        tl.addWidget(self.speaker_list)
         viewer.addWidget(self.player)
         viewer.addWidget(transcript_box)
         viewer.setSizes([300, 220])
@@ -210,6 +207,7 @@ class CaptionsTab(BaseTab):
 
         self._duration: float | None = None
         self._load_seq = 0
+        self._shown_job = ""
         self._segment_starts: list[float] = []
         self._estimate_timer = QTimer(self, singleShot=True, interval=300)
         self._estimate_timer.timeout.connect(self._probe_duration)
@@ -278,6 +276,7 @@ class CaptionsTab(BaseTab):
             "beam_size": self.beam_size.value(),
             "initial_prompt": self.initial_prompt.text() or None,
             "max_duration": self.max_duration.value(),
+            **self.diarize.options(),
         }
 
     def restore_options(self, o: dict) -> None:
@@ -305,6 +304,7 @@ class CaptionsTab(BaseTab):
         self.vad.setChecked(o.get("vad", True))
         self.word_timestamps.setChecked(o.get("word_timestamps", True))
         self.initial_prompt.setText(o.get("initial_prompt") or "")
+        self.diarize.restore(o)
 
     # -- estimate -----------------------------------------------------------------
     def _schedule_estimate(self) -> None:
@@ -374,6 +374,7 @@ class CaptionsTab(BaseTab):
             "word_timestamps": o["word_timestamps"],
             "beam_size": o["beam_size"],
             "initial_prompt": o["initial_prompt"],
+            **self.diarize.job_params(),
         }
 
     def submit(self) -> str | None:
@@ -411,6 +412,7 @@ class CaptionsTab(BaseTab):
         transcript = outputs.get("json")
         self._load_seq += 1
         seq = self._load_seq
+        self._shown_job = job_id
 
         def work():
             from media_core.models import Transcript
@@ -430,10 +432,11 @@ class CaptionsTab(BaseTab):
             self.transcript.clear()
             self._segment_starts = [seg.start for seg in segments]
             for seg in segments:
-                item = QListWidgetItem(f"{fmt_duration(seg.start)}  {seg.text.strip()}")
+                item = QListWidgetItem(f"{fmt_duration(seg.start)}  {speaker_tag(seg.speaker)}{seg.text.strip()}")
                 item.setData(Qt.UserRole, seg.start)
                 item.setData(Qt.UserRole + 1, seg.end)
                 self.transcript.addItem(item)
+            self.speaker_list.load(outputs, getattr(job, "params", {}) or {})
             if media and Path(media).is_file():
                 self.player.load(media, cues)
             self._filter_transcript(self.search.text())

@@ -1,0 +1,54 @@
+"""The Captions tab with "Label speakers": a real two-caller recording, the speaker list, renaming."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import assets
+from tests.gui_helpers import make_window, wait_job
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+
+def test_label_speakers_list_and_rename(qtbot, monkeypatch):
+    try:
+        monkeypatch.setenv("REFRAME_DIARIZATION_MODELS", str(assets.diarization_models()))
+        sample = assets.pyannote_sample() / "sample.wav"
+    except assets.AssetUnavailable as exc:
+        pytest.fail(f"test asset unavailable: {exc}")
+    w = make_window(qtbot, threads=1)
+    tab = w.tabs_by_name["captions"]
+    w.tabs.setCurrentWidget(tab)
+    tab.input.set_path(str(sample))
+    tab.model.setCurrentIndex(tab.model.findData("tiny.en"))
+    tab.language.setCurrentIndex(tab.language.findData("en"))
+    for fmt, box in tab.formats.items():
+        box.setChecked(fmt in ("srt", "json"))
+    assert tab.diarize.enabled.isEnabled() and not tab.diarize.count.isEnabled()
+    tab.diarize.enabled.setChecked(True)
+    tab.diarize.count.setCurrentIndex(tab.diarize.count.findData(2))
+    tab.diarize.style.setCurrentIndex(tab.diarize.style.findData("colon"))
+    params = tab.job_params()
+    assert (params["diarize"], params["speakers"], params["speaker_label"]) == (True, 2, "colon")
+    assert tab.options()["diarize"] is True  # saved with the tab's options
+
+    job_id = tab.submit()
+    assert job_id, tab.error.text()
+    wait_job(qtbot, w, job_id)
+    speakers = tab.speaker_list
+    qtbot.waitUntil(lambda: speakers.isVisible() and speakers.table.rowCount() == 2, timeout=30_000)
+    qtbot.waitUntil(lambda: tab.transcript.count() > 0, timeout=10_000)
+    items = [tab.transcript.item(i).text() for i in range(tab.transcript.count())]
+    assert all("[Speaker 1]" in text or "[Speaker 2]" in text for text in items)
+
+    first = speakers.table.item(0, 0)
+    old = first.text()
+    first.setText("Diane")
+    with qtbot.waitSignal(speakers.renamed, timeout=30_000):
+        speakers.apply.click()
+    srt = next(Path(p) for p in tab.recent.rows[job_id].output_paths if p.endswith(".srt"))
+    text = srt.read_text(encoding="utf-8")
+    assert "Diane: " in text and f"{old}: " not in text
+    qtbot.waitUntil(lambda: any("[Diane]" in tab.transcript.item(i).text() for i in range(tab.transcript.count())))
