@@ -68,10 +68,10 @@ def test_exports_carry_speakers():
     lines = group_words(transcript.words)
     assert [ln.speaker for ln in lines] == ["Ben", "Ana"]
 
-    srt = subtitles_to_string(lines, "srt", transcript)
+    srt = subtitles_to_string(lines, "srt", transcript, speaker_style="brackets")
     assert "[Ben] Hi Ana." in srt and "[Ana] Hello Ben." in srt
     assert "Ben: Hi Ana." in subtitles_to_string(lines, "vtt", transcript, speaker_style="colon")
-    plain = subtitles_to_string(lines, "srt", transcript, speaker_style="none")
+    plain = subtitles_to_string(lines, "srt", transcript)  # the library default: no prefix
     assert "Ben" not in plain.replace("Hello Ben.", "")
 
     ass = pysubs2.SSAFile.from_string(subtitles_to_string(lines, "ass", transcript))
@@ -199,10 +199,10 @@ def test_renaming_rewrites_every_output(tmp_path):
     outputs = {}
     for fmt in ("srt", "vtt", "ass", "txt", "json", "rttm"):
         outputs[fmt] = tmp_path / f"talk.{fmt}"
-        outputs[fmt].write_text(subtitles_to_string(lines, fmt, transcript), encoding="utf-8")
+        outputs[fmt].write_text(subtitles_to_string(lines, fmt, transcript, speaker_style="brackets"), encoding="utf-8")
     outputs["srt.es"] = tmp_path / "talk.es.srt"
     spanish = [ln.model_copy(update={"text": t}) for ln, t in zip(lines, ["Hola Ana.", "Hola Ben."], strict=True)]
-    outputs["srt.es"].write_text(subtitles_to_string(spanish, "srt"), encoding="utf-8")
+    outputs["srt.es"].write_text(subtitles_to_string(spanish, "srt", speaker_style="brackets"), encoding="utf-8")
 
     rename_speakers_in_outputs(outputs, {"Ben": "Benjamin", "Ana": ""}, "colon")
     assert "Benjamin: Hi Ana." in outputs["srt"].read_text(encoding="utf-8")
@@ -213,3 +213,30 @@ def test_renaming_rewrites_every_output(tmp_path):
     assert data["speakers"] == ["Benjamin", "Ana"] and data["turns"][0]["speaker"] == "Benjamin"
     assert "Benjamin" in outputs["rttm"].read_text()
     assert [ln.text for ln in read_subtitles(outputs["srt.es"])] == ["Benjamin: Hola Ana.", "Ana: Hola Ben."]
+
+
+def test_styled_burn_in_gives_each_speaker_a_colour():
+    from media_core.styles.ass_builder import build_ass_file
+    from media_core.styles.style import SubtitleStyle
+
+    transcript = _transcript()
+    lines = group_words(transcript.words)
+    for mode in ("none", "color", "karaoke_fill"):
+        style = SubtitleStyle(highlight_mode=mode)
+        subs = build_ass_file(lines, style, 1280, 720)
+        by_speaker: dict[str, set[str]] = {}
+        for event in subs.events:
+            for line in lines:
+                if line.start * 1000 - 10 <= event.start < line.end * 1000:
+                    by_speaker.setdefault(line.speaker, set()).add(event.style)
+        ben, ana = by_speaker["Ben"], by_speaker["Ana"]
+        assert ben.isdisjoint(ana), mode
+        colour = "secondarycolor" if mode == "karaoke_fill" else "primarycolor"
+        ben_colours = {repr(getattr(subs.styles[name], colour)) for name in ben}
+        ana_colours = {repr(getattr(subs.styles[name], colour)) for name in ana}
+        assert ben_colours.isdisjoint(ana_colours), mode
+    # One speaker (or none): the preset's look is untouched.
+    single = [ln.model_copy(update={"speaker": "Ben"}) for ln in lines]
+    assert len(build_ass_file(single, SubtitleStyle(), 1280, 720).styles) == len(
+        build_ass_file([ln.model_copy(update={"speaker": None}) for ln in lines], SubtitleStyle(), 1280, 720).styles
+    )

@@ -85,9 +85,7 @@ def _ass_escape(text: str) -> str:
     return text.replace("{", "(").replace("}", ")").replace("\n", "\\N")
 
 
-def _ssa_file(
-    lines: list[SubtitleLine], fmt: str, width: int = 1920, height: int = 1080, speaker_style: str = "brackets"
-):
+def _ssa_file(lines: list[SubtitleLine], fmt: str, width: int = 1920, height: int = 1080, speaker_style: str = "none"):
     import pysubs2
 
     subs = pysubs2.SSAFile()
@@ -154,7 +152,7 @@ def subtitles_to_string(
     *,
     paragraph_gap: float = PARAGRAPH_GAP,
     speaker_labels: bool = True,
-    speaker_style: str = "brackets",
+    speaker_style: str = "none",
 ) -> str:
     """The file content for ``fmt`` (srt, vtt, ass, txt, json, rttm).
 
@@ -181,7 +179,7 @@ def write_subtitles(
     *,
     paragraph_gap: float = PARAGRAPH_GAP,
     speaker_labels: bool = True,
-    speaker_style: str = "brackets",
+    speaker_style: str = "none",
 ) -> Path:
     """Write ``lines`` to ``path`` atomically as ``fmt`` (default: from the extension); returns the path.
 
