@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from .i18n import available_languages, language_name
 from .settings import AppSettings, save_settings
 from .widgets.common import FileField, hint
+from .widgets.speaker_settings import SpeakerSettingsPage
 from .workers import BackgroundTask, run_in_background
 
 NAME_ROLE = Qt.UserRole
@@ -123,7 +124,7 @@ class _Task:
 
 
 class SettingsDialog(QDialog):
-    PAGES = ("general", "engine", "models", "translation", "shorts", "jobs", "api")
+    PAGES = ("general", "engine", "models", "translation", "shorts", "speakers", "jobs", "api")
 
     def __init__(self, settings: AppSettings, parent=None):
         super().__init__(parent)
@@ -144,6 +145,7 @@ class SettingsDialog(QDialog):
             "models": (self.tr("Models"), self._models_page),
             "translation": (self.tr("Translation"), self._translation_page),
             "shorts": (self.tr("Shorts AI"), self._shorts_page),
+            "speakers": (self.tr("Speakers"), self._speakers_page),
             "jobs": (self.tr("Jobs"), self._jobs_page),
             "api": (self.tr("HTTP API"), self._api_page),
         }
@@ -755,6 +757,10 @@ class SettingsDialog(QDialog):
             s.default_model = self.default_model.currentData()
         return s
 
+    def _speakers_page(self) -> QWidget:
+        self.speakers_page = SpeakerSettingsPage(self._engine)
+        return self.speakers_page
+
     def engine_result(self):
         from media_core.settings import ApiSettings, EndpointSettings
 
@@ -781,6 +787,7 @@ class SettingsDialog(QDialog):
                     allow_lan=self.api_lan.isChecked(),
                     token=self.api_token.text() or None,
                 ),
+                **self.speakers_page.values(),
             }
         )
 

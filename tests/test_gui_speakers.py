@@ -52,3 +52,29 @@ def test_label_speakers_list_and_rename(qtbot, monkeypatch):
     text = srt.read_text(encoding="utf-8")
     assert "Diane: " in text and f"{old}: " not in text
     qtbot.waitUntil(lambda: any("[Diane]" in tab.transcript.item(i).text() for i in range(tab.transcript.count())))
+
+
+def test_settings_speakers_page_round_trip(qtbot, tmp_path, monkeypatch):
+    from media_core.settings import engine_settings, load_engine_settings
+    from tests.gui_helpers import set_engine_settings
+
+    monkeypatch.setenv("HF_TOKEN", "hf_from_the_environment")
+    monkeypatch.setenv("REFRAME_DIARIZATION_MODELS", str(assets.diarization_models()))
+    w = make_window(qtbot)
+    d = w.open_settings()
+    qtbot.waitUntil(lambda: d.models_loaded and d.argos_loaded, timeout=20_000)
+    d.show_page("speakers")
+    page = d.speakers_page
+    assert page.models_status.text().startswith("Installed") and "MB" in page.models_status.text()
+    assert page.hf_token.text() == ""  # the environment's token is used, never shown or saved
+    page.hf_token.setText("hf_typed")
+    page.speechbrain_dir.set_path(str(tmp_path))
+    d.accept()
+    saved = load_engine_settings(environment=False)
+    assert (saved.huggingface_token, saved.speechbrain_model_dir) == ("hf_typed", str(tmp_path))
+    assert engine_settings().huggingface_token == "hf_from_the_environment"
+    d2 = w.open_settings()
+    qtbot.waitUntil(lambda: d2.models_loaded and d2.argos_loaded, timeout=20_000)
+    assert d2.speakers_page.hf_token.text() == "hf_typed"
+    d2.reject()
+    set_engine_settings()
