@@ -29,6 +29,9 @@ class DiarizationOptions(BaseModel):
     threshold: float = Field(default=0.6, gt=0.0, lt=2.0)
     #: Seconds between the starts of two analysis windows (10 s long); smaller is slower and smoother.
     step: float = Field(default=2.5, gt=0.1, le=10.0)
+    #: Embed the voices of every n-th window only; the others are matched to speakers by how
+    #: their activity overlaps the embedded windows' (2 halves the embedding time).
+    embed_every: int = Field(default=2, ge=1, le=4)
     #: Pauses of one speaker shorter than this are bridged.
     min_gap: float = Field(default=0.1, ge=0.0)
     threads: int = Field(default=1, ge=1, le=16)

@@ -84,11 +84,13 @@ class OfflineDiarizer:
             return Diarization(turns=[], duration=duration, backend=self.name)
         report(0.35, "recognising voices")
         embedder = self.embedder or CampPlusEmbedder(emb_session)
-        keys, embeddings = _embed(embedder, audio, windows, report.span(0.35, 0.95), token)
+        keys, embeddings = _embed(embedder, audio, windows, report.span(0.35, 0.95), token, opts.embed_every)
         token.raise_if_cancelled()
         report(0.95, "grouping voices")
         labels = _cluster(embeddings, opts) if len(embeddings) else np.zeros(0, dtype=int)
         assignment = _assign(windows, keys, embeddings, labels)
+        if len(labels):
+            assignment = _assign_by_overlap(windows, assignment, int(labels.max()) + 1)
         turns = _reconstruct(windows, assignment, int(labels.max()) + 1 if len(labels) else 0, duration, opts)
         report(1.0, "done")
         return Diarization(turns=turns, duration=duration, backend=self.name)
@@ -154,7 +156,7 @@ class CampPlusEmbedder:
         return self.session.run(None, {"feats": selected[None].astype(np.float32)})[0][0]
 
 
-def _embed(embedder: Embedder, audio: np.ndarray, windows: _Windows, report, token: CancelToken):
+def _embed(embedder: Embedder, audio: np.ndarray, windows: _Windows, report, token: CancelToken, every: int = 1):
     keys: list[tuple[int, int]] = []
     vectors: list[np.ndarray] = []
     n_frames = windows.activity.shape[1]
@@ -168,7 +170,7 @@ def _embed(embedder: Embedder, audio: np.ndarray, windows: _Windows, report, tok
     for c, start in enumerate(windows.starts):
         token.raise_if_cancelled()
         active = windows.activity[c]
-        if active.sum() == 0:
+        if active.sum() == 0 or (c % every and c != total - 1):
             continue
         alone = windows.count[c][seg_index] == 1
         for k in range(3):
@@ -270,6 +272,40 @@ def _assign(windows: _Windows, keys, embeddings: np.ndarray, labels: np.ndarray)
         for row, col in zip(rows, cols, strict=True):
             assignment[keys[indices[row]]] = int(col)
     return assignment
+
+
+def _frame_offset(start: float) -> int:
+    return round(float(start) / FRAME_STEP)
+
+
+def _assign_by_overlap(
+    windows: _Windows, assignment: dict[tuple[int, int], int], k_total: int
+) -> dict[tuple[int, int], int]:
+    """Windows without embeddings take, for each local speaker, the global speaker whose activity
+    (from the embedded windows around them) it overlaps most; one-to-one within the window."""
+    from scipy.optimize import linear_sum_assignment
+
+    n_frames = windows.activity.shape[1]
+    embedded = {c for c, _ in assignment}
+    total_frames = _frame_offset(windows.starts[-1]) + n_frames
+    known = np.zeros((total_frames, k_total), dtype=np.float32)
+    for (c, k), speaker in assignment.items():
+        offset = _frame_offset(windows.starts[c])
+        known[offset : offset + n_frames, speaker] += windows.activity[c, :, k]
+    out = dict(assignment)
+    for c, start in enumerate(windows.starts):
+        if c in embedded:
+            continue
+        offset = _frame_offset(start)
+        local = [k for k in range(3) if windows.activity[c, :, k].sum() > 0]
+        if not local:
+            continue
+        overlap = windows.activity[c][:, local].T @ known[offset : offset + n_frames]  # (local, K)
+        rows, cols = linear_sum_assignment(-overlap)
+        for row, col in zip(rows, cols, strict=True):
+            if overlap[row, col] > 0:
+                out[(c, local[row])] = int(col)
+    return out
 
 
 # -- 4. reconstruction -------------------------------------------------------------------------
