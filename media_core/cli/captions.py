@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from media_core.subtitles.formats import FORMATS
+from media_core.subtitles.formats import FORMATS, SUBTITLE_FORMATS
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -75,7 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def parse_formats(value: str, diarize: bool = False) -> list[str]:
     if value.strip().lower() == "all":
         # RTTM holds only speaker turns, so "all" includes it only when speakers are labelled.
-        return [f for f in FORMATS if f != "rttm" or diarize]
+        return list(FORMATS if diarize else SUBTITLE_FORMATS)
     return [f for f in (part.strip().lower().lstrip(".") for part in value.split(",")) if f]
 
 

@@ -20,7 +20,9 @@ from ..models import Segment, SubtitleLine, Transcript, Word
 from ..paths import write_text_atomic
 from .text import join_words
 
-FORMATS = ("srt", "vtt", "ass", "txt", "json", "rttm")
+#: Caption and transcript formats; RTTM (speaker turns only) is written on request.
+SUBTITLE_FORMATS = ("srt", "vtt", "ass", "txt", "json")
+FORMATS = (*SUBTITLE_FORMATS, "rttm")
 _SUFFIX_FORMATS = {
     ".srt": "srt",
     ".vtt": "vtt",
