@@ -117,6 +117,7 @@ class SpeakerList(QGroupBox):
         lay.addLayout(row)
         self._outputs: dict[str, str] = {}
         self._style = "brackets"
+        self._seq = 0
         self.setVisible(False)
 
     def load(self, outputs: dict[str, str], params: dict) -> None:
@@ -124,7 +125,19 @@ class SpeakerList(QGroupBox):
         self._outputs = dict(outputs)
         self._style = params.get("speaker_label") or "brackets"
         self.status.clear()
-        speakers = read_speakers(outputs["json"]) if outputs.get("json") else []
+        json_path = outputs.get("json")
+        if not json_path:
+            self._show([])
+            return
+        self._seq += 1
+        seq = self._seq
+        run_in_background(
+            lambda: read_speakers(json_path),
+            lambda speakers: self._show(speakers) if seq == self._seq else None,
+            lambda exc: self.status.setText(str(exc)),
+        )
+
+    def _show(self, speakers: list[tuple[str, float]]) -> None:
         self.table.setRowCount(len(speakers))
         for row, (name, seconds) in enumerate(speakers):
             item = QTableWidgetItem(name)
