@@ -32,6 +32,7 @@ def test_label_speakers_list_and_rename(qtbot, monkeypatch):
     tab.diarize.style.setCurrentIndex(tab.diarize.style.findData("colon"))
     params = tab.job_params()
     assert (params["diarize"], params["speakers"], params["speaker_label"]) == (True, 2, "colon")
+    assert params["diarization_backend"] == "offline"
     assert tab.options()["diarize"] is True  # saved with the tab's options
 
     job_id = tab.submit()

@@ -63,6 +63,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='speaker prefix in SRT/VTT: "[Name] text", "Name: text" or none (default: brackets)',
     )
     parser.add_argument(
+        "--diarization-backend",
+        choices=("offline", "pyannote", "speechbrain"),
+        default="offline",
+        help="offline (built in, default), pyannote (needs pyannote.audio and a Hugging Face token) "
+        "or speechbrain (needs speechbrain and the ECAPA model folder)",
+    )
+    parser.add_argument(
         "--speaker-name",
         action="append",
         default=[],
@@ -103,6 +110,7 @@ def request_from_args(args: argparse.Namespace):
         max_speakers=args.max_speakers,
         speaker_label=args.speaker_label,
         speaker_names=parse_speaker_names(args.speaker_name),
+        diarization_backend=args.diarization_backend,
     )
 
 

@@ -30,8 +30,6 @@ from PySide6.QtWidgets import (
 from ..workers import run_in_background
 from .common import fmt_duration
 
-LABEL_STYLES = [("brackets", "[Name] text"), ("colon", "Name: text"), ("none", "No names in SRT/VTT")]
-
 
 class SpeakerOptions(QWidget):
     """The "Label speakers" box with its speaker count and SRT/VTT label style."""
@@ -47,13 +45,20 @@ class SpeakerOptions(QWidget):
         for n in range(1, 9):
             self.count.addItem(self.tr("%n speaker(s)", "", n), n)
         self.style = QComboBox()
-        for key, label in LABEL_STYLES:
-            self.style.addItem(self.tr(label), key)
+        self.style.addItem(self.tr("[Name] text"), "brackets")
+        self.style.addItem(self.tr("Name: text"), "colon")
+        self.style.addItem(self.tr("No names in SRT/VTT"), "none")
+        self.backend = QComboBox()
+        self.backend.setToolTip(self.tr("pyannote.audio and speechbrain need their packages and Settings → Speakers."))
+        self.backend.addItem(self.tr("Built-in (offline)"), "offline")
+        self.backend.addItem(self.tr("pyannote.audio"), "pyannote")
+        self.backend.addItem(self.tr("speechbrain ECAPA"), "speechbrain")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.enabled)
         lay.addWidget(self.count)
         lay.addWidget(self.style)
+        lay.addWidget(self.backend)
         lay.addStretch(1)
         self.enabled.toggled.connect(self._sync)
         self._sync(False)
@@ -61,17 +66,23 @@ class SpeakerOptions(QWidget):
     def _sync(self, on: bool) -> None:
         self.count.setEnabled(on)
         self.style.setEnabled(on)
+        self.backend.setEnabled(on)
 
     def options(self) -> dict:
         return {
             "diarize": self.enabled.isChecked(),
             "speakers": self.count.currentData(),
             "speaker_label": self.style.currentData(),
+            "diarization_backend": self.backend.currentData(),
         }
 
     def restore(self, o: dict) -> None:
         self.enabled.setChecked(bool(o.get("diarize", False)))
-        for combo, key in ((self.count, "speakers"), (self.style, "speaker_label")):
+        for combo, key in (
+            (self.count, "speakers"),
+            (self.style, "speaker_label"),
+            (self.backend, "diarization_backend"),
+        ):
             index = combo.findData(o.get(key))
             if index >= 0:
                 combo.setCurrentIndex(index)
