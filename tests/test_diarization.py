@@ -242,3 +242,20 @@ def test_speechbrain_backend_checks_its_model_folder(monkeypatch, tmp_path, samp
         get_diarizer("speechbrain", folder=tmp_path).diarize(audio)
     with pytest.raises(Exception, match="Unknown diarization backend"):
         get_diarizer("nemo")
+
+
+def test_missing_models_give_one_clear_error(monkeypatch, tmp_path):
+    from media_core.diarization.models_onnx import find_model_dir
+    from media_core.errors import ModelMissingError
+
+    monkeypatch.setenv("REFRAME_DIARIZATION_MODELS", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("REFRAME_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REFRAME_RESOURCES", str(tmp_path / "resources"))
+    with pytest.raises(ModelMissingError, match=r"export_diarization_onnx\.py") as err:
+        find_model_dir()
+    assert str(tmp_path / "nowhere") in err.value.detail
+    # A half-built folder (one file) does not count either.
+    (tmp_path / "nowhere").mkdir()
+    (tmp_path / "nowhere" / "segmentation-3.0.onnx").write_bytes(b"x")
+    with pytest.raises(ModelMissingError):
+        find_model_dir()

@@ -5,8 +5,9 @@ The recipe follows pyannote's speaker-diarization pipeline, run with onnxruntime
 1. 10 s windows every ``step`` seconds go through the segmentation network, which says for each
    17 ms frame which of up to 3 *local* speakers talk (powerset classes, so overlaps of two are
    explicit).
-2. Each local speaker of each window gets a CAM++ embedding from the fbank frames where it
-   talks alone (overlapped frames are used only when nothing else is left).
+2. Each local speaker of every other window gets a CAM++ embedding from the fbank frames where
+   it talks alone (overlapped frames are used only when nothing else is left); the windows in
+   between are matched to speakers by how their activity overlaps their neighbours'.
 3. The embeddings are clustered (scipy: cosine, average linkage, a distance threshold or a requested
    count); within a window two local speakers never get the same global speaker.
 4. The windows' frame activities are mapped to global speakers and averaged where windows
