@@ -79,3 +79,22 @@ def test_settings_speakers_page_round_trip(qtbot, tmp_path, monkeypatch):
     assert d2.speakers_page.hf_token.text() == "hf_typed"
     d2.reject()
     set_engine_settings()
+
+
+def test_shorts_tab_speaker_options_reach_the_request(qtbot):
+    from media_core.shorts.models import ShortsRequest
+
+    w = make_window(qtbot)
+    tab = w.tabs_by_name["shorts"]
+    assert not tab.speakers.prefer.isEnabled()
+    assert "diarize" not in tab.job_params()
+    tab.speakers.enabled.setChecked(True)
+    tab.speakers.prefer.setText("Speaker 2")
+    params = tab.job_params()
+    assert (params["diarize"], params["prefer_speaker"]) == (True, "Speaker 2")
+    request = ShortsRequest.model_validate({k: v for k, v in params.items() if k != "input"})
+    assert request.diarize and request.prefer_speaker == "Speaker 2"
+    saved = tab.options()
+    tab.speakers.enabled.setChecked(False)
+    tab.restore_options(saved)
+    assert tab.speakers.enabled.isChecked() and tab.speakers.prefer.text() == "Speaker 2"

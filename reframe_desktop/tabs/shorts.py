@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from ..widgets.common import VIDEO_FILTER, FileField, fmt_duration, hint, open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
+from ..widgets.speakers import ShortsSpeakerOptions
 from ..workers import run_in_background
 from .base import BaseTab
 from .captions import TRANSLATE_TARGETS
@@ -126,6 +127,8 @@ class ShortsTab(BaseTab):
         form.addRow(self.tr("Quality"), self.quality)
         form.addRow(self.tr("Captions"), cap_row)
         form.addRow("", self.trim)
+        self.speakers = ShortsSpeakerOptions()
+        form.addRow(self.tr("Speakers"), self.speakers)
         form.addRow(self.tr("Prompt"), self.prompt)
         form.addRow("", self.prompt_hint)
         form.addRow("", self.use_llm)
@@ -315,6 +318,7 @@ class ShortsTab(BaseTab):
             "trim": self.trim.isChecked(),
             "quality": self.quality.currentData(),
             "llm": self.use_llm.isChecked(),
+            **self.speakers.options(),
         }
 
     def restore_options(self, o: dict) -> None:
@@ -330,6 +334,7 @@ class ShortsTab(BaseTab):
             self.preset.setCurrentText(o["preset"])
         self.trim.setChecked(o.get("trim", False))
         self.use_llm.setChecked(bool(o.get("llm")) and self.use_llm.isEnabled())
+        self.speakers.restore(o)
 
     def job_params(self) -> dict:
         """{"input": path, **ShortsRequest fields} (media_core.jobs.builtin shorts_job)."""
@@ -351,6 +356,7 @@ class ShortsTab(BaseTab):
         }
         if self.threads():
             params["transcription"] = {"threads": self.threads()}
+        params.update(self.speakers.job_params())
         return params
 
     def submit(self) -> str | None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -203,3 +204,33 @@ class SpeakerList(QGroupBox):
 def speaker_tag(speaker: str | None) -> str:
     """Prefix for a transcript line in the list view."""
     return f"[{speaker}] " if speaker else ""
+
+
+class ShortsSpeakerOptions(QWidget):
+    """Shorts: find speakers (cuts then fall between turns) and optionally favour one of them."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.enabled = QCheckBox(self.tr("Cut between speakers' turns"))
+        self.enabled.setToolTip(self.tr("Find who speaks when, so no clip starts or ends while someone talks."))
+        self.prefer = QLineEdit()
+        self.prefer.setPlaceholderText(self.tr('Prefer a speaker, e.g. "Speaker 2"'))
+        self.prefer.setToolTip(self.tr("Clips where this speaker talks rank higher."))
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.enabled)
+        lay.addWidget(self.prefer, 1)
+        self.enabled.toggled.connect(self.prefer.setEnabled)
+        self.prefer.setEnabled(False)
+
+    def options(self) -> dict:
+        return {"diarize": self.enabled.isChecked(), "prefer_speaker": self.prefer.text().strip()}
+
+    def restore(self, o: dict) -> None:
+        self.enabled.setChecked(bool(o.get("diarize", False)))
+        self.prefer.setText(o.get("prefer_speaker") or "")
+
+    def job_params(self) -> dict:
+        if not self.enabled.isChecked():
+            return {}
+        return {"diarize": True, "prefer_speaker": self.prefer.text().strip() or None}
