@@ -19,6 +19,8 @@ class TranscriptionConfig(BaseModel):
     threads: int = Field(default=0, ge=0)
     vad: bool = True
     word_timestamps: bool = True
+    #: Snap each word's start and end to the audio (speech/silence edges) after recognition.
+    refine_word_timing: bool = True
     initial_prompt: str | None = None
     beam_size: int = Field(default=5, ge=1)
 
