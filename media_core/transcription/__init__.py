@@ -52,12 +52,13 @@ def transcribe(
         from . import faster_whisper_backend as backend
 
         model_path = model_store.resolve_model(config.model, progress=model_report, cancel=token)
+    notes: list[str] = []
     if len(audio) == 0:
         segments, language, language_prob = [], config.language or "und", 0.0
     else:
         decode_started = time.perf_counter()
         segments, language, language_prob = backend.transcribe_array(
-            audio, Path(model_path), config, report=report.span(0.1, 1.0), token=token
+            audio, Path(model_path), config, report=report.span(0.1, 1.0), token=token, notes=notes
         )
         speed.record(
             config.backend, config.model, config.resolved_threads(), (time.perf_counter() - decode_started) / duration
@@ -84,6 +85,7 @@ def transcribe(
             "rtf": round(elapsed / duration, 4) if duration else None,
             "language_probability": round(language_prob, 4),
             "word_timing_seconds": round(refine_seconds, 4),
+            "notes": notes,
         },
     )
 

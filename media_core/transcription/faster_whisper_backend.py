@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..errors import ModelMissingError, ReframeError
+from ..errors import InvalidParameterError, ModelMissingError, ReframeError
 from ..models import Segment, Word
 from ..progress import CancelToken, Progress
+from . import hallucination
 from .config import TranscriptionConfig
 
 # Loading a model takes seconds; jobs run one after another with the same settings,
@@ -51,37 +52,85 @@ def load_model(model_dir: Path, config: TranscriptionConfig):
         return model
 
 
+def check_model_language(language: str | None, multilingual: bool, model: str) -> None:
+    """An English-only model asked for another language would quietly write English."""
+    if language not in (None, "en") and not multilingual:
+        raise InvalidParameterError(
+            f"The model {Path(model).name} knows English only, so it cannot transcribe language {language!r}: "
+            "choose a multilingual model (base, small, …) or auto."
+        )
+
+
 def clear_model_cache() -> None:
     with _models_lock:
         _models.clear()
 
 
 def transcribe_array(
-    audio: np.ndarray, model_dir: Path, config: TranscriptionConfig, *, report: Progress, token: CancelToken
+    audio: np.ndarray,
+    model_dir: Path,
+    config: TranscriptionConfig,
+    *,
+    report: Progress,
+    token: CancelToken,
+    notes: list[str] | None = None,
 ) -> tuple[list[Segment], str, float]:
-    """Transcribe 16 kHz mono float32 ``audio``; returns (segments, language, language probability)."""
+    """Transcribe 16 kHz mono float32 ``audio``; returns (segments, language, language probability).
+    What the hallucination guard did is appended to ``notes``."""
     model = load_model(model_dir, config)
+    check_model_language(config.language, bool(model.model.is_multilingual), config.model)
     report(0.0, "detecting language" if config.language is None else "transcribing")
     token.raise_if_cancelled()
+    options = {
+        "beam_size": config.beam_size,
+        "word_timestamps": config.word_timestamps,
+        "vad_filter": config.vad,
+        "initial_prompt": config.initial_prompt,
+    }
     try:
-        segments_iter, info = model.transcribe(
-            audio,
-            language=config.language,
-            beam_size=config.beam_size,
-            word_timestamps=config.word_timestamps,
-            vad_filter=config.vad,
-            initial_prompt=config.initial_prompt,
-        )
+        segments_iter, info = model.transcribe(audio, language=config.language, **options)
     except ValueError as exc:  # e.g. an English-only model asked for another language
         raise ReframeError(f"The model cannot transcribe this: {exc}", detail=repr(exc)) from exc
     duration = max(len(audio) / SAMPLE_RATE, 1e-6)
     segments: list[Segment] = []
     for seg in _cancellable(segments_iter, token):
-        words = [Word(text=w.word, start=w.start, end=w.end, probability=w.probability) for w in (seg.words or [])]
-        segments.append(Segment(start=seg.start, end=seg.end, text=seg.text, words=words))
+        segments.append(_segment(seg))
         report(min(1.0, seg.end / duration), "transcribing")
     token.raise_if_cancelled()
+
+    def redecode(start: float, end: float) -> list[Segment]:
+        token.raise_if_cancelled()
+        return decode_span(model, audio, start, end, info.language, options)
+
+    say = notes.append if notes is not None else (lambda _message: None)
+    segments = hallucination.repair_loops(segments, redecode, say)
+    if not config.vad:  # with VAD on, the recogniser only ever saw speech
+        kept = hallucination.drop_non_speech(segments, hallucination.speech_spans(audio, SAMPLE_RATE))
+        if len(kept) < len(segments):
+            say(f"dropped {len(segments) - len(kept)} segment(s) heard over music, noise or silence")
+        segments = kept
     return segments, info.language, float(info.language_probability)
+
+
+def decode_span(model, audio: np.ndarray, start: float, end: float, language: str, options: dict) -> list[Segment]:
+    """``audio[start:end]`` (plus 0.2 s either side) decoded on its own, without conditioning on
+    previous text: what the hallucination guard retries a looping span with."""
+    lo, hi = max(0.0, start - 0.2), min(len(audio) / SAMPLE_RATE, end + 0.2)
+    piece = audio[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
+    again, _ = model.transcribe(
+        piece, language=language, condition_on_previous_text=False, **{**options, "initial_prompt": None}
+    )
+    return [_shifted(_segment(seg), lo) for seg in again]
+
+
+def _segment(seg) -> Segment:
+    words = [Word(text=w.word, start=w.start, end=w.end, probability=w.probability) for w in (seg.words or [])]
+    return Segment(start=seg.start, end=seg.end, text=seg.text, words=words)
+
+
+def _shifted(seg: Segment, offset: float) -> Segment:
+    words = [w.model_copy(update={"start": w.start + offset, "end": w.end + offset}) for w in seg.words]
+    return seg.model_copy(update={"start": seg.start + offset, "end": seg.end + offset, "words": words})
 
 
 _DONE = object()
