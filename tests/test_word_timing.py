@@ -117,3 +117,20 @@ def test_speech_map_on_silence_and_on_speech(jfk_wav):
     assert not speech_map(np.zeros(SAMPLE_RATE, np.float32), SAMPLE_RATE).any()
     segments = [Segment(start=0.1, end=0.5, text="hi", words=[Word(text="hi", start=0.1, end=0.5)])]
     assert refine_segments(segments, np.zeros(SAMPLE_RATE, np.float32), SAMPLE_RATE) == segments
+
+
+def test_a_word_left_in_a_pause_moves_to_the_speech_nobody_has(jfk_wav):
+    """JFK: "Americans," ends at 2.0 s, "ask" is spoken at 3.3 s, "not" at 4.0 s. A model that
+    puts "ask" in the pause (2.0-2.9 s) gets it moved onto its own speech, not onto "Americans,"."""
+    audio = decode_audio(jfk_wav)
+    words = [
+        Word(text="fellow", start=1.42, end=1.76),
+        Word(text="Americans,", start=1.76, end=2.0),
+        Word(text="ask", start=2.0, end=2.9),
+        Word(text="not", start=3.9, end=4.5),
+    ]
+    out = refine_words(words, audio, SAMPLE_RATE)
+    assert [w.text for w in out] == [w.text for w in words]
+    assert out[2].start == pytest.approx(3.29, abs=0.05) and out[2].end <= out[3].start
+    assert out[1].end <= 2.05
+    assert all(type(w.start) is float and type(w.end) is float for w in out)

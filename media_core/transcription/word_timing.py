@@ -34,6 +34,8 @@ FRAME = 0.01
 MAX_GROW = 0.5
 #: A silence inside a word at least this long means the word spans a real pause.
 LONG_PAUSE = 0.2
+#: Furthest a word the model put in a pause moves to speech nobody has, seconds.
+_MAX_SHIFT = 1.5
 #: Shortest word kept after snapping, seconds.
 MIN_WORD = 0.03
 #: Speech/silence runs shorter than this (in frames) are noise in the map and are merged away.
@@ -169,7 +171,7 @@ def refine_words(words: list[Word], audio: np.ndarray, sample_rate: int) -> list
     for w, s, e in zip(words, starts, ends, strict=True):
         s = max(s, prev_end)
         e = max(e, s + MIN_WORD)
-        out.append(w.model_copy(update={"start": round(s, 3), "end": round(e, 3)}))
+        out.append(w.model_copy(update={"start": round(float(s), 3), "end": round(float(e), 3)}))
         prev_end = e
     return out
 
@@ -217,6 +219,12 @@ def _place_stranded(words: list[Word], starts: list[float], ends: list[float], s
         while j < n and stranded[j]:
             j += 1
         has_prev, has_next = i > 0, j < n
+        free = _unclaimed_speech(m, ends[i - 1] if has_prev else 0.0, starts[j] if has_next else m.n * FRAME)
+        free = [p for p in free if p[1] > starts[i] - _MAX_SHIFT and p[0] < ends[j - 1] + _MAX_SHIFT]
+        if free:  # speech between the neighbours that no word has: it is these words'
+            _share(words, starts, ends, range(i, j), free[0][0], free[-1][1])
+            i = j
+            continue
         if not (has_prev or has_next):
             return
         after_sentence = not has_prev or words[i - 1].text.rstrip()[-1:] in _SENTENCE_END
@@ -229,12 +237,32 @@ def _place_stranded(words: list[Word], starts: list[float], ends: list[float], s
             to_next = has_next and (after_sentence or not has_prev)
         lo, hi = (i, j) if to_next else (i - 1, j - 1)
         span_s, span_e = (starts[j], ends[j]) if to_next else (starts[i - 1], ends[i - 1])
-        group = range(lo, hi + 1)
-        weights = np.array([max(1, len(words[k].text)) for k in group], float)
-        edges = span_s + (span_e - span_s) * np.concatenate(([0.0], np.cumsum(weights) / weights.sum()))
-        for n_k, k in enumerate(group):
-            starts[k], ends[k] = float(edges[n_k]), float(edges[n_k + 1])
+        _share(words, starts, ends, range(lo, hi + 1), span_s, span_e)
         i = j
+
+
+def _unclaimed_speech(m: _Map, lo: float, hi: float) -> list[tuple[float, float]]:
+    """Speech parts in (lo, hi) that are not the tail or head of a neighbour's speech run."""
+    out = []
+    for a, b in m.speech_parts(lo, hi):
+        if b - a < MIN_WORD:
+            continue
+        if a <= lo + FRAME and m.run_of(a)[0] < lo - FRAME:
+            continue
+        if b >= hi - FRAME and m.run_of(max(a, b - FRAME))[1] > hi + FRAME:
+            continue
+        out.append((a, b))
+    return out
+
+
+def _share(
+    words: list[Word], starts: list[float], ends: list[float], group: range, span_s: float, span_e: float
+) -> None:
+    """Give the words of ``group`` consecutive times across [span_s, span_e], by text length."""
+    weights = np.array([max(1, len(words[k].text)) for k in group], float)
+    edges = span_s + (span_e - span_s) * np.concatenate(([0.0], np.cumsum(weights) / weights.sum()))
+    for n_k, k in enumerate(group):
+        starts[k], ends[k] = float(edges[n_k]), float(edges[n_k + 1])
 
 
 def _grow_to_edges(m: _Map, s: float, e: float, lo: float, hi: float) -> tuple[float, float]:
