@@ -109,10 +109,13 @@ def subtitle_filter(
         return f"ass=filename={filter_path(target)}{fonts_opt}"
     path = Path(spec.path)
     subs = _load(path)  # validates the file even when it is used in place
-    if read_subtitle_text(path)[1] not in ("utf-8", "ascii") and not (start > 0 or end is not None):
-        # libass reads UTF-8 only: a Windows-1252 or UTF-16 file is burned from a UTF-8 copy.
+    text, encoding = read_subtitle_text(path)
+    as_read = text if encoding in ("utf-8", "ascii") and text == path.read_bytes().decode("utf-8") else None
+    if as_read is None and not (start > 0 or end is not None):
+        # libass reads UTF-8 only, and would show a broken SRT block as text: a Windows-1252,
+        # UTF-16 or repaired file is burned from a clean UTF-8 copy.
         target = work_dir / f"captions{path.suffix.lower()}"
-        target.write_text(read_subtitle_text(path)[0], encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
         path = target
     elif start > 0 or end is not None:
         subs.shift(ms=-round(start * 1000))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from pathlib import Path
 
 from ..errors import InputNotFoundError, SubtitleFormatError
@@ -27,6 +28,25 @@ _BOMS = (
 #: about as plausible as the detector's first pick, it wins.
 _WESTERN = "cp1252"
 _WESTERN_SLACK = 0.1
+
+
+_SRT_TIMING = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}")
+
+
+def drop_broken_srt_blocks(text: str) -> str:
+    """An SRT without the blocks that have no valid timing line. A parser (pysubs2, ffmpeg)
+    would otherwise glue a broken block's lines, index and bad timing included, onto the
+    cue before it, and that garbage would be burned into the picture."""
+    blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    kept = [b.strip("\n") for b in blocks if any(_SRT_TIMING.match(line) for line in b.splitlines())]
+    return "\n\n".join(kept) + "\n" if kept else ""
+
+
+def _is_srt(path: Path, text: str) -> bool:
+    head = text.lstrip()[:200]
+    if head.startswith(("WEBVTT", "{")) or "[Script Info]" in head:
+        return False
+    return path.suffix.lower() == ".srt" or any(_SRT_TIMING.match(line) for line in text.splitlines()[:20])
 
 
 def detect_encoding(data: bytes) -> str | None:
@@ -52,8 +72,9 @@ def detect_encoding(data: bytes) -> str | None:
 
 
 def read_subtitle_text(path: str | os.PathLike) -> tuple[str, str]:
-    """``(text, encoding)`` of a subtitle file; raises a SubtitleFormatError naming the file
-    when it is empty, binary, or in no encoding that can be recognised."""
+    """``(text, encoding)`` of a subtitle file (SRT blocks without a valid timing line left out);
+    raises a SubtitleFormatError naming the file when it is empty, binary, in no encoding that
+    can be recognised, or an SRT without a single valid cue."""
     path = Path(path)
     if not path.is_file():
         raise InputNotFoundError(f"Subtitle file not found: {path}")
@@ -72,7 +93,12 @@ def read_subtitle_text(path: str | os.PathLike) -> tuple[str, str]:
             f"{path.name} could not be decoded as text: it is binary or in an unknown character encoding. "
             "Save it as UTF-8 and try again."
         )
-    return text.lstrip("\ufeff"), encoding or "utf-8"
+    text = text.lstrip("\ufeff")
+    if _is_srt(path, text):
+        text = drop_broken_srt_blocks(text)
+        if not text:
+            raise SubtitleFormatError(f"{path.name} contains no subtitle cues (no line with a valid time).")
+    return text, encoding or "utf-8"
 
 
 def load_ssafile(path: str | os.PathLike):
