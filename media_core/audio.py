@@ -49,7 +49,8 @@ def decode_audio(
         if start:
             container.seek(int(start / stream.time_base), stream=stream, backward=True)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-        chunks: list[np.ndarray] = []
+        expected = (end if end is not None else (total or 60.0)) - (start or 0.0)
+        chunks = _Buffer(int(max(expected, 1.0) * sample_rate * 1.02) + sample_rate)
         first_pts: float | None = None
         decoded_frames = 0
         decode_error: av.error.FFmpegError | None = None
@@ -78,7 +79,7 @@ def decode_audio(
             # A damaged tail: what came before is kept, and _check_complete judges whether enough did.
             decode_error = exc
         token.raise_if_cancelled()
-        audio = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
+        audio = chunks.array()
         yardstick = declared or (container_total if decode_error is not None else None)
         if end is None and yardstick:
             _check_complete(path, (first_pts or 0.0) + len(audio) / sample_rate, yardstick, start or 0.0)
@@ -90,6 +91,32 @@ def decode_audio(
             audio = audio[: int(end * sample_rate)]
         report(1.0, "decoding audio")
         return audio
+
+
+class _Buffer:
+    """Samples appended into one preallocated array (sized from the declared duration), so a long
+    file never holds a list of pieces and their concatenation at the same time."""
+
+    def __init__(self, capacity: int):
+        self.data = np.empty(max(capacity, 1), np.float32)
+        self.size = 0
+
+    def append(self, samples: np.ndarray) -> None:
+        end = self.size + len(samples)
+        if end > len(self.data):
+            grown = np.empty(max(end, int(len(self.data) * 1.5)), np.float32)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : end] = samples
+        self.size = end
+
+    def __bool__(self) -> bool:
+        return self.size > 0
+
+    def array(self) -> np.ndarray:
+        if self.size < len(self.data) * 0.9:  # give back what the estimate over-reserved
+            return self.data[: self.size].copy()
+        return self.data[: self.size]
 
 
 def _check_complete(path: str | os.PathLike, reached: float, declared: float, start: float) -> None:

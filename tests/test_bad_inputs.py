@@ -450,6 +450,6 @@ def test_two_hour_audio_keeps_memory_bounded(media: Media, tmp_path):
     peak_mb = peak_kb / 1024
     print(f"two-hour audio: peak RSS {peak_mb:.0f} MB")
     _results.append(("two-hour AAC audio (JFK + silence)", "captions", "works", f"works, peak RSS {peak_mb:.0f} MB"))
-    # 16 kHz float32 for two hours is 440 MB by itself; more than about three times that
-    # means something holds extra copies of the audio.
-    assert peak_mb < 1600, peak_mb
+    # 16 kHz float32 for two hours is 440 MB by itself (the engine keeps the decoded audio);
+    # before pieces, block-wise VAD and copy-free energy this run peaked at 2.2 GB.
+    assert peak_mb < 1300, peak_mb

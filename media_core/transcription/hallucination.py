@@ -32,9 +32,9 @@ _MAX_UNIT = 8
 
 def speech_spans(audio: np.ndarray, sample_rate: int) -> list[tuple[float, float]]:
     """Speech regions of ``audio`` in seconds (Silero VAD, faster-whisper's default options)."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from .faster_whisper_backend import speech_pieces
 
-    chunks = get_speech_timestamps(audio, VadOptions(), sampling_rate=sample_rate)
+    chunks = [c for piece in speech_pieces(audio, sample_rate) for c in piece]
     return [(c["start"] / sample_rate, c["end"] / sample_rate) for c in chunks]
 
 

@@ -96,9 +96,11 @@ def _load(model_file: Path, threads: int, beam_search: bool):
 def _speech_only(audio: np.ndarray):
     """The speech of ``audio`` (Silero VAD, the same model the faster-whisper engine uses) and
     a map back to the original timeline, so both engines skip music and silence alike."""
-    from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
+    from faster_whisper.vad import SpeechTimestampsMap
 
-    chunks = get_speech_timestamps(audio, VadOptions())
+    from .faster_whisper_backend import speech_pieces
+
+    chunks = [c for piece in speech_pieces(audio, SAMPLE_RATE) for c in piece]
     if not chunks:
         return np.zeros(0, np.float32), None
     speech = np.concatenate([audio[c["start"] : c["end"]] for c in chunks]).astype(np.float32, copy=False)

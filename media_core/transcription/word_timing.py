@@ -59,8 +59,9 @@ def speech_map(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     n = len(audio) // hop
     if n == 0:
         return np.zeros(0, bool)
-    frames = audio[: n * hop].reshape(n, hop).astype(np.float32)
-    db = 10.0 * np.log10((frames * frames).mean(axis=1) + 1e-10)
+    frames = audio[: n * hop].reshape(n, hop)
+    # einsum squares and sums without a temporary the size of the audio (long files).
+    db = 10.0 * np.log10(np.einsum("ij,ij->i", frames, frames, dtype=np.float64) / hop + 1e-10)
     floor, level = _local_levels(db)
     threshold = np.maximum(floor + _LEVEL * (level - floor), floor + _MIN_MARGIN_DB)
     return _clean_runs(db > threshold)
