@@ -134,3 +134,13 @@ def test_a_word_left_in_a_pause_moves_to_the_speech_nobody_has(jfk_wav):
     assert out[2].start == pytest.approx(3.29, abs=0.05) and out[2].end <= out[3].start
     assert out[1].end <= 2.05
     assert all(type(w.start) is float and type(w.end) is float for w in out)
+
+
+def test_refinement_is_on_by_default_and_the_cli_can_turn_it_off():
+    from media_core.cli import build_parser
+    from media_core.cli.captions import request_from_args
+
+    assert TranscriptionConfig().refine_word_timing
+    on = request_from_args(build_parser().parse_args(["captions", "x.mp4"]))
+    off = request_from_args(build_parser().parse_args(["captions", "x.mp4", "--no-refine-timing"]))
+    assert on.transcription.refine_word_timing and not off.transcription.refine_word_timing
