@@ -91,12 +91,12 @@ def transcribe_array(
     if config.vad:
         pieces = speech_pieces(audio, SAMPLE_RATE)
         if not pieces:  # no speech at all: nothing to decode, nothing to make up
-            language = config.language or ("und" if model.model.is_multilingual else "en")
-            return [], language, 0.0
+            return [], config.language or ("und" if model.model.is_multilingual else "en"), 0.0
     else:
         pieces = [[{"start": 0, "end": len(audio)}]]
     segments: list[Segment] = []
-    language, probability = config.language, 1.0
+    language: str | None = config.language
+    probability = 1.0
     done = 0.0
     total = sum(c["end"] - c["start"] for piece in pieces for c in piece) / SAMPLE_RATE
     for n, piece in enumerate(pieces):
