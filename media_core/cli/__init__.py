@@ -55,7 +55,8 @@ def validation_message(exc) -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("transcription", "grouping"))
-        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        msg = str(err.get("msg")).removeprefix("Value error, ")  # pydantic's prefix says nothing to a user
+        parts.append(f"{where}: {msg}" if where else msg)
     return "invalid option: " + "; ".join(parts)
 
 
