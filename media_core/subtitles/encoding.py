@@ -38,7 +38,10 @@ def drop_broken_srt_blocks(text: str) -> str:
     would otherwise glue a broken block's lines, index and bad timing included, onto the
     cue before it, and that garbage would be burned into the picture."""
     blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    blocks = [b for b in blocks if b.strip()]
     kept = [b.strip("\n") for b in blocks if any(_SRT_TIMING.match(line) for line in b.splitlines())]
+    if len(kept) == len(blocks):
+        return text  # nothing broken: the file is used as it is
     return "\n\n".join(kept) + "\n" if kept else ""
 
 
