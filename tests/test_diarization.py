@@ -201,7 +201,7 @@ def test_cancel_stops_quickly(models, three):
 
     worker = threading.Thread(target=run)
     worker.start()
-    assert started.wait(120)
+    assert started.wait(600)  # hang guards, not verdicts
     cancelled_at = time.monotonic()
     token.cancel()
     worker.join(600)
