@@ -204,7 +204,8 @@ def _install_zip(archive: Path, report, token: CancelToken) -> ArgosPackage:
             with _install_lock:
                 old = find_installed(src, tgt)
                 # The old package of this pair, and anything (e.g. a damaged install) squatting on the name.
-                for stale in {Path(old.path) if old and old.path else None, final if final.exists() else None} - {None}:
+                stale_paths = {Path(old.path) if old and old.path else None, final if final.exists() else None}
+                for stale in (p for p in stale_paths if p is not None):
                     _evict(str(stale))
                     trash = stale.with_name(f".trash-{uuid.uuid4().hex[:8]}")
                     os.replace(stale, trash)
@@ -323,7 +324,9 @@ def download_pair(
             + (f" (it has {', '.join(near)}; pairs without a package can pivot through English)." if near else "."),
             detail=f"{len(offered)} packages listed",
         )
-    return download_package(package, progress=report.span(0.02, 1.0), cancel=cancel, offline=offline)
+    installed = download_package(package, progress=report.span(0.02, 1.0), cancel=cancel, offline=offline)
+    assert isinstance(installed, ArgosPackage)  # install=True returns the installed package
+    return installed
 
 
 def download_package(
