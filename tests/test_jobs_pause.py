@@ -216,3 +216,37 @@ def test_pause_a_transcription_between_segments(tmp_path, librivox, jfk_wav, tin
     assert job.status == JobStatus.SUCCEEDED, job.error
     srt = Path(next(p for p in job.outputs if p.endswith(".srt"))).read_text(encoding="utf-8").lower()
     assert "ask not" in srt and "amiable" in srt  # the start and the end: nothing lost at the pause
+
+
+def test_pause_resume_and_cancel_over_the_http_api(tmp_path, bbb_trailer):
+    import httpx
+
+    from media_core.api import ApiServer, ApiSettings
+    from media_core.api.token import new_token
+    from media_core.paths import outputs_dir
+
+    manager = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
+    manager.start()
+    token = new_token()
+    server = ApiServer(manager, ApiSettings(enabled=True, port=0, input_folders=[str(bbb_trailer.parent)]), token=token)
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as client:
+            params = _render_params(bbb_trailer, outputs_dir() / "api pause.mp4")
+            created = client.post("/jobs", json={"type": "render_styled", "params": params})
+            assert created.status_code == 201, created.text
+            job_id = created.json()["id"]
+            deadline = time.monotonic() + 120
+            while client.get(f"/jobs/{job_id}").json()["progress"] <= 0 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert client.post(f"/jobs/{job_id}/pause").json() == {"paused": True}
+            assert client.get(f"/jobs/{job_id}").json()["status"] == "paused"
+            _assert_held(manager, job_id)
+            assert client.post(f"/jobs/{job_id}/resume").json()["status"] == "running"
+            assert client.post(f"/jobs/{job_id}/pause").json() == {"paused": True}
+            assert client.post(f"/jobs/{job_id}/cancel").json() == {"cancelled": True}
+            job = manager.wait(job_id, timeout=30)
+            assert job.status == JobStatus.CANCELLED
+    finally:
+        server.stop()
+        manager.shutdown()
