@@ -17,6 +17,7 @@ from ..models import SubtitleLine
 from ..paths import atomic_output, cache_dir
 from ..probe import probe
 from ..progress import CancelToken, ProgressFn
+from ..reframe.models import FollowOptions
 from .plan import EncoderSettings, Reframe, RenderPlan, RenderResult, Trim, execute
 from .subtitle_input import SubtitleSpec
 
@@ -120,15 +121,20 @@ def reframe(
     focus_x: float = 0.5,
     *,
     height: int | None = None,
+    follow_faces: bool = False,
+    follow: FollowOptions | None = None,
     encoder: EncoderSettings | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     log_fn: LogFn | None = None,
 ) -> RenderResult:
+    """Change the aspect; ``follow_faces`` makes the crop follow the speaker (see media_core.reframe)."""
     plan = RenderPlan(
         input=Path(video),
         output=Path(out),
-        reframe=Reframe(aspect=aspect, strategy=strategy, focus_x=focus_x, height=height),
+        reframe=Reframe(
+            aspect=aspect, strategy=strategy, focus_x=focus_x, height=height, follow_faces=follow_faces, follow=follow
+        ),
         encoder=encoder or EncoderSettings(),
     )
     return execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Reframing")
