@@ -197,3 +197,58 @@ def test_no_face_falls_back_to_the_fixed_centre_of_interest_crop(tmp_path):
     assert [s.layout for s in plan.segments] == ["center"]
     box = plan.crop_boxes_at(1.0, OUT[0] / OUT[1])[0]
     assert box[0] == pytest.approx((1280 - 405) * 0.3, abs=2)
+
+
+def test_shorts_clip_with_silences_cut_follows_faces_across_the_joins(tmp_path):
+    from media_core.probe import probe
+    from media_core.shorts.render_clip import render_clip_video
+
+    src = assets.face_pan_video()
+    out = render_clip_video(
+        src,
+        probe(src),
+        [(0.0, 2.5), (5.0, 7.5)],
+        tmp_path / "clip.mp4",
+        aspect="9:16",
+        height=640,
+        follow=FollowOptions(),
+    )
+    frames = _decode(out)
+    assert abs(len(frames) - 5.0 * assets.PAN_FPS) <= 2
+    detector = HaarFaceDetector()
+    for t, gray in frames[::12]:
+        face = max(detector.detect(gray), key=lambda b: b.w)
+        source_t = t if t < 2.5 else t + 2.5
+        assert abs(face.x + face.w / 2 - gray.shape[1] / 2) <= 0.12 * gray.shape[1], (t, source_t)
+
+
+def test_reframe_job_and_shorts_cli_take_the_face_options(tmp_path):
+    import argparse
+
+    from media_core.cli.shorts import _add_arguments
+    from media_core.jobs import JobManager, JobStore
+
+    parser = argparse.ArgumentParser()
+    _add_arguments(parser)
+    args = parser.parse_args(["in.mp4", "--follow-faces", "--no-split", "--layout", "single"])
+    assert (args.follow_faces, args.no_split, args.layout) == (True, True, "single")
+
+    manager = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
+    try:
+        params = {
+            "input": str(assets.two_faces_video()),
+            "out": str(tmp_path / "faces.mp4"),
+            "aspect": "9:16",
+            "height": 640,
+            "follow_faces": True,
+            "layout": "split",
+        }
+        job = manager.wait(manager.submit("reframe", params), timeout=600)
+    finally:
+        manager.shutdown()
+    assert job.status == "succeeded", (job.error_code, job.error_message, job.error_detail)
+    frames = _decode(Path(params["out"]))
+    gray = frames[len(frames) // 2][1]
+    assert gray.shape == (640, 360)
+    detector = HaarFaceDetector()
+    assert detector.detect(np.ascontiguousarray(gray[:320])) and detector.detect(np.ascontiguousarray(gray[320:]))

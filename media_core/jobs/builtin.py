@@ -227,7 +227,8 @@ def cut_job(params: dict, ctx: JobContext) -> JobOutcome:
 
 @job_type("reframe", heavy=True, title="Reframe")
 def reframe_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: reframe arguments (``video``, ``out``, ``aspect``, ``strategy``, ``focus_x``, ``height``, ``encoder``)."""
+    """params: reframe arguments (``video``, ``out``, ``aspect``, ``strategy``, ``focus_x``, ``height``, ``encoder``,
+    and for face following ``follow_faces``, ``layout``, ``split_speakers``, ``speaker_hints``)."""
     from ..render.operations import reframe
 
     return _call_kwargs(reframe, params, ctx)

@@ -17,7 +17,7 @@ from ..models import SubtitleLine
 from ..paths import atomic_output, cache_dir
 from ..probe import probe
 from ..progress import CancelToken, ProgressFn
-from ..reframe.models import FollowOptions
+from ..reframe.models import FollowOptions, LayoutChoice, SpeakerHint
 from .plan import EncoderSettings, Reframe, RenderPlan, RenderResult, Trim, execute
 from .subtitle_input import SubtitleSpec
 
@@ -122,13 +122,25 @@ def reframe(
     *,
     height: int | None = None,
     follow_faces: bool = False,
-    follow: FollowOptions | None = None,
+    layout: LayoutChoice = "auto",
+    split_speakers: bool = True,
+    speaker_hints: list[SpeakerHint] | list[dict] | None = None,
     encoder: EncoderSettings | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     log_fn: LogFn | None = None,
 ) -> RenderResult:
-    """Change the aspect; ``follow_faces`` makes the crop follow the speaker (see media_core.reframe)."""
+    """Change the aspect ratio.
+
+    ``follow_faces`` makes the crop follow the subject (see :mod:`media_core.reframe`):
+    ``layout`` forces single / split / fit instead of choosing per shot, ``split_speakers``
+    allows two people stacked, ``speaker_hints`` (who speaks when) picks the active speaker.
+    """
+    follow = FollowOptions(
+        layout=layout,
+        split_speakers=split_speakers,
+        speaker_hints=[SpeakerHint.model_validate(h) for h in speaker_hints or []],
+    )
     plan = RenderPlan(
         input=Path(video),
         output=Path(out),

@@ -27,6 +27,12 @@ class ShortsRequest(BaseModel):
     strategy: Strategy = "crop"
     #: Horizontal centre of the crop window, 0 = left edge, 1 = right edge.
     focus_x: float = Field(0.5, ge=0.0, le=1.0)
+    #: The crop follows the speaker's face (crop strategy); per shot a single, split or fit layout.
+    follow_faces: bool = False
+    #: With ``follow_faces``: allow two people in one shot to be stacked (split layout).
+    split_speakers: bool = True
+    #: With ``follow_faces``: force one layout instead of choosing per shot.
+    layout: Literal["auto", "single", "split", "fit"] = "auto"
     captions: bool = True
     #: Caption preset name (media_core.styles); None = the default preset.
     style: str | None = None

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..widgets.common import VIDEO_FILTER, FileField, fmt_duration, hint, open_path, reveal_path
+from ..widgets.face_follow import FaceFollowControls
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
@@ -123,6 +124,8 @@ class ShortsTab(BaseTab):
         form.addRow(self.tr("Length"), lengths)
         form.addRow(self.tr("Aspect"), self.aspect)
         form.addRow(self.tr("Reframe"), self.strategy)
+        self.faces = FaceFollowControls(lambda: (self.input.path(), self.aspect.currentData(), None))
+        form.addRow("", self.faces)
         form.addRow(self.tr("Quality"), self.quality)
         form.addRow(self.tr("Captions"), cap_row)
         form.addRow("", self.trim)
@@ -315,6 +318,7 @@ class ShortsTab(BaseTab):
             "trim": self.trim.isChecked(),
             "quality": self.quality.currentData(),
             "llm": self.use_llm.isChecked(),
+            **self.faces.options(),
         }
 
     def restore_options(self, o: dict) -> None:
@@ -330,6 +334,7 @@ class ShortsTab(BaseTab):
             self.preset.setCurrentText(o["preset"])
         self.trim.setChecked(o.get("trim", False))
         self.use_llm.setChecked(bool(o.get("llm")) and self.use_llm.isEnabled())
+        self.faces.restore_options(o)
 
     def job_params(self) -> dict:
         """{"input": path, **ShortsRequest fields} (media_core.jobs.builtin shorts_job)."""
@@ -346,6 +351,7 @@ class ShortsTab(BaseTab):
             "prompt": self.prompt.text().strip() or None,
             "scorer": "llm" if self.use_llm.isChecked() else "heuristic",
             "output_height": self.quality.currentData(),
+            **self.faces.shorts_fields(),
             # The engine makes a new "<video> shorts N" folder here for every run.
             "output_root": self.output_dir(),
         }
