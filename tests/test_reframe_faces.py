@@ -16,6 +16,7 @@ import pytest
 
 from media_core.progress import CancelToken
 from media_core.reframe import FollowOptions, HaarFaceDetector, SpeakerHint, analyze, plan_faces
+from media_core.reframe.analyze import DETECT_HEIGHT
 from media_core.reframe.path import jerk
 from media_core.reframe.sample import iter_frames
 from media_core.render import EncoderSettings, Reframe, RenderPlan, execute
@@ -56,7 +57,7 @@ def test_pan_face_stays_centred_and_camera_is_steadier_than_raw_detections(pan_a
     detector = HaarFaceDetector()
     raw = []
     frames = iter_frames(
-        assets.face_pan_video(), [(0.0, None)], sample_fps=assets.PAN_FPS, det_height=288, rotation=0,
+        assets.face_pan_video(), [(0.0, None)], sample_fps=assets.PAN_FPS, det_height=DETECT_HEIGHT, rotation=0,
         cancel=CancelToken(),
     )  # fmt: skip
     for frame in frames:

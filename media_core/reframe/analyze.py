@@ -24,7 +24,7 @@ from .scenes import CutDetector
 from .track import Tracker
 
 #: Height of the frames the detector sees: faces worth following are at least ~20 px tall there.
-DETECT_HEIGHT = 288
+DETECT_HEIGHT = 360
 _MOUTH = (16, 8)
 
 

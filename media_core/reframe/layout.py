@@ -52,7 +52,7 @@ def split_window(pair: list[FaceTrack], src_w: int, src_h: int, out_w: int, out_
     w, h = _even(w), _even(h)
     # The face sits a little above the window's centre, where a camera operator puts the eyes.
     face_cy = sum(d.cy for tr in pair for d in tr.detections) / sum(len(tr.detections) for tr in pair)
-    cy = min(src_h - h / 2, max(h / 2, face_cy + 0.12 * h))
+    cy = min(src_h - h / 2, max(h / 2, face_cy + 0.06 * h))
     return Window(w, h, cy, w / 2, src_w - w / 2)
 
 

@@ -43,6 +43,29 @@ def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
     return img
 
 
+#: Pixel formats whose first plane is 8-bit luma: read directly, no colour conversion needed.
+_LUMA_FIRST = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21", "gray"}
+
+
+def _luma(frame: av.VideoFrame) -> np.ndarray | None:
+    """The frame's luma plane as a view (no copy), or None for formats that need converting."""
+    if frame.format.name not in _LUMA_FIRST:
+        return None
+    plane = frame.planes[0]
+    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    return rows[:, : frame.width]
+
+
+def _shrink(frame: av.VideoFrame, luma: np.ndarray | None, width: int, height: int) -> np.ndarray:
+    if luma is None:
+        return frame.to_ndarray(format="gray", width=width, height=height)
+    import cv2
+
+    # Decimate first: area-averaging a 1080p plane for every frame would cost more than decoding it.
+    step = max(1, min(luma.shape[0] // (height * 2), luma.shape[1] // (width * 2)))
+    return cv2.resize(luma[::step, ::step], (width, height), interpolation=cv2.INTER_AREA)
+
+
 def iter_frames(
     path: Path,
     ranges: list[tuple[float, float | None]],
@@ -86,10 +109,11 @@ def iter_frames(
                     if end is not None and t >= end - 1e-6:
                         break
                     last = t
-                    tiny = _rotate(frame.to_ndarray(format="gray", width=tiny_w, height=tiny_h), rotation)
+                    luma = _luma(frame)
+                    tiny = _rotate(_shrink(frame, luma, tiny_w, tiny_h), rotation)
                     gray = None
                     if t >= next_sample - 1e-6:
-                        gray = _rotate(frame.to_ndarray(format="gray", width=det_w, height=det_h), rotation)
+                        gray = _rotate(_shrink(frame, luma, det_w, det_h), rotation)
                         next_sample += step * (1 + int((t - next_sample) // step))
                     yield Frame(offset + t - start, index, tiny, gray)
             except av.error.FFmpegError as exc:
