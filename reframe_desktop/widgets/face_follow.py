@@ -25,22 +25,22 @@ class CropPreview(QLabel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setAlignment(Qt.AlignCenter)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumHeight(120)
         self.boxes: list[tuple[float, float, float, float]] = []
 
     def show_preview(self, frame, boxes: list[tuple[float, float, float, float]]) -> None:
         h, w = frame.shape[:2]
-        image = QImage(frame.data, w, h, frame.strides[0], QImage.Format_RGB888).copy()
+        image = QImage(frame.data, w, h, frame.strides[0], QImage.Format.Format_RGB888).copy()
         pixmap = QPixmap.fromImage(image)
         painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for i, (x, y, bw, bh) in enumerate(boxes):
             painter.setPen(QPen(QColor(BOX_COLOURS[i % 2]), max(2, w // 200)))
             painter.drawRect(QRectF(x, y, bw, bh))
         painter.end()
         self.boxes = list(boxes)
-        self.setPixmap(pixmap.scaledToWidth(min(w, 480), Qt.SmoothTransformation))
+        self.setPixmap(pixmap.scaledToWidth(min(w, 480), Qt.TransformationMode.SmoothTransformation))
 
 
 class FaceFollowControls(QWidget):
