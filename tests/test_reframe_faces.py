@@ -253,3 +253,12 @@ def test_reframe_job_and_shorts_cli_take_the_face_options(tmp_path):
     assert gray.shape == (640, 360)
     detector = HaarFaceDetector()
     assert detector.detect(np.ascontiguousarray(gray[:320])) and detector.detect(np.ascontiguousarray(gray[320:]))
+
+
+def test_speaker_turns_move_onto_the_clip_timeline():
+    from media_core.reframe.models import hints_on_output
+
+    turns = [SpeakerHint(start=0, end=12, speaker="A"), SpeakerHint(start=12, end=30, speaker="B", x=0.8)]
+    moved = hints_on_output(turns, [(10.0, 14.0), (20.0, 25.0)])  # a clip with its silence 14..20 cut out
+    assert [(h.start, h.end, h.speaker) for h in moved] == [(0.0, 2.0, "A"), (2.0, 4.0, "B"), (4.0, 9.0, "B")]
+    assert moved[1].x == 0.8

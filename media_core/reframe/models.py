@@ -160,3 +160,16 @@ class FacePlan(BaseModel):
             return [(0.0, 0.0, float(self.src_width), float(self.src_height))]
         w = min(self.src_width, self.src_height * out_aspect)
         return [((self.src_width - w) * self.focus_x, 0.0, w, float(self.src_height))]
+
+
+def hints_on_output(hints: list[SpeakerHint], ranges: list[tuple[float, float]]) -> list[SpeakerHint]:
+    """Speaker turns on the source timeline, moved onto the timeline of ``ranges`` played back to back."""
+    out: list[SpeakerHint] = []
+    offset = 0.0
+    for start, end in ranges:
+        for h in hints:
+            s, e = max(h.start, start), min(h.end, end)
+            if e > s:
+                out.append(h.model_copy(update={"start": offset + s - start, "end": offset + e - start}))
+        offset += end - start
+    return out

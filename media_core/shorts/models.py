@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from ..reframe.models import SpeakerHint
+
 Aspect = Literal["9:16", "1:1", "16:9", "4:5"]
 Strategy = Literal["crop", "blur_bg", "pad"]
 
@@ -33,6 +35,9 @@ class ShortsRequest(BaseModel):
     split_speakers: bool = True
     #: With ``follow_faces``: force one layout instead of choosing per shot.
     layout: Literal["auto", "single", "split", "fit"] = "auto"
+    #: With ``follow_faces``: who speaks when, on the source video's timeline (e.g. from diarization);
+    #: the camera then follows the active speaker.
+    speaker_hints: list[SpeakerHint] = Field(default_factory=list)
     captions: bool = True
     #: Caption preset name (media_core.styles); None = the default preset.
     style: str | None = None

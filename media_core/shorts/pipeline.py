@@ -20,7 +20,7 @@ from ..ffmpeg import LogFn
 from ..models import Transcript, Word
 from ..probe import MediaInfo, check_input_file, probe
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
-from ..reframe.models import FollowOptions
+from ..reframe.models import FollowOptions, hints_on_output
 from ..styles import DEFAULT_PRESET, get_preset
 from ..transcription import TranscriptionConfig, transcribe
 from . import embeddings, runs, transcript_cache
@@ -328,7 +328,11 @@ def _render_one(
         height=request.output_height,
         strategy=request.strategy,
         focus_x=request.focus_x,
-        follow=FollowOptions(layout=request.layout, split_speakers=request.split_speakers)
+        follow=FollowOptions(
+            layout=request.layout,
+            split_speakers=request.split_speakers,
+            speaker_hints=hints_on_output(request.speaker_hints, ranges),
+        )
         if request.follow_faces
         else None,
         source_lines=source_lines,
