@@ -53,7 +53,7 @@ def test_crop_preview_draws_one_box_per_face(qtbot, tmp_path):
     faces.preview_button.click()
     qtbot.waitUntil(lambda: faces.picture.isVisibleTo(util) or "rror" in faces.status.text(), timeout=300_000)
     assert faces.picture.pixmap() is not None and not faces.picture.pixmap().isNull(), faces.status.text()
-    assert "split" in faces.status.text()
+    assert "two speakers stacked" in faces.status.text()
     boxes = faces.picture.boxes
     assert len(boxes) == 2
     scale = 640 / 1280  # the preview frame is at most 640 wide

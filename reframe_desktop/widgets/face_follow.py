@@ -118,7 +118,13 @@ class FaceFollowControls(QWidget):
                 return  # a newer preview was asked for meanwhile
             self.picture.show_preview(result.frame, result.boxes)
             self.picture.show()
-            self.status.setText(self.tr("Layout at {0:.1f} s: {1}").format(result.t, result.layout))
+            names = {
+                "single": self.tr("the face followed"),
+                "split": self.tr("two speakers stacked"),
+                "fit": self.tr("the whole shot over a blurred copy"),
+                "center": self.tr("no face found: the fixed crop"),
+            }
+            self.status.setText(self.tr("At {0:.1f} s: {1}").format(result.t, names.get(result.layout, result.layout)))
 
         def failed(exc: BaseException) -> None:
             if request == self._request:
