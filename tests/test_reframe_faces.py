@@ -262,3 +262,40 @@ def test_speaker_turns_move_onto_the_clip_timeline():
     moved = hints_on_output(turns, [(10.0, 14.0), (20.0, 25.0)])  # a clip with its silence 14..20 cut out
     assert [(h.start, h.end, h.speaker) for h in moved] == [(0.0, 2.0, "A"), (2.0, 4.0, "B"), (4.0, 9.0, "B")]
     assert moved[1].x == 0.8
+
+
+def test_a_long_path_goes_to_ffmpeg_in_a_file_and_still_renders(two_analysis, tmp_path):
+    """An hour of following makes a long crop expression: it must not depend on command-line length."""
+    from media_core.reframe.models import CropPath, FacePlan, Segment
+
+    plan = plan_faces(two_analysis, out_w=OUT[0], out_h=OUT[1], options=FollowOptions(layout="single"))
+    base = plan.segments[0].paths[0]
+    times = [i * 0.01 for i in range(600)]
+    xs = [300.0 + 200.0 * ((i // 50) % 2) + (i % 50) for i in range(600)]  # 600 keyframes of back-and-forth
+    long_plan = FacePlan(
+        src_width=1280,
+        src_height=720,
+        duration=6.0,
+        segments=[
+            Segment(start=0, end=6.0, layout="single", paths=[base.model_copy(update={"times": times, "xs": xs})])
+        ],
+    )
+    assert isinstance(long_plan.segments[0].paths[0], CropPath)
+    out = tmp_path / "long.mp4"
+    result = execute(
+        RenderPlan(
+            input=assets.two_faces_video(),
+            output=out,
+            reframe=Reframe(aspect="9:16", face_plan=long_plan),
+            encoder=EncoderSettings(codec="libx264", preset="ultrafast"),
+        )
+    )
+    assert "-/filter_complex" in result.command
+    frames = _decode(out)
+    assert len(frames) == 150 and frames[0][1].shape == (720, 404)
+    # ffmpeg evaluated the expression as the path says: each output frame is the source cut at x(t).
+    source = _decode(assets.two_faces_video())[0][1].astype(np.int16)
+    for t, gray in frames[::13]:
+        x = round(long_plan.segments[0].paths[0].x_at(t) - 202)
+        errors = {dx: np.abs(gray.astype(np.int16) - source[:, x + dx : x + dx + 404]).mean() for dx in (-12, 0, 12)}
+        assert errors[0] < 4 and errors[0] < min(errors[-12], errors[12]) / 2, (t, errors)

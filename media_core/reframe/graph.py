@@ -12,6 +12,10 @@ from __future__ import annotations
 from ..render.geometry import even, reframe_chain
 from .models import CropPath, FacePlan, Segment
 
+#: ffmpeg's expression parser nests one level per "+" and refuses about 100 levels, so a sum of
+#: more terms is written as a balanced tree of parenthesised groups of at most this many.
+_GROUP = 40
+
 
 def ramp_expr(times: list[float], values: list[float]) -> str:
     """``values`` at ``times``, linear in between, as an ffmpeg expression in ``t``."""
@@ -21,10 +25,16 @@ def ramp_expr(times: list[float], values: list[float]) -> str:
         if abs(dv) < 0.005:
             continue
         if dt <= 1e-6:
-            terms.append(f"{dv:+.2f}*gte(t,{times[i]:.4f})")
+            terms.append(f"{dv:.2f}*gte(t,{times[i]:.4f})")
         else:
-            terms.append(f"{dv / dt:+.4f}*clip(t-{times[i - 1]:.4f},0,{dt:.4f})")
-    return "".join(terms)
+            terms.append(f"{dv / dt:.4f}*clip(t-{times[i - 1]:.4f},0,{dt:.4f})")
+    return _balanced_sum(terms)
+
+
+def _balanced_sum(terms: list[str]) -> str:
+    while len(terms) > _GROUP:
+        terms = [f"({'+'.join(terms[i : i + _GROUP])})" for i in range(0, len(terms), _GROUP)]
+    return "+".join(terms)
 
 
 def _crop(path: CropPath, src_w: int, src_h: int) -> str:

@@ -25,6 +25,8 @@ from . import encoders
 from .geometry import Aspect, Strategy, reframe_chain, target_size
 from .subtitle_input import SubtitleSpec, subtitle_filter
 
+#: Filtergraphs longer than this are passed to ffmpeg in a file rather than on the command line.
+LONG_GRAPH = 8000
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 #: Audio codecs an .mp4/.mov/.mkv can carry as they are (no re-encode needed).
 _COPYABLE_AUDIO = {
@@ -159,7 +161,15 @@ def build_args(
         if upload:
             tail.append(upload)
     chains.append(f"[{label}]{','.join(tail)}[vout]")
-    args += ["-filter_complex", ";".join(chains), "-map", "[vout]"]
+    graph = ";".join(chains)
+    if len(graph) > LONG_GRAPH:
+        # A face-following crop over a long video is a long expression; Windows caps a command
+        # line at 32 767 characters, so the graph goes through a file (ffmpeg's "-/option file").
+        script = work_dir / "graph.txt"
+        script.write_text(graph, encoding="utf-8")
+        args += ["-/filter_complex", str(script), "-map", "[vout]"]
+    else:
+        args += ["-filter_complex", graph, "-map", "[vout]"]
 
     if still:
         args += ["-frames:v", "1", "-update", "1"]
