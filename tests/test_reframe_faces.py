@@ -299,3 +299,15 @@ def test_a_long_path_goes_to_ffmpeg_in_a_file_and_still_renders(two_analysis, tm
         x = round(long_plan.segments[0].paths[0].x_at(t) - 202)
         errors = {dx: np.abs(gray.astype(np.int16) - source[:, x + dx : x + dx + 404]).mean() for dx in (-12, 0, 12)}
         assert errors[0] < 4 and errors[0] < min(errors[-12], errors[12]) / 2, (t, errors)
+
+
+def test_hard_cuts_in_real_footage_are_found_to_the_frame():
+    """bikes.mp4 (real street footage) has five hard cuts; fast motion between them is not a cut."""
+    from media_core.reframe.scenes import CutDetector
+
+    detector = CutDetector()
+    for frame in iter_frames(
+        assets.bikes_mp4(), [(0.0, None)], sample_fps=0.5, det_height=90, rotation=0, cancel=CancelToken()
+    ):
+        detector.push(frame.t, frame.tiny)
+    assert detector.cuts == pytest.approx([1.2, 3.04, 5.48, 7.48, 9.68], abs=0.05)

@@ -14,7 +14,7 @@ import numpy as np
 #: Mean absolute luma difference (0..255) a cut must exceed.
 MIN_DIFF = 18.0
 #: ... and how many times the recent median difference.
-RATIO = 4.0
+RATIO = 3.0
 #: Shots shorter than this are merged into the previous one: a flash is not a shot.
 MIN_SHOT = 0.5
 
