@@ -311,3 +311,32 @@ def test_hard_cuts_in_real_footage_are_found_to_the_frame():
     ):
         detector.push(frame.t, frame.tiny)
     assert detector.cuts == pytest.approx([1.2, 3.04, 5.48, 7.48, 9.68], abs=0.05)
+
+
+def test_a_stream_that_does_not_start_at_zero_is_followed_on_ffmpegs_timeline(tmp_path):
+    """A stream whose first frame is at 1.4 s: analysis, the cut and the filters' t must agree."""
+    import subprocess
+
+    ts = tmp_path / "pan.mkv"
+    subprocess.run(
+        [assets.ffmpeg(), "-v", "error", "-i", str(assets.face_pan_video()), "-c:v", "libx264", "-preset",
+         "ultrafast", "-output_ts_offset", "1.4", str(ts)],
+        check=True,
+    )  # fmt: skip
+    out = tmp_path / "pan_ts.mp4"
+    execute(
+        RenderPlan(
+            input=ts,
+            output=out,
+            trim={"start": 2.0, "end": 6.0},
+            reframe=Reframe(aspect="9:16", follow_faces=True),
+            encoder=EncoderSettings(codec="libx264", preset="ultrafast"),
+        )
+    )
+    detector = HaarFaceDetector()
+    frames = _decode(out)
+    assert abs(len(frames) - 4.0 * assets.PAN_FPS) <= 2
+    for t, gray in frames[::10]:
+        face = max(detector.detect(gray), key=lambda b: b.w)
+        offset = abs(face.x + face.w / 2 - OUT[0] / 2) / OUT[0]
+        assert offset <= 0.12, f"face {offset:.1%} of the width off centre at {t:.2f}s of the cut"

@@ -66,6 +66,21 @@ def _shrink(frame: av.VideoFrame, luma: np.ndarray | None, width: int, height: i
     return cv2.resize(luma[::step, ::step], (width, height), interpolation=cv2.INTER_AREA)
 
 
+def _decode_from(container, stream, start: float, origin: float) -> Iterator[av.VideoFrame]:
+    """Decoded frames from the keyframe before ``start`` on, or from the beginning when the
+    container cannot seek there (MPEG-TS and other unindexed streams may land past it or nowhere)."""
+    if start > 0 and stream.time_base is not None:
+        container.seek(int((start + origin) / stream.time_base), stream=stream, backward=True)
+        frames = container.decode(stream)
+        first = next(frames, None)
+        if first is not None and first.time is not None and first.time - origin <= start + 1e-3:
+            yield first
+            yield from frames
+            return
+        container.seek(0)
+    yield from container.decode(stream)
+
+
 def iter_frames(
     path: Path,
     ranges: list[tuple[float, float | None]],
@@ -94,16 +109,17 @@ def iter_frames(
         if rotation in (90, 270):
             det_w, det_h, tiny_w, tiny_h = det_h, det_w, tiny_h, tiny_w
         step = 1.0 / sample_fps
+        # The ffmpeg CLI counts time from the container's start (an MPEG-TS may start at 1.4 s),
+        # both for -ss and for the filters' t; so do we, or the crop would run late.
+        origin = container.start_time / 1_000_000 if container.start_time else 0.0
         offset = 0.0
         for index, (start, end) in enumerate(ranges):
-            if start > 0 and stream.time_base is not None:
-                container.seek(int(start / stream.time_base), stream=stream, backward=True)
             next_sample = start
             last = start
             try:
-                for frame in container.decode(stream):
+                for frame in _decode_from(container, stream, start, origin):
                     cancel.raise_if_cancelled()
-                    t = frame.time if frame.time is not None else last
+                    t = frame.time - origin if frame.time is not None else last
                     if t < start - 1e-6:
                         continue
                     if end is not None and t >= end - 1e-6:
