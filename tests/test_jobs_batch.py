@@ -229,3 +229,25 @@ def test_an_older_job_store_is_upgraded_with_its_jobs_and_files(tmp_path):
     store.delete("a")  # the cascade to assets still works after the rebuild
     assert store._conn().execute("SELECT COUNT(*) FROM assets").fetchone()[0] == 0
     assert store.get("b").retry_of is None
+
+
+def test_cli_shorts_many_videos(tmp_path, speech_video, tiny_en_model, capsys):
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    for name in ("one.mp4", "two.mp4"):
+        shutil.copyfile(speech_video, videos / name)
+    out = tmp_path / "shorts out"
+    args = ["shorts", str(videos / "*.mp4"), "-n", "1", "--min", "3", "--max", "8", "--height", "320"]
+    assert cli_main([*args, "--plan-only"]) == 2  # a plan is for one video
+    assert "--plan-only takes one video" in capsys.readouterr().err
+    code = cli_main([*args, "--model", "tiny.en", "--language", "en", "--no-semantic", "--out", str(out)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 0, lines
+    assert [line.split("\t")[:2] for line in lines] == [
+        ["ok", str(videos / "one.mp4")],
+        ["ok", str(videos / "two.mp4")],
+    ]
+    runs = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert runs == ["one shorts", "two shorts"]  # one run folder per video, side by side
+    for run in runs:
+        assert (out / run / "manifest.json").is_file() and list((out / run).glob("*.mp4"))
