@@ -184,7 +184,9 @@ def _long_speech(folder: Path, librivox, jfk_wav) -> Path:
     return out
 
 
-def test_pause_a_transcription_between_segments(tmp_path, librivox, jfk_wav, tiny_en_model):
+@pytest.mark.parametrize("backend", ["faster-whisper", "whisper.cpp"])
+def test_pause_a_transcription_between_segments(backend, tmp_path, librivox, jfk_wav, tiny_en_model):
+    """faster-whisper holds after the segment in hand; whisper.cpp inside its decoding loop."""
     audio = _long_speech(tmp_path, librivox, jfk_wav)
     manager = JobManager(JobStore(tmp_path / "jobs.sqlite3"))
     seen = threading.Event()
@@ -198,7 +200,14 @@ def test_pause_a_transcription_between_segments(tmp_path, librivox, jfk_wav, tin
     try:
         box["id"] = job_id = manager.submit(
             "captions",
-            {"input": str(audio), "model": "tiny.en", "language": "en", "threads": 1, "output_dir": str(tmp_path)},
+            {
+                "input": str(audio),
+                "backend": backend,
+                "model": "tiny.en",
+                "language": "en",
+                "threads": 1,
+                "output_dir": str(tmp_path),
+            },
         )
         assert seen.wait(300), "the transcription never reported a segment"
         assert manager.pause(job_id)
