@@ -204,6 +204,7 @@ def _m2_batches_and_pause(db: sqlite3.Connection) -> None:
         CREATE INDEX jobs_status_created ON jobs(status, created_at);
         CREATE INDEX jobs_type_created ON jobs(type, created_at);
         CREATE INDEX jobs_batch ON jobs(batch_id);
+        CREATE INDEX jobs_control ON jobs(control) WHERE control IS NOT NULL;
         CREATE INDEX assets_job ON assets(job_id);
     """,
     )
@@ -715,6 +716,9 @@ class JobStore:
 
     def take_controls(self, owner: str) -> list[tuple[str, str]]:
         """The pending control requests for jobs ``owner`` holds, cleared as they are read."""
+        # Polled every couple of seconds: a plain read first, the write lock only when needed.
+        if self._conn().execute("SELECT 1 FROM jobs WHERE control IS NOT NULL LIMIT 1").fetchone() is None:
+            return []
         with self._write() as db:
             rows = db.execute(
                 "SELECT id, control FROM jobs WHERE control IS NOT NULL AND owner = ?", (owner,)
