@@ -624,7 +624,9 @@ class JobManager:
                     return
                 busy = self._running_heavy if job.heavy else self._running_light
                 limit = self.heavy_slots if job.heavy else self.light_slots
-                if len(busy) >= limit:
+                if len(busy) >= limit or job.id in self._tokens:
+                    # (The second: a job resumed at once after it ended, whose last worker has not
+                    # let go of it yet; that worker wakes the dispatcher when it has.)
                     continue
                 claimed = self.store.claim(job.id, process_owner())
                 if claimed is None:  # cancelled or taken by another process meanwhile
