@@ -17,6 +17,7 @@ from ..audio import SAMPLE_RATE
 from ..errors import ModelMissingError, ReframeError
 from ..models import Segment, Word
 from ..progress import CancelToken, Progress
+from . import device as devices
 from .config import TranscriptionConfig
 
 # Loading a model takes seconds; jobs run one after another with the same settings,
@@ -26,6 +27,21 @@ _models_lock = threading.Lock()
 
 
 def load_model(model_dir: Path, config: TranscriptionConfig):
+    """The loaded model for ``config`` ("auto" resolved); a GPU that cannot load it gives the
+    CPU model instead, after one log line."""
+    config = devices.resolved_config(config)
+    if config.device != "cpu":
+        try:
+            return _load(model_dir, config)
+        except ModelMissingError as exc:
+            if not devices.is_gpu_failure(exc.__cause__ or exc):
+                raise
+            devices.mark_gpu_failed(exc.__cause__ or exc, when="load")
+            config = devices.cpu_config(config)
+    return _load(model_dir, config)
+
+
+def _load(model_dir: Path, config: TranscriptionConfig):
     threads = config.resolved_threads()
     key = (str(model_dir), config.device, config.compute_type, threads)
     with _models_lock:
@@ -59,7 +75,23 @@ def clear_model_cache() -> None:
 def transcribe_array(
     audio: np.ndarray, model_dir: Path, config: TranscriptionConfig, *, report: Progress, token: CancelToken
 ) -> tuple[list[Segment], str, float]:
-    """Transcribe 16 kHz mono float32 ``audio``; returns (segments, language, language probability)."""
+    """Transcribe 16 kHz mono float32 ``audio``; returns (segments, language, language probability).
+
+    A GPU run that fails mid-way (out of memory, a CUDA library missing only when first
+    used) starts again on the CPU after one log line."""
+    config = devices.resolved_config(config)
+    try:
+        return _transcribe(audio, model_dir, config, report=report, token=token)
+    except Exception as exc:
+        if config.device == "cpu" or not devices.is_gpu_failure(exc):
+            raise
+        devices.mark_gpu_failed(exc, when="run")
+        return _transcribe(audio, model_dir, devices.cpu_config(config), report=report, token=token)
+
+
+def _transcribe(
+    audio: np.ndarray, model_dir: Path, config: TranscriptionConfig, *, report: Progress, token: CancelToken
+) -> tuple[list[Segment], str, float]:
     model = load_model(model_dir, config)
     report(0.0, "detecting language" if config.language is None else "transcribing")
     token.raise_if_cancelled()
