@@ -184,10 +184,12 @@ def generate_captions(
 
     report(0.0, "checking the file")
     info = probe(input)
-    if not info.has_audio:
+    if info.audio is None:
         raise NoAudioStreamError(f"{Path(input).name} has no audio track, so there is nothing to transcribe.")
     token.raise_if_cancelled()
     say(f"input: {info.container}, {info.duration:.1f} s, audio {info.audio.codec}")
+    if info.audio.duration and info.duration - info.audio.duration > 1.0:
+        say(f"the audio track is {info.audio.duration:.1f} s, shorter than the file ({info.duration:.1f} s)")
     report(0.02, "checking the file")
 
     transcribe_end = 0.85 if request.translate_to else 0.95
@@ -197,6 +199,8 @@ def generate_captions(
     transcript = transcribe(input, request.transcription, progress=report.span(0.02, transcribe_end), cancel=token)
     token.raise_if_cancelled()
     say(f"transcribed: language {transcript.language}, {len(transcript.words)} words")
+    for note in transcript.meta.get("notes", []):
+        say(note)
     if diarize_span:
         transcript = _diarize(input, transcript, request, report.span(*diarize_span, "finding speakers"), token, say)
     lines = group_words(transcript.words, request.grouping)

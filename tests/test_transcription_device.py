@@ -58,11 +58,11 @@ def test_gpu_failure_mid_run_restarts_on_cpu(jfk_wav, tiny_en_model, caplog, mon
     real = faster_whisper_backend._transcribe
     devices_used: list[str] = []
 
-    def cuda_runs_out_of_memory(audio, model_dir, config, *, report, token):
+    def cuda_runs_out_of_memory(audio, model_dir, config, *, report, token, notes=None):
         devices_used.append(config.device)
         if config.device == "cuda":
             raise RuntimeError("CUDA failed with error out of memory")
-        return real(audio, model_dir, config, report=report, token=token)
+        return real(audio, model_dir, config, report=report, token=token, notes=notes)
 
     monkeypatch.setattr(faster_whisper_backend, "_transcribe", cuda_runs_out_of_memory)
     audio = decode_audio(jfk_wav)

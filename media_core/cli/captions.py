@@ -49,6 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--no-vad", action="store_true", help="do not skip silences with voice detection")
     parser.add_argument(
+        "--no-refine-timing",
+        action="store_true",
+        help="keep the recogniser's own word times instead of snapping them to the audio",
+    )
+    parser.add_argument(
         "--prompt", dest="initial_prompt", default=None, help="words to prime the recogniser with (names, jargon)"
     )
     parser.add_argument(
@@ -102,6 +107,7 @@ def request_from_args(args: argparse.Namespace):
             "threads": args.threads,
             "beam_size": args.beam_size,
             "vad": not args.no_vad,
+            "refine_word_timing": not args.no_refine_timing,
             "initial_prompt": args.initial_prompt,
         },
         "grouping": {

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .. import __version__
-from ..errors import InputNotFoundError, InvalidParameterError, SubtitleFormatError
+from ..errors import InvalidParameterError, SubtitleFormatError
 from ..models import Segment, SubtitleLine, Transcript, Word
 from ..paths import write_text_atomic
 from .text import join_words
@@ -351,18 +351,10 @@ def read_subtitles(path: str | os.PathLike) -> list[SubtitleLine]:
     """
     import pysubs2
 
+    from .encoding import read_subtitle_text
+
     path = Path(path)
-    if not path.is_file():
-        raise InputNotFoundError(f"Subtitle file not found: {path}")
-    data = path.read_bytes()
-    if not data.strip():
-        raise SubtitleFormatError(f"{path.name} is empty: there are no subtitles in it.")
-    try:
-        raw = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if b"\x00" in data[:4096]:
-            raise SubtitleFormatError(f"{path.name} is a binary file, not subtitles.") from None
-        raw = data.decode("cp1252", errors="replace")  # old SRTs are often Windows-1252
+    raw, _ = read_subtitle_text(path)
     if path.suffix.lower() == ".json" or raw.lstrip().startswith("{"):
         return _read_json(path, raw)
     try:
