@@ -40,6 +40,9 @@ def test_forced_cuda_falls_back_to_cpu_with_one_line(jfk_wav, tiny_en_model, cap
         first = transcribe(jfk_wav, config)
         second = transcribe(jfk_wav, config)  # the failure is remembered: no second failing load
     assert "ask not what your country can do for you" in first.text.lower()
+    # The job's log (captions print the transcript's notes) says where it ran, every time.
+    for transcript in (first, second):
+        assert any("transcribed on the CPU: the GPU failed (CUDA" in n for n in transcript.meta["notes"])
     assert second.text == first.text
     lines = _fallback_lines(caplog)
     assert len(lines) == 1, lines

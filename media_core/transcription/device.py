@@ -93,6 +93,11 @@ class DeviceChoice(BaseModel):
     fallback_reason: str | None = None
 
     @property
+    def wants_gpu(self) -> bool:
+        """The GPU was picked or asked for (whether or not it works)."""
+        return self.device == "cuda" or self.fallback_reason is not None
+
+    @property
     def label(self) -> str:
         return "CUDA" if self.device == "cuda" else "CPU"
 

@@ -96,14 +96,18 @@ def transcribe_array(
     A GPU run that fails mid-way (out of memory, a CUDA library missing only when first
     used) starts again on the CPU after one log line. What the hallucination guard did is
     appended to ``notes``."""
+    wanted_gpu = devices.resolve_device(config).wants_gpu
     config = devices.resolved_config(config)
     try:
-        return _transcribe(audio, model_dir, config, report=report, token=token, notes=notes)
+        result = _transcribe(audio, model_dir, config, report=report, token=token, notes=notes)
     except Exception as exc:
         if config.device == "cpu" or not devices.is_gpu_failure(exc):
             raise
         devices.mark_gpu_failed(exc, when="run")
-        return _transcribe(audio, model_dir, devices.cpu_config(config), report=report, token=token, notes=notes)
+        result = _transcribe(audio, model_dir, devices.cpu_config(config), report=report, token=token, notes=notes)
+    if wanted_gpu and devices.gpu_failure() and notes is not None:  # the job's log says it too
+        notes.append(f"transcribed on the CPU: the GPU failed ({devices.gpu_failure()})")
+    return result
 
 
 def _transcribe(
