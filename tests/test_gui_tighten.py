@@ -56,7 +56,11 @@ def test_pick_words_see_the_cuts_and_submit_the_job(qtbot, tmp_path, filler_talk
         page.picker.set_picked(picked)
     assert page.picker.picked() == picked
     assert page.plan.removed >= before + words[last].end - words[first].start
-    assert any("selected" in page.cuts.item(i).text() for i in range(page.cuts.count()))
+    assert any("picked" in page.cuts.item(i).text() for i in range(page.cuts.count()))
+    # Both "oh"s stay marked as fillers, also the one whose cut joined the picked sentence.
+    ohs = [i for i, w in enumerate(words) if _norm(w.text) == "oh"]
+    assert len(ohs) == 2 and set(ohs) <= page.picker._fillers
+    assert page.picker.item(picked[0]).font().strikeOut()
 
     job_id = tab.primary_action()  # Ctrl+Enter on this section renders
     job_type, params = client.last()

@@ -210,7 +210,10 @@ def describe(config: TranscriptionConfig) -> str:
     "large-v3 · CUDA · float16", "base · whisper.cpp · Metal"."""
     from pathlib import Path
 
-    model = Path(config.model).name if ("/" in config.model or "\\" in config.model) else config.model
+    model = config.model
+    if "/" in model or "\\" in model:  # a model folder: its name, or its package's for a generic "model"
+        folder = Path(model)
+        model = folder.parent.name if folder.name.lower() in ("model", "models") else folder.name
     if config.backend == "whisper.cpp":
         where = "Metal" if _is_apple_silicon() else "CPU"
         threads = config.resolved_threads()

@@ -216,12 +216,17 @@ class TightenPage(QWidget):
 
     def _show_plan(self, plan) -> None:
         self.cuts.clear()
+        reasons = {"filler": self.tr("filler"), "selected": self.tr("picked"), "pause": self.tr("pause")}
+        picked = set(self.picker.picked())
         fillers: list[int] = []
         for removal in plan.removals:
-            what = f"“{removal.text}”" if removal.text else self.tr("pause")
-            self.cuts.addItem(f"{removal.start:7.2f}–{removal.end:7.2f} s  {removal.reason}  {what}")
-            if removal.reason == "filler":
-                fillers += removal.words
+            what = (
+                f"“{removal.text}”"
+                if removal.text
+                else self.tr("{0:.1f} s of silence").format(removal.end - removal.start)
+            )
+            self.cuts.addItem(f"{removal.start:7.2f}–{removal.end:7.2f} s  {reasons[removal.reason]}  {what}")
+            fillers += [i for i in removal.words if i not in picked]  # a filler next to picked words joins their cut
         self.picker.mark_fillers(fillers)
         self.summary.setText(
             self.tr("{0} cuts, {1:.1f} s removed: {2:.1f} s of {3:.1f} s").format(

@@ -4,7 +4,7 @@ removes are struck through in another colour."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem
 
 PICKED = QColor(220, 60, 60)
@@ -32,6 +32,7 @@ class WordPicker(QListWidget):
 
     def set_words(self, words) -> None:
         """``words``: media_core.models.Word list, indexed as the cut job's ``remove_words``."""
+        metrics = QFontMetrics(self.font())
         self.blockSignals(True)
         try:
             self.clear()
@@ -39,7 +40,7 @@ class WordPicker(QListWidget):
                 item = QListWidgetItem(word.text.strip())
                 item.setData(Qt.UserRole, i)
                 item.setToolTip(f"{word.start:.2f}–{word.end:.2f} s")
-                item.setSizeHint(QSize(max(24, 9 * len(word.text.strip()) + 14), 24))
+                item.setSizeHint(QSize(metrics.horizontalAdvance(item.text()) + 12, metrics.height() + 8))
                 self.addItem(item)
         finally:
             self.blockSignals(False)
