@@ -78,3 +78,18 @@ def test_pick_words_see_the_cuts_and_submit_the_job(qtbot, tmp_path, filler_talk
     page.keep_pause.setValue(0.5)
     page.replan()
     assert "keep_pause" in page.status.text()
+
+
+def test_shorts_tab_sends_tighten_to_the_shorts_job(qtbot, tmp_path):
+    from media_core.jobs.requests import ShortsJob
+    from reframe_desktop.settings import AppSettings
+    from reframe_desktop.tabs.shorts import ShortsTab
+
+    tab = ShortsTab(FakeJobClient(), AppSettings(output_folder=str(tmp_path)))
+    qtbot.addWidget(tab)
+    tab.input.set_path(str(tmp_path / "talk.mp4"))
+    assert tab.job_params()["tighten"] is False
+    tab.tighten.setChecked(True)
+    params = tab.job_params()
+    assert ShortsJob.model_validate(params).tighten is True
+    assert tab.options()["tighten"] is True
