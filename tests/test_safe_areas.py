@@ -83,5 +83,8 @@ def test_safe_rect_and_bands():
     assert reels.y == round(0.14 * 1920) and reels.bottom == 1920 - round(0.35 * 1920)
     bands = area.bands(1080, 1920)
     assert bands["bottom"].height == 420 and bands["right"].width == 170
+    fx, fy = area.subject_anchor()  # a reframe centred here keeps the subject clear of the bands
+    assert fx < 0.5 and fy < 0.5
+    assert rect.x < fx * 1080 < rect.right and rect.y < fy * 1920 < rect.bottom
     with pytest.raises(InvalidParameterError):
         safe_area("myspace")

@@ -65,6 +65,12 @@ class SafeArea(BaseModel):
         x1, y1 = width - round(self.right * width), height - round(self.bottom * height)
         return Rect(x=x0, y=y0, width=x1 - x0, height=y1 - y0)
 
+    def subject_anchor(self) -> tuple[float, float]:
+        """Where a reframe should put the subject's centre (fractions of the output frame): the
+        centre of the safe rectangle, e.g. a little left of the middle on TikTok (its buttons are
+        on the right) and above it (its captions and texts are at the bottom)."""
+        return (self.left + (1 - self.right)) / 2, (self.top + (1 - self.bottom)) / 2
+
     def bands(self, width: int, height: int) -> dict[str, Rect]:
         """The covered bands (top, bottom, left, right) of a ``width`` x ``height`` frame."""
         safe = self.safe_rect(width, height)
