@@ -20,7 +20,7 @@ from ..priority import lower_current_thread
 from ..progress import CancelToken
 from .context import JobContext, JobEvents
 from .models import Job, JobOutcome
-from .registry import JobRegistry
+from .registry import JobFn, JobRegistry
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ def execute_job(
     *,
     retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
     stopping: Callable[[], bool] | None = None,
+    run_elsewhere: Callable[[Job], JobFn | None] | None = None,
 ) -> Job:
     """Execute an already claimed (``running``) job and record how it ended.
 
@@ -74,6 +75,10 @@ def execute_job(
     Never raises for job errors (the caller's worker must survive anything); raises
     :class:`UnrecordedEndError` only when even the end could not be written, for the
     runner to record it later.
+
+    ``run_elsewhere(job)`` may return a function to call instead of the job type's own
+    (a remote Reframe server, a cluster worker): it takes the same ``(params, ctx)`` and
+    returns the same outcome, so recording, retries and outputs stay this one path.
     """
     lower_current_thread()
     events = events or JobEvents()
@@ -86,7 +91,8 @@ def execute_job(
     try:
         spec = registry.get(job.type)
         cancel.raise_if_cancelled()
-        returned = spec.fn(dict(job.params), ctx)
+        fn = (run_elsewhere(job) if run_elsewhere is not None else None) or spec.fn
+        returned = fn(dict(job.params), ctx)
         result = _collect_outcome(ctx, returned)
         if cancel.is_cancelled:  # finished in the same instant as the cancel: honour the cancel
             raise CancelledError()

@@ -80,9 +80,12 @@ class JobManager:
         retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
         retention_days: float | None = None,
         executor: Spawn | None = None,
+        run_elsewhere: Callable[[Job], Any] | None = None,
     ):
         """``heavy_slots`` and ``retention_days`` default to the engine settings (``heavy_jobs``,
-        ``retention_days``); 0 days keeps finished jobs' temporary data forever."""
+        ``retention_days``); 0 days keeps finished jobs' temporary data forever.
+        ``run_elsewhere(job)`` may return a function that runs the job somewhere else (a
+        remote server, a cluster) instead of in this process (see execute_job)."""
         settings = engine_settings()
         self.store = store if store is not None else JobStore()
         self.registry = registry or default_registry
@@ -92,6 +95,7 @@ class JobManager:
         self.retention_days = settings.retention_days if retention_days is None else retention_days
         self.events = JobEvents()
         self._spawn: Spawn = executor or _thread_spawn
+        self.run_elsewhere = run_elsewhere
         self._cv = threading.Condition()
         self._tokens: dict[str, CancelToken] = {}
         self._running_heavy: set[str] = set()
@@ -482,6 +486,7 @@ class JobManager:
                     self.events,
                     retry_base_delay=self.retry_base_delay,
                     stopping=lambda: self._stopping,
+                    run_elsewhere=self.run_elsewhere,
                 )
             except UnrecordedEndError as lost:
                 # Last resort: the dispatcher writes it once it can (and cancel/delete try too).
