@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -93,13 +94,15 @@ def test_twenty_jobs_on_two_workers_survive_a_killed_worker(tmp_path, jfk_wav, m
         broker.stop()
 
     logs = {name: (tmp_path / f"{name}.log").read_text(errors="replace") for name in workers}
-    assert [j.status for j in jobs] == ["succeeded"] * JOBS, [(j.status, j.error, manager.store.get_log(j.id)) for j in jobs]
+    assert [j.status for j in jobs] == ["succeeded"] * JOBS, [
+        (j.status, j.error, manager.store.get_log(j.id)) for j in jobs
+    ]
     # Nothing lost or duplicated: 20 rows, each with exactly its own one SRT, on the server's path.
     assert manager.store.count_jobs() == JOBS
     for i, job in enumerate(jobs):
         assert len(job.outputs) == 1, job.outputs
         assert job.outputs[0] == str(shared / "outputs" / f"job{i:02d}" / "jfk.srt")
-        assert "country" in open(job.outputs[0], encoding="utf-8").read().lower()
+        assert "country" in Path(job.outputs[0]).read_text(encoding="utf-8").lower()
     assert sorted(p.name for p in (shared / "outputs").rglob("*") if p.is_file()) == ["jfk.srt"] * JOBS
     ran_on = {j.id: j.result["worker"] for j in jobs}
     assert set(ran_on.values()) == {"w1@test", "w2@test"}, ran_on
@@ -107,7 +110,9 @@ def test_twenty_jobs_on_two_workers_survive_a_killed_worker(tmp_path, jfk_wav, m
     assert ran_on[victim] == "w2@test"
     victim_log = manager.store.get_log(victim)
     assert victim_log.index("running on worker w1@test") < victim_log.index("running on worker w2@test")
-    print(f"\njobs per worker: w1 {list(ran_on.values()).count('w1@test')}, w2 {list(ran_on.values()).count('w2@test')}")
+    print(
+        f"\njobs per worker: w1 {list(ran_on.values()).count('w1@test')}, w2 {list(ran_on.values()).count('w2@test')}"
+    )
     assert "Traceback" not in logs["w2"], logs["w2"][-3000:]
 
 
@@ -119,7 +124,9 @@ def _kill_w1_mid_job(manager, cluster, ids, workers) -> str:
         assert w1.poll() is None, "worker w1 ended by itself"
         jobs = [manager.get(i) for i in ids]
         w1_done = [j for j in jobs if j.status == "succeeded" and j.result.get("worker") == "w1@test"]
-        running = [j for j in jobs if j.status == "running" and _latest_worker(manager.store.get_log(j.id)) == "w1@test"]
+        running = [
+            j for j in jobs if j.status == "running" and _latest_worker(manager.store.get_log(j.id)) == "w1@test"
+        ]
         if w1_done and running:  # w1 finished one job already and is in the middle of another
             job = running[0]
             os.kill(w1.pid, signal.SIGSTOP)  # frozen: it cannot finish or report anything now

@@ -31,9 +31,7 @@ class ClusterConfig:
     def from_backend_url(cls, url: str, **kw: Any) -> ClusterConfig:
         scheme, sep, rest = url.partition("://")
         if not sep or scheme != "celery" or not rest.startswith(("redis://", "rediss://")):
-            raise InvalidParameterError(
-                f"Unknown backend {url!r}: use celery://redis://HOST:PORT/DB (a Redis broker)."
-            )
+            raise InvalidParameterError(f"Unknown backend {url!r}: use celery://redis://HOST:PORT/DB (a Redis broker).")
         return cls(broker=rest, **kw)
 
 
@@ -53,7 +51,7 @@ def remap_paths(value: Any, src: str, dst: str) -> Any:
         return value
     src_dir = src.rstrip("/\\")
     if isinstance(value, str):
-        if value == src_dir or value.startswith(src_dir + "/") or value.startswith(src_dir + "\\"):
+        if value == src_dir or value.startswith((src_dir + "/", src_dir + "\\")):
             return dst.rstrip("/\\") + value[len(src_dir) :]
         return value
     if isinstance(value, dict):
