@@ -88,6 +88,12 @@ class FileBusyError(ReframeError):
     transient = True
 
 
+class JobInterruptedError(ReframeError):
+    """The job stopped for a reason outside it (its server went away); it can be resumed."""
+
+    code = "interrupted"
+
+
 class InvalidParameterError(ReframeError):
     code = "invalid_parameter"
 

@@ -54,12 +54,18 @@ class RedisBroker:
         stop(self.proc)
 
 
-def reframe(args: list[str], *, log: Path, env: dict[str, str]) -> subprocess.Popen:
-    """``python -m media_core ARGS`` of this checkout, output into ``log``."""
+def reframe(args: list[str], *, log: Path, env: dict[str, str], new_session: bool = False) -> subprocess.Popen:
+    """``python -m media_core ARGS`` of this checkout, output into ``log``; ``new_session``
+    puts it in a process group of its own (its ffmpeg children can be signalled with it)."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", **env}
+    log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "media_core", *args], env=full_env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "media_core", *args],
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=new_session,
         )
 
 

@@ -127,6 +127,11 @@ def create_app(
     def health() -> dict:
         return {"status": "ok", "version": __version__}
 
+    @app.get("/server-info")
+    def server_info() -> dict:
+        """What a remote desktop needs to place outputs: the folder API jobs may write into."""
+        return {"version": __version__, "outputs_dir": str(outputs_dir()), "job_types": manager.job_types()}
+
     @app.get("/job-types")
     def job_types() -> list[str]:
         return manager.job_types()

@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
     notice = take_store_notice(manager.store.path)
     if notice:
         print(f"reframe: {notice}", file=sys.stderr, flush=True)
+    # Recover now, not at the first request: after a crash the jobs the last run left
+    # `running` become `interrupted` at once (remote desktops resume them), queued ones run.
+    manager.start()
     server = ApiServer(manager, settings, token=token)
     where = "every interface" if settings.allow_lan else "127.0.0.1"
     print(

@@ -187,6 +187,10 @@ def _record_failure(
         return finish_with_retry(
             store, job.id, "interrupted", ("interrupted", "Reframe was closed while this job was running.", None)
         )
+    if isinstance(exc, ReframeError) and exc.code == "interrupted" and not cancel.is_cancelled:
+        # The job's runner lost it (a remote server went away): resumable, like after a crash.
+        ctx.log(f"interrupted after {elapsed:.2f}s: {exc.message}")
+        return finish_with_retry(store, job.id, "interrupted", ("interrupted", exc.message, exc.detail))
     if isinstance(exc, CancelledError) or cancel.is_cancelled:
         ctx.log(f"cancelled after {elapsed:.2f}s")
         ctx.remove_work_dir()

@@ -96,6 +96,8 @@ class JobManager:
         self.events = JobEvents()
         self._spawn: Spawn = executor or _thread_spawn
         self.run_elsewhere = run_elsewhere
+        #: Runs jobs that carry a ``remote_url`` (media_core.remote.RemoteRunner), made on first use.
+        self.remote_runner: Any = None
         self._cv = threading.Condition()
         self._tokens: dict[str, CancelToken] = {}
         self._running_heavy: set[str] = set()
@@ -227,9 +229,16 @@ class JobManager:
         max_attempts: int | None = None,
         parent_id: str | None = None,
         retry_of: str | None = None,
+        remote_url: str | None = None,
     ) -> str:
-        """Queue a job; returns its id. Raises ``UnknownJobTypeError`` for an unknown type."""
+        """Queue a job; returns its id. Raises ``UnknownJobTypeError`` for an unknown type.
+
+        With ``remote_url`` the job runs on that Reframe server (the manager needs a
+        ``run_elsewhere`` that handles it, see media_core.remote); it takes a light slot
+        here, since this machine only waits for it."""
         spec = self.registry.get(job_type)
+        if remote_url is not None:
+            heavy = False
         params = dict(params or {})
         inputs = _input_assets(params)
         # Under the dispatch lock: the dispatcher cannot claim (and report 'running')
@@ -245,6 +254,7 @@ class JobManager:
                 parent_id=parent_id,
                 retry_of=retry_of,
                 inputs=inputs,
+                remote_url=remote_url,
             )
             self.store.append_log(job.id, f"queued {job_type}" + (f" (retry of {retry_of})" if retry_of else ""))
             self.events.state(job.id, "queued")
@@ -327,6 +337,7 @@ class JobManager:
             heavy=old.heavy,
             parent_id=old.parent_id,
             retry_of=old.id,
+            remote_url=old.remote_url,
         )
 
     def resume(self, job_id: str) -> str:
@@ -475,6 +486,17 @@ class JobManager:
                 busy.add(job.id)
             self._spawn(self._runner_for(claimed, token))
 
+    def _runner_elsewhere(self, job: Job) -> Callable[[dict, Any], Any] | None:
+        """Where ``job`` runs if not in this process: its Reframe server, or the ``run_elsewhere`` hook's pick."""
+        if job.remote_url is not None:
+            if self.remote_runner is None:
+                from ..remote.runner import RemoteRunner
+
+                self.remote_runner = RemoteRunner(self.store)
+                self.remote_runner.stopping = lambda: self._stopping
+            return self.remote_runner.runner_for(job)
+        return self.run_elsewhere(job) if self.run_elsewhere is not None else None
+
     def _runner_for(self, job: Job, token: CancelToken) -> Callable[[], None]:
         def run() -> None:
             try:
@@ -486,7 +508,7 @@ class JobManager:
                     self.events,
                     retry_base_delay=self.retry_base_delay,
                     stopping=lambda: self._stopping,
-                    run_elsewhere=self.run_elsewhere,
+                    run_elsewhere=self._runner_elsewhere,
                 )
             except UnrecordedEndError as lost:
                 # Last resort: the dispatcher writes it once it can (and cancel/delete try too).
