@@ -96,7 +96,7 @@ def test_captions_and_render_on_a_server_that_restarts(server, tmp_path, jfk_wav
     manager, runner = remote_manager(
         JobStore(tmp_path / "desktop" / "jobs.sqlite3"), token_for=lambda _u: TOKEN, grace=3
     )
-    watcher = RemoteWatcher(manager, runner, interval=1.0)
+    watcher = RemoteWatcher(manager, runner.token_for, interval=1.0)
     try:
         captions = manager.submit(
             "captions",

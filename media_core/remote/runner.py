@@ -158,9 +158,9 @@ class RemoteRunner:
 class RemoteWatcher:
     """Resumes interrupted remote jobs once their server answers again (a daemon thread)."""
 
-    def __init__(self, manager: JobManager, runner: RemoteRunner, *, interval: float = 5.0):
+    def __init__(self, manager: JobManager, token_for: TokenFor | None = None, *, interval: float = 5.0):
         self.manager = manager
-        self.runner = runner
+        self.token_for: TokenFor = token_for or (lambda _url: load_remote_token())
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -186,7 +186,7 @@ class RemoteWatcher:
             url = job.remote_url or ""
             if url not in reachable:
                 try:
-                    with RemoteClient(url, self.runner.token_for(url), timeout=5) as client:
+                    with RemoteClient(url, self.token_for(url), timeout=5) as client:
                         client.test_connection()
                     reachable[url] = True
                 except ReframeError:
