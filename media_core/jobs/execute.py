@@ -64,7 +64,7 @@ def execute_job(
     *,
     retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
     stopping: Callable[[], bool] | None = None,
-    run_elsewhere: Callable[[Job], JobFn | None] | None = None,
+    run_elsewhere: Callable[[Job], Callable[[dict, JobContext], Any] | None] | None = None,
 ) -> Job:
     """Execute an already claimed (``running``) job and record how it ended.
 
