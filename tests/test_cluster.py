@@ -138,3 +138,73 @@ def _kill_w1_mid_job(manager, cluster, ids, workers) -> str:
             os.kill(w1.pid, signal.SIGCONT)  # it had just ended: try with its next job
         time.sleep(0.2)
     raise AssertionError("worker w1 never ran a second job")
+
+
+@pytest.mark.timeout(600)
+def test_reframe_serve_with_a_celery_backend_runs_api_jobs_on_a_worker(tmp_path, jfk_wav):
+    import httpx
+
+    from media_core.api.token import new_token
+    from tests.processes import free_port, wait_port
+
+    token = new_token()
+    broker = RedisBroker(tmp_path / "redis")
+    shared = tmp_path / "shared"
+    port = free_port()
+    server_env = {
+        "REFRAME_DATA_DIR": str(tmp_path / "server"),
+        "REFRAME_CONFIG_DIR": str(tmp_path / "server-config"),
+        "REFRAME_API_TOKEN": token,
+        "REFRAME_BACKEND": f"celery://{broker.url}",
+    }
+    serve_log = tmp_path / "serve.log"
+    server = reframe(["serve", "--port", str(port), "--shared", str(shared)], log=serve_log, env=server_env)
+    worker = reframe(
+        ["worker", "--broker", broker.url, "--shared", str(shared), "--name", "solo@test"],
+        log=tmp_path / "worker.log",
+        env={"REFRAME_DATA_DIR": str(tmp_path / "worker")},
+    )
+    try:
+        wait_port(port, server, log=serve_log)
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30) as client:
+            with open(jfk_wav, "rb") as fh:
+                uploaded = client.post("/files", files={"file": ("jfk.wav", fh)}).json()["path"]
+            assert uploaded.startswith(str(shared / "uploads"))  # uploads live on the shared storage
+            params = {"input": uploaded, "model": "tiny.en", "language": "en", "threads": 1, "formats": "srt"}
+            created = client.post("/jobs", json={"type": "captions", "params": params})
+            assert created.status_code == 201, created.text
+            job_id = created.json()["id"]
+            deadline = time.monotonic() + 400
+            while (job := client.get(f"/jobs/{job_id}").json())["status"] not in ("succeeded", "failed"):
+                assert time.monotonic() < deadline, job
+                time.sleep(0.5)
+            log = client.get(f"/jobs/{job_id}/log").text
+            assert job["status"] == "succeeded", log
+            assert job["outputs"] == [str(shared / "outputs" / "jfk" / "jfk.srt")]
+            assert "running on worker solo@test" in log
+            assert "country" in client.get(f"/jobs/{job_id}/outputs/0").text.lower()
+    finally:
+        stop(server)
+        stop(worker)
+        broker.stop()
+    assert "Jobs run on the cluster" in serve_log.read_text()
+
+
+def test_serve_and_worker_refuse_bad_backends_with_one_line():
+    import subprocess
+    import sys
+
+    from tests.processes import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for args, message in (
+        (["serve", "--backend", "ray://head:10001"], "celery://redis://"),
+        (["serve", "--backend", "celery://redis://:secret@127.0.0.1:1/0"], "REFRAME_BACKEND"),
+        (["worker"], "REFRAME_BROKER_URL"),
+        (["serve", "--backend", "celery://redis://127.0.0.1:1/0", "--port", "0"], "cannot be reached"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "media_core", *args], capture_output=True, text=True, env=env, timeout=120
+        )
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
