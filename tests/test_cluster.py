@@ -184,6 +184,19 @@ def test_reframe_serve_with_a_celery_backend_runs_api_jobs_on_a_worker(tmp_path,
             assert job["outputs"] == [str(shared / "outputs" / "jfk" / "jfk.srt")]
             assert "running on worker solo@test" in log
             assert "country" in client.get(f"/jobs/{job_id}/outputs/0").text.lower()
+
+            # Cancel reaches a job running on the worker (an 11 s real-time copy): it stops early.
+            slow = {"input": uploaded, "realtime": True, "output": str(shared / "outputs" / "slow.wav")}
+            job_id = client.post("/jobs", json={"type": "ffmpeg_transcode", "params": slow}).json()["id"]
+            while "running on worker" not in client.get(f"/jobs/{job_id}/log").text:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            assert client.post(f"/jobs/{job_id}/cancel").json() == {"cancelled": True}
+            while (job := client.get(f"/jobs/{job_id}").json())["status"] == "running":
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            assert job["status"] == "cancelled", client.get(f"/jobs/{job_id}/log").text
+            assert not (shared / "outputs" / "slow.wav").exists()
     finally:
         stop(server)
         stop(worker)

@@ -173,3 +173,27 @@ def test_cli_run_remote_downloads_into_the_local_outputs(server, tmp_path, jfk_w
         timeout=120,
     )
     assert refused.returncode == 2 and "refused the token" in refused.stderr
+
+
+def test_cancelling_a_remote_job_cancels_it_on_the_server(server, tmp_path, jfk_wav):
+    manager, _runner = remote_manager(JobStore(tmp_path / "desktop" / "jobs.sqlite3"), token_for=lambda _u: TOKEN)
+    out = outputs_dir() / "remote cancel" / "slow.wav"
+    try:
+        # An 11 s real-time copy: long enough to be cancelled while it runs on the server.
+        job_id = manager.submit(
+            "ffmpeg_transcode", {"input": str(jfk_wav), "realtime": True, "output": str(out)}, remote_url=server.url
+        )
+        running = _wait(manager, job_id, lambda j: j.is_finished or j.remote_id is not None)
+        assert not running.is_finished
+        with RemoteClient(server.url, TOKEN) as client:
+            deadline = time.monotonic() + 60
+            while client.get(running.remote_id)["status"] != "running":
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            assert manager.cancel(job_id)
+            job = _wait(manager, job_id, lambda j: j.is_finished, timeout=60)
+            assert job.status == "cancelled", manager.store.get_log(job_id)
+            assert client.get(running.remote_id)["status"] == "cancelled"
+    finally:
+        manager.shutdown(timeout=5)
+    assert not out.exists()
