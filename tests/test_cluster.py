@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from media_core.cluster.backend import ClusterBackend
+from media_core.cluster.backend import ClusterBackend, _transient_codes
 from media_core.cluster.config import QUEUE_CPU, QUEUE_GPU, ClusterConfig, queue_for, remap_paths, worker_queues
 from media_core.jobs.manager import JobManager
 from media_core.jobs.store import JobStore
@@ -40,6 +40,8 @@ def test_queues_per_capability_and_path_mapping():
     }
     with pytest.raises(Exception, match="celery://redis://"):
         ClusterConfig.from_backend_url("ray://head:10001")
+    # A worker reports an error code; the server retries the transient ones (a new task).
+    assert {"file_busy", "model_download"} <= _transient_codes() and "not_media" not in _transient_codes()
 
 
 def _latest_worker(log: str) -> str | None:

@@ -43,6 +43,17 @@ class BrokerUnavailableError(ReframeError):
     transient = True
 
 
+def _transient_codes() -> set[str]:
+    """Error codes of the engine's transient errors (the worker sends the code, not the class)."""
+    found, todo = set(), [ReframeError]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.transient and cls.code not in ("remote_unreachable", BrokerUnavailableError.code):
+            found.add(cls.code)
+    return found
+
+
 class ClusterBackend:
     """``manager = JobManager(run_elsewhere=ClusterBackend(config).runner_for, heavy_slots=…)``."""
 
@@ -134,4 +145,6 @@ class ClusterBackend:
         if status == "cancelled":
             raise CancelledError()
         code, message, detail = ended.get("error") or ("internal", "The job failed on a cluster worker.", None)
-        raise ClusterJobError(code, message, detail, transient=False)
+        # A transient failure (a busy file, a model download) is retried by the server's
+        # usual backoff, as a new task that any worker may take.
+        raise ClusterJobError(code, message, detail, transient=code in _transient_codes())
