@@ -197,3 +197,30 @@ def test_cancelling_a_remote_job_cancels_it_on_the_server(server, tmp_path, jfk_
     finally:
         manager.shutdown(timeout=5)
     assert not out.exists()
+
+
+def test_closing_the_desktop_leaves_the_job_running_on_the_server(server, tmp_path, jfk_wav):
+    """The app quitting is not a cancel: the row ends interrupted, the server goes on, and the
+    next start follows the same server job to its end."""
+    store_path = tmp_path / "desktop" / "jobs.sqlite3"
+    out = outputs_dir() / "remote quit" / "slow.wav"
+    manager, _runner = remote_manager(JobStore(store_path), token_for=lambda _u: TOKEN)
+    job_id = manager.submit(
+        "ffmpeg_transcode", {"input": str(jfk_wav), "realtime": True, "output": str(out)}, remote_url=server.url
+    )
+    remote_id = _wait(manager, job_id, lambda j: j.is_finished or j.remote_id is not None).remote_id
+    assert remote_id is not None
+    manager.shutdown(timeout=10)  # what closing the window does
+    assert manager.get(job_id).status == "interrupted", manager.store.get_log(job_id)
+    with RemoteClient(server.url, TOKEN) as client:
+        assert client.get(remote_id)["status"] in ("running", "succeeded")
+    again, _runner = remote_manager(JobStore(store_path), token_for=lambda _u: TOKEN)
+    watcher = RemoteWatcher(again, lambda _u: TOKEN, interval=0.5).start()
+    try:
+        done = _wait(again, job_id, lambda j: j.status == "succeeded" or j.status == "failed", timeout=120)
+    finally:
+        watcher.stop()
+        again.shutdown(timeout=5)
+    assert done.status == "succeeded", again.store.get_log(job_id)
+    assert done.remote_id == remote_id and done.outputs == [str(out)]
+    assert probe(out).duration == pytest.approx(probe(jfk_wav).duration, abs=0.05)
