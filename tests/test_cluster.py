@@ -184,7 +184,7 @@ def test_reframe_serve_with_a_celery_backend_runs_api_jobs_on_a_worker(tmp_path,
             log = client.get(f"/jobs/{job_id}/log").text
             assert job["status"] == "succeeded", log
             assert job["outputs"] == [str(shared / "outputs" / "jfk" / "jfk.srt")]
-            assert "running on worker solo@test" in log
+            assert "running on worker solo@test" in log and job["result"]["worker"] == "solo@test"
             assert "country" in client.get(f"/jobs/{job_id}/outputs/0").text.lower()
 
             # Cancel reaches a job running on the worker (an 11 s real-time copy): it stops early.

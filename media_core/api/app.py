@@ -68,6 +68,8 @@ class JobView(BaseModel):
     params: dict[str, Any]
     outputs: list[str]
     retry_of: str | None
+    #: The job's small summary (on a cluster: ``worker``, the worker that ran it).
+    result: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
     def of(cls, job: Job) -> JobView:
@@ -87,6 +89,7 @@ class JobView(BaseModel):
             params=job.params,
             outputs=job.outputs,
             retry_of=job.retry_of,
+            result=job.result,
         )
 
 
