@@ -224,3 +224,32 @@ def test_closing_the_desktop_leaves_the_job_running_on_the_server(server, tmp_pa
     assert done.status == "succeeded", again.store.get_log(job_id)
     assert done.remote_id == remote_id and done.outputs == [str(out)]
     assert probe(out).duration == pytest.approx(probe(jfk_wav).duration, abs=0.05)
+
+
+def test_a_silent_network_gives_interrupted_and_the_job_resumes_when_it_answers(server, tmp_path, jfk_wav):
+    """The server frozen (SIGSTOP on its group): no reset, no answer, like a dropped network."""
+    out = outputs_dir() / "remote silence" / "slow.wav"
+    manager, runner = remote_manager(
+        JobStore(tmp_path / "desktop" / "jobs.sqlite3"), token_for=lambda _u: TOKEN, grace=3
+    )
+    watcher = RemoteWatcher(manager, runner.token_for, interval=1.0)
+    try:
+        job_id = manager.submit(
+            "ffmpeg_transcode", {"input": str(jfk_wav), "realtime": True, "output": str(out)}, remote_url=server.url
+        )
+        _wait(manager, job_id, lambda j: j.is_finished or (j.remote_id is not None and j.progress > 0))
+        server.signal(signal.SIGSTOP)
+        try:
+            job = _wait(manager, job_id, lambda j: j.is_finished, timeout=120)
+            assert job.status == "interrupted", manager.store.get_log(job_id)
+            assert "stopped answering" in (job.error or "")
+        finally:
+            server.signal(signal.SIGCONT)
+        watcher.start()
+        done = _wait(manager, job_id, lambda j: j.status == "succeeded" or j.status == "failed", timeout=120)
+    finally:
+        watcher.stop()
+        manager.shutdown(timeout=5)
+    assert done.status == "succeeded", manager.store.get_log(job_id)
+    assert "following job" in manager.store.get_log(job_id)  # the same server job, never started twice
+    assert probe(out).duration == pytest.approx(probe(jfk_wav).duration, abs=0.05)

@@ -12,7 +12,10 @@ from ..errors import ReframeError
 from ..paths import atomic_output
 
 CONNECT_TIMEOUT = 5.0
+#: Uploads and downloads: the longest wait for the next chunk.
 READ_TIMEOUT = 60.0
+#: Status calls: a dropped network (no reset, just silence) must be noticed in seconds.
+CALL_TIMEOUT = 10.0
 
 
 class RemoteUnreachableError(ReframeError):
@@ -38,8 +41,11 @@ class RemoteRequestError(ReframeError):
 class RemoteClient:
     """``RemoteClient("http://gpu-box:8765", token)``; use as a context manager or call close()."""
 
-    def __init__(self, url: str, token: str | None, *, timeout: float = READ_TIMEOUT):
+    def __init__(
+        self, url: str, token: str | None, *, timeout: float = READ_TIMEOUT, call_timeout: float = CALL_TIMEOUT
+    ):
         self.url = url.rstrip("/")
+        self.call_timeout = httpx.Timeout(min(timeout, call_timeout), connect=CONNECT_TIMEOUT)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(
             base_url=self.url, headers=headers, timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
@@ -80,11 +86,11 @@ class RemoteClient:
     # -- the API ----------------------------------------------------------------------
     def test_connection(self) -> dict:
         """Reachable, and the token accepted: returns ``{"version", "outputs_dir", "job_types"}``."""
-        self._request("GET", "/health")
+        self._request("GET", "/health", timeout=self.call_timeout)
         return self.server_info()
 
     def server_info(self) -> dict:
-        return self._request("GET", "/server-info").json()
+        return self._request("GET", "/server-info", timeout=self.call_timeout).json()
 
     def upload(self, path: str | os.PathLike) -> str:
         """Upload a local file; returns the path to name it by on the server."""
@@ -98,13 +104,13 @@ class RemoteClient:
         return self._request("POST", "/jobs", json=body).json()
 
     def get(self, job_id: str) -> dict:
-        return self._request("GET", f"/jobs/{job_id}").json()
+        return self._request("GET", f"/jobs/{job_id}", timeout=self.call_timeout).json()
 
     def resume(self, job_id: str) -> dict:
-        return self._request("POST", f"/jobs/{job_id}/resume").json()
+        return self._request("POST", f"/jobs/{job_id}/resume", timeout=self.call_timeout).json()
 
     def cancel(self, job_id: str) -> bool:
-        return bool(self._request("POST", f"/jobs/{job_id}/cancel").json().get("cancelled"))
+        return bool(self._request("POST", f"/jobs/{job_id}/cancel", timeout=self.call_timeout).json().get("cancelled"))
 
     def log(self, job_id: str) -> str:
         return self._request("GET", f"/jobs/{job_id}/log").text
