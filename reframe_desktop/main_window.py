@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
+from .widgets.runtime_status import RuntimeStatusLabel
 from .workers import run_in_background
 
 #: Jobs shorter than this finish without a desktop notification (the user is still watching).
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.status_label.setMinimumWidth(260)
         self.status_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.runtime_status = RuntimeStatusLabel.attach(self, settings)
         self._build_menus()
         self._tray: QSystemTrayIcon | None = None
         self._started: dict[str, float] = {}
@@ -255,6 +257,8 @@ class MainWindow(QMainWindow):
         for tab in self.tabs_by_name.values():
             tab.settings = self.settings
         self.set_theme(self.settings.theme)
+        self.runtime_status.settings = self.settings
+        self.runtime_status.refresh()
         self.settingsApplied.emit()
 
     def open_system_status(self) -> QDialog:

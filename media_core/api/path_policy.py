@@ -86,6 +86,9 @@ POLICIES: dict[str, JobPathPolicy] = {
         forbidden=(("llm", _CLOUD),),
         maybe_paths=("transcription.model",),
     ),
+    "transcript_cut": JobPathPolicy(
+        inputs=("input", "video", "transcript"), outputs=("output",), maybe_paths=("transcription.model",)
+    ),
     "shorts_rerender": JobPathPolicy(in_place=("input", "manifest")),
     "shorts_export": JobPathPolicy(in_place=("input", "manifest"), outputs=("output_dir",)),
 }
