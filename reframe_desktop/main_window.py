@@ -26,6 +26,7 @@ from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
 from .widgets.batch_drops import BatchDrops
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
+from .widgets.runtime_status import RuntimeStatusLabel
 from .widgets.watch_runner import WatchRunner
 from .workers import run_in_background
 
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.status_label.setMinimumWidth(260)
         self.status_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.runtime_status = RuntimeStatusLabel.attach(self, settings)
         self._build_menus()
         self.batch_drops, self.watch = BatchDrops(self), WatchRunner(self)  # many files; watch folder
         self._tray: QSystemTrayIcon | None = None
@@ -258,6 +260,8 @@ class MainWindow(QMainWindow):
         for tab in self.tabs_by_name.values():
             tab.settings = self.settings
         self.set_theme(self.settings.theme)
+        self.runtime_status.settings = self.settings
+        self.runtime_status.refresh()
         self.watch.configure()
         self.settingsApplied.emit()
 

@@ -18,6 +18,7 @@ from media_core.cli import main as cli_main
 from media_core.errors import InvalidParameterError
 from media_core.jobs import JobManager, JobStore
 from media_core.jobs.models import JobStatus
+from media_core.jobs.store import SCHEMA_VERSION
 from media_core.paths import outputs_dir
 from media_core.transcription import faster_whisper_backend
 
@@ -221,7 +222,7 @@ def test_an_older_job_store_is_upgraded_with_its_jobs_and_files(tmp_path):
     db.close()
 
     store = JobStore(path)
-    assert store.schema_version() == 2 and store.integrity_check() == "ok"
+    assert store.schema_version() == SCHEMA_VERSION and store.integrity_check() == "ok"
     assert store.get("a").outputs == ["/x/a.srt"] and store.get("b").retry_of == "a"
     store._conn().execute("UPDATE jobs SET status = 'paused' WHERE id = 'b'")
     assert store.get("b").status == JobStatus.PAUSED

@@ -14,7 +14,18 @@ import sys
 import traceback
 
 #: Subcommand modules, in help order. Add yours with a one-line edit.
-COMMANDS = ["captions", "demo", "translate", "translate_packages", "shorts", "jobs", "serve", "watch"]
+COMMANDS = [
+    "captions",
+    "demo",
+    "translate",
+    "translate_packages",
+    "shorts",
+    "tighten",
+    "jobs",
+    "serve",
+    "worker",
+    "watch",
+]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -137,7 +137,13 @@ def _m1_initial(db: sqlite3.Connection) -> None:
     )
 
 
-def _m2_batches_and_pause(db: sqlite3.Connection) -> None:
+def _m2_remote(db: sqlite3.Connection) -> None:
+    """Jobs run on another Reframe server: its address and the job's id there."""
+    db.execute("ALTER TABLE jobs ADD COLUMN remote_url TEXT")
+    db.execute("ALTER TABLE jobs ADD COLUMN remote_id TEXT")
+
+
+def _m3_batches_and_pause(db: sqlite3.Connection) -> None:
     """Batches, the 'paused' status and cross-process control requests.
 
     SQLite cannot change a CHECK constraint in place, so ``jobs`` is rebuilt (and ``assets``
@@ -175,15 +181,17 @@ def _m2_batches_and_pause(db: sqlite3.Connection) -> None:
             parent_id     TEXT REFERENCES jobs_new(id) ON DELETE SET NULL,
             owner         TEXT,
             result        TEXT NOT NULL DEFAULT '{{}}',
+            remote_url    TEXT,
+            remote_id     TEXT,
             batch_id      TEXT REFERENCES batches(id) ON DELETE SET NULL,
             control       TEXT
         );
         INSERT INTO jobs_new(id, type, params, status, progress, stage, title, priority, heavy, created_at,
             started_at, finished_at, not_before, error_code, error_message, error_detail, attempts,
-            max_attempts, retry_of, parent_id, owner, result)
+            max_attempts, retry_of, parent_id, owner, result, remote_url, remote_id)
         SELECT id, type, params, status, progress, stage, title, priority, heavy, created_at,
             started_at, finished_at, not_before, error_code, error_message, error_detail, attempts,
-            max_attempts, retry_of, parent_id, owner, result FROM jobs;
+            max_attempts, retry_of, parent_id, owner, result, remote_url, remote_id FROM jobs;
         CREATE TABLE assets_new (
             id         INTEGER PRIMARY KEY AUTOINCREMENT,
             job_id     TEXT NOT NULL REFERENCES jobs_new(id) ON DELETE CASCADE,
@@ -213,7 +221,8 @@ def _m2_batches_and_pause(db: sqlite3.Connection) -> None:
 #: Ordered (version, upgrade) pairs; never edit a released one, append a new one.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _m1_initial),
-    (2, _m2_batches_and_pause),
+    (2, _m2_remote),
+    (3, _m3_batches_and_pause),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -239,6 +248,8 @@ _JOB_COLUMNS = (
     "retry_of",
     "parent_id",
     "result",
+    "remote_url",
+    "remote_id",
     "batch_id",
 )
 _SELECT = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
@@ -447,9 +458,12 @@ class JobStore:
         inputs: Iterable[tuple[str | os.PathLike, str]] = (),
         job_id: str | None = None,
         created_at: float | None = None,
+        remote_url: str | None = None,
         batch_id: str | None = None,
     ) -> Job:
-        """Insert a queued job (and its input asset records); returns it."""
+        """Insert a queued job (and its input asset records); returns it.
+
+        ``remote_url``: the job runs on that Reframe server (media_core.remote)."""
         params = dict(params or {})
         try:
             params_json = json.dumps(params, default=_json_default)
@@ -460,7 +474,8 @@ class JobStore:
         with self._write() as db:
             db.execute(
                 "INSERT INTO jobs(id, type, params, status, title, priority, heavy, created_at, max_attempts,"
-                " retry_of, parent_id, owner, batch_id) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " retry_of, parent_id, owner, remote_url, batch_id)"
+                " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job_id,
                     job_type,
@@ -473,6 +488,7 @@ class JobStore:
                     retry_of,
                     parent_id,
                     process_owner(),
+                    remote_url,
                     batch_id,
                 ),
             )
@@ -659,6 +675,11 @@ class JobStore:
                 (not_before, code, message, detail, process_owner(), int(reset_attempts), job_id),
             )
         return self.get(job_id)
+
+    def set_remote_id(self, job_id: str, remote_id: str) -> None:
+        """Remember the id the remote server gave the job (set once it accepted it)."""
+        with self._write() as db:
+            db.execute("UPDATE jobs SET remote_id = ? WHERE id = ?", (remote_id, job_id))
 
     def cancel_queued(self, job_id: str) -> bool:
         """Queued → cancelled in one atomic step; ``False`` if the job is no longer queued."""
