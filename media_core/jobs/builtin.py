@@ -150,10 +150,34 @@ def captions_job(params: dict, ctx: JobContext) -> JobOutcome:
 def translate_subtitles_job(params: dict, ctx: JobContext) -> JobOutcome:
     """params: translate_subtitle_file arguments (``path``, ``tgt``, ``src``, ``backend``, ``bilingual``, ``out``,
     ``cloud_base_url``, ``cloud_model``…); ``input`` is accepted for ``path``. There is no ``api_key``
-    param (params are stored and shown): the cloud key comes from the engine settings."""
-    from ..translation.subtitles import translate_subtitle_file
+    param (params are stored and shown): the cloud key comes from the engine settings.
 
-    return _call_kwargs(translate_subtitle_file, params, ctx)
+    Several languages in one job: ``tgt`` as a list or ``"es,fr,de"`` (or ``targets``), with
+    ``out_dir`` for the folder receiving one ``<name>.<lang>.<ext>`` per language; each
+    language's translator is loaded once (translate_subtitle_file_many)."""
+    from ..translation.subtitles import split_targets, translate_subtitle_file, translate_subtitle_file_many
+
+    params = dict(params)
+    targets = params.pop("targets", None) or params.get("tgt")
+    if "out_dir" not in params and (targets is None or len(split_targets(targets)) == 1):
+        if targets is not None:
+            params["tgt"] = split_targets(targets)[0]
+        return _call_kwargs(translate_subtitle_file, params, ctx)
+    params.pop("tgt", None)
+    accepted = set(inspect.signature(translate_subtitle_file).parameters) | {"input", "out_dir"}
+    unknown = sorted(set(params) - accepted - {"tgt"})
+    if unknown:
+        raise InvalidParameterError(f"Unknown settings for this job: {', '.join(unknown)}.")
+    source = params.pop("input", None) or params.pop("path", None)
+    if not source:
+        raise InvalidParameterError("The job has no input file.")
+    results = translate_subtitle_file_many(
+        source, targets or [], progress=ctx.progress, cancel=ctx.cancel, log=ctx.log, **params
+    )
+    return JobOutcome(
+        outputs=_harvest_outputs(results),
+        result={"languages": [r.tgt for r in results], "backends": {r.tgt: r.backend for r in results}},
+    )
 
 
 @job_type("translate_shorts", heavy=False, title="Translate shorts titles")
@@ -294,20 +318,33 @@ def _shorts_manifest_param(params: dict) -> str:
 
 @job_type("shorts_rerender", heavy=True, title="Re-render short")
 def shorts_rerender_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: ``input`` (or ``manifest``): a shorts run's manifest.json; ``clip_id``; ``start``/``end``
-    (source seconds). Re-renders that clip with the run's settings and rewrites the run's exports.
+    """params: ``input`` (or ``manifest``): a shorts run's manifest.json; ``clip_id``; optional
+    ``start``/``end`` (source seconds: move the clip) and ``style`` (a SubtitleStyle as a dict, or a
+    preset name: the clip's own caption style). Re-renders that clip with the run's settings and
+    rewrites the run's exports.
 
     No outputs are registered: the files belong to the run's own job, and deleting this job with
     its files must not take a clip out of that run."""
     from ..shorts.pipeline import rerender_from_manifest
+    from ..styles import SubtitleStyle
 
     manifest = _shorts_manifest_param(params)
     try:
-        clip_id, start, end = str(params["clip_id"]), float(params["start"]), float(params["end"])
+        clip_id = str(params["clip_id"])
+        start = None if params.get("start") is None else float(params["start"])
+        end = None if params.get("end") is None else float(params["end"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidParameterError("A re-render needs clip_id, start and end.", detail=repr(exc)) from exc
+        raise InvalidParameterError(
+            "A re-render needs clip_id (and numbers for start and end).", detail=repr(exc)
+        ) from exc
+    style = params.get("style")
+    if isinstance(style, dict):
+        try:
+            style = SubtitleStyle(**style)
+        except ValueError as exc:
+            raise InvalidParameterError(f"Invalid caption style: {exc}", detail=repr(exc)) from exc
     result = rerender_from_manifest(
-        manifest, clip_id, start, end, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log
+        manifest, clip_id, start, end, style=style, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log
     )
     clip = next(c for c in result.clips if c.id == clip_id)
     return JobOutcome(

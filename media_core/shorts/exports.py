@@ -58,6 +58,7 @@ CLIP_KEYS = frozenset(
         "ass",
         "thumbnail",
         "features",
+        "style",
     }
 )
 
@@ -142,6 +143,7 @@ def manifest_dict(
                     "ass": c.ass_path,
                     "thumbnail": c.thumbnail_path,
                     "features": c.features,
+                    "style": c.style.model_dump(mode="json") if c.style else None,
                 },
                 clip_extra.get(c.id),
             )
