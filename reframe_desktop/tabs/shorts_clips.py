@@ -185,6 +185,7 @@ class ShortsClipsMixin:
 
     def _show_clip(self, clip: dict | None) -> None:
         self.clip_editor.show_clip(clip)
+        self._show_clip_style(clip)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -193,3 +194,4 @@ class ShortsClipsMixin:
         self.clip_editor.set_busy(busy)
         self.export_btn.setEnabled(bool(self.manifest_path) and self.results.count() > 0)
         self.translate_btn.setEnabled(bool(self.manifest_path) and self.results.count() > 0)
+        self._update_style_scope()
