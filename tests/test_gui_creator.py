@@ -123,7 +123,7 @@ def test_captions_from_a_link_end_to_end(qtbot, speech_video, tiny_en_model, tmp
         job_id = tab.submit()
         assert job_id, tab.error.text()
         job = wait_job(qtbot, w, job_id, timeout=300_000)
-        assert "downloading" in stages
+        assert any(stage.startswith("downloading") for stage in stages), stages
         srt = next(a.path for a in job.assets if a.kind == "srt")
         assert "country" in Path(srt).read_text(encoding="utf-8").lower()
         assert f"{site.url}/talk.mp4" in w.client.job_log(job_id)
@@ -132,7 +132,7 @@ def test_captions_from_a_link_end_to_end(qtbot, speech_video, tiny_en_model, tmp
         bad = tab.submit()
         wait_job(qtbot, w, bad, states=("failed",), timeout=120_000)
         under = tab.errors.label("input")
-        qtbot.waitUntil(lambda: not under.isHidden() and under.text(), timeout=5_000)
+        qtbot.waitUntil(lambda: not under.isHidden() and bool(under.text()), timeout=5_000)
         assert "\n" not in under.text() and "Traceback" not in under.text()
     finally:
         site.close()
@@ -173,7 +173,7 @@ def test_utilities_translates_into_three_languages_in_one_job(qtbot, tmp_path):
     tab.tr_source.setCurrentIndex(tab.tr_source.findData("en"))
     tab.tr_engine.setCurrentIndex(tab.tr_engine.findData("apertium"))
     tab.tr_target.set_values([])
-    assert tab.submit_translate() is None and tab.tr_error.text()
+    assert tab.submit_translate() is None and tab.tr_errors.label("tgt").text()
     for code in ("es", "ca", "gl"):  # the offline Apertium pairs installed by setup.sh
         tab.tr_target.actions_by_code[code].trigger()
     assert tab.tr_target.values() == ["es", "ca", "gl"]
@@ -183,7 +183,8 @@ def test_utilities_translates_into_three_languages_in_one_job(qtbot, tmp_path):
     assert job.params["tgt"] == ["es", "ca", "gl"] and job.params["out_dir"] == str(tmp_path / "out")
     files = {Path(p).name: Path(p).read_text(encoding="utf-8") for p in job.outputs}
     assert set(files) == {"lines.es.srt", "lines.ca.srt", "lines.gl.srt"}
-    assert "casa" in files["lines.es.srt"].lower() and "cotxe" in files["lines.ca.srt"].lower()
+    assert "es grande" in files["lines.es.srt"].lower() and "és gran" in files["lines.ca.srt"].lower()
+    assert "house" not in files["lines.gl.srt"].lower() and files["lines.gl.srt"] != files["lines.es.srt"]
     assert all(Path(p).parent == tmp_path / "out" for p in job.outputs)
     # One language: one file named by the tab, as before.
     tab.tr_target.set_values(["es"])
