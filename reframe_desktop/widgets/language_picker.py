@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMenu, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QMenu, QPushButton, QSizePolicy, QWidget
 
 from ..labels import label
 
@@ -26,7 +26,7 @@ class _StayOpenMenu(QMenu):
         super().mouseReleaseEvent(event)
 
 
-class LanguagePicker(QToolButton):
+class LanguagePicker(QPushButton):
     """``values()`` are the checked codes in the table's order; ``changed`` on any tick."""
 
     changed = Signal()
@@ -48,8 +48,9 @@ class LanguagePicker(QToolButton):
         self.clear_action = self.menu_.addAction(self.tr("Clear"))
         self.clear_action.triggered.connect(lambda: self.set_values([]))
         self.setMenu(self.menu_)
-        self.setPopupMode(QToolButton.InstantPopup)
-        self.setToolButtonStyle(self.toolButtonStyle())
+        # As wide as the field, like a combo box's list.
+        self.menu_.aboutToShow.connect(lambda: self.menu_.setMinimumWidth(self.width()))
+        self.setStyleSheet("text-align: left; padding-left: 6px;")
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self._refresh()
 

@@ -42,7 +42,7 @@ class QuickStartCard(QDialog):
         self.client.stateChanged.connect(self._on_state)
         self.client.progress.connect(self._on_progress)
         self._build()
-        self.resize(560, 520)
+        self.resize(600, 340)
 
     def _build(self) -> None:
         tabs = QLabel(
