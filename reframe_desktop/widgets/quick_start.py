@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -207,11 +207,11 @@ def copy_debug_info(window) -> None:
     def done(text: str) -> None:
         QApplication.clipboard().setText(text)
         window.last_debug_info = text
-        window.notify(window.tr("Debug info copied: paste it into your bug report."))
+        window.notify(QCoreApplication.translate("QuickStart", "Debug info copied: paste it into your bug report."))
 
     run_in_background(work, done, lambda exc: window.notify(str(exc)))
 
 
 def add_help_actions(window, menu) -> None:
-    menu.addAction(window._action(window.tr("Quick start…"), lambda: show_quick_start(window)))
-    menu.addAction(window._action(window.tr("Copy debug info"), lambda: copy_debug_info(window)))
+    menu.addAction(window._action(QCoreApplication.translate("QuickStart", "Quick start…"), lambda: show_quick_start(window)))
+    menu.addAction(window._action(QCoreApplication.translate("QuickStart", "Copy debug info"), lambda: copy_debug_info(window)))
