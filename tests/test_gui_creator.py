@@ -127,6 +127,9 @@ def test_captions_from_a_link_end_to_end(qtbot, speech_video, tiny_en_model, tmp
         srt = next(a.path for a in job.assets if a.kind == "srt")
         assert "country" in Path(srt).read_text(encoding="utf-8").lower()
         assert f"{site.url}/talk.mp4" in w.client.job_log(job_id)
+        # The transcript is shown over the downloaded copy of the video.
+        qtbot.waitUntil(lambda: tab.transcript.count() > 0, timeout=10_000)
+        assert Path(tab.player.source).is_file() and "downloads" in Path(tab.player.source).parts
         # An HTML page instead of a video: one clear line under the field.
         tab.input.set_path(f"{site.url}/page.html")
         bad = tab.submit()

@@ -26,7 +26,7 @@ from ..widgets.field_errors import FieldErrors, error_label
 from ..widgets.language_picker import LanguagePicker
 from ..widgets.model_combo import ModelCombo
 from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
-from ..widgets.source_field import SourceField, link_error
+from ..widgets.source_field import SourceField, link_error, local_media
 from ..widgets.transcript_viewer import TranscriptViewer
 from ..workers import run_in_background
 from .base import BaseTab
@@ -340,7 +340,7 @@ class CaptionsTab(BaseTab):
         """Load a finished captions job: its transcript in the list, its media in the player."""
         job = self.client.get(job_id)
         outputs = job_outputs(job)
-        media = (getattr(job, "params", {}) or {}).get("input", "")
+        media = local_media((getattr(job, "params", {}) or {}).get("input", ""))
         subs = outputs.get("srt") or outputs.get("vtt") or outputs.get("ass")
         transcript = outputs.get("json")
         self._load_seq += 1

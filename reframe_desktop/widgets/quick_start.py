@@ -213,5 +213,9 @@ def copy_debug_info(window) -> None:
 
 
 def add_help_actions(window, menu) -> None:
-    menu.addAction(window._action(QCoreApplication.translate("QuickStart", "Quick start…"), lambda: show_quick_start(window)))
-    menu.addAction(window._action(QCoreApplication.translate("QuickStart", "Copy debug info"), lambda: copy_debug_info(window)))
+    menu.addAction(
+        window._action(QCoreApplication.translate("QuickStart", "Quick start…"), lambda: show_quick_start(window))
+    )
+    menu.addAction(
+        window._action(QCoreApplication.translate("QuickStart", "Copy debug info"), lambda: copy_debug_info(window))
+    )

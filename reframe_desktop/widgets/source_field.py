@@ -71,3 +71,13 @@ def link_error(job) -> str | None:
     if not str(getattr(job, "error_code", "") or "").startswith("url_"):
         return None
     return getattr(job, "error_message", None) or None
+
+
+def local_media(value: str) -> str:
+    """A job's input as a file the player can open: the downloaded copy of a link (if still cached)."""
+    if not is_url(value):
+        return value
+    from media_core.url_source import cached_source
+
+    source = cached_source(value)
+    return str(source.path) if source is not None else ""
