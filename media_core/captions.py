@@ -124,6 +124,10 @@ class CaptionsResult(BaseModel):
     lines: list[SubtitleLine]
     elapsed: float = 0.0
 
+    def output_files(self) -> list[tuple[Path, str]]:
+        """The files written, each with its kind (the format, ``srt.<lang>`` for a translation)."""
+        return [(path, kind) for kind, path in self.outputs.items()]
+
 
 def output_paths(input_path: str | os.PathLike, request: CaptionsRequest) -> dict[str, Path]:
     """Where each requested file will go (without translations)."""

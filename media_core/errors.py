@@ -89,7 +89,14 @@ class FileBusyError(ReframeError):
 
 
 class InvalidParameterError(ReframeError):
+    """A setting the user can fix. ``field_errors`` maps a field name (``"input"``,
+    ``"grouping.max_lines"``) to a readable message, so a form can show each next to its field."""
+
     code = "invalid_parameter"
+
+    def __init__(self, message: str, *, detail: str | None = None, field_errors: dict[str, str] | None = None):
+        super().__init__(message, detail=detail)
+        self.field_errors: dict[str, str] = dict(field_errors or {})
 
 
 class TranslationError(ReframeError):

@@ -28,7 +28,7 @@ from .errors import CancelledError, DiskFullError, FFmpegError, FFmpegNotFoundEr
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 from .settings import engine_settings
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 STDERR_TAIL_LINES = 30
 
@@ -52,7 +52,7 @@ def _locate(configured: str) -> str:
 
         return imageio_ffmpeg.get_ffmpeg_exe()
     except Exception as exc:  # the wheel may be missing its binary on exotic platforms
-        log.debug("imageio-ffmpeg has no binary: %s", exc)
+        logger.debug("imageio-ffmpeg has no binary: %s", exc)
     found = shutil.which("ffmpeg")
     if found:
         return found
@@ -113,7 +113,7 @@ def run_ffmpeg(
     duration: float | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
     stage: str = "",
 ) -> FFmpegResult:
     """Run ffmpeg with ``args`` (without the executable) and wait for it.
@@ -124,7 +124,7 @@ def run_ffmpeg(
     """
     token = as_token(cancel)
     report = as_progress(progress)
-    emit = log_fn or log.info
+    emit = log or logger.info
     cmd = [
         ffmpeg_exe(),
         "-hide_banner",

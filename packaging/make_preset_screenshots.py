@@ -63,7 +63,7 @@ def render(video: Path, seek: float, at: float, ass_text: str, size: tuple[int, 
             "mixed",
             str(out),
         ],
-        log_fn=lambda s: None,
+        log=lambda s: None,
     )
 
 

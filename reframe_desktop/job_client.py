@@ -1,7 +1,7 @@
 """The window's single door to the job system (media_core.jobs).
 
-Tabs never call the engine for long work: they submit a job type + JSON params here
-and listen to ``progress``/``stateChanged``/``logLine``. The job manager is built on
+Tabs never call the engine for long work: they submit a typed job request
+(media_core.jobs.requests), or a job type + JSON params, here and listen to ``progress``/``stateChanged``/``logLine``. The job manager is built on
 first use so importing the window stays cheap.
 
 Jobs run on the QThreadPool of the QtJobRunner, whose signals arrive on the UI
@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pydantic import BaseModel
 from PySide6.QtCore import QObject, Signal
+
+from media_core.jobs.models import FINISHED_STATES, JobStatus
 
 log = logging.getLogger(__name__)
 
-FINISHED_STATES = {"succeeded", "failed", "cancelled", "interrupted"}
+__all__ = ["FINISHED_STATES", "JobClient", "JobStatus"]
 
 
 class JobClient(QObject):
@@ -57,8 +60,12 @@ class JobClient(QObject):
             self._runner.shutdown(timeout=5)
 
     # -- actions -------------------------------------------------------------------
-    def submit(self, job_type: str, params: dict[str, Any], **options) -> str:
-        job_id = self._ensure().submit(job_type, params, **options)
+    def submit(self, job: str | BaseModel, params: dict[str, Any] | None = None, **options) -> str:
+        """Queue a job: a request model (``CaptionsJob(...)``) or a type name + params dict.
+
+        Validation happens here, on the calling (UI) thread: a wrong field raises
+        ``InvalidParameterError`` at once, with ``field_errors`` (field → message) for the form."""
+        job_id = self._ensure().submit(job, params, **options)
         self.jobUpdated.emit(job_id)
         return job_id
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from .job_client import JobClient
+from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
 from .workers import run_in_background
@@ -111,8 +111,10 @@ class MainWindow(QMainWindow):
         backend = captions.backend.currentData() or "faster-whisper"
 
         def work():
+            from media_core.jobs import default_registry
             from media_core.transcription import TranscriptionConfig, warm_up
 
+            default_registry.names()  # the job types' request models: a submit then imports nothing
             return warm_up(TranscriptionConfig(model=model, backend=backend))
 
         def done(_loaded=None):
@@ -334,7 +336,7 @@ class MainWindow(QMainWindow):
         if state == "running":
             self._started.setdefault(job_id, time.monotonic())
             return
-        if state not in ("succeeded", "failed", "cancelled"):
+        if state not in FINISHED_STATES:
             return
         self.status_label.clear()
         started = self._started.pop(job_id, None)

@@ -123,6 +123,43 @@ def test_cancel_and_errors_over_http(manager, tmp_path):
         server.stop()
 
 
+def test_typed_submit_routes_and_field_errors(manager, tmp_path):
+    """Each job type has POST /jobs/<type> taking its request model (in the OpenAPI schema);
+    a bad field answers 400 with field_errors on both submit routes, and nothing is queued."""
+    server = _serve(manager)
+    try:
+        with httpx.Client(base_url=server.url, timeout=30, headers=AUTH) as client:
+            schema = client.get("/openapi.json").json()
+            for name in manager.job_types():
+                body = schema["paths"][f"/jobs/{name}"]["post"]["requestBody"]["content"]["application/json"]
+                assert body["schema"]["$ref"].endswith("Job"), name
+            assert "CaptionsJob" in schema["components"]["schemas"]
+
+            typed = client.post("/jobs/cut", json={"input": "in.mp4", "start": 2, "end": 1, "bogus": 1})
+            assert typed.status_code == 400, typed.text
+            assert typed.json()["error"] == "invalid_parameter"
+            assert set(typed.json()["field_errors"]) == {"end", "out", "bogus"}
+            generic = client.post("/jobs", json={"type": "captions", "params": {"input": "a.mp4", "max_lines": 9}})
+            assert generic.status_code == 400 and list(generic.json()["field_errors"]) == ["max_lines"]
+            assert client.get("/jobs").json() == []
+
+            source = upload(client, "clip.mp4", make_clip(tmp_path / "clip.mp4", 1))
+            out = outputs_dir() / "api test" / "typed.mp4"
+            created = client.post(
+                "/jobs/ffmpeg_transcode",
+                params={"title": "typed"},
+                json={"input": source, "output": str(out), "args": ["-c:v", "libx264", "-preset", "ultrafast"]},
+            )
+            assert created.status_code == 201, created.text
+            job = _wait(client, created.json()["id"], {"succeeded", "failed"})
+            assert job["status"] == "succeeded" and job["title"] == "typed" and job["outputs"] == [str(out)]
+            # The typed routes go through the same path policy as POST /jobs.
+            outside = client.post("/jobs/ffmpeg_transcode", json={"input": source, "output": str(tmp_path / "x.mp4")})
+            assert outside.status_code == 403, outside.text
+    finally:
+        server.stop()
+
+
 def test_lan_access_uses_the_stored_token(manager):
     from media_core.api.token import load_or_create_token, regenerate_token, token_path
 

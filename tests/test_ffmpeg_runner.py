@@ -69,7 +69,7 @@ def test_cancel_stops_ffmpeg_within_a_second(tmp_path):
                 ],
                 duration=60,
                 cancel=token,
-                log_fn=lines.append,
+                log=lines.append,
             )
     assert time.monotonic() - started < 2.0  # 1 s before the cancel + under a second to stop
     assert not final.exists()
@@ -79,7 +79,7 @@ def test_cancel_stops_ffmpeg_within_a_second(tmp_path):
 def test_failure_carries_command_and_stderr_tail(tmp_path):
     lines: list[str] = []
     with pytest.raises(errors.FFmpegError) as info:
-        run_ffmpeg(["-i", str(tmp_path / "does not exist.mp4"), str(tmp_path / "x.mp4")], log_fn=lines.append)
+        run_ffmpeg(["-i", str(tmp_path / "does not exist.mp4"), str(tmp_path / "x.mp4")], log=lines.append)
     exc = info.value
     assert "ffmpeg failed" in str(exc)
     assert "does not exist.mp4" in exc.detail and "exit code" in exc.detail

@@ -93,7 +93,7 @@ def test_plan_is_one_ffmpeg_run(speech_video, tmp_path):
             encoder=FAST,
         ),
         progress=lambda f, s="": seen.append(f),
-        log_fn=logs.append,
+        log=logs.append,
     )
     assert sum(1 for line in logs if line.startswith("$ ")) == 1
     assert result.command.count("-i") == 1 and result.command[-1] == str(out)
@@ -507,7 +507,7 @@ def test_hardware_encoder_failing_mid_render_falls_back_to_libx264(clip, tmp_pat
 
     logs: list[str] = []
     out = tmp_path / "fallback.mp4"
-    result = execute(RenderPlan(input=clip, output=out, trim=Trim(start=0.5, end=2.5)), log_fn=logs.append)
+    result = execute(RenderPlan(input=clip, output=out, trim=Trim(start=0.5, end=2.5)), log=logs.append)
     assert any("h264_nvenc failed" in line for line in logs), logs
     assert "libx264" in result.command and "h264_nvenc" not in result.command
     _assert_video(out, 2.0, probe(clip).display_size)

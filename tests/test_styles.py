@@ -79,7 +79,7 @@ def render(ass_text: str | None, t: float, tmp_path, size=(W, H), name="frame") 
             "1",
             str(out),
         ],
-        log_fn=lambda s: None,
+        log=lambda s: None,
     )
     with av.open(str(out)) as container:
         frame = next(container.decode(video=0))

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from media_core.errors import BackendUnavailableError, TranslationError
+from media_core.errors import BackendUnavailableError, InvalidParameterError, TranslationError
 from media_core.translation.cloud import CloudConfig, CloudTranslator, parse_reply
 
 
@@ -342,9 +342,9 @@ def test_job_uses_the_settings_key_and_never_stores_it(server_factory, settings_
         assert moved.status == "succeeded", (moved.error_message, moved.error_detail)
         assert other.requests and {r["auth"] for r in other.requests} == {None}
 
-        # A key cannot be passed as a job parameter at all.
+        # A key cannot be passed as a job parameter at all: refused at submit, nothing stored.
         before = len(main.requests) + len(other.requests)
-        refused = mgr.wait(
+        with pytest.raises(InvalidParameterError) as refused:
             mgr.submit(
                 "translate_subtitles",
                 {
@@ -355,18 +355,18 @@ def test_job_uses_the_settings_key_and_never_stores_it(server_factory, settings_
                     "api_key": "sk-typed",
                     "out": str(tmp_path / "c.es.srt"),
                 },
-            ),
-            timeout=60,
-        )
-        assert refused.status == "failed" and "api_key" in refused.error_message
+            )
+        assert refused.value.field_errors == {"api_key": "unknown setting"}
         assert len(main.requests) + len(other.requests) == before
-        all_logs = "".join(mgr.store.get_log(j.id) for j in (first, moved, refused))
+        assert len(mgr.list_jobs()) == 2
+        all_logs = "".join(mgr.store.get_log(j.id) for j in (first, moved))
     finally:
         mgr.shutdown()
     with sqlite3.connect(tmp_path / "jobs.sqlite3") as db:
         dump = "\n".join(db.iterdump())
     assert "job-model" in dump  # the params are there…
     assert "sk-secret-123" not in dump and "sk-secret-123" not in all_logs  # …the stored key never is
+    assert "sk-typed" not in dump
 
 
 def test_check_endpoint(server_factory, monkeypatch):

@@ -4,6 +4,12 @@ Every request first passes :class:`~.guard.ApiGuard` (Host, Origin, token on eve
 route but ``/health``, content types, size caps). Job params then pass
 :func:`~.path_policy.check_api_params`: an API client reads only uploads and folders the
 user allowed, and writes only under the outputs folder.
+
+Jobs are submitted with the same typed requests as the desktop and the CLI
+(:mod:`media_core.jobs.requests`): ``POST /jobs/{type}`` takes that type's request model as
+its body (each appears in the OpenAPI schema), and ``POST /jobs`` takes ``{type, params}``
+and validates the params with the same model. A bad field answers 400 with
+``field_errors`` (field → message).
 """
 
 from __future__ import annotations
@@ -16,13 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request, UploadFile
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from .. import __version__
-from ..errors import ReframeError
+from ..errors import InvalidParameterError, ReframeError
 from ..jobs.manager import JobManager
 from ..jobs.models import Job
+from ..jobs.validation import field_errors, summary, validate_request
 from ..paths import atomic_output, outputs_dir
 from ..settings import ApiSettings
 from .guard import LOOPBACK_HOSTS, ApiGuard
@@ -37,6 +46,7 @@ _STATUS = {"job_not_found": 404, "input_not_found": 404, PathNotAllowedError.cod
 
 class SubmitRequest(BaseModel):
     type: str
+    #: The job type's request fields (``POST /jobs/{type}`` documents each type's model).
     params: dict[str, Any] = Field(default_factory=dict)
     title: str = ""
     priority: int = 0
@@ -108,7 +118,10 @@ def create_app(
 
     @app.exception_handler(ReframeError)
     async def reframe_error(_request: Request, exc: ReframeError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=_STATUS.get(exc.code, 400))
+        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+        if isinstance(exc, InvalidParameterError) and exc.field_errors:
+            body["field_errors"] = exc.field_errors
+        return JSONResponse(body, status_code=_STATUS.get(exc.code, 400))
 
     @app.exception_handler(sqlite3.Error)
     async def store_error(_request: Request, exc: sqlite3.Error) -> JSONResponse:
@@ -122,6 +135,20 @@ def create_app(
             status, code, message = 500, "store_error", f"The job history could not be read or written ({name})."
         headers = {"Retry-After": "2"} if status == 503 else None
         return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+
+    typed_submits = {f"/jobs/{name}": manager.registry.get(name).request for name in manager.job_types()}
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # A typed submit answers like POST /jobs does, so clients handle one error shape.
+        if request.method != "POST" or request.url.path not in typed_submits:
+            return await request_validation_exception_handler(request, exc)
+        flat_groups = tuple(getattr(typed_submits[request.url.path], "FLAT_GROUPS", ()))
+        errors = field_errors(exc.errors(), flat_groups, skip=("body",))
+        message = f"Invalid settings for this job: {summary(errors).rstrip('.')}."
+        return JSONResponse(
+            {"error": InvalidParameterError.code, "message": message, "field_errors": errors}, status_code=400
+        )
 
     @app.get("/health")
     def health() -> dict:
@@ -152,10 +179,14 @@ def create_app(
         )
         return [JobView.of(j) for j in jobs]
 
-    @app.post("/jobs", status_code=201)
-    def submit(body: SubmitRequest) -> JobView:
-        manager.registry.get(body.type)  # an unknown type is a 400 before anything else
-        check_params(body.type, body.params)
+    def submit_job(job_type: str, job: str | BaseModel, params: dict[str, Any] | None, title: str, priority: int):
+        """Path policy on what the client sent, the queue cap, then the manager's own checks."""
+        spec = manager.registry.get(job_type)  # an unknown type is a 400 before anything else
+        if not isinstance(job, BaseModel) and spec.request is not None:
+            # Bad fields are a 400 with field_errors, whatever the paths in them say.
+            validate_request(spec.request, params or {}, f"this {job_type} job")
+        sent = job.model_dump(mode="json") if isinstance(job, BaseModel) else dict(params or {})
+        check_params(job_type, sent)
         with submit_lock:  # count and queue together: a flood cannot slip past the cap
             if manager.store.count_jobs(status="queued") >= settings.max_queued_jobs:
                 raise HTTPException(
@@ -163,8 +194,15 @@ def create_app(
                     f"{settings.max_queued_jobs} jobs are already waiting; try again when some have run.",
                     headers={"Retry-After": "5"},
                 )
-            job_id = manager.submit(body.type, body.params, title=body.title, priority=body.priority)
+            job_id = manager.submit(job, params, title=title, priority=priority)
         return JobView.of(manager.get(job_id))
+
+    @app.post("/jobs", status_code=201)
+    def submit(body: SubmitRequest) -> JobView:
+        return submit_job(body.type, body.type, body.params, body.title, body.priority)
+
+    for name in manager.job_types():
+        _add_typed_submit(app, name, manager.registry.get(name).request, submit_job)
 
     @app.get("/jobs/{job_id}")
     def get_job(job_id: str) -> JobView:
@@ -227,6 +265,25 @@ def create_app(
         return {"path": str(target), "size": target.stat().st_size}
 
     return app
+
+
+def _add_typed_submit(app: FastAPI, name: str, model: type[BaseModel] | None, submit_job) -> None:
+    """``POST /jobs/<name>`` with the job type's request model as the body (in the OpenAPI schema)."""
+    if model is None:
+        return
+
+    def submit_typed(body, title: str = "", priority: int = 0) -> JobView:
+        return submit_job(name, body, None, title, priority)
+
+    # Set after the fact: the model is only known here, and FastAPI reads the annotations.
+    submit_typed.__annotations__ = {"body": model, "title": str, "priority": int, "return": JobView}
+    app.post(
+        f"/jobs/{name}",
+        status_code=201,
+        name=f"submit_{name}",
+        summary=f"Submit a {name} job",
+        description=(model.__doc__ or "").strip(),
+    )(submit_typed)
 
 
 def _get(manager: JobManager, job_id: str) -> Job:

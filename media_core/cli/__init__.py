@@ -51,12 +51,10 @@ def report_error(exc: BaseException, debug: bool) -> None:
 
 
 def validation_message(exc) -> str:
-    """A pydantic ValidationError as ``field: problem; …``."""
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("transcription", "grouping"))
-        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-    return "invalid option: " + "; ".join(parts)
+    """A pydantic ValidationError as ``invalid option: field: problem; …`` (one line)."""
+    from media_core.jobs.validation import field_errors, summary
+
+    return "invalid option: " + summary(field_errors(exc.errors(), ("transcription", "grouping")))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,10 +64,13 @@ def parse_formats(value: str) -> list[str]:
 
 
 def request_from_args(args: argparse.Namespace):
-    from media_core.captions import CaptionsRequest
+    """The captions job request (the same model the app and the HTTP API submit)."""
+    from media_core.jobs.requests import CaptionsJob
+    from media_core.jobs.validation import validate_request
 
-    return CaptionsRequest(
-        transcription={
+    data = {
+        "input": args.input,
+        "transcription": {
             "backend": args.backend,
             "model": args.model,
             "language": args.language,
@@ -76,12 +79,17 @@ def request_from_args(args: argparse.Namespace):
             "vad": not args.no_vad,
             "initial_prompt": args.initial_prompt,
         },
-        grouping={"max_chars_per_line": args.max_chars, "max_lines": args.max_lines, "max_duration": args.max_duration},
-        formats=parse_formats(args.format),
-        out_dir=args.out,
-        basename=args.basename,
-        translate_to=args.translate_to,
-    )
+        "grouping": {
+            "max_chars_per_line": args.max_chars,
+            "max_lines": args.max_lines,
+            "max_duration": args.max_duration,
+        },
+        "formats": parse_formats(args.format),
+        "out_dir": args.out,
+        "basename": args.basename,
+        "translate_to": args.translate_to,
+    }
+    return validate_request(CaptionsJob, data, "reframe captions")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     request = request_from_args(args)  # option errors surface before any work starts
     bar = ProgressBar(enabled=not args.quiet)
     try:
-        result = run_with_cancel(lambda token: generate_captions(args.input, request, progress=bar, cancel=token))
+        result = run_with_cancel(lambda token: generate_captions(request.input, request, progress=bar, cancel=token))
     finally:
         bar.close()
     for path in result.outputs.values():

@@ -2,7 +2,9 @@
 
 ``reframe run TYPE --params JSON`` runs any job type through the same store and
 manager as the desktop app (it appears in the app's Jobs tab), with a progress bar;
-Ctrl-C cancels it cleanly. It is what the Jobs tab's "Copy CLI command" gives.
+Ctrl-C cancels it cleanly. The params are checked with the job type's request model
+(media_core/jobs/requests.py) before anything is queued: every bad field is listed on one
+line and the exit code is 2. It is what the Jobs tab's "Copy CLI command" gives.
 ``reframe jobs`` lists the history and shows, cancels, retries or resumes one job.
 """
 
@@ -13,6 +15,7 @@ import json
 import sys
 
 from media_core.errors import InvalidParameterError
+from media_core.jobs.models import STATUSES, JobStatus
 
 
 def register(subparsers) -> None:
@@ -34,7 +37,7 @@ def register(subparsers) -> None:
     actions = jobs.add_subparsers(dest="action", metavar="ACTION")
     lst = actions.add_parser("list", help="recent jobs (the default)")
     for parser in (jobs, lst):
-        parser.add_argument("--status", help="queued, running, succeeded, failed, cancelled or interrupted")
+        parser.add_argument("--status", help=f"only jobs in this state: {', '.join(STATUSES)}")
         parser.add_argument("--type", help="only jobs of this type")
         parser.add_argument("--limit", type=int, default=30)
     for name, helptext in (
@@ -85,9 +88,9 @@ def _wait_with_progress(manager, job_id: str, quiet: bool) -> int:
             indent=2,
         )
     )
-    if job.status == "cancelled":
+    if job.status == JobStatus.CANCELLED:
         return 130
-    return 0 if job.status == "succeeded" else 2
+    return 0 if job.status == JobStatus.SUCCEEDED else 2
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -59,42 +59,50 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from media_core.jobs.requests import ShortsJob
+    from media_core.jobs.validation import validate_request
     from media_core.progress import Progress
-    from media_core.shorts.models import ShortsRequest
     from media_core.shorts.pipeline import find_shorts, render_shorts
 
     from .interrupt import run_with_cancel
     from .progress_bar import ProgressBar
 
-    request = ShortsRequest(
-        num_clips=args.num_clips,
-        min_duration=args.min_duration,
-        max_duration=args.max_duration,
-        aspect=args.aspect,
-        strategy=args.strategy,
-        focus_x=args.focus_x,
-        captions=not args.no_captions,
-        style=args.style,
-        trim_silences=args.trim_silences,
-        prompt=args.prompt,
-        semantic=args.semantic,
-        scorer="llm" if args.ai_rank else "heuristic",
-        output_height=args.height,
-        output_dir=args.out,
-        transcription={"model": args.model, "language": args.language},
+    # The same request model as the app's and the HTTP API's shorts job.
+    job = validate_request(
+        ShortsJob,
+        {
+            "input": args.video,
+            "num_clips": args.num_clips,
+            "min_duration": args.min_duration,
+            "max_duration": args.max_duration,
+            "aspect": args.aspect,
+            "strategy": args.strategy,
+            "focus_x": args.focus_x,
+            "captions": not args.no_captions,
+            "style": args.style,
+            "trim_silences": args.trim_silences,
+            "prompt": args.prompt,
+            "semantic": args.semantic,
+            "scorer": "llm" if args.ai_rank else "heuristic",
+            "output_height": args.height,
+            "output_dir": args.out,
+            "transcription": {"model": args.model, "language": args.language},
+        },
+        "reframe shorts",
     )
+    request = job.shorts_request()
     bar = ProgressBar()
     report = Progress(bar)
     try:
         plan = run_with_cancel(
             lambda token: find_shorts(
-                args.video, request, progress=report.span(0.0, 0.5 if not args.plan_only else 1.0), cancel=token
+                job.input, request, progress=report.span(0.0, 0.5 if not args.plan_only else 1.0), cancel=token
             )
         )
         if not args.plan_only:
             result = run_with_cancel(
                 lambda token: render_shorts(
-                    args.video, request, plan.clips, progress=report.span(0.5, 1.0), cancel=token
+                    job.input, request, plan.clips, progress=report.span(0.5, 1.0), cancel=token
                 )
             )
     finally:

@@ -74,11 +74,30 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Errors (exit 2, one line) and Ctrl-C (exit 130, no partial files) are handled by media_core.cli.main.
+    from media_core.jobs.requests import TranslateSubtitlesJob
+    from media_core.jobs.validation import validate_request
     from media_core.translation.subtitles import translate_subtitle_file_many
 
     from .interrupt import run_with_cancel
     from .progress_bar import ProgressBar
 
+    # The same request model as the app's and the HTTP API's translate_subtitles job.
+    request = validate_request(
+        TranslateSubtitlesJob,
+        {
+            "input": args.subs,
+            "tgt": args.tgt,
+            "src": args.src,
+            "backend": args.backend,
+            "bilingual": args.bilingual or False,
+            "out": args.out,
+            "batch_size": args.batch_size,
+            "offline": True if args.offline else None,
+            "cloud_base_url": args.cloud_url,
+            "cloud_model": args.cloud_model,
+        },
+        "reframe translate",
+    )
     bar = ProgressBar(enabled=not args.quiet)
 
     def say(line: str) -> None:
@@ -89,16 +108,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         results = run_with_cancel(
             lambda token: translate_subtitle_file_many(
-                args.subs,
-                args.tgt,
-                args.src,
-                backend=args.backend,
-                bilingual=args.bilingual or False,
-                out=args.out,
-                batch_size=args.batch_size,
-                offline=True if args.offline else None,
-                cloud_base_url=args.cloud_url,
-                cloud_model=args.cloud_model,
+                request.input,
+                request.tgt,
+                request.src,
+                backend=request.backend,
+                bilingual=request.bilingual,
+                out=request.out,
+                batch_size=request.batch_size,
+                offline=request.offline,
+                cloud_base_url=request.cloud_base_url,
+                cloud_model=request.cloud_model,
                 progress=bar,
                 cancel=token,
                 log=say,

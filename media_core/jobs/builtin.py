@@ -1,263 +1,199 @@
-"""Built-in job types: thin adapters from JSON params to engine functions.
+"""Built-in job types: typed adapters from a validated job request to one engine call.
 
-Engine modules are imported inside each job function, so importing the job system
-stays cheap (the desktop starts without loading faster-whisper or PyAV).
+Each job type declares its request model (:mod:`.requests`); the manager validates params
+with it at submit time, and the job function receives the validated request and calls the
+engine with explicit arguments. Outputs are what the engine result names
+(``output_files()``), never guessed from field names.
 
-Engine job params are ``{"input": <path>, **request_fields}``: ``input`` is the
-engine function's first argument and the remaining keys build its request model
-(or are its keyword arguments). Outputs are found in the engine's result (see
-:func:`_harvest_outputs`).
+The engine functions are imported inside each job function. The request models, and with
+them the engine's model modules (PyAV through probe, the shorts package), load with the job
+types on the first registry lookup, never when the job system is imported; faster-whisper and
+the translators' libraries still load only when a job runs.
 """
 
 from __future__ import annotations
 
-import inspect
-import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
-from ..errors import InvalidParameterError
+from ..errors import InputNotFoundError
 from ..ffmpeg import run_ffmpeg
 from ..paths import atomic_output, outputs_dir
 from .context import JobContext
-from .models import JobOutcome
+from .models import Job, JobOutcome
 from .registry import job_type
-
-_PATH_FIELD_NAMES = {
-    "output",
-    "path",
-    "output_path",
-    "outputs",
-    "manifest_path",
-    "csv_path",
-    "edl_path",
-    "fcpxml_path",
-    "srt_path",
-    "ass_path",
-    "vtt_path",
-    "video_path",
-    "thumbnail_path",
-}
+from .requests import (
+    BurnJob,
+    CaptionsJob,
+    CutJob,
+    MergeAVJob,
+    ReframeJob,
+    RenderJob,
+    ShortsExportJob,
+    ShortsJob,
+    ShortsRerenderJob,
+    TranscodeJob,
+    TranslateShortsJob,
+    TranslateSubtitlesJob,
+)
 
 
-def _call_engine(fn: Callable, req_cls: type | None, params: dict, ctx: JobContext) -> JobOutcome:
-    """Call ``fn(input, req_cls(**rest), progress=, cancel=[, log=])``."""
-    params = dict(params)
-    source = params.pop("input", None)
-    if not source:
-        raise InvalidParameterError("The job has no input file.")
-    kwargs: dict[str, Any] = {"progress": ctx.progress, "cancel": ctx.cancel}
-    accepted = inspect.signature(fn).parameters
-    for name in ("log", "log_fn"):
-        if name in accepted:
-            kwargs[name] = ctx.log
-    if req_cls is not None:
-        try:
-            req = req_cls(**params)
-        except Exception as exc:  # pydantic ValidationError → a readable parameter error
-            raise InvalidParameterError(f"Invalid settings for this job: {exc}", detail=repr(exc)) from exc
-        result = fn(source, req, **kwargs)
-    else:
-        result = fn(source, **params, **kwargs)
-    outcome = JobOutcome(outputs=_harvest_outputs(result))
-    return outcome
+@job_type("captions", request=CaptionsJob, heavy=True, title="Captions")
+def captions_job(request: CaptionsJob, ctx: JobContext) -> JobOutcome:
+    from ..captions import generate_captions
+
+    result = generate_captions(request.input, request, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log)
+    return JobOutcome(outputs=result.output_files())
 
 
-def _harvest_outputs(result: Any, kind: str = "", depth: int = 0) -> list[tuple[Path, str]]:
-    """Existing files named by an engine result: a path, a {kind: path} dict, lists, or
-    path-like fields of a pydantic result (``outputs``, ``*_path``), searched a few levels deep."""
-    found: list[tuple[Path, str]] = []
-    if result is None or depth > 3:
-        return found
-    if isinstance(result, (str, os.PathLike)):
-        path = Path(result)
-        if path.is_file():
-            found.append((path, kind or path.suffix.lstrip(".").lower()))
-    elif isinstance(result, dict):
-        for key, value in result.items():
-            found += _harvest_outputs(value, str(key), depth + 1)
-    elif isinstance(result, (list, tuple)):
-        for value in result:
-            found += _harvest_outputs(value, kind, depth + 1)
-    elif isinstance(result, BaseModel):
-        for name in type(result).model_fields:
-            value = getattr(result, name, None)
-            if name in _PATH_FIELD_NAMES or name.endswith("_path"):
-                found += _harvest_outputs(
-                    value, "" if name in ("outputs", "output", "path") else name.removesuffix("_path"), depth + 1
-                )
-            elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
-                found += _harvest_outputs(value, "", depth + 1)
-    unique: dict[Path, str] = {}
-    for path, k in found:
-        unique.setdefault(path, k)
-    return list(unique.items())
-
-
-# -- engine job types (modules written by other helpers) ---------------------------------
-
-
-def _input_as_first_argument(params: dict, accepted) -> dict:
-    """Every job names its main file ``input`` (what the job store records as the input asset),
-    whatever the engine function calls its first argument (``video``, ``path``...)."""
-    first = next(iter(accepted), None)
-    if "input" not in params or "input" in accepted or first is None or first in params:
-        return params
-    params = dict(params)
-    params[first] = params.pop("input")
-    return params
-
-
-def _call_kwargs(fn: Callable, params: dict, ctx: JobContext) -> JobOutcome:
-    """Call ``module.name(**params, progress=, cancel=[, log_fn=])``: params use the function's own
-    argument names (``input`` may name the first one); an ``encoder`` dict becomes render EncoderSettings."""
-    accepted = inspect.signature(fn).parameters
-    params = _input_as_first_argument(params, accepted)
-    unknown = sorted(set(params) - set(accepted))
-    if unknown:
-        raise InvalidParameterError(
-            f"Unknown settings for this job: {', '.join(unknown)}.",
-            detail=f"{fn.__module__}.{fn.__name__} accepts {', '.join(accepted)}",
-        )
-    params = dict(params)
-    if isinstance(params.get("encoder"), dict):
-        from ..render import EncoderSettings
-
-        params["encoder"] = EncoderSettings(**params["encoder"])
-    kwargs: dict[str, Any] = {"progress": ctx.progress, "cancel": ctx.cancel}
-    for log_name in ("log", "log_fn"):
-        if log_name in accepted:
-            kwargs[log_name] = ctx.log
-    try:
-        inspect.signature(fn).bind(**params, **kwargs)
-    except TypeError as exc:
-        raise InvalidParameterError(f"Missing or invalid settings for this job: {exc}") from exc
-    return JobOutcome(outputs=_harvest_outputs(fn(**params, **kwargs)))
-
-
-@job_type("captions", heavy=True, title="Captions")
-def captions_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: ``input`` + CaptionsRequest fields."""
-    from ..captions import CaptionsRequest, generate_captions
-
-    return _call_engine(generate_captions, CaptionsRequest, params, ctx)
-
-
-@job_type("translate_subtitles", heavy=False, title="Translate subtitles")
-def translate_subtitles_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: translate_subtitle_file arguments (``path``, ``tgt``, ``src``, ``backend``, ``bilingual``, ``out``,
-    ``cloud_base_url``, ``cloud_model``…); ``input`` is accepted for ``path``. There is no ``api_key``
-    param (params are stored and shown): the cloud key comes from the engine settings.
-
-    Several languages in one job: ``tgt`` as a list or ``"es,fr,de"`` (or ``targets``), with
-    ``out_dir`` for the folder receiving one ``<name>.<lang>.<ext>`` per language; each
-    language's translator is loaded once (translate_subtitle_file_many)."""
+@job_type("translate_subtitles", request=TranslateSubtitlesJob, heavy=False, title="Translate subtitles")
+def translate_subtitles_job(request: TranslateSubtitlesJob, ctx: JobContext) -> JobOutcome:
+    """One language, or several in one job (one set of files per language, each language's
+    translator loaded once). There is no ``api_key`` param (params are stored and shown): the
+    cloud key comes from the settings."""
     from ..translation.subtitles import split_targets, translate_subtitle_file, translate_subtitle_file_many
 
-    params = dict(params)
-    targets = params.pop("targets", None) or params.get("tgt")
-    if "out_dir" not in params and (targets is None or len(split_targets(targets)) == 1):
-        if targets is not None:
-            params["tgt"] = split_targets(targets)[0]
-        return _call_kwargs(translate_subtitle_file, params, ctx)
-    params.pop("tgt", None)
-    accepted = set(inspect.signature(translate_subtitle_file).parameters) | {"input", "out_dir"}
-    unknown = sorted(set(params) - accepted - {"tgt"})
-    if unknown:
-        raise InvalidParameterError(f"Unknown settings for this job: {', '.join(unknown)}.")
-    source = params.pop("input", None) or params.pop("path", None)
-    if not source:
-        raise InvalidParameterError("The job has no input file.")
-    results = translate_subtitle_file_many(
-        source, targets or [], progress=ctx.progress, cancel=ctx.cancel, log=ctx.log, **params
-    )
+    targets = split_targets(request.tgt)
+    options: dict[str, Any] = {
+        "backend": request.backend,
+        "bilingual": request.bilingual,
+        "out": request.out,
+        "batch_size": request.batch_size,
+        "offline": request.offline,
+        "cloud_base_url": request.cloud_base_url,
+        "cloud_model": request.cloud_model,
+        "progress": ctx.progress,
+        "cancel": ctx.cancel,
+        "log": ctx.log,
+    }
+    if len(targets) == 1 and request.out_dir is None:
+        result = translate_subtitle_file(request.input, targets[0], request.src, **options)
+        return JobOutcome(outputs=result.output_files())
+    results = translate_subtitle_file_many(request.input, targets, request.src, out_dir=request.out_dir, **options)
     return JobOutcome(
-        outputs=_harvest_outputs(results),
+        outputs=[f for r in results for f in r.output_files()],
         result={"languages": [r.tgt for r in results], "backends": {r.tgt: r.backend for r in results}},
     )
 
 
-@job_type("translate_shorts", heavy=False, title="Translate shorts titles")
-def translate_shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: translate_shorts_manifest arguments (``manifest_path`` or ``input``, ``tgt``, ``src``, ``backend``,
-    ``offline``, ``cloud_base_url``, ``cloud_model``). The manifest is updated in place and stays the shorts
-    run's file: it is named in ``result``, not registered as this job's output, so deleting this job's
-    files can never delete it."""
-    import functools
-
+@job_type("translate_shorts", request=TranslateShortsJob, heavy=False, title="Translate shorts titles")
+def translate_shorts_job(request: TranslateShortsJob, ctx: JobContext) -> JobOutcome:
+    """The manifest is updated in place and stays the shorts run's file: it is named in
+    ``result``, not registered as this job's output, so deleting this job's files can
+    never delete it."""
     from ..translation.shorts_manifest import translate_shorts_manifest
 
-    done = {}
-
-    # Same signature (inspect follows __wrapped__), so _call_kwargs validates params as usual;
-    # the wrapper only keeps the result for the summary.
-    @functools.wraps(translate_shorts_manifest)
-    def run(*args, **kwargs):
-        done["result"] = translate_shorts_manifest(*args, **kwargs)
-        return None
-
-    outcome = _call_kwargs(run, params, ctx)
-    result = done["result"]
-    outcome.result = {
-        "manifest": str(result.manifest),
-        "src": result.src,
-        "tgt": result.tgt,
-        "backend": result.backend,
-        "clips": result.clips,
-        "skipped": result.skipped,
-    }
-    return outcome
-
-
-@job_type("render_styled", heavy=True, title="Render")
-def render_styled_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: a RenderPlan (input, output, trim, reframe, subtitles, encoder) as JSON: one ffmpeg run."""
-    from ..render import RenderPlan, execute
-
-    try:
-        plan = RenderPlan(**params)
-    except Exception as exc:  # pydantic ValidationError → a readable parameter error
-        raise InvalidParameterError(f"Invalid render settings: {exc}", detail=repr(exc)) from exc
-    result = execute(plan, progress=ctx.progress, cancel=ctx.cancel, log_fn=ctx.log)
-    return JobOutcome(outputs=_harvest_outputs(result))
+    result = translate_shorts_manifest(
+        request.input,
+        request.tgt,
+        request.src,
+        backend=request.backend,
+        offline=request.offline,
+        cloud_base_url=request.cloud_base_url,
+        cloud_model=request.cloud_model,
+        progress=ctx.progress,
+        cancel=ctx.cancel,
+        log=ctx.log,
+    )
+    return JobOutcome(
+        result={
+            "manifest": str(result.manifest),
+            "src": result.src,
+            "tgt": result.tgt,
+            "backend": result.backend,
+            "clips": result.clips,
+            "skipped": result.skipped,
+        }
+    )
 
 
-@job_type("burn", heavy=True, title="Burn subtitles")
-def burn_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: burn_subtitles arguments (``video``, ``subs``, ``out``, ``style``, ``fonts_dir``, ``encoder``)."""
+@job_type("render_styled", request=RenderJob, heavy=True, title="Render")
+def render_styled_job(request: RenderJob, ctx: JobContext) -> JobOutcome:
+    """One ffmpeg run: trim, reframe, burned captions, encode."""
+    from ..render import execute
+
+    result = execute(request, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log)
+    return JobOutcome(outputs=result.output_files())
+
+
+@job_type("burn", request=BurnJob, heavy=True, title="Burn subtitles")
+def burn_job(request: BurnJob, ctx: JobContext) -> JobOutcome:
     from ..render.operations import burn_subtitles
 
-    return _call_kwargs(burn_subtitles, params, ctx)
+    result = burn_subtitles(
+        request.input,
+        request.subs,
+        request.out,
+        request.style,
+        fonts_dir=request.fonts_dir,
+        encoder=request.encoder,
+        progress=ctx.progress,
+        cancel=ctx.cancel,
+        log=ctx.log,
+    )
+    return JobOutcome(outputs=result.output_files())
 
 
-@job_type("merge_av", heavy=True, title="Merge video + audio")
-def merge_av_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: merge_video_audio arguments (``video``, ``audio``, ``out``, ``offset``, ``mode``, ``ducking``…)."""
+@job_type("merge_av", request=MergeAVJob, heavy=True, title="Merge video + audio")
+def merge_av_job(request: MergeAVJob, ctx: JobContext) -> JobOutcome:
     from ..render.audio_ops import merge_video_audio
 
-    return _call_kwargs(merge_video_audio, params, ctx)
+    result = merge_video_audio(
+        request.input,
+        request.audio,
+        request.out,
+        offset=request.offset,
+        mode=request.mode,
+        music_volume=request.music_volume,
+        ducking=request.ducking,
+        loudness_normalize=request.loudness_normalize,
+        target_lufs=request.target_lufs,
+        audio_bitrate=request.audio_bitrate,
+        progress=ctx.progress,
+        cancel=ctx.cancel,
+        log=ctx.log,
+    )
+    return JobOutcome(outputs=result.output_files())
 
 
-@job_type("cut", heavy=True, title="Cut")
-def cut_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: cut arguments (``video``, ``start``, ``end``, ``out``, ``reencode``, ``encoder``)."""
+@job_type("cut", request=CutJob, heavy=True, title="Cut")
+def cut_job(request: CutJob, ctx: JobContext) -> JobOutcome:
     from ..render.operations import cut
 
-    return _call_kwargs(cut, params, ctx)
+    result = cut(
+        request.input,
+        request.start,
+        request.end,
+        request.out,
+        request.reencode,
+        encoder=request.encoder,
+        progress=ctx.progress,
+        cancel=ctx.cancel,
+        log=ctx.log,
+    )
+    return JobOutcome(outputs=result.output_files())
 
 
-@job_type("reframe", heavy=True, title="Reframe")
-def reframe_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: reframe arguments (``video``, ``out``, ``aspect``, ``strategy``, ``focus_x``, ``height``, ``encoder``)."""
+@job_type("reframe", request=ReframeJob, heavy=True, title="Reframe")
+def reframe_job(request: ReframeJob, ctx: JobContext) -> JobOutcome:
     from ..render.operations import reframe
 
-    return _call_kwargs(reframe, params, ctx)
+    result = reframe(
+        request.input,
+        request.out,
+        request.aspect,
+        request.strategy,
+        request.focus_x,
+        height=request.height,
+        encoder=request.encoder,
+        progress=ctx.progress,
+        cancel=ctx.cancel,
+        log=ctx.log,
+    )
+    return JobOutcome(outputs=result.output_files())
 
 
-def _shorts_cleanup(job) -> None:
+def _shorts_cleanup(job: Job) -> None:
     """A shorts run killed mid-render leaves finished clips without a manifest: remove them."""
     from ..shorts.runs import sweep_abandoned_runs
 
@@ -266,36 +202,30 @@ def _shorts_cleanup(job) -> None:
     sweep_abandoned_runs(*folders)
 
 
-@job_type("shorts", heavy=True, title="Shorts", cleanup=_shorts_cleanup)
-def shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: ``input`` + ShortsRequest fields; optional ``clips`` (edited ShortClip dicts) skips the search.
+@job_type("shorts", request=ShortsJob, heavy=True, title="Shorts", cleanup=_shorts_cleanup)
+def shorts_job(request: ShortsJob, ctx: JobContext) -> JobOutcome:
+    """Finds the clips (unless ``clips`` gives edited ones) and renders them.
 
     Each run writes into a folder of its own (``output_dir``, or a new "<video> shorts N" folder
     under ``output_root``); a cancelled or failed run removes what it wrote."""
     from ..progress import Progress
-    from ..shorts.models import ShortClip, ShortsRequest
     from ..shorts.pipeline import find_shorts, render_shorts
 
-    params = dict(params)
-    source = params.pop("input", None)
-    if not source:
-        raise InvalidParameterError("The job has no input file.")
-    clips = params.pop("clips", None)
-    try:
-        request = ShortsRequest(**params)
-        clips = [ShortClip(**c) for c in clips] if clips else None
-    except Exception as exc:
-        raise InvalidParameterError(f"Invalid shorts settings: {exc}", detail=repr(exc)) from exc
+    engine_request = request.shorts_request()
     report = Progress(ctx.progress)
-    transcript_path = scorer = None
+    clips, transcript_path, scorer = request.clips, None, None
     if clips is None:
         plan = find_shorts(
-            source, request, progress=report.span(0.0, 0.5, "Finding shorts"), cancel=ctx.cancel, log=ctx.log
+            request.input,
+            engine_request,
+            progress=report.span(0.0, 0.5, "Finding shorts"),
+            cancel=ctx.cancel,
+            log=ctx.log,
         )
         clips, transcript_path, scorer = plan.clips, plan.transcript_path, plan.scorer_used
     result = render_shorts(
-        source,
-        request,
+        request.input,
+        engine_request,
         clips,
         transcript_path=transcript_path,
         scorer=scorer,
@@ -304,53 +234,34 @@ def shorts_job(params: dict, ctx: JobContext) -> JobOutcome:
         log=ctx.log,
     )
     return JobOutcome(
-        outputs=_harvest_outputs(result),
+        outputs=result.output_files(),
         result={"clips": len(result.clips), "output_dir": str(result.output_dir), "manifest": result.manifest_path},
     )
 
 
-def _shorts_manifest_param(params: dict) -> str:
-    manifest = params.get("manifest") or params.get("input")
-    if not manifest:
-        raise InvalidParameterError("The job names no shorts manifest.")
-    return str(manifest)
-
-
-@job_type("shorts_rerender", heavy=True, title="Re-render short")
-def shorts_rerender_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: ``input`` (or ``manifest``): a shorts run's manifest.json; ``clip_id``; optional
-    ``start``/``end`` (source seconds: move the clip) and ``style`` (a SubtitleStyle as a dict, or a
-    preset name: the clip's own caption style). Re-renders that clip with the run's settings and
-    rewrites the run's exports.
+@job_type("shorts_rerender", request=ShortsRerenderJob, heavy=True, title="Re-render short")
+def shorts_rerender_job(request: ShortsRerenderJob, ctx: JobContext) -> JobOutcome:
+    """Re-renders one clip with the run's settings and rewrites the run's exports.
 
     No outputs are registered: the files belong to the run's own job, and deleting this job with
     its files must not take a clip out of that run."""
     from ..shorts.pipeline import rerender_from_manifest
-    from ..styles import SubtitleStyle
 
-    manifest = _shorts_manifest_param(params)
-    try:
-        clip_id = str(params["clip_id"])
-        start = None if params.get("start") is None else float(params["start"])
-        end = None if params.get("end") is None else float(params["end"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidParameterError(
-            "A re-render needs clip_id (and numbers for start and end).", detail=repr(exc)
-        ) from exc
-    style = params.get("style")
-    if isinstance(style, dict):
-        try:
-            style = SubtitleStyle(**style)
-        except ValueError as exc:
-            raise InvalidParameterError(f"Invalid caption style: {exc}", detail=repr(exc)) from exc
     result = rerender_from_manifest(
-        manifest, clip_id, start, end, style=style, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log
+        request.input,
+        request.clip_id,
+        request.start,
+        request.end,
+        style=request.style,
+        progress=ctx.progress,
+        cancel=ctx.cancel,
+        log=ctx.log,
     )
-    clip = next(c for c in result.clips if c.id == clip_id)
+    clip = next(c for c in result.clips if c.id == request.clip_id)
     return JobOutcome(
         result={
             "manifest": result.manifest_path,
-            "clip_id": clip_id,
+            "clip_id": request.clip_id,
             "video": clip.video_path,
             "start": clip.start,
             "end": clip.end,
@@ -359,61 +270,42 @@ def shorts_rerender_job(params: dict, ctx: JobContext) -> JobOutcome:
     )
 
 
-@job_type("shorts_export", heavy=False, title="Export shorts")
-def shorts_export_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """params: ``input`` (or ``manifest``): a shorts run's manifest.json; ``output_dir``: the folder that
-    receives every clip's video/SRT/ASS/thumbnail and a manifest, CSV, EDL and FCPXML naming the copies."""
+@job_type("shorts_export", request=ShortsExportJob, heavy=False, title="Export shorts")
+def shorts_export_job(request: ShortsExportJob, ctx: JobContext) -> JobOutcome:
+    """Every clip's video/SRT/ASS/thumbnail and a manifest, CSV, EDL and FCPXML naming the copies."""
     from ..shorts.runs import export_run
 
-    manifest = _shorts_manifest_param(params)
-    dest = params.get("output_dir")
-    if not dest:
-        raise InvalidParameterError("Choose a folder to export the shorts to.")
-    result = export_run(manifest, dest, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log)
+    result = export_run(request.input, request.output_dir, progress=ctx.progress, cancel=ctx.cancel, log=ctx.log)
     return JobOutcome(
-        outputs=_harvest_outputs(result), result={"clips": len(result.clips), "output_dir": str(result.output_dir)}
+        outputs=result.output_files(), result={"clips": len(result.clips), "output_dir": str(result.output_dir)}
     )
 
 
 # -- a self-contained utility job (also what the job system's own tests run) -------------
 
 
-@job_type("ffmpeg_transcode", heavy=True, title="Convert")
-def ffmpeg_transcode_job(params: dict, ctx: JobContext) -> JobOutcome:
-    """Re-encode ``input`` to ``output`` with ffmpeg.
-
-    params: ``input`` (file path, or a lavfi graph with ``"lavfi": true``), ``output``
-    (path; default ``outputs_dir()/<input stem>.mp4``), ``args`` (extra output
-    arguments, e.g. ``["-c:v", "libx264"]``), ``duration`` (seconds, for progress;
-    probed when omitted), ``realtime`` (read input at native speed, ``-re``).
-    """
-    source = params.get("input")
-    if not source:
-        raise InvalidParameterError("The job has no input.")
-    lavfi = bool(params.get("lavfi"))
+@job_type("ffmpeg_transcode", request=TranscodeJob, heavy=True, title="Convert")
+def ffmpeg_transcode_job(request: TranscodeJob, ctx: JobContext) -> JobOutcome:
+    """Re-encode ``input`` (a file, or a lavfi graph) to ``output`` with ffmpeg."""
+    source, lavfi = request.input, request.lavfi
     if not lavfi and not Path(source).is_file():
-        from ..errors import InputNotFoundError
-
         raise InputNotFoundError(f"Input file not found: {source}")
-    output = Path(params.get("output") or outputs_dir() / f"{Path(source).stem if not lavfi else 'lavfi'}.mp4")
-    extra = params.get("args") or []
-    if not isinstance(extra, list) or not all(isinstance(a, (str, int, float)) for a in extra):
-        raise InvalidParameterError("'args' must be a list of ffmpeg arguments.")
-    duration = params.get("duration")
+    output = request.output or outputs_dir() / f"{Path(source).stem if not lavfi else 'lavfi'}.mp4"
+    duration = request.duration
     if duration is None and not lavfi:
         from ..probe import probe
 
-        duration = getattr(probe(source), "duration", None)
-    pre = ["-re"] if params.get("realtime") else []
+        duration = probe(source).duration
+    pre = ["-re"] if request.realtime else []
     if lavfi:
         pre += ["-f", "lavfi"]
     with atomic_output(output) as tmp:
         run_ffmpeg(
-            [*pre, "-i", str(source), *[str(a) for a in extra], str(tmp)],
+            [*pre, "-i", source, *[str(a) for a in request.args], str(tmp)],
             duration=duration,
             progress=ctx.progress,
             cancel=ctx.cancel,
-            log_fn=ctx.log,
+            log=ctx.log,
             stage="Encoding",
         )
     ctx.add_output(output, "video" if output.suffix.lower() in (".mp4", ".mkv", ".mov", ".webm") else "")

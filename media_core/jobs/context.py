@@ -48,7 +48,7 @@ class JobEvents:
 
     def _fire(self, index: int, *args) -> None:
         with self._lock:
-            targets = [entry[index] for entry in self._listeners if entry[index] is not None]
+            targets = [fn for entry in self._listeners if (fn := entry[index]) is not None]
         for fn in targets:
             try:
                 fn(*args)
@@ -109,7 +109,7 @@ class JobContext:
     - ``ctx.progress(fraction, stage="")`` — a ``ProgressFn``; pass it to engine functions.
     - ``ctx.cancel`` — the job's :class:`CancelToken`; pass it to engine functions.
     - ``ctx.work_dir`` — an empty folder for this attempt, deleted after success.
-    - ``ctx.log(line)`` — a ``log_fn`` for run_ffmpeg; lines land in the job log, timestamped.
+    - ``ctx.log(line)`` — a ``log`` for run_ffmpeg; lines land in the job log, timestamped.
     - ``ctx.add_output(path, kind)`` — declare a finished output; it is registered in the
       store only if the job succeeds, and deleted if the job is cancelled or fails.
     """

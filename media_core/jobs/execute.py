@@ -19,7 +19,7 @@ from ..errors import CancelledError, DiskFullError, ReframeError, error_from_ose
 from ..priority import lower_current_thread
 from ..progress import CancelToken
 from .context import JobContext, JobEvents
-from .models import Job, JobOutcome
+from .models import Job, JobOutcome, JobStatus
 from .registry import JobRegistry
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def execute_job(
 ) -> Job:
     """Execute an already claimed (``running``) job and record how it ended.
 
+    The job function receives the request its type's model builds from the stored params.
     Returns the job as stored afterwards: ``succeeded``, ``failed``, ``cancelled``,
     or ``queued`` again with ``not_before`` set when a transient error is retried.
     A cancel while ``stopping()`` is true (the app is closing) ends the job
@@ -78,15 +79,18 @@ def execute_job(
     lower_current_thread()
     events = events or JobEvents()
     ctx = JobContext(job, store, cancel, events)
-    events.state(job.id, "running")
+    events.state(job.id, JobStatus.RUNNING)
     ctx.log(f"attempt {job.attempts}/{job.max_attempts} of {job.type} started (pid {os.getpid()})")
     # A fresh work dir per attempt: leftovers of an interrupted attempt must not leak in.
     ctx.remove_work_dir()
     started = time.monotonic()
     try:
         spec = registry.get(job.type)
+        # Checked at submit already; checked again because stored params may come from an older
+        # version (or another process) and the job function relies on a valid request.
+        request = spec.validate(job.params)
         cancel.raise_if_cancelled()
-        returned = spec.fn(dict(job.params), ctx)
+        returned = spec.fn(request, ctx)
         result = _collect_outcome(ctx, returned)
         if cancel.is_cancelled:  # finished in the same instant as the cancel: honour the cancel
             raise CancelledError()
@@ -94,7 +98,7 @@ def execute_job(
         outputs = ctx.outputs
         for path, kind in outputs:
             ctx.log(f"output [{kind}] {path}")
-        final = store.finish(job.id, "succeeded", outputs=outputs, result=result)
+        final = store.finish(job.id, JobStatus.SUCCEEDED, outputs=outputs, result=result)
         ctx.log(f"succeeded in {time.monotonic() - started:.2f}s")
         ctx.remove_work_dir()
     except BaseException as exc:
@@ -179,12 +183,15 @@ def _record_failure(
     if (isinstance(exc, CancelledError) or cancel.is_cancelled) and stopping:
         ctx.log(f"interrupted by shutdown after {elapsed:.2f}s")
         return finish_with_retry(
-            store, job.id, "interrupted", ("interrupted", "Reframe was closed while this job was running.", None)
+            store,
+            job.id,
+            JobStatus.INTERRUPTED,
+            ("interrupted", "Reframe was closed while this job was running.", None),
         )
     if isinstance(exc, CancelledError) or cancel.is_cancelled:
         ctx.log(f"cancelled after {elapsed:.2f}s")
         ctx.remove_work_dir()
-        return finish_with_retry(store, job.id, "cancelled", ("cancelled", "Cancelled.", None))
+        return finish_with_retry(store, job.id, JobStatus.CANCELLED, ("cancelled", "Cancelled.", None))
     if isinstance(exc, ReframeError):
         error = (exc.code, exc.message, exc.detail)
         transient = bool(getattr(exc, "transient", False))
@@ -202,4 +209,4 @@ def _record_failure(
             return store.requeue(job.id, not_before=time.time() + delay, error=error)
         except Exception:  # cannot queue it again: at least end it
             log.exception("job %s could not be re-queued", job.id)
-    return finish_with_retry(store, job.id, "failed", error)
+    return finish_with_retry(store, job.id, JobStatus.FAILED, error)

@@ -21,10 +21,12 @@ import shlex
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from ..errors import InvalidParameterError
 from ..paths import TEMP_MARKER, outputs_dir, sweep_orphan_temps
@@ -33,7 +35,7 @@ from ..settings import EngineSettings, engine_settings
 from ..settings import on_change as on_settings_change
 from .context import JobEvents
 from .execute import DEFAULT_RETRY_BASE_DELAY, UnrecordedEndError, execute_job
-from .models import Job
+from .models import UNSUCCESSFUL_STATES, Job, JobStatus
 from .registry import JobRegistry, default_registry
 from .store import JobStore, process_owner
 
@@ -214,8 +216,8 @@ class JobManager:
     # -- actions ----------------------------------------------------------------------
     def submit(
         self,
-        job_type: str,
-        params: dict[str, Any] | None = None,
+        job: str | BaseModel,
+        params: Mapping[str, Any] | None = None,
         *,
         title: str = "",
         priority: int = 0,
@@ -224,14 +226,26 @@ class JobManager:
         parent_id: str | None = None,
         retry_of: str | None = None,
     ) -> str:
-        """Queue a job; returns its id. Raises ``UnknownJobTypeError`` for an unknown type."""
-        spec = self.registry.get(job_type)
-        params = dict(params or {})
+        """Queue a job; returns its id.
+
+        ``job`` is a request model instance (``CaptionsJob(input=..., formats=["srt"])``: its
+        class names the job type), or a job type name with ``params`` as a dict. Either way the
+        request is validated here, before anything is queued: a bad field raises
+        :class:`InvalidParameterError` whose ``field_errors`` map field → message. The job
+        stores the request as JSON. Raises ``UnknownJobTypeError`` for an unknown type."""
+        if isinstance(job, BaseModel):
+            if params is not None:
+                raise TypeError("submit(request) takes no params: the request carries them")
+            spec = self.registry.for_request(job)
+        else:
+            spec = self.registry.get(job)
+        job_type = spec.name
+        params = spec.params_of(spec.validate(job if isinstance(job, BaseModel) else params))
         inputs = _input_assets(params)
         # Under the dispatch lock: the dispatcher cannot claim (and report 'running')
         # before listeners have heard 'queued'.
         with self._cv:
-            job = self.store.create(
+            created = self.store.create(
                 job_type,
                 params,
                 title=title or spec.title,
@@ -242,10 +256,10 @@ class JobManager:
                 retry_of=retry_of,
                 inputs=inputs,
             )
-            self.store.append_log(job.id, f"queued {job_type}" + (f" (retry of {retry_of})" if retry_of else ""))
-            self.events.state(job.id, "queued")
+            self.store.append_log(created.id, f"queued {job_type}" + (f" (retry of {retry_of})" if retry_of else ""))
+            self.events.state(created.id, JobStatus.QUEUED)
         self._kick()
-        return job.id
+        return created.id
 
     def cancel(self, job_id: str) -> bool:
         """Cancel a queued job at once, or signal a running one (it ends ``cancelled`` within ~1 s).
@@ -259,11 +273,11 @@ class JobManager:
             self._finish_pending(job_id)
             return True
         if token is None and self._orphaned_here(job_id):
-            self._end_orphan(job_id, "cancelled", ("cancelled", "Cancelled.", None))
+            self._end_orphan(job_id, JobStatus.CANCELLED, ("cancelled", "Cancelled.", None))
             return True
         if self.store.cancel_queued(job_id):
             self._log_quietly(job_id, "cancelled while queued")
-            self.events.state(job_id, "cancelled")
+            self.events.state(job_id, JobStatus.CANCELLED)
             return True
         if token is not None:
             self._log_quietly(job_id, "cancel requested")
@@ -285,7 +299,7 @@ class JobManager:
             return False
         with self._cv:
             live = job_id in self._tokens
-        return row is not None and row["status"] == "running" and row["owner"] == process_owner() and not live
+        return row is not None and row["status"] == JobStatus.RUNNING and row["owner"] == process_owner() and not live
 
     def _end_orphan(self, job_id: str, status: str, error: tuple[str, str, str | None]) -> None:
         self.store.finish(job_id, status, error=error)
@@ -328,12 +342,12 @@ class JobManager:
     def resume(self, job_id: str) -> str:
         """Re-queue the same job (interrupted, failed or cancelled); returns its id."""
         job = self.store.get(job_id)
-        if job.status not in ("interrupted", "failed", "cancelled"):
+        if job.status not in UNSUCCESSFUL_STATES:
             raise InvalidParameterError(f"A {job.status} job cannot be resumed.")
         with self._cv:  # see submit(): 'queued' must reach listeners before 'running'
             self.store.requeue(job_id, reset_attempts=True)
             self.store.append_log(job_id, f"resumed after {job.status}")
-            self.events.state(job_id, "queued")
+            self.events.state(job_id, JobStatus.QUEUED)
         self._kick()
         return job_id
 
@@ -346,9 +360,11 @@ class JobManager:
         if pending:
             self._finish_pending(job_id)
         elif self._orphaned_here(job_id):
-            self._end_orphan(job_id, "failed", ("internal", "The job's worker stopped without recording an end.", None))
+            self._end_orphan(
+                job_id, JobStatus.FAILED, ("internal", "The job's worker stopped without recording an end.", None)
+            )
         job = self.store.get(job_id)
-        if job.status == "running":
+        if job.status == JobStatus.RUNNING:
             raise InvalidParameterError(
                 "Cancel the job before deleting it."
                 if not pending
@@ -498,7 +514,7 @@ class JobManager:
                 if job.id not in self._pending_ends and self._orphaned_here(job.id):
                     with self._cv:  # nothing recorded an end: never leave the row running
                         self._pending_ends[job.id] = (
-                            "failed",
+                            JobStatus.FAILED,
                             ("internal", "The job stopped unexpectedly; see its log.", None),
                         )
                 with self._cv:

@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import datetime as _dt
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
-STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted")
+
+class JobStatus(StrEnum):
+    """Where a job is. The values are what the SQLite store, the HTTP API and the CLI spell,
+    and a member equals its value (``JobStatus.QUEUED == "queued"``), so plain strings from
+    signals, JSON or older code compare as they always did."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    #: Reframe stopped (closed, crashed) while the job ran: it can be resumed.
+    INTERRUPTED = "interrupted"
+
+
+STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus)
 #: States a job never leaves on its own (only retry/resume/delete act on them).
-FINISHED_STATES = frozenset({"succeeded", "failed", "cancelled", "interrupted"})
+FINISHED_STATES: frozenset[JobStatus] = frozenset(
+    {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.INTERRUPTED}
+)
+#: Finished states from which :meth:`JobManager.resume` / ``retry`` make sense (all but success).
+UNSUCCESSFUL_STATES: frozenset[JobStatus] = FINISHED_STATES - {JobStatus.SUCCEEDED}
 
 
 class Asset(BaseModel):
@@ -39,7 +58,7 @@ class Job(BaseModel):
     id: str
     type: str
     params: dict[str, Any] = Field(default_factory=dict)
-    status: JobStatus = "queued"
+    status: JobStatus = JobStatus.QUEUED
     progress: float = 0.0
     stage: str = ""
     title: str = ""

@@ -32,7 +32,7 @@ import psutil
 
 from ..errors import InvalidParameterError, ReframeError
 from ..paths import data_dir, file_sha256
-from .models import STATUSES, Asset, Job
+from .models import FINISHED_STATES, STATUSES, Asset, Job, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -529,19 +529,20 @@ class JobStore:
     def finish(
         self,
         job_id: str,
-        status: str,
+        status: JobStatus | str,
         *,
         outputs: Iterable[tuple[str | os.PathLike, str]] = (),
         error: tuple[str, str, str | None] | None = None,
         result: dict | None = None,
     ) -> Job:
         """End a running job: status + outputs (registered in the same transaction) or error."""
-        if status not in ("succeeded", "failed", "cancelled", "interrupted"):
+        if status not in FINISHED_STATES:
             raise ValueError(f"not a final status: {status}")
+        status = JobStatus(status).value
         now = time.time()
         code, message, detail = error if error else (None, None, None)
-        outputs = [(Path(p), kind) for p, kind in outputs]
-        hashes = {p: _hash_if_small(p) for p, _ in outputs}  # outside the transaction: may take a while
+        files = [(Path(p), kind) for p, kind in outputs]
+        hashes = {p: _hash_if_small(p) for p, _ in files}  # outside the transaction: may take a while
         with self._write() as db:
             db.execute(
                 "UPDATE jobs SET status = ?, finished_at = ?, error_code = ?, error_message = ?, error_detail = ?,"
@@ -559,7 +560,7 @@ class JobStore:
                     job_id,
                 ),
             )
-            for path, kind in outputs:
+            for path, kind in files:
                 self._insert_asset(db, job_id, "output", path, kind, now, sha256=hashes[path])
         return self.get(job_id)
 
@@ -630,6 +631,8 @@ class JobStore:
 
     @staticmethod
     def _insert_asset(db, job_id, role, path: Path, kind, now, *, hash_it=False, sha256=None) -> None:
+        size: int | None
+        mtime: float | None
         try:
             st = path.stat()
             size, mtime = st.st_size, st.st_mtime

@@ -57,7 +57,7 @@ def _loudnorm_measure(
     duration: float | None,
     progress,
     cancel,
-    log_fn,
+    log,
 ) -> LoudnessStats:
     """First loudnorm pass: run the same graph into loudnorm's analyser, discard the output."""
     graph = f"{graph_prefix}[{label}]loudnorm=I={target}:TP={TRUE_PEAK}:LRA={LOUDNESS_RANGE}:print_format=json[m]"
@@ -66,21 +66,21 @@ def _loudnorm_measure(
         duration=duration,
         progress=progress,
         cancel=cancel,
-        log_fn=log_fn,
+        log=log,
         stage="Measuring loudness",
     )
     return _parse_loudnorm(result.stderr_tail)
 
 
 def measure_loudness(
-    path: PathLike, *, target_lufs: float = -14.0, cancel: CancelToken | None = None, log_fn: LogFn | None = None
+    path: PathLike, *, target_lufs: float = -14.0, cancel: CancelToken | None = None, log: LogFn | None = None
 ) -> LoudnessStats:
     """EBU R128 integrated loudness, true peak and range of ``path``'s first audio stream."""
     info = probe(path)
     if not info.has_audio:
         raise NoAudioStreamError(f"{Path(path).name} has no audio to measure.")
     return _loudnorm_measure(
-        ["-i", str(path)], "", "0:a:0", target_lufs, duration=info.duration, progress=None, cancel=cancel, log_fn=log_fn
+        ["-i", str(path)], "", "0:a:0", target_lufs, duration=info.duration, progress=None, cancel=cancel, log=log
     )
 
 
@@ -98,7 +98,7 @@ def merge_video_audio(
     audio_bitrate: str = "192k",
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> RenderResult:
     """Put ``audio`` on ``video``. The video stream is copied; the output lasts as long as the video.
 
@@ -164,7 +164,7 @@ def merge_video_audio(
             duration=duration,
             progress=steps,
             cancel=token,
-            log_fn=log_fn,
+            log=log,
         )
         final += (
             f",loudnorm=I={target_lufs}:TP={TRUE_PEAK}:LRA={LOUDNESS_RANGE}"
@@ -198,7 +198,7 @@ def merge_video_audio(
             duration=duration,
             progress=report.span(0.5 if loudness_normalize else 0.0, 1.0),
             cancel=token,
-            log_fn=log_fn,
+            log=log,
             stage="Merging audio",
         )
     done = probe(out)
@@ -228,7 +228,7 @@ def extract_audio(
     sample_rate: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> Path:
     """The first audio track as WAV / M4A (copied when it is already AAC) / MP3."""
     out = Path(out)
@@ -248,7 +248,7 @@ def extract_audio(
             duration=info.duration,
             progress=progress,
             cancel=cancel,
-            log_fn=log_fn,
+            log=log,
             stage="Extracting audio",
         )
     return out

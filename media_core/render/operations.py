@@ -44,7 +44,7 @@ def burn_subtitles(
     encoder: EncoderSettings | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> RenderResult:
     """Burn an .srt/.vtt/.ass file (or styled lines) into ``video``."""
     plan = RenderPlan(
@@ -53,7 +53,7 @@ def burn_subtitles(
         subtitles=_subs(subs, style, fonts_dir),
         encoder=encoder or EncoderSettings(),
     )
-    return execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Burning captions")
+    return execute(plan, progress=progress, cancel=cancel, log=log, stage="Burning captions")
 
 
 def cut(
@@ -66,13 +66,13 @@ def cut(
     encoder: EncoderSettings | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> RenderResult:
     """Cut ``start``..``end``. ``reencode=False`` copies the streams: instant, but starts on a keyframe."""
     trim = Trim(start=start, end=end)
     if reencode:
         plan = RenderPlan(input=Path(video), output=Path(out), trim=trim, encoder=encoder or EncoderSettings())
-        return execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Cutting")
+        return execute(plan, progress=progress, cancel=cancel, log=log, stage="Cutting")
     probe(video)  # a clear error for a bad input before ffmpeg runs
     out = Path(out)
     with atomic_output(out) as tmp:
@@ -97,7 +97,7 @@ def cut(
             duration=end - start,
             progress=progress,
             cancel=cancel,
-            log_fn=log_fn,
+            log=log,
             stage="Cutting",
         )
     done = probe(out)
@@ -123,7 +123,7 @@ def reframe(
     encoder: EncoderSettings | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> RenderResult:
     plan = RenderPlan(
         input=Path(video),
@@ -131,10 +131,10 @@ def reframe(
         reframe=Reframe(aspect=aspect, strategy=strategy, focus_x=focus_x, height=height),
         encoder=encoder or EncoderSettings(),
     )
-    return execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Reframing")
+    return execute(plan, progress=progress, cancel=cancel, log=log, stage="Reframing")
 
 
-def _source_frame(video: Path, t: float, cancel: CancelToken | None, log_fn: LogFn | None) -> Path:
+def _source_frame(video: Path, t: float, cancel: CancelToken | None, log: LogFn | None) -> Path:
     """The unstyled frame at ``t`` as a PNG, cached: a style editor asks for the same t again and again.
 
     Seeking to ``t`` means decoding from the previous keyframe (seconds of 1080p
@@ -167,7 +167,7 @@ def _source_frame(video: Path, t: float, cancel: CancelToken | None, log_fn: Log
                     str(tmp),
                 ],
                 cancel=cancel,
-                log_fn=log_fn,
+                log=log,
                 stage="Preview",
             )
     return frame
@@ -183,7 +183,7 @@ def preview_frame(
     reframe: Reframe | None = None,
     fonts_dir: PathLike | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> RenderResult:
     """One frame at ``t`` with reframe and captions applied, as the final render would draw it.
 
@@ -196,7 +196,7 @@ def preview_frame(
     if not info.has_video:
         raise NoVideoStreamError(f"{video.name} has no video to preview.")
     t = min(max(0.0, t), max(0.0, info.duration - 0.05))
-    frame = _source_frame(video, t, cancel, log_fn)
+    frame = _source_frame(video, t, cancel, log)
     plan = RenderPlan(
         input=frame,
         output=Path(out_png),
@@ -205,7 +205,7 @@ def preview_frame(
         subtitles=_subs(subtitles, style, fonts_dir),
         encoder=EncoderSettings(threads=2),
     )
-    return execute(plan, cancel=cancel, log_fn=log_fn, stage="Preview")
+    return execute(plan, cancel=cancel, log=log, stage="Preview")
 
 
 def preview_clip(
@@ -220,7 +220,7 @@ def preview_clip(
     fonts_dir: PathLike | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> RenderResult:
     """A short clip rendered fast (ultrafast preset) to check a style or framing in motion."""
     info = probe(video)
@@ -233,7 +233,7 @@ def preview_clip(
         subtitles=_subs(subtitles, style, fonts_dir),
         encoder=EncoderSettings(codec="libx264", preset="ultrafast", crf=23),
     )
-    return execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Preview clip")
+    return execute(plan, progress=progress, cancel=cancel, log=log, stage="Preview clip")
 
 
 def thumbnail(
@@ -243,7 +243,7 @@ def thumbnail(
     width: int | None = None,
     *,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> Path:
     """A still (PNG/JPEG by ``out``'s extension) at ``t``, optionally scaled to ``width``."""
     info = probe(video)
@@ -271,7 +271,7 @@ def thumbnail(
                 str(tmp),
             ],
             cancel=cancel,
-            log_fn=log_fn,
+            log=log,
             stage="Thumbnail",
         )
     return out
@@ -287,7 +287,7 @@ def gif_preview(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> Path:
     """An animated GIF with a palette computed for the clip (palettegen/paletteuse: no banding)."""
     info = probe(video)
@@ -318,7 +318,7 @@ def gif_preview(
             duration=duration,
             progress=progress,
             cancel=cancel,
-            log_fn=log_fn,
+            log=log,
             stage="GIF",
         )
     return out

@@ -87,6 +87,10 @@ class RenderResult(BaseModel):
     #: The ffmpeg argument list that was run (one element per invocation: always one).
     command: list[str]
 
+    def output_files(self) -> list[tuple[Path, str]]:
+        """The rendered file, with its kind."""
+        return [(self.output, "video")]
+
 
 def _out_duration(plan: RenderPlan, info: MediaInfo) -> float:
     start = plan.trim.start if plan.trim else 0.0
@@ -177,7 +181,7 @@ def execute(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
     stage: str = "Rendering",
 ) -> RenderResult:
     """Run ``plan`` as ONE ffmpeg invocation, writing ``plan.output`` atomically.
@@ -192,18 +196,18 @@ def execute(
     token.raise_if_cancelled()
     started = time.monotonic()
     try:
-        command, (width, height) = _run(plan, info, progress, token, log_fn, stage)
+        command, (width, height) = _run(plan, info, progress, token, log, stage)
     except FFmpegError as exc:
         encoder = encoders.resolve_encoder(plan.encoder.codec)
         if encoder == encoders.SOFTWARE_ENCODER or plan.output.suffix.lower() in IMAGE_SUFFIXES:
             raise
         encoders.mark_broken(encoder, str(exc))
-        if log_fn:
-            log_fn(f"{encoder} failed ({exc}); rendering again with {encoders.SOFTWARE_ENCODER}")
+        if log:
+            log(f"{encoder} failed ({exc}); rendering again with {encoders.SOFTWARE_ENCODER}")
         software = plan.model_copy(
             update={"encoder": plan.encoder.model_copy(update={"codec": encoders.SOFTWARE_ENCODER})}
         )
-        command, (width, height) = _run(software, info, progress, token, log_fn, stage)
+        command, (width, height) = _run(software, info, progress, token, log, stage)
     if plan.output.suffix.lower() in IMAGE_SUFFIXES:
         out_duration = 0.0
     else:
@@ -219,7 +223,7 @@ def execute(
 
 
 def _run(
-    plan: RenderPlan, info: MediaInfo, progress, token: CancelToken, log_fn, stage: str
+    plan: RenderPlan, info: MediaInfo, progress, token: CancelToken, log, stage: str
 ) -> tuple[list[str], tuple[int, int]]:
     work_dir = new_work_dir("render-")
     try:
@@ -230,7 +234,7 @@ def _run(
                 duration=duration or None,
                 progress=progress,
                 cancel=token,
-                log_fn=log_fn,
+                log=log,
                 stage=stage,
             )
     finally:

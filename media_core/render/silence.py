@@ -34,7 +34,7 @@ def detect_silences(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> list[tuple[float, float]]:
     """Silent stretches (start, end) of ``path``'s first audio track.
 
@@ -56,7 +56,7 @@ def detect_silences(
             duration=info.duration,
             progress=progress,
             cancel=cancel,
-            log_fn=log_fn,
+            log=log,
             stage="Finding silences",
         )
         text = report.read_text(encoding="utf-8", errors="replace") if report.exists() else ""
@@ -102,7 +102,7 @@ def trim_silence(
     preset: str = "veryfast",
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> TrimSilenceResult:
     """Write ``path`` without its silent stretches (video and audio cut together, one encode)."""
     if min_silence <= 0 or padding < 0:
@@ -110,9 +110,7 @@ def trim_silence(
     token = as_token(cancel)
     report = as_progress(progress)
     info = probe(path)
-    silences = detect_silences(
-        path, threshold_db, min_silence, progress=report.span(0, 0.3), cancel=token, log_fn=log_fn
-    )
+    silences = detect_silences(path, threshold_db, min_silence, progress=report.span(0, 0.3), cancel=token, log=log)
     kept = kept_ranges(silences, info.duration, padding)
     if not kept:
         raise InvalidParameterError(f"{Path(path).name} is silent everywhere at {threshold_db} dB.")
@@ -144,7 +142,7 @@ def trim_silence(
             duration=total,
             progress=report.span(0.3, 1.0),
             cancel=token,
-            log_fn=log_fn,
+            log=log,
             stage="Removing silences",
         )
     return TrimSilenceResult(

@@ -1,5 +1,8 @@
 """Hand the selection to editors: manifest JSON, CSV, CMX3600 EDL and FCPXML 1.9.
 
+The manifest is read and written here only, as typed models (:class:`ShortsManifest`,
+:class:`ManifestClip`); keys other tools add (translated titles…) are kept.
+
 Times in EDL and FCPXML are snapped to whole source frames, because both formats
 (and the editors reading them) only address frames.
 """
@@ -12,6 +15,7 @@ import json
 import re
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
@@ -19,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InputNotFoundError, InvalidParameterError
 from ..paths import write_text_atomic
+from ..styles.style import SubtitleStyle
 from .models import ShortClip
 
 #: 2 added the transcript, the source's timing facts and the clips' word indices, so a run can
@@ -27,6 +32,8 @@ MANIFEST_VERSION = 2
 
 #: Manifest key -> ShortClip field, for the per-clip files.
 _FILE_KEYS = {"video": "video_path", "srt": "srt_path", "ass": "ass_path", "thumbnail": "thumbnail_path"}
+#: The clip fields a title translation reads.
+TEXT_FIELDS = ("title", "text")
 
 
 class SourceInfo(BaseModel):
@@ -39,32 +46,89 @@ class SourceInfo(BaseModel):
     has_audio: bool = True
 
 
+class ClipText(BaseModel):
+    """A clip's title and description in one language."""
+
+    model_config = ConfigDict(extra="allow")
+
+    title: str = ""
+    text: str = ""
+
+
+class ManifestClip(BaseModel):
+    """One entry of the manifest's ``clips``, with the keys as written (files under short names).
+
+    Keys another tool added are kept (``extra="allow"``). Dumped with ``exclude_unset``, an entry
+    read from a file is written back with exactly the keys it had (a version-1 entry gains none)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = ""
+    rank: int = 0
+    start: float
+    end: float
+    duration: float | None = None
+    score: float = 0.0
+    reason: str = ""
+    title: str = ""
+    text: str = ""
+    #: Index of the first and last transcript word inside the clip (version 2).
+    first_word: int = 0
+    last_word: int = 0
+    video: str | None = None
+    srt: str | None = None
+    ass: str | None = None
+    thumbnail: str | None = None
+    features: dict[str, float] = Field(default_factory=dict)
+    #: Language -> translated title and text (media_core.translation.shorts_manifest). They
+    #: describe this title/text: a rewrite keeps them only while those are unchanged.
+    translations: dict[str, ClipText] | None = None
+    #: The caption style the clip was rendered with (its own override or the run's preset).
+    style: SubtitleStyle | None = None
+
+    @classmethod
+    def of(cls, clip: ShortClip) -> ManifestClip:
+        return cls(
+            id=clip.id,
+            rank=clip.rank,
+            start=round(clip.start, 3),
+            end=round(clip.end, 3),
+            duration=round(clip.duration, 3),
+            score=clip.score,
+            reason=clip.reason,
+            title=clip.title,
+            text=clip.text,
+            first_word=clip.first_word,
+            last_word=clip.last_word,
+            video=clip.video_path,
+            srt=clip.srt_path,
+            ass=clip.ass_path,
+            thumbnail=clip.thumbnail_path,
+            features=clip.features,
+            style=clip.style,
+        )
+
+    def short_clip(self) -> ShortClip:
+        data = {name: getattr(self, name) for name in ShortClip.model_fields if name in type(self).model_fields}
+        data.update({field: getattr(self, key) for key, field in _FILE_KEYS.items()})
+        return ShortClip(**data)
+
+    def entry(self) -> dict[str, Any]:
+        """The JSON object written for this clip."""
+        data = self.model_dump(mode="json", exclude_unset=True)
+        if self.style is not None:
+            # Every field of the style, not only those its preset file set: the manifest says
+            # exactly how the clip looks, and two equal looks compare equal.
+            data["style"] = self.style.model_dump(mode="json")
+        return data
+
+
 #: Keys of a clip entry this module writes; anything else was added by another tool.
-CLIP_KEYS = frozenset(
-    {
-        "id",
-        "rank",
-        "start",
-        "end",
-        "duration",
-        "score",
-        "reason",
-        "title",
-        "text",
-        "first_word",
-        "last_word",
-        "video",
-        "srt",
-        "ass",
-        "thumbnail",
-        "features",
-        "style",
-    }
-)
+CLIP_KEYS = frozenset(ManifestClip.model_fields) - {"translations"}
 
 
 class ShortsManifest(BaseModel):
-    # Other tools add their own keys (e.g. translated titles): kept, and written back on every edit.
+    # Other tools add their own keys (e.g. translation_info): kept, and written back on every edit.
     model_config = ConfigDict(extra="allow")
 
     version: int = MANIFEST_VERSION
@@ -74,22 +138,16 @@ class ShortsManifest(BaseModel):
     transcript: str | None = None
     source: SourceInfo | None = None
     scorer: str | None = None
-    clips: list[dict] = Field(default_factory=list)
+    clips: list[ManifestClip] = Field(default_factory=list)
 
     def short_clips(self) -> list[ShortClip]:
-        out = []
-        for entry in self.clips:
-            data = {k: v for k, v in entry.items() if k in ShortClip.model_fields}
-            for key, field in _FILE_KEYS.items():
-                data[field] = entry.get(key)
-            out.append(ShortClip(**data))
-        return out
+        return [entry.short_clip() for entry in self.clips]
 
     def clip_extras(self) -> dict[str, dict]:
         """Per clip id, the keys other tools added to its entry (with the title/text they go with)."""
         return {
-            str(e.get("id")): {k: v for k, v in e.items() if k not in CLIP_KEYS or k in ("title", "text")}
-            for e in self.clips
+            entry.id: {k: v for k, v in entry.entry().items() if k not in CLIP_KEYS or k in TEXT_FIELDS}
+            for entry in self.clips
         }
 
     def extras(self) -> dict:
@@ -125,28 +183,7 @@ def manifest_dict(
         "source": source.model_dump() if source else None,
         "scorer": scorer,
         "clips": [
-            _with_extras(
-                {
-                    "id": c.id,
-                    "rank": c.rank,
-                    "start": round(c.start, 3),
-                    "end": round(c.end, 3),
-                    "duration": round(c.duration, 3),
-                    "score": c.score,
-                    "reason": c.reason,
-                    "title": c.title,
-                    "text": c.text,
-                    "first_word": c.first_word,
-                    "last_word": c.last_word,
-                    "video": c.video_path,
-                    "srt": c.srt_path,
-                    "ass": c.ass_path,
-                    "thumbnail": c.thumbnail_path,
-                    "features": c.features,
-                    "style": c.style.model_dump(mode="json") if c.style else None,
-                },
-                clip_extra.get(c.id),
-            )
+            _with_extras(ManifestClip.of(c).entry(), clip_extra.get(c.id))
             for c in sorted(clips, key=lambda c: c.rank or 1e9)
         ],
     }
@@ -177,25 +214,38 @@ def write_manifest(
     return write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def read_manifest(path: str | Path) -> ShortsManifest:
-    """A run's manifest; relative file paths are taken relative to the manifest's folder."""
+def read_manifest(path: str | Path, *, resolve_files: bool = True) -> ShortsManifest:
+    """A run's manifest. With ``resolve_files`` relative file paths are taken relative to the
+    manifest's folder (and a moved folder is followed); without, the entries stay as written,
+    for an edit that writes the file back (:func:`save_manifest`)."""
     path = Path(path)
     try:
         manifest = ShortsManifest.model_validate_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise InputNotFoundError(f"The shorts manifest was not found: {path}") from exc
-    except ValueError as exc:
+    except (OSError, ValueError) as exc:
         raise InvalidParameterError(f"{path.name} is not a readable shorts manifest.", detail=str(exc)) from exc
-    for entry in manifest.clips:
-        for key in _FILE_KEYS:
-            if not entry.get(key):
-                continue
-            file = Path(entry[key])
-            if not file.is_absolute():
-                entry[key] = str(path.parent / file)
-            elif not file.exists() and (path.parent / file.name).exists():
-                entry[key] = str(path.parent / file.name)  # the run's folder was moved or renamed
+    if "clips" not in manifest.model_fields_set:
+        raise InvalidParameterError(f"{path.name} is not a shorts manifest: it has no list of clips.")
+    if resolve_files:
+        for entry in manifest.clips:
+            for key in _FILE_KEYS:
+                value = getattr(entry, key)
+                if not value:
+                    continue
+                file = Path(value)
+                if not file.is_absolute():
+                    setattr(entry, key, str(path.parent / file))
+                elif not file.exists() and (path.parent / file.name).exists():
+                    setattr(entry, key, str(path.parent / file.name))  # the run's folder was moved or renamed
     return manifest
+
+
+def save_manifest(path: str | Path, manifest: ShortsManifest) -> Path:
+    """Write a manifest read with :func:`read_manifest` back, atomically: the keys it had, plus
+    what was set on it (a version-1 manifest is not relabelled version 2)."""
+    data = manifest.model_dump(mode="json", exclude_unset=True)
+    return write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def write_csv(path: str | Path, clips: list[ShortClip]) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -113,7 +114,7 @@ class ShortsPlanResult(BaseModel):
 
 
 class ShortsResult(BaseModel):
-    # Every *_path field is harvested as a job output (and deleted with the job's files), so the
+    # output_files() are registered as a job's outputs (and deleted with the job's files), so the
     # shared transcript cache is only named in the manifest, never here.
     input: str
     clips: list[ShortClip]
@@ -122,3 +123,14 @@ class ShortsResult(BaseModel):
     edl_path: str | None = None
     fcpxml_path: str | None = None
     output_dir: str
+
+    def output_files(self) -> list[tuple[Path, str]]:
+        """Every file of the run with its kind: each clip's video, subtitles and thumbnail, then
+        the manifest and the editor exports."""
+        files: list[tuple[str | None, str]] = []
+        for clip in self.clips:
+            files += [(clip.video_path, "video"), (clip.srt_path, "srt"), (clip.ass_path, "ass")]
+            files.append((clip.thumbnail_path, "thumbnail"))
+        files += [(self.manifest_path, "manifest"), (self.csv_path, "csv"), (self.edl_path, "edl")]
+        files.append((self.fcpxml_path, "fcpxml"))
+        return [(Path(path), kind) for path, kind in files if path]

@@ -32,15 +32,15 @@ from .render_clip import output_size, render_clip_video, render_thumbnail
 from .scoring import score_clips, suggest_title
 from .select import select_clips
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 #: Shortest clip a re-render accepts, seconds.
 MIN_CLIP = 0.5
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
-def _emitter(log_fn: LogFn | None) -> LogFn:
-    return log_fn or log.info
+def _emitter(log: LogFn | None) -> LogFn:
+    return log or logger.info
 
 
 # --- transcription -------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def load_transcript(path: str | os.PathLike | None) -> Transcript | None:
     try:
         return Transcript.model_validate_json(Path(path).read_text(encoding="utf-8"))
     except ValueError as exc:
-        log.warning("ignoring unreadable transcript %s: %s", path, exc)
+        logger.warning("ignoring unreadable transcript %s: %s", path, exc)
         return None
 
 
@@ -337,9 +337,9 @@ def _render_one(
         ass_path=ass if burn else None,
         progress=report.span(0.0, 0.95),
         cancel=cancel,
-        log_fn=log,
+        log=log,
     )
-    thumb = render_thumbnail(video, files[".jpg"], at=min(1.0, clip.duration / 3), cancel=cancel, log_fn=log)
+    thumb = render_thumbnail(video, files[".jpg"], at=min(1.0, clip.duration / 3), cancel=cancel, log=log)
     report(1.0)
     return clip.model_copy(
         update={

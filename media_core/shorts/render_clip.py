@@ -110,7 +110,7 @@ def render_clip_video(
     ass_path: Path | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
-    log_fn: LogFn | None = None,
+    log: LogFn | None = None,
 ) -> Path:
     """Render ``ranges`` of the input as one clip.
 
@@ -129,7 +129,7 @@ def render_clip_video(
             subtitles=subtitles,
             encoder=EncoderSettings(codec="libx264", audio="aac"),
         )
-        execute(plan, progress=progress, cancel=cancel, log_fn=log_fn, stage="Rendering clip")
+        execute(plan, progress=progress, cancel=cancel, log=log, stage="Rendering clip")
         return Path(output)
     width, out_h = output_size(info, aspect, strategy, height)
     with atomic_output(output) as tmp:
@@ -145,11 +145,11 @@ def render_clip_video(
             ass_path=ass_path,
             fonts_dir=fonts_dir(),
         )
-        run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, log_fn=log_fn)
+        run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, log=log)
     return Path(output)
 
 
 def render_thumbnail(
-    video: Path, output: Path, *, at: float = 1.0, cancel: CancelToken | None = None, log_fn: LogFn | None = None
+    video: Path, output: Path, *, at: float = 1.0, cancel: CancelToken | None = None, log: LogFn | None = None
 ) -> Path:
-    return thumbnail(video, at, output, cancel=cancel, log_fn=log_fn)
+    return thumbnail(video, at, output, cancel=cancel, log=log)

@@ -170,7 +170,7 @@ def _render(source: Path, out: Path, plan: CutPlan, has_video: bool, enc: Encode
                 duration=plan.output_duration,
                 progress=report,
                 cancel=token,
-                log_fn=say,
+                log=say,
                 stage="Cutting",
             )
     finally:

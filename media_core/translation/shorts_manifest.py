@@ -16,23 +16,25 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from ..errors import InputNotFoundError, InvalidParameterError
-from ..paths import write_text_atomic
+from ..errors import InvalidParameterError
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from .base import LogFn, Translator, language_name, normalize_lang
 from .subtitles import resolve_translator, translate_texts
 
-#: The per-clip fields translated, in the order they are sent.
+if TYPE_CHECKING:  # the shorts package is imported when a manifest is translated, not with translation
+    from ..shorts.exports import ManifestClip, ShortsManifest
+
+#: The per-clip fields translated, in the order they are sent (media_core.shorts.exports.TEXT_FIELDS).
 FIELDS = ("title", "text")
 
 
 class ManifestTranslation(BaseModel):
-    #: The manifest written (named ``manifest`` rather than ``*_path`` on purpose: the job
-    #: system harvests ``*_path`` fields as a job's own outputs, and deleting a translation
-    #: job's files must never delete the shorts run's manifest).
+    #: The manifest written. It stays the shorts run's file: the translation job names it in its
+    #: result, never as its own output (deleting a job's files must not delete the run's manifest).
     manifest: Path
     src: str
     tgt: str
@@ -42,26 +44,14 @@ class ManifestTranslation(BaseModel):
     skipped: int = 0
 
 
-def _read(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputNotFoundError(f"The shorts manifest {path} does not exist.") from exc
-    except (OSError, ValueError) as exc:
-        raise InvalidParameterError(f"{path.name} is not a readable shorts manifest (JSON).", detail=repr(exc)) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("clips"), list):
-        raise InvalidParameterError(f"{path.name} is not a shorts manifest: it has no list of clips.")
-    return data
-
-
-def manifest_language(data: dict) -> str | None:
+def manifest_language(manifest: ShortsManifest) -> str | None:
     """The spoken language recorded by the shorts run: the manifest itself, its request, or the
     transcript it names."""
-    candidates = [data.get("language"), ((data.get("request") or {}).get("transcription") or {}).get("language")]
-    transcript = data.get("transcript")
-    if isinstance(transcript, str) and transcript:
+    extra = manifest.extras()
+    candidates = [extra.get("language"), ((manifest.request or {}).get("transcription") or {}).get("language")]
+    if manifest.transcript:
         try:
-            candidates.append(json.loads(Path(transcript).read_text(encoding="utf-8")).get("language"))
+            candidates.append(json.loads(Path(manifest.transcript).read_text(encoding="utf-8")).get("language"))
         except (OSError, ValueError, AttributeError):
             pass
     for lang in candidates:
@@ -90,21 +80,24 @@ def translate_shorts_manifest(
     overrides work as in :func:`~media_core.translation.translate_subtitle_file`. Running it
     again for the same language replaces that language's translations.
     """
+    from ..shorts.exports import ClipText, read_manifest, save_manifest
+    from ..shorts.runs import manifest_lock
+
     path = Path(manifest_path)
     say = log or (lambda message: None)
     report = as_progress(progress)
     token = as_token(cancel)
-    data = _read(path)
+    manifest = read_manifest(path, resolve_files=False)
     tgt = normalize_lang(tgt)
-    src = normalize_lang(src) if src else manifest_language(data)
+    src = normalize_lang(src) if src else manifest_language(manifest)
     if not src:
         raise InvalidParameterError(
             f"The language of the clips in {path.name} is unknown: say which language they are in."
         )
     if src == tgt:
         raise InvalidParameterError(f"The clips are already in {language_name(tgt)}.")
-    clips = [c for c in data["clips"] if isinstance(c, dict)]
-    sources = {field: [str(c.get(field) or "") for c in clips] for field in FIELDS}
+    clips = manifest.clips
+    sources = {field: [getattr(c, field) for c in clips] for field in FIELDS}
     translator = translator or resolve_translator(
         backend, src, tgt, offline=offline, cloud_base_url=cloud_base_url, cloud_model=cloud_model, log=log
     )
@@ -130,28 +123,27 @@ def translate_shorts_manifest(
         f"in {time.perf_counter() - started:.2f} s"
     )
 
-    done: dict[str, dict[str, str]] = {}
+    done: dict[str, dict[str, dict[str, str]]] = {}
     for n, clip in enumerate(clips):
         key = _clip_key(clip, n)
         done[key] = {"source": {f: sources[f][n] for f in FIELDS}, "translated": {f: results[f][n] for f in FIELDS}}
-    from ..shorts.runs import manifest_lock
-
     with manifest_lock(path):  # a clip re-render or delete rewrites it under the same lock
-        current = _read(path)  # the shorts run may have rewritten it meanwhile
+        current = read_manifest(path, resolve_files=False)  # the shorts run may have rewritten it meanwhile
         applied = skipped = 0
-        for n, clip in enumerate(c for c in current["clips"] if isinstance(c, dict)):
+        for n, clip in enumerate(current.clips):
             entry = done.get(_clip_key(clip, n))
-            if entry is None or any(str(clip.get(f) or "") != entry["source"][f] for f in FIELDS):
+            if entry is None or any(getattr(clip, f) != entry["source"][f] for f in FIELDS):
                 skipped += 1
                 continue
-            translations = clip.get("translations") if isinstance(clip.get("translations"), dict) else {}
-            clip["translations"] = {**translations, tgt: entry["translated"]}
+            clip.translations = {**(clip.translations or {}), tgt: ClipText(**entry["translated"])}
             applied += 1
-        info = current.get("translation_info") if isinstance(current.get("translation_info"), dict) else {}
-        current["translation_info"] = {**info, tgt: {"src": src, "backend": translator.name}}
+        info = current.extras().get("translation_info")
+        info = info if isinstance(info, dict) else {}
+        # An extra key of the manifest (not a model field): rewrites of the run keep it as it is.
+        setattr(current, "translation_info", {**info, tgt: {"src": src, "backend": translator.name}})  # noqa: B010
         token.raise_if_cancelled()
         report(0.97, "writing the manifest")
-        write_text_atomic(path, json.dumps(current, indent=2, ensure_ascii=False))
+        save_manifest(path, current)
     if skipped:
         say(f"{skipped} clip(s) changed while translating and were left untranslated; run again to include them")
     say(f"wrote {path}")
@@ -159,5 +151,5 @@ def translate_shorts_manifest(
     return ManifestTranslation(manifest=path, src=src, tgt=tgt, backend=translator.name, clips=applied, skipped=skipped)
 
 
-def _clip_key(clip: dict, index: int) -> str:
-    return str(clip.get("id") or f"#{index}")
+def _clip_key(clip: ManifestClip, index: int) -> str:
+    return clip.id or f"#{index}"

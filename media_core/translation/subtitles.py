@@ -356,6 +356,10 @@ class TranslationResult(BaseModel):
     tgt: str
     cues: int
 
+    def output_files(self) -> list[tuple[Path, str]]:
+        """The files written (translation, then the bilingual file if any), kind = format."""
+        return [(path, path.suffix.lstrip(".").lower()) for path in self.outputs]
+
 
 _FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ssa", ".sub": "microdvd", ".json": "json"}
 

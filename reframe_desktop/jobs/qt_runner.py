@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from media_core.jobs import Job, JobManager
@@ -38,7 +39,7 @@ class QtJobRunner(QObject):
 
     Signals (always delivered on the runner's thread, i.e. the UI thread):
       - ``jobProgress(job_id: str, fraction: float, stage: str)`` — throttled, non-decreasing
-      - ``jobStateChanged(job_id: str, status: str)`` — queued/running/succeeded/failed/cancelled
+      - ``jobStateChanged(job_id: str, status: str)`` — a :class:`~media_core.jobs.JobStatus` value
       - ``jobLog(job_id: str, line: str)`` — a timestamped log line
     """
 
@@ -98,8 +99,9 @@ class QtJobRunner(QObject):
         """Recover from a crash and start dispatching (also done by the first submit)."""
         return self.manager.start()
 
-    def submit(self, job_type: str, params: dict[str, Any] | None = None, **options) -> str:
-        return self.manager.submit(job_type, params, **options)
+    def submit(self, job: str | BaseModel, params: dict[str, Any] | None = None, **options) -> str:
+        """A request model, or a job type + params; validated now (see :meth:`JobManager.submit`)."""
+        return self.manager.submit(job, params, **options)
 
     def cancel(self, job_id: str) -> bool:
         return self.manager.cancel(job_id)

@@ -12,8 +12,6 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 from ..labels import JOB_COLUMNS, label
 from ..widgets.common import fmt_duration
 
-STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
-
 
 def _ts(value) -> dt.datetime | None:
     """Job timestamps may be datetimes, ISO strings or epoch seconds: normalise to aware datetimes."""

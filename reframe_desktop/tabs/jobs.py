@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from media_core.jobs.models import STATUSES, UNSUCCESSFUL_STATES
+
 from ..labels import DATE_RANGES, fill_combo
 from ..widgets.common import open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
 from .base import BaseTab
-from .job_table import STATUSES, JobFilterProxy, JobTableModel, ProgressDelegate
+from .job_table import JobFilterProxy, JobTableModel, ProgressDelegate
 
 
 class JobsTab(BaseTab):
@@ -216,8 +218,8 @@ class JobsTab(BaseTab):
             return
         running = job.status in ("queued", "running")
         self.buttons["cancel"].setEnabled(running)
-        self.buttons["retry"].setEnabled(job.status in ("failed", "cancelled", "interrupted"))
-        self.buttons["resume"].setEnabled(job.status in ("failed", "cancelled", "interrupted"))
+        self.buttons["retry"].setEnabled(job.status in UNSUCCESSFUL_STATES)
+        self.buttons["resume"].setEnabled(job.status in UNSUCCESSFUL_STATES)
         self.buttons["delete"].setEnabled(not running)
         outputs = job_outputs(job)
         self.buttons["zip"].setEnabled(bool(outputs))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from ..job_client import FINISHED_STATES
 from ..widgets.common import reveal_path
 from ..workers import run_in_background
 
-FINAL_STATES = ("succeeded", "failed", "cancelled")
+FINAL_STATES = FINISHED_STATES
 
 
 class ShortsActionsMixin:

@@ -115,7 +115,7 @@ class ShortsClipsMixin:
         self.results.clear()
         rerendering = {cid for kind, cid in self.side_jobs.values() if kind == "rerender"}
         chosen = None
-        for clip in data.clips:
+        for clip in self.manifest["clips"]:  # entries as dicts (ManifestClip dumped)
             item = QListWidgetItem()
             item.setData(Qt.UserRole, clip)
             self._paint_item(item, busy=clip.get("id") in rerendering)

@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from media_core.jobs.models import FINISHED_STATES, UNSUCCESSFUL_STATES
+
 from .common import open_path, reveal_path
 
 
@@ -63,7 +65,7 @@ class JobRow(QFrame):
             self.bar.setValue(1000)
             self.stage.setText(self.tr("done"))
             self.show_outputs(job_outputs(job) if job is not None else {})
-        elif state in ("failed", "cancelled"):
+        elif state in UNSUCCESSFUL_STATES:
             error = getattr(job, "error", None) if job is not None else None
             self.stage.setText(f"{state}: {error}" if error else state)
         else:
@@ -129,7 +131,7 @@ class RecentJobsPanel(QWidget):
         row = self.rows.get(job_id)
         if row is None:
             return
-        job = self.client.get(job_id) if state in ("succeeded", "failed", "cancelled") else None
+        job = self.client.get(job_id) if state in FINISHED_STATES else None
         row.set_state(state, job)
-        if state in ("succeeded", "failed", "cancelled"):
+        if state in FINISHED_STATES:
             self.jobFinished.emit(job_id, state)
