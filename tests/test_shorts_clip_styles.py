@@ -105,6 +105,13 @@ def test_style_override_rerenders_only_that_clip(speech_video, request_base, tra
     assert "&H00FF00FF" in Path(after["clip-02"]["ass"]).read_text(encoding="utf-8")
     assert magenta_pixels(after["clip-02"]["video"]) > 50
     assert len([line for line in lines if line.startswith("$ ") and "libx264" in line]) == 1
+    # Moving the clip later keeps its own style.
+    rerender_from_manifest(run.manifest_path, "clip-02", 3.0, 7.2)
+    moved = next(
+        c for c in json.loads(Path(run.manifest_path).read_text(encoding="utf-8"))["clips"] if c["id"] == "clip-02"
+    )
+    assert moved["start"] == 3.0 and moved["style"] == style.model_dump(mode="json")
+    assert magenta_pixels(moved["video"]) > 50
 
 
 @pytest.fixture(scope="module")

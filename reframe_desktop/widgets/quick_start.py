@@ -169,7 +169,7 @@ class QuickStartCard(QDialog):
         if state == "succeeded":
             self.status.setText(
                 self.tr(
-                    "Done: subtitles and a styled video are in {0}. Double-click a job in the Jobs tab to see its log."
+                    "Done: subtitles and a styled video are in {0}. The Jobs tab lists both jobs with their logs."
                 ).format(self.sample_folder())
             )
         else:
