@@ -309,3 +309,39 @@ def test_copy_debug_info_has_the_real_ffmpeg_version(qtbot, tmp_path, capsys):
     assert "## Speech models" in text and "tiny.en" in text and "## Data folders" in text
     assert cli_main(["debug-info"]) == 0
     assert f"version: {version}" in capsys.readouterr().out
+
+
+def test_style_panel_submits_one_rerender_per_clip_whose_style_changes(qtbot, client, settings, tmp_path):
+    from media_core.styles import DEFAULT_PRESET, get_preset
+    from reframe_desktop.tabs.shorts import ShortsTab
+
+    default = get_preset(DEFAULT_PRESET).model_dump(mode="json")
+    own = {**default, "name": "Mine", "text_color": "#00FF00"}
+    clips = [
+        {"id": f"clip-0{n}", "rank": n, "start": 10.0 * n, "end": 10.0 * n + 8, "title": f"t{n}", "style": style}
+        for n, style in ((1, default), (2, own), (3, None))  # clip-03: a run from before styles were recorded
+    ]
+    manifest = tmp_path / "run" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text(json.dumps({"version": 2, "input": "talk.mp4", "request": {}, "clips": clips}))
+    tab = ShortsTab(client, settings)
+    qtbot.addWidget(tab)
+    tab.load_manifest(str(manifest))
+    tab.results.setCurrentRow(1)
+    assert tab.style_panel.text_color.color() == "#00FF00", "the panel shows the selected clip's own style"
+    tab.results.setCurrentRow(0)
+    assert tab.style_panel.style() == default
+    # Everything to the run's preset: only clip-02 differs (clip-03 has the preset by default).
+    assert len(tab.apply_style("all")) == 1
+    job_type, params = client.last()
+    assert (job_type, params["clip_id"], params["style"]) == ("shorts_rerender", "clip-02", default)
+    assert "start" not in params and "end" not in params, "a restyle keeps the clip where it is"
+    assert tab.apply_style("all") == [], "a clip being re-rendered is not asked twice"
+    # Selected clips only, with a tweak.
+    tab.style_panel.size.setValue(50)
+    for row in (0, 2):
+        tab.results.item(row).setSelected(True)
+    tab.results.item(1).setSelected(False)
+    ids = tab.apply_style("selected")
+    assert [client.jobs[j].params["clip_id"] for j in ids] == ["clip-01", "clip-03"]
+    assert all(client.jobs[j].params["style"]["font_size"] == 50 for j in ids)
