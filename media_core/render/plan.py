@@ -107,7 +107,10 @@ def build_args(
     """ffmpeg arguments (without executable and progress options), output size, output duration."""
     if not info.has_video:
         raise NoVideoStreamError(f"{plan.input.name} has no video to render (it is audio only).")
-    src_w, src_h = info.display_size
+    size = info.display_size
+    if size is None:
+        raise NoVideoStreamError(f"{plan.input.name} has a video stream without a picture size.")
+    src_w, src_h = size
     rf = plan.reframe
     width, height = target_size(
         src_w, src_h, rf.aspect if rf else None, rf.strategy if rf else "crop", rf.height if rf else None
@@ -146,6 +149,7 @@ def build_args(
         tail.append("format=rgb24" if output.suffix.lower() == ".png" else "format=yuvj420p")
     else:
         tail.append("format=yuv420p")
+        assert encoder is not None  # resolved for every output that is not a still
         upload = encoders.upload_filter(encoder)
         if upload:
             tail.append(upload)
@@ -158,10 +162,11 @@ def build_args(
             args += ["-compression_level", "1"]  # a preview is shown once: speed beats size
         return args, (width, height), 0.0
 
+    assert encoder is not None
     args += encoders.video_codec_args(encoder, enc.crf, enc.preset)
     if encoder == "libx264":
         args += ["-profile:v", "high"]
-    if info.has_audio:
+    if info.audio is not None:
         args += ["-map", "0:a:0"]
         copyable = info.audio.codec in _COPYABLE_AUDIO.get(output.suffix.lower(), set())
         # A cut re-encodes the audio: copied packets start on their own boundaries (~23 ms

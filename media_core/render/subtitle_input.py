@@ -15,9 +15,10 @@ from pathlib import Path
 import pysubs2
 from pydantic import BaseModel, field_validator, model_validator
 
-from ..errors import InputNotFoundError, SubtitleFormatError
+from ..errors import InputNotFoundError, InvalidParameterError, SubtitleFormatError
 from ..models import SubtitleLine, Word
 from ..styles import SubtitleStyle, build_ass, fonts_dir, get_preset
+from ..subtitles.encoding import load_ssafile, read_subtitle_text
 from .escape import filter_path
 
 SUBTITLE_SUFFIXES = (".ass", ".ssa", ".srt", ".vtt")
@@ -50,12 +51,10 @@ def _load(path: Path) -> pysubs2.SSAFile:
         raise InputNotFoundError(f"Subtitle file not found: {path}")
     if path.suffix.lower() not in SUBTITLE_SUFFIXES:
         raise SubtitleFormatError(f"{path.name} is not a subtitle file Reframe can burn (.srt, .vtt, .ass).")
-    try:
-        return pysubs2.load(str(path), encoding="utf-8")
-    except UnicodeDecodeError:
-        return pysubs2.load(str(path), encoding="latin-1")
-    except Exception as exc:  # pysubs2 raises several unrelated types for bad files
-        raise SubtitleFormatError(f"{path.name} could not be read as subtitles.", detail=str(exc)) from exc
+    subs = load_ssafile(path)
+    if not any(not e.is_comment and e.plaintext.strip() for e in subs.events):
+        raise SubtitleFormatError(f"{path.name} contains no subtitle cues.")
+    return subs
 
 
 def _lines_from_file(subs: pysubs2.SSAFile) -> list[SubtitleLine]:
@@ -101,16 +100,26 @@ def subtitle_filter(
     fonts = _fonts_dir(spec)
     fonts_opt = f":fontsdir={filter_path(fonts)}" if fonts is not None else ""
     style = spec.style
+    if spec.lines is None and spec.path is None:
+        raise InvalidParameterError("The captions have neither lines nor a subtitle file.")
     if spec.lines is not None or style is not None:
-        lines = spec.lines if spec.lines is not None else _lines_from_file(_load(spec.path))
+        lines = spec.lines if spec.lines is not None else _lines_from_file(_load(Path(str(spec.path))))
         style = style if style is not None else SubtitleStyle()
         ass_text = build_ass(shift_to_clip(lines, start, end), style, width, height)
         target = work_dir / "captions.ass"
         target.write_text(ass_text, encoding="utf-8")
         return f"ass=filename={filter_path(target)}{fonts_opt}"
-    path = Path(spec.path)
+    path = Path(str(spec.path))
     subs = _load(path)  # validates the file even when it is used in place
-    if start > 0 or end is not None:
+    text, encoding = read_subtitle_text(path)
+    as_read = text if encoding in ("utf-8", "ascii") and text == path.read_bytes().decode("utf-8") else None
+    if as_read is None and not (start > 0 or end is not None):
+        # libass reads UTF-8 only, and would show a broken SRT block as text: a Windows-1252,
+        # UTF-16 or repaired file is burned from a clean UTF-8 copy.
+        target = work_dir / f"captions{path.suffix.lower()}"
+        target.write_text(text, encoding="utf-8")
+        path = target
+    elif start > 0 or end is not None:
         subs.shift(ms=-round(start * 1000))
         subs.events = [e for e in subs.events if e.end > 0]
         for e in subs.events:

@@ -54,6 +54,12 @@ class ShortsRequest(BaseModel):
     min_gap: float = Field(1.0, ge=0.0)
     #: A silence between words at least this long ends a sentence even without punctuation.
     pause_threshold: float = Field(0.6, gt=0)
+    #: Find who speaks when (offline diarization): cuts then fall between speaker turns.
+    diarize: bool = False
+    #: Exact number of speakers for the diarization, when known.
+    speakers: int | None = Field(None, ge=1, le=20)
+    #: Rank clips where this speaker ("Speaker 1", or a name given in Captions) talks higher.
+    prefer_speaker: str | None = None
     #: This run's folder. When it already holds a run, a sibling with a number is used instead.
     output_dir: str | None = None
     #: Where the per-video run folder ("<video> shorts", "<video> shorts 2", …) is made when

@@ -31,6 +31,7 @@ from .models import ShortClip, ShortsPlanResult, ShortsRequest, ShortsResult
 from .render_clip import output_size, render_clip_video, render_thumbnail
 from .scoring import score_clips, suggest_title
 from .select import select_clips
+from .speakers import label_with_speakers, prefer_speaker, respect_turns
 
 logger = logging.getLogger(__name__)
 
@@ -162,12 +163,14 @@ def plan_from_transcript(
         candidates = snap_to_quiet(candidates, words, audio, sample_rate)
         # Snapping moves cuts by a few hundredths; keep the duration promise exactly.
         candidates = [c for c in candidates if request.min_duration <= c.duration <= request.max_duration]
+    candidates = respect_turns(candidates, transcript)
     match = (
         prompt_match(words, request, embedding_cache=embedding_cache, cancel=cancel, log=log) if candidates else None
     )
     scored = score_clips(
         candidates, words, prompt=request.prompt, semantic=match, pause_threshold=request.pause_threshold
     )
+    scored = prefer_speaker(scored, words, request.prefer_speaker)
     scorer = "heuristic" + ("+embeddings" if match is not None else "")
     if request.scorer == "llm":
         from .llm_scorer import llm_rescore
@@ -210,6 +213,11 @@ def find_shorts(
         path, request, progress=report.span(0.05, 0.9, "Transcribing"), cancel=token, log=log, audio=audio
     )
     token.raise_if_cancelled()
+    if request.diarize or request.prefer_speaker:
+        report(0.9, "Finding speakers")
+        transcript = label_with_speakers(transcript, audio, num_speakers=request.speakers, cancel=token)
+        emit = _emitter(log)
+        emit(f"speakers: {', '.join(sorted({w.speaker for w in transcript.words if w.speaker})) or 'none'}")
     report(0.9, "Finding moments")
     clips, considered, scorer = plan_from_transcript(
         transcript,
@@ -628,7 +636,7 @@ def rerender_from_manifest(
     path = check_input_file(manifest.input)
     info = probe(path)
     _check_bounds(info, start, end)
-    transcript_path = manifest.transcript
+    transcript_path: str | Path | None = manifest.transcript
     transcript = load_transcript(transcript_path)
     if transcript is None:
         transcript, transcript_path = get_transcript(

@@ -81,6 +81,7 @@ class _Cue:
     rows: list[list[_Token]] = field(default_factory=list)
     #: Rows of text for cues without word timings.
     plain_rows: list[str] = field(default_factory=list)
+    speaker: str | None = None
 
     @property
     def tokens(self) -> list[_Token]:
@@ -156,7 +157,7 @@ def layout_cues(lines: list[SubtitleLine], style: SubtitleStyle) -> list[_Cue]:
             text = line.text.upper() if style.uppercase else line.text
             plain = [r.strip() for r in text.split("\n") if r.strip()]
             if plain and line.end > line.start:
-                cues.append(_Cue(line.start, line.end, plain_rows=plain))
+                cues.append(_Cue(line.start, line.end, plain_rows=plain, speaker=line.speaker))
             continue
         if style.max_words_per_line:
             tokens = [t for row in rows for t in row]
@@ -166,7 +167,7 @@ def layout_cues(lines: list[SubtitleLine], style: SubtitleStyle) -> list[_Cue]:
             start = line.start if k == 0 else group[0][0].start
             end = line.end if k == len(groups) - 1 else groups[k + 1][0][0].start
             if end > start:
-                cues.append(_Cue(start, end, rows=group))
+                cues.append(_Cue(start, end, rows=group, speaker=line.speaker))
     return cues
 
 
@@ -400,9 +401,46 @@ def build_ass_file(lines: list[SubtitleLine], style: SubtitleStyle, width: int, 
         }
     )
     subs.styles = _ass_styles(style, width, height)
+    voices = speaker_styles(lines, style)
     for cue in layout_cues(lines, style):
-        subs.events.extend(_cue_events(cue, style))
+        voice = voices.get(cue.speaker or "")
+        if voice is None:
+            subs.events.extend(_cue_events(cue, style))
+            continue
+        # The speaker's own text colour: its own copy of the main style, and the colour the
+        # highlight modes return to after a word.
+        name = f"{MAIN_STYLE} - {cue.speaker}".replace(",", " ")
+        subs.styles.setdefault(name, _ass_styles(voice, width, height)[MAIN_STYLE])
+        for event in _cue_events(cue, voice):
+            if event.style == MAIN_STYLE:
+                event.style = name
+            subs.events.append(event)
     return subs
+
+
+#: Text colours for the second, third, … speaker (the first keeps the style's own colour).
+SPEAKER_TEXT_COLORS = ("#FFE14D", "#5CE1FF", "#8CFF78", "#FF8CC8", "#FFA03C", "#BEA0FF", "#A0FFE6")
+
+
+def speaker_styles(lines: list[SubtitleLine], style: SubtitleStyle) -> dict[str, SubtitleStyle]:
+    """``{speaker: style with that speaker's text colour}`` when two or more people speak.
+
+    The first speaker keeps the preset's colour; the others get distinct colours, skipping any
+    equal to the preset's text or highlight colour so a speaker never looks highlighted.
+    """
+    speakers: list[str] = []
+    for line in sorted(lines, key=lambda ln: ln.start):
+        if line.speaker and line.speaker not in speakers:
+            speakers.append(line.speaker)
+    if len(speakers) < 2:
+        return {}
+    taken = {style.text_color.upper()[:7], style.highlight_color.upper()[:7]}
+    palette = [c for c in SPEAKER_TEXT_COLORS if c not in taken]
+    return {
+        speaker: style.model_copy(update={"text_color": palette[(k - 1) % len(palette)]})
+        for k, speaker in enumerate(speakers)
+        if k > 0
+    }
 
 
 def build_ass(lines: list[SubtitleLine], style: SubtitleStyle, width: int, height: int) -> str:

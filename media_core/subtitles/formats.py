@@ -15,13 +15,36 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .. import __version__
-from ..errors import InputNotFoundError, InvalidParameterError, SubtitleFormatError
+from ..errors import InvalidParameterError, SubtitleFormatError
 from ..models import Segment, SubtitleLine, Transcript, Word
 from ..paths import write_text_atomic
 from .text import join_words
 
-FORMATS = ("srt", "vtt", "ass", "txt", "json")
-_SUFFIX_FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ass", ".txt": "txt", ".json": "json"}
+#: Caption and transcript formats; RTTM (speaker turns only) is written on request.
+SUBTITLE_FORMATS = ("srt", "vtt", "ass", "txt", "json")
+FORMATS = (*SUBTITLE_FORMATS, "rttm")
+_SUFFIX_FORMATS = {
+    ".srt": "srt",
+    ".vtt": "vtt",
+    ".ass": "ass",
+    ".ssa": "ass",
+    ".txt": "txt",
+    ".json": "json",
+    ".rttm": "rttm",
+}
+#: How SRT/VTT show who speaks: ``[Ana] Hello``, ``Ana: Hello`` or not at all.
+SPEAKER_PREFIXES = ("brackets", "colon", "none")
+#: Distinct, readable caption colours (RGB) for up to eight speakers, then repeated.
+SPEAKER_COLOURS = (
+    (255, 255, 255),
+    (255, 221, 0),
+    (0, 221, 255),
+    (140, 255, 120),
+    (255, 140, 200),
+    (255, 160, 60),
+    (190, 160, 255),
+    (160, 255, 230),
+)
 #: A pause at least this long starts a new paragraph in the TXT transcript.
 PARAGRAPH_GAP = 2.0
 JSON_SCHEMA = "reframe.transcript/1"
@@ -34,6 +57,21 @@ def format_for_path(path: str | os.PathLike) -> str:
             f"Cannot tell the subtitle format of {Path(path).name}: use .srt, .vtt, .ass, .txt or .json."
         )
     return fmt
+
+
+def speaker_prefix(speaker: str | None, style: str) -> str:
+    if not speaker or style == "none":
+        return ""
+    return f"[{speaker}] " if style == "brackets" else f"{speaker}: "
+
+
+def line_speakers(lines: list[SubtitleLine]) -> list[str]:
+    """Speakers of the lines in order of first appearance."""
+    seen: list[str] = []
+    for line in sorted(lines, key=lambda ln: ln.start):
+        if line.speaker and line.speaker not in seen:
+            seen.append(line.speaker)
+    return seen
 
 
 def _ms(seconds: float) -> int:
@@ -49,7 +87,7 @@ def _ass_escape(text: str) -> str:
     return text.replace("{", "(").replace("}", ")").replace("\n", "\\N")
 
 
-def _ssa_file(lines: list[SubtitleLine], fmt: str, width: int = 1920, height: int = 1080):
+def _ssa_file(lines: list[SubtitleLine], fmt: str, width: int = 1920, height: int = 1080, speaker_style: str = "none"):
     import pysubs2
 
     subs = pysubs2.SSAFile()
@@ -78,19 +116,35 @@ def _ssa_file(lines: list[SubtitleLine], fmt: str, width: int = 1920, height: in
             marginv=round(height * 0.06),
         )
         subs.styles["Default"] = style
+        # One style per speaker (same look, its own colour), named after the speaker.
+        for index, speaker in enumerate(line_speakers(lines)):
+            styled = style.copy()
+            styled.primarycolor = pysubs2.Color(*SPEAKER_COLOURS[index % len(SPEAKER_COLOURS)], 0)
+            subs.styles[_ass_style_name(speaker)] = styled
     for line in sorted(lines, key=lambda ln: (ln.start, ln.end)):
         if fmt == "ass":
             text = _ass_escape(line.text)
         else:
             # SRT/VTT: rows are "\N" for pysubs2; VTT also needs &, < and > escaped.
-            text = html.escape(line.text, quote=False) if fmt == "vtt" else line.text
+            text = speaker_prefix(line.speaker, speaker_style) + line.text
+            text = html.escape(text, quote=False) if fmt == "vtt" else text
             text = text.replace("\n", "\\N")
         subs.append(
             pysubs2.SSAEvent(
-                start=_ms(line.start), end=_ms(max(line.end, line.start)), text=text, name=line.speaker or ""
+                start=_ms(line.start),
+                end=_ms(max(line.end, line.start)),
+                text=text,
+                name=line.speaker or "",
+                style=_ass_style_name(line.speaker) if fmt == "ass" and line.speaker else "Default",
             )
         )
     return subs
+
+
+def _ass_style_name(speaker: str) -> str:
+    # Commas separate fields in an ASS file, so they cannot appear in a style name.
+    name = speaker.replace(",", " ").strip() or "Speaker"
+    return f"{name} (speaker)" if name == "Default" else name
 
 
 def subtitles_to_string(
@@ -100,12 +154,18 @@ def subtitles_to_string(
     *,
     paragraph_gap: float = PARAGRAPH_GAP,
     speaker_labels: bool = True,
+    speaker_style: str = "none",
 ) -> str:
-    """The file content for ``fmt`` (srt, vtt, ass, txt, json)."""
+    """The file content for ``fmt`` (srt, vtt, ass, txt, json, rttm).
+
+    ``speaker_style`` (``brackets``, ``colon``, ``none``) prefixes SRT/VTT cues with their speaker.
+    """
     fmt = fmt.lower().lstrip(".")
     if fmt in ("srt", "vtt", "ass"):
-        text = _ssa_file(lines, fmt).to_string(fmt)
+        text = _ssa_file(lines, fmt, speaker_style=speaker_style).to_string(fmt)
         return text
+    if fmt == "rttm":
+        return rttm_string(speaker_turns(lines, transcript))
     if fmt == "txt":
         return transcript_text(lines, transcript, paragraph_gap=paragraph_gap, speaker_labels=speaker_labels)
     if fmt == "json":
@@ -121,6 +181,7 @@ def write_subtitles(
     *,
     paragraph_gap: float = PARAGRAPH_GAP,
     speaker_labels: bool = True,
+    speaker_style: str = "none",
 ) -> Path:
     """Write ``lines`` to ``path`` atomically as ``fmt`` (default: from the extension); returns the path.
 
@@ -129,7 +190,9 @@ def write_subtitles(
     """
     path = Path(path)
     fmt = (fmt or format_for_path(path)).lower().lstrip(".")
-    content = subtitles_to_string(lines, fmt, transcript, paragraph_gap=paragraph_gap, speaker_labels=speaker_labels)
+    content = subtitles_to_string(
+        lines, fmt, transcript, paragraph_gap=paragraph_gap, speaker_labels=speaker_labels, speaker_style=speaker_style
+    )
     return write_text_atomic(path, content)
 
 
@@ -217,8 +280,42 @@ def transcript_json(lines: list[SubtitleLine], transcript: Transcript | None = N
         "text": transcript.text,
         "segments": [_span_json(s.start, s.end, s.text.strip(), s.words, s.speaker) for s in transcript.segments],
         "lines": [_span_json(ln.start, ln.end, ln.text, ln.words, ln.speaker) for ln in lines],
+        "speakers": line_speakers(lines) or sorted({w.speaker for w in transcript.words if w.speaker}),
+        "turns": speaker_turns(lines, transcript),
         "meta": meta,
     }
+
+
+# -- RTTM (speaker turns) ---------------------------------------------------------------------
+
+
+def speaker_turns(lines: list[SubtitleLine], transcript: Transcript | None = None) -> list[dict]:
+    """``[{start, end, speaker}]``: the diarization's own turns when the transcript kept them,
+    else runs of consecutive words (or lines) with the same speaker."""
+    if transcript is not None and transcript.meta.get("speaker_turns"):
+        return [dict(turn) for turn in transcript.meta["speaker_turns"]]
+    spans = [(w.start, w.end, w.speaker) for w in _words_of(lines, transcript)] or [
+        (ln.start, ln.end, ln.speaker) for ln in lines
+    ]
+    turns: list[dict] = []
+    for start, end, speaker in spans:
+        if not speaker:
+            continue
+        if turns and turns[-1]["speaker"] == speaker:
+            turns[-1]["end"] = round(max(turns[-1]["end"], end), 3)
+        else:
+            turns.append({"start": round(start, 3), "end": round(end, 3), "speaker": speaker})
+    return turns
+
+
+def rttm_string(turns: list[dict], file_id: str = "audio") -> str:
+    """NIST RTTM: one ``SPEAKER`` line per turn (spaces in names become underscores)."""
+    out = []
+    for turn in sorted(turns, key=lambda t: (t["start"], t["end"])):
+        name = "_".join(str(turn["speaker"]).split()) or "unknown"
+        duration = max(0.0, turn["end"] - turn["start"])
+        out.append(f"SPEAKER {file_id} 1 {turn['start']:.3f} {duration:.3f} <NA> <NA> {name} <NA> <NA>")
+    return "\n".join(out) + ("\n" if out else "")
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -254,18 +351,10 @@ def read_subtitles(path: str | os.PathLike) -> list[SubtitleLine]:
     """
     import pysubs2
 
+    from .encoding import read_subtitle_text
+
     path = Path(path)
-    if not path.is_file():
-        raise InputNotFoundError(f"Subtitle file not found: {path}")
-    data = path.read_bytes()
-    if not data.strip():
-        raise SubtitleFormatError(f"{path.name} is empty: there are no subtitles in it.")
-    try:
-        raw = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if b"\x00" in data[:4096]:
-            raise SubtitleFormatError(f"{path.name} is a binary file, not subtitles.") from None
-        raw = data.decode("cp1252", errors="replace")  # old SRTs are often Windows-1252
+    raw, _ = read_subtitle_text(path)
     if path.suffix.lower() == ".json" or raw.lstrip().startswith("{"):
         return _read_json(path, raw)
     try:

@@ -19,6 +19,7 @@ from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from . import speed
 from .config import TranscriptionConfig
 from .normalize import normalize_segments, normalize_words
+from .word_timing import refine_segments
 
 __all__ = ["TranscriptionConfig", "normalize_segments", "normalize_words", "transcribe", "warm_up"]
 
@@ -55,23 +56,30 @@ def transcribe(
 
         backend = faster_whisper_backend
         model_path = model_store.resolve_model(config.model, progress=model_report, cancel=token)
+    notes: list[str] = []
     if len(audio) == 0:
         segments: list[Segment]
         segments, language, language_prob = [], config.language or "und", 0.0
     else:
         decode_started = time.perf_counter()
         segments, language, language_prob = backend.transcribe_array(
-            audio, Path(model_path), config, report=report.span(0.1, 1.0), token=token
+            audio, Path(model_path), config, report=report.span(0.1, 1.0), token=token, notes=notes
         )
         speed.record(
             config.backend, config.model, config.resolved_threads(), (time.perf_counter() - decode_started) / duration
         )
+    segments = normalize_segments(segments)
+    refine_seconds = 0.0
+    if config.refine_word_timing and config.word_timestamps and segments:
+        refine_started = time.perf_counter()
+        segments = refine_segments(segments, audio, SAMPLE_RATE)
+        refine_seconds = time.perf_counter() - refine_started
     elapsed = time.perf_counter() - started
     report(1.0, "done")
     return Transcript(
         language=language,
         duration=round(duration, 3),
-        segments=normalize_segments(segments),
+        segments=segments,
         meta={
             "backend": config.backend,
             "model": config.model,
@@ -81,6 +89,8 @@ def transcribe(
             "elapsed": round(elapsed, 3),
             "rtf": round(elapsed / duration, 4) if duration else None,
             "language_probability": round(language_prob, 4),
+            "word_timing_seconds": round(refine_seconds, 4),
+            "notes": notes,
         },
     )
 

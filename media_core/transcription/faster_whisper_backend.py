@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from ..audio import SAMPLE_RATE
-from ..errors import ModelMissingError, ReframeError
+from ..errors import InvalidParameterError, ModelMissingError, ReframeError
 from ..models import Segment, Word
 from ..progress import CancelToken, Progress
+from . import hallucination
 from .config import TranscriptionConfig
 
 # Loading a model takes seconds; jobs run one after another with the same settings,
@@ -51,37 +52,165 @@ def load_model(model_dir: Path, config: TranscriptionConfig):
         return model
 
 
+def check_model_language(language: str | None, multilingual: bool, model: str) -> None:
+    """An English-only model asked for another language would quietly write English."""
+    if language not in (None, "en") and not multilingual:
+        raise InvalidParameterError(
+            f"The model {Path(model).name} knows English only, so it cannot transcribe language {language!r}: "
+            "choose a multilingual model (base, small, …) or auto."
+        )
+
+
 def clear_model_cache() -> None:
     with _models_lock:
         _models.clear()
 
 
 def transcribe_array(
-    audio: np.ndarray, model_dir: Path, config: TranscriptionConfig, *, report: Progress, token: CancelToken
+    audio: np.ndarray,
+    model_dir: Path,
+    config: TranscriptionConfig,
+    *,
+    report: Progress,
+    token: CancelToken,
+    notes: list[str] | None = None,
 ) -> tuple[list[Segment], str, float]:
-    """Transcribe 16 kHz mono float32 ``audio``; returns (segments, language, language probability)."""
+    """Transcribe 16 kHz mono float32 ``audio``; returns (segments, language, language probability).
+    What the hallucination guard did is appended to ``notes``."""
+    from faster_whisper.vad import SpeechTimestampsMap
+
     model = load_model(model_dir, config)
+    check_model_language(config.language, bool(model.model.is_multilingual), config.model)
     report(0.0, "detecting language" if config.language is None else "transcribing")
     token.raise_if_cancelled()
-    try:
-        segments_iter, info = model.transcribe(
-            audio,
-            language=config.language,
-            beam_size=config.beam_size,
-            word_timestamps=config.word_timestamps,
-            vad_filter=config.vad,
-            initial_prompt=config.initial_prompt,
-        )
-    except ValueError as exc:  # e.g. an English-only model asked for another language
-        raise ReframeError(f"The model cannot transcribe this: {exc}", detail=repr(exc)) from exc
-    duration = max(len(audio) / SAMPLE_RATE, 1e-6)
+    options = {
+        "beam_size": config.beam_size,
+        "word_timestamps": config.word_timestamps,
+        "initial_prompt": config.initial_prompt,
+    }
+    if config.vad:
+        pieces = speech_pieces(audio, SAMPLE_RATE)
+        if not pieces:  # no speech at all: nothing to decode, nothing to make up
+            return [], config.language or ("und" if model.model.is_multilingual else "en"), 0.0
+    else:
+        pieces = [[{"start": 0, "end": len(audio)}]]
     segments: list[Segment] = []
-    for seg in _cancellable(segments_iter, token):
-        words = [Word(text=w.word, start=w.start, end=w.end, probability=w.probability) for w in (seg.words or [])]
-        segments.append(Segment(start=seg.start, end=seg.end, text=seg.text, words=words))
-        report(min(1.0, seg.end / duration), "transcribing")
+    language: str | None = config.language
+    probability = 1.0
+    done = 0.0
+    total = sum(c["end"] - c["start"] for piece in pieces for c in piece) / SAMPLE_RATE
+    for n, piece in enumerate(pieces):
+        # Pieces of at most PIECE_SECONDS of speech keep memory flat on long files: faster-whisper
+        # computes the features of everything it is given at once.
+        parts = [audio[c["start"] : c["end"]] for c in piece]
+        speech = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        timeline = SpeechTimestampsMap(piece, SAMPLE_RATE)
+        try:
+            segments_iter, info = model.transcribe(
+                speech,
+                language=language,
+                vad_filter=False,
+                **{**options, "initial_prompt": options["initial_prompt"] if n == 0 else None},
+            )
+        except ValueError as exc:  # e.g. an English-only model asked for another language
+            raise ReframeError(f"The model cannot transcribe this: {exc}", detail=repr(exc)) from exc
+        if n == 0:
+            language, probability = info.language, float(info.language_probability)
+        for seg in _cancellable(segments_iter, token):
+            segments.append(_restored(_segment(seg), timeline))
+            report(min(1.0, (done + seg.end) / max(total, 1e-6)), "transcribing")
+        done += len(speech) / SAMPLE_RATE
     token.raise_if_cancelled()
-    return segments, info.language, float(info.language_probability)
+    spoken = language or "en"
+
+    def redecode(start: float, end: float) -> list[Segment]:
+        token.raise_if_cancelled()
+        return decode_span(model, audio, start, end, spoken, {**options, "vad_filter": config.vad})
+
+    say = notes.append if notes is not None else (lambda _message: None)
+    segments = hallucination.repair_loops(segments, redecode, say)
+    if not config.vad:  # with VAD on, the recogniser only ever saw speech
+        kept = hallucination.drop_non_speech(segments, hallucination.speech_spans(audio, SAMPLE_RATE))
+        if len(kept) < len(segments):
+            say(f"dropped {len(segments) - len(kept)} segment(s) heard over music, noise or silence")
+        segments = kept
+    return segments, spoken, probability
+
+
+#: Most speech handed to faster-whisper in one call, seconds.
+PIECE_SECONDS = 600.0
+#: Audio is scanned for speech this many seconds at a time (Silero copies its input several times).
+_VAD_BLOCK_SECONDS = 600.0
+
+
+def speech_pieces(audio: np.ndarray, sample_rate: int) -> list[list[dict]]:
+    """Speech chunks of ``audio`` (Silero VAD with faster-whisper's default options, found block by
+    block so memory does not grow with the file), grouped into pieces of at most
+    ``PIECE_SECONDS`` of speech."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    block = int(_VAD_BLOCK_SECONDS * sample_rate)
+    chunks: list[dict] = []
+    for offset in range(0, len(audio), block):
+        for c in get_speech_timestamps(audio[offset : offset + block], VadOptions(), sampling_rate=sample_rate):
+            start, end = c["start"] + offset, c["end"] + offset
+            if chunks and start <= chunks[-1]["end"]:  # speech running across a block edge
+                chunks[-1]["end"] = max(chunks[-1]["end"], end)
+            else:
+                chunks.append({"start": start, "end": end})
+    pieces: list[list[dict]] = []
+    size = 0
+    for c in chunks:
+        if not pieces or size + c["end"] - c["start"] > PIECE_SECONDS * sample_rate:
+            pieces.append([])
+            size = 0
+        pieces[-1].append(c)
+        size += c["end"] - c["start"]
+    return pieces
+
+
+def _restored(seg: Segment, timeline) -> Segment:
+    """``seg`` from speech-only time back to the file's time (as faster-whisper does itself)."""
+    if not seg.words:
+        return seg.model_copy(
+            update={
+                "start": timeline.get_original_time(seg.start),
+                "end": timeline.get_original_time(seg.end, is_end=True),
+            }
+        )
+    words = []
+    for w in seg.words:
+        index = timeline.get_chunk_index((w.start + w.end) / 2)
+        words.append(
+            w.model_copy(
+                update={
+                    "start": timeline.get_original_time(w.start, index),
+                    "end": timeline.get_original_time(w.end, index),
+                }
+            )
+        )
+    return seg.model_copy(update={"start": words[0].start, "end": words[-1].end, "words": words})
+
+
+def decode_span(model, audio: np.ndarray, start: float, end: float, language: str, options: dict) -> list[Segment]:
+    """``audio[start:end]`` (plus 0.2 s either side) decoded on its own, without conditioning on
+    previous text: what the hallucination guard retries a looping span with."""
+    lo, hi = max(0.0, start - 0.2), min(len(audio) / SAMPLE_RATE, end + 0.2)
+    piece = audio[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
+    again, _ = model.transcribe(
+        piece, language=language, condition_on_previous_text=False, **{**options, "initial_prompt": None}
+    )  # options may carry vad_filter: the span is decoded like the file was
+    return [_shifted(_segment(seg), lo) for seg in again]
+
+
+def _segment(seg) -> Segment:
+    words = [Word(text=w.word, start=w.start, end=w.end, probability=w.probability) for w in (seg.words or [])]
+    return Segment(start=seg.start, end=seg.end, text=seg.text, words=words)
+
+
+def _shifted(seg: Segment, offset: float) -> Segment:
+    words = [w.model_copy(update={"start": w.start + offset, "end": w.end + offset}) for w in seg.words]
+    return seg.model_copy(update={"start": seg.start + offset, "end": seg.end + offset, "words": words})
 
 
 _DONE = object()

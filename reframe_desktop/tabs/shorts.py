@@ -23,6 +23,7 @@ from ..widgets.common import VIDEO_FILTER, hint, row_of
 from ..widgets.field_errors import FieldErrors, error_label
 from ..widgets.recent_jobs import job_outputs
 from ..widgets.source_field import SourceField, link_error
+from ..widgets.speakers import ShortsSpeakerOptions
 from ..workers import run_in_background
 from .base import BaseTab
 from .shorts_actions import FINAL_STATES, ShortsActionsMixin
@@ -123,6 +124,8 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
         form.addRow(self.tr("Quality"), wrap("output_height", self.quality))
         form.addRow(self.tr("Captions"), wrap("captions", cap_row, "style"))
         form.addRow("", wrap("trim_silences", self.trim))
+        self.speakers = ShortsSpeakerOptions()
+        form.addRow(self.tr("Speakers"), wrap("prefer_speaker", self.speakers, "speakers", "diarize"))
         form.addRow(self.tr("Prompt"), wrap("prompt", self.prompt))
         form.addRow("", self.prompt_hint)
         form.addRow("", wrap("scorer", self.use_llm))
@@ -185,6 +188,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
             "trim": self.trim.isChecked(),
             "quality": self.quality.currentData(),
             "llm": self.use_llm.isChecked(),
+            **self.speakers.options(),
         }
 
     def restore_options(self, o: dict) -> None:
@@ -200,6 +204,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
             self.preset.setCurrentText(o["preset"])
         self.trim.setChecked(o.get("trim", False))
         self.use_llm.setChecked(bool(o.get("llm")) and self.use_llm.isEnabled())
+        self.speakers.restore(o)
 
     def job_params(self) -> dict:
         """{"input": path, **ShortsRequest fields} (media_core.jobs.builtin shorts_job)."""
@@ -221,6 +226,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
         }
         if self.threads():
             params["transcription"] = {"threads": self.threads()}
+        params.update(self.speakers.job_params())
         return params
 
     def submit(self) -> str | None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QSplitter
 
 from .common import fmt_duration
 from .player import PreviewPlayer
+from .speakers import speaker_tag
 
 
 class TranscriptViewer(QSplitter):
@@ -30,17 +31,21 @@ class TranscriptViewer(QSplitter):
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.search)
         tl.addWidget(self.transcript, 1)
+        self._transcript_layout = tl
         self.addWidget(self.player)
         self.addWidget(transcript_box)
         self.setSizes([300, 220])
         self._segment_starts: list[float] = []
+
+    def add_below_transcript(self, widget: QWidget) -> None:
+        self._transcript_layout.addWidget(widget)
 
     def show_transcript(self, segments, media: str | None, cues) -> None:
         """``segments``: media_core.models.Segment list; ``cues``: the subtitles over ``media``."""
         self.transcript.clear()
         self._segment_starts = [seg.start for seg in segments]
         for seg in segments:
-            item = QListWidgetItem(f"{fmt_duration(seg.start)}  {seg.text.strip()}")
+            item = QListWidgetItem(f"{fmt_duration(seg.start)}  {speaker_tag(seg.speaker)}{seg.text.strip()}")
             item.setData(Qt.UserRole, seg.start)
             item.setData(Qt.UserRole + 1, seg.end)
             self.transcript.addItem(item)

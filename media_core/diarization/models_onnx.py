@@ -1,0 +1,75 @@
+"""Where the offline diarization networks live, and their onnxruntime sessions.
+
+The two ONNX files are built once from published weights by
+``packaging/export_diarization_onnx.py`` (they are not committed: 34 MB). The app looks in
+``REFRAME_DIARIZATION_MODELS`` (packagers, tests), then ``<models dir>/diarization`` (what the
+export script and ``packaging/dev/setup.sh`` fill), then the bundled ``resources/models/
+diarization`` (installers ship them there).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelMissingError
+from ..paths import models_dir
+from ..resources import resource
+
+SEGMENTATION_FILE = "segmentation-3.0.onnx"
+EMBEDDING_FILE = "campplus-192.onnx"
+#: The segmentation network was trained on 10 s chunks at 16 kHz.
+SEGMENTATION_SAMPLES = 160_000
+
+
+def default_model_dir() -> Path:
+    return models_dir() / "diarization"
+
+
+def candidate_dirs() -> list[Path]:
+    dirs = []
+    override = os.environ.get("REFRAME_DIARIZATION_MODELS")
+    if override:
+        dirs.append(Path(override))
+    dirs += [default_model_dir(), resource("models", "diarization")]
+    return dirs
+
+
+def find_model_dir() -> Path:
+    """The first folder holding both ONNX files, or one clear error saying how to build them."""
+    for folder in candidate_dirs():
+        if (folder / SEGMENTATION_FILE).is_file() and (folder / EMBEDDING_FILE).is_file():
+            return folder
+    looked = ", ".join(str(d) for d in candidate_dirs())
+    raise ModelMissingError(
+        "The speaker diarization models are not installed. Build them with "
+        "'python packaging/export_diarization_onnx.py' (needs torch once) or reinstall Reframe.",
+        detail=f"looked in: {looked}",
+    )
+
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def _session(path: str, threads: int) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def sessions(folder: Path | None = None, threads: int = 1) -> tuple[Any, Any]:
+    """(segmentation, embedding) onnxruntime sessions, created once per folder and thread count."""
+    folder = folder or find_model_dir()
+    with _lock:
+        return (
+            _session(str(folder / SEGMENTATION_FILE), threads),
+            _session(str(folder / EMBEDDING_FILE), threads),
+        )
