@@ -261,7 +261,7 @@ def test_quick_start_card_is_shown_once_and_its_sample_run_succeeds(qtbot, tiny_
     w = make_window(qtbot, threads=1, output_folder=str(tmp_path / "out"))
     assert not w.settings.quick_start_seen
     card = show_quick_start_once(w)
-    qtbot.addWidget(card)
+    # The window owns the card (its parent): no addWidget, it goes with the window.
     assert card is not None and card.isVisible()
     assert load_settings().quick_start_seen, "remembered on disk at once"
     assert show_quick_start_once(w) is None, "shown only once"
