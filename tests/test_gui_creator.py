@@ -329,6 +329,7 @@ def test_style_panel_submits_one_rerender_per_clip_whose_style_changes(qtbot, cl
     tab.load_manifest(str(manifest))
     tab.results.setCurrentRow(1)
     assert tab.style_panel.text_color.color() == "#00FF00", "the panel shows the selected clip's own style"
+    assert "Caption style: Mine" in tab.results.item(1).toolTip()
     tab.results.setCurrentRow(0)
     assert tab.style_panel.style() == default
     # Everything to the run's preset: only clip-02 differs (clip-03 has the preset by default).

@@ -145,6 +145,7 @@ class ShortsClipsMixin:
         item.setToolTip(
             f"{clip.get('id')} · {clock(clip.get('start', 0))}–{clock(clip.get('end', 0))}\n"
             f"{clip.get('reason', '')}{translated}"
+            + (self.tr("\nCaption style: {0}").format(clip["style"]["name"]) if clip.get("style") else "")
         )
         thumb = clip.get("thumbnail")
         if thumb and Path(thumb).is_file():
