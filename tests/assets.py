@@ -687,3 +687,130 @@ def timed_speech(name: str = "heldout") -> tuple[Path, list[dict]]:
     layout_file.write_text(json.dumps(layout, indent=1))
     os.replace(tmp, out)
     return out, layout
+
+
+# --- real faces --------------------------------------------------------------------------
+
+#: Face centre (x, y) in scikit-image's 512x512 astronaut photo: midway between the eyes and the mouth.
+ASTRONAUT_FACE = (222.0, 116.0)
+#: Face centre (x, y) in OpenCV's messi5.jpg (548x342).
+MESSI_FACE = (244.5, 111.5)
+#: The face pan: a 1280x720 window over a 2400x720 canvas with the astronaut photo at this x, 720 tall.
+PAN_CANVAS = (2400, 720)
+PAN_PHOTO_X = 840
+PAN_SECONDS = 9.0
+PAN_FPS = 25
+
+
+def pan_window_x(t: float) -> float:
+    """Left edge of the pan's window at ``t`` (an eased sweep over 8 s, then still)."""
+    import math
+
+    u = min(t, 8.0) / 8.0
+    return 122.0 + 780.0 * (1 - math.cos(math.pi * u)) / 2
+
+
+def pan_face_x(t: float) -> float:
+    """Where the astronaut's face centre is in the pan video's frame at ``t`` (exact, by construction)."""
+    return PAN_PHOTO_X + ASTRONAUT_FACE[0] * 720 / 512 - pan_window_x(t)
+
+
+@functools.cache
+def astronaut_png() -> Path:
+    """scikit-image's astronaut photo (Eileen Collins, NASA, public domain)."""
+    out = asset_dir() / "faces" / "astronaut.png"
+    if not out.exists():
+        import cv2
+        from skimage import data
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(out), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+    return out
+
+
+@functools.cache
+def messi_jpg() -> Path:
+    return _debian_files("opencv-doc", "/usr/share/doc/opencv-doc/examples/data/messi5.jpg")
+
+
+def _still_video(image: Path, out: Path, seconds: float, vf: str) -> Path:
+    if out.exists():
+        return out
+    tmp = out.with_name(out.stem + ".part.mp4")
+    _run(
+        [
+            ffmpeg(),
+            "-hide_banner",
+            "-y",
+            "-loop",
+            "1",
+            "-framerate",
+            str(PAN_FPS),
+            "-i",
+            str(image),
+            "-t",
+            f"{seconds:.3f}",
+            "-vf",
+            f"{vf},format=yuv420p",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            str(tmp),
+        ]
+    )
+    os.replace(tmp, out)
+    return out
+
+
+def _canvas(width: int, height: int, photos: list[tuple[Path, tuple[int, int, int, int], tuple[int, int, int]]]):
+    """A canvas with ``photos`` (path, source crop x/y/w/h, placed at x/y with size) over a blurred copy."""
+    import cv2
+    import numpy as np
+
+    first = cv2.imread(str(photos[0][0]))
+    canvas = cv2.GaussianBlur(cv2.resize(first, (width, height)), (0, 0), 40)
+    for path, (sx, sy, sw, sh), (x, y, size) in photos:
+        img = cv2.imread(str(path))[sy : sy + sh, sx : sx + sw]
+        canvas[y : y + size, x : x + size] = cv2.resize(img, (size, size), interpolation=cv2.INTER_CUBIC)
+    return np.ascontiguousarray(canvas)
+
+
+@functools.cache
+def face_pan_video() -> Path:
+    """A slow pan over the astronaut photo, 1280x720, 9 s: face position known at every frame."""
+    import cv2
+
+    out = asset_dir() / "faces" / "astronaut_pan.mp4"
+    if out.exists():
+        return out
+    canvas = _canvas(*PAN_CANVAS, [(astronaut_png(), (0, 0, 512, 512), (PAN_PHOTO_X, 0, 720))])
+    png = out.with_suffix(".png")
+    cv2.imwrite(str(png), canvas)
+    x = "122+780*(1-cos(PI*min(t,8)/8))/2"
+    return _still_video(png, out, PAN_SECONDS, f"crop=w=1280:h=720:x='{x}':y=0:exact=1")
+
+
+#: Where the two faces of :func:`two_faces_video` are (x, y centres in its 1280x720 frame).
+TWO_FACES = ((20 + ASTRONAUT_FACE[0] * 600 / 512, 60 + ASTRONAUT_FACE[1] * 600 / 512), (660 + 300.0, 60 + 300.0))
+
+
+@functools.cache
+def two_faces_video() -> Path:
+    """Two real faces side by side (astronaut left, Messi right), 1280x720, 6 s."""
+    import cv2
+
+    out = asset_dir() / "faces" / "two_faces.mp4"
+    if out.exists():
+        return out
+    mx, my = int(MESSI_FACE[0] - 80), int(MESSI_FACE[1] - 80)
+    canvas = _canvas(
+        1280,
+        720,
+        [(astronaut_png(), (0, 0, 512, 512), (20, 60, 600)), (messi_jpg(), (mx, my, 160, 160), (660, 60, 600))],
+    )
+    png = out.with_suffix(".png")
+    cv2.imwrite(str(png), canvas)
+    return _still_video(png, out, 6.0, "null")

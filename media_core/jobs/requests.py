@@ -23,6 +23,7 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..captions import CaptionsRequest
 from ..models import SubtitleLine
+from ..reframe.models import LayoutChoice, SpeakerHint
 from ..render.geometry import Aspect, Strategy
 from ..render.plan import EncoderSettings, Reframe, RenderPlan, Trim
 from ..shorts.models import ShortClip, ShortsRequest
@@ -205,6 +206,11 @@ class ReframeJob(Reframe):
     out: RequiredPath
     aspect: Aspect = "9:16"
     strategy: Strategy = "crop"
+    #: Face following, flat as :func:`~media_core.render.operations.reframe` takes it
+    #: (``follow`` of the render plan's Reframe holds the same for render_styled jobs).
+    layout: LayoutChoice = "auto"
+    split_speakers: bool = True
+    speaker_hints: list[SpeakerHint] = Field(default_factory=list)
     encoder: EncoderSettings | None = None
 
 

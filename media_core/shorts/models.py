@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from ..reframe.models import SpeakerHint
 from ..styles.style import SubtitleStyle
 
 Aspect = Literal["9:16", "1:1", "16:9", "4:5"]
@@ -30,6 +31,15 @@ class ShortsRequest(BaseModel):
     strategy: Strategy = "crop"
     #: Horizontal centre of the crop window, 0 = left edge, 1 = right edge.
     focus_x: float = Field(0.5, ge=0.0, le=1.0)
+    #: The crop follows the speaker's face (crop strategy); per shot a single, split or fit layout.
+    follow_faces: bool = False
+    #: With ``follow_faces``: allow two people in one shot to be stacked (split layout).
+    split_speakers: bool = True
+    #: With ``follow_faces``: force one layout instead of choosing per shot.
+    layout: Literal["auto", "single", "split", "fit"] = "auto"
+    #: With ``follow_faces``: who speaks when, on the source video's timeline (e.g. from diarization);
+    #: the camera then follows the active speaker.
+    speaker_hints: list[SpeakerHint] = Field(default_factory=list)
     captions: bool = True
     #: Caption preset name (media_core.styles); None = the default preset.
     style: str | None = None

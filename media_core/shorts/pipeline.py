@@ -20,6 +20,7 @@ from ..ffmpeg import LogFn
 from ..models import Transcript, Word
 from ..probe import MediaInfo, check_input_file, probe
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
+from ..reframe.models import FollowOptions, hints_on_output
 from ..styles import SubtitleStyle
 from ..transcription import TranscriptionConfig, transcribe
 from ..url_source import is_url, resolve_input
@@ -340,6 +341,13 @@ def _render_one(
         height=request.output_height,
         strategy=request.strategy,
         focus_x=request.focus_x,
+        follow=FollowOptions(
+            layout=request.layout,
+            split_speakers=request.split_speakers,
+            speaker_hints=hints_on_output(request.speaker_hints, ranges),
+        )
+        if request.follow_faces
+        else None,
         source_lines=source_lines,
         style=style if burn else None,
         ass_path=ass if burn else None,

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..labels import ASPECTS, QUALITIES, STRATEGIES, fill_combo
 from ..widgets.common import VIDEO_FILTER, hint, row_of
+from ..widgets.face_follow import FaceFollowControls
 from ..widgets.field_errors import FieldErrors, error_label
 from ..widgets.recent_jobs import job_outputs
 from ..widgets.source_field import SourceField, link_error
@@ -121,6 +122,8 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
         form.addRow(self.tr("Length"), wrap("min_duration", lengths, "max_duration"))
         form.addRow(self.tr("Aspect"), wrap("aspect", self.aspect))
         form.addRow(self.tr("Reframe"), wrap("strategy", self.strategy))
+        self.faces = FaceFollowControls(lambda: (self.input.path(), self.aspect.currentData(), None))
+        form.addRow("", wrap("follow_faces", self.faces, "split_speakers", "layout"))
         form.addRow(self.tr("Quality"), wrap("output_height", self.quality))
         form.addRow(self.tr("Captions"), wrap("captions", cap_row, "style"))
         form.addRow("", wrap("trim_silences", self.trim))
@@ -188,6 +191,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
             "trim": self.trim.isChecked(),
             "quality": self.quality.currentData(),
             "llm": self.use_llm.isChecked(),
+            **self.faces.options(),
             **self.speakers.options(),
         }
 
@@ -205,6 +209,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
         self.trim.setChecked(o.get("trim", False))
         self.use_llm.setChecked(bool(o.get("llm")) and self.use_llm.isEnabled())
         self.speakers.restore(o)
+        self.faces.restore_options(o)
 
     def job_params(self) -> dict:
         """{"input": path, **ShortsRequest fields} (media_core.jobs.builtin shorts_job)."""
@@ -221,6 +226,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
             "prompt": self.prompt.text().strip() or None,
             "scorer": "llm" if self.use_llm.isChecked() else "heuristic",
             "output_height": self.quality.currentData(),
+            **self.faces.shorts_fields(),
             # The engine makes a new "<video> shorts N" folder here for every run.
             "output_root": self.output_dir(),
         }

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..labels import ASPECTS, KEEP_ASPECT, LANGUAGES, STRATEGIES, TRANSLATE_TARGETS, fill_combo
 from ..widgets.common import AUDIO_FILTER, SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, output_path
+from ..widgets.face_follow import FaceFollowControls
 from ..widgets.field_errors import FieldErrors, error_label
 from ..widgets.language_picker import LanguagePicker
 from ..widgets.recent_jobs import RecentJobsPanel
@@ -186,6 +187,10 @@ class UtilitiesTab(BaseTab):
         form.addRow(self.tr("Aspect"), wrap("reframe.aspect", self.cut_aspect, "reframe"))
         form.addRow(self.tr("Reframe"), wrap("reframe.strategy", self.cut_strategy))
         form.addRow(self.tr("Crop position"), wrap("reframe.focus_x", self.cut_focus))
+        self.cut_faces = FaceFollowControls(
+            lambda: (self.cut_input.path(), self.cut_aspect.currentData(), self.cut_start.value())
+        )
+        form.addRow("", wrap("reframe.follow", self.cut_faces, "reframe.follow_faces"))
         form.addRow("", hint(self.tr("Cutting and reframing happen in one pass: the video is encoded once.")))
         form.addRow(self.cut_error)
         form.addRow("", go)
@@ -196,6 +201,7 @@ class UtilitiesTab(BaseTab):
         reframing = bool(self.cut_aspect.currentData())
         self.cut_strategy.setEnabled(reframing)
         self.cut_focus.setEnabled(reframing and self.cut_strategy.currentData() == "crop")
+        self.cut_faces.setEnabled(reframing and self.cut_strategy.currentData() == "crop")
 
     def cut_plan(self) -> dict | None:
         """The RenderPlan (as JSON) of the page, or None after showing what is missing."""
@@ -215,7 +221,12 @@ class UtilitiesTab(BaseTab):
             return None
         tag = "-".join(t for t in ("cut" if trim else "", aspect.replace(":", "x") if aspect else "") if t)
         reframe = (
-            {"aspect": aspect, "strategy": self.cut_strategy.currentData(), "focus_x": self.cut_focus.value() / 100}
+            {
+                "aspect": aspect,
+                "strategy": self.cut_strategy.currentData(),
+                "focus_x": self.cut_focus.value() / 100,
+                **(self.cut_faces.render_fields() if self.cut_strategy.currentData() == "crop" else {}),
+            }
             if aspect
             else None
         )
@@ -287,6 +298,7 @@ class UtilitiesTab(BaseTab):
             "cut_aspect": self.cut_aspect.currentData(),
             "cut_strategy": self.cut_strategy.currentData(),
             "cut_focus": self.cut_focus.value(),
+            "cut_faces": self.cut_faces.options(),
         }
 
     def restore_options(self, o: dict) -> None:
@@ -317,5 +329,6 @@ class UtilitiesTab(BaseTab):
                 box.setChecked(bool(o[key]))
         if o.get("tr_target"):
             self.tr_target.set_values(o["tr_target"])
+        self.cut_faces.restore_options(o.get("cut_faces") or {})
         if isinstance(o.get("section"), int) and 0 <= o["section"] < self.sections.count():
             self.sections.setCurrentIndex(o["section"])
