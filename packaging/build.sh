@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Build Reframe's frozen app and its Linux installers from this checkout, offline (only the
 # package registries: PyInstaller from PyPI via `pip install -e '.[packaging]'`, dpkg-deb,
-# tar, gzip and xz from Debian). Nothing is downloaded from a release page.
+# tar, gzip, zstd and xz from Debian). Nothing is downloaded from a release page.
 #
-#   bash packaging/build.sh
+#   bash packaging/build.sh                     everything
+#   bash packaging/build.sh --installers-only   reuse dist/Reframe, rebuild the installers
 #
 #   dist/Reframe/                                the PyInstaller one-folder app
 #   dist/reframe_<version>_amd64.deb             installs to /opt/reframe, `reframe` in /usr/bin
@@ -12,8 +13,9 @@
 #                                                Reframe-<version>-x86_64.AppImage
 #   dist/build-report.json                       sizes, what each pruning rule removed, timings
 #
-# PYTHON picks the interpreter (default: .venv/bin/python, else python3). XZ_LEVEL (default 6)
-# and GZIP_LEVEL (default 6) trade build time for installer size.
+# PYTHON picks the interpreter (default: .venv/bin/python, else python3). DEB_COMPRESSION
+# (zstd, default, or xz), ZSTD_LEVEL (12), XZ_LEVEL (6) and GZIP_LEVEL (6) trade build time
+# for installer size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -27,16 +29,21 @@ if ! "$PY" -c 'import PyInstaller' 2>/dev/null; then
   echo "build.sh: PyInstaller is missing: $PY -m pip install -e '.[packaging]'" >&2
   exit 2
 fi
-for tool in dpkg-deb readelf strip xz gzip tar; do
-  command -v "$tool" >/dev/null || { echo "build.sh: '$tool' is missing (apt-get install dpkg binutils xz-utils)" >&2; exit 2; }
+for tool in dpkg-deb readelf strip zstd xz gzip tar; do
+  command -v "$tool" >/dev/null || { echo "build.sh: '$tool' is missing (apt-get install dpkg binutils zstd xz-utils)" >&2; exit 2; }
 done
 
 now() { date +%s.%N; }
 T0=$(now)
-echo "== Reframe $VERSION: PyInstaller one-folder app"
-# The checkout goes first on the path, whatever else the environment has installed.
-PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m PyInstaller --noconfirm --log-level WARN \
-  --workpath build/pyinstaller --distpath dist packaging/pyinstaller/reframe.spec
+if [ "${1:-}" = --installers-only ] && [ -x dist/Reframe/Reframe ]; then
+  echo "== Reframe $VERSION: reusing dist/Reframe"
+else
+  echo "== Reframe $VERSION: PyInstaller one-folder app"
+  # The checkout goes first on the path, whatever else the environment has installed.
+  PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m PyInstaller --noconfirm --log-level WARN \
+    --workpath build/pyinstaller --distpath dist packaging/pyinstaller/reframe.spec
+fi
+rm -f dist/*.deb dist/*.tar.gz
 T1=$(now)
 
 echo "== .deb"
@@ -53,6 +60,6 @@ echo "== AppDir"
 bash packaging/linux/make_appdir.sh "$VERSION"
 T4=$(now)
 
-"$PY" packaging/bundle_report.py --version "$VERSION" --prune build/pyinstaller/reframe-stage/prune-report.json \
+"$PY" packaging/bundle_report.py --version "$VERSION" --prune build/pyinstaller/reframe/reframe-stage/prune-report.json \
   --times "$T0" "$T1" "$T2" "$T3" "$T4" > dist/build-report.json
 cat dist/build-report.json
