@@ -31,15 +31,17 @@ needed=$(find "$STAGE/opt/reframe" -type f \( -name '*.so*' -o -name Reframe \) 
   | xargs -0 -n 64 readelf -d 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u)
 packages=()
 for lib in $(comm -23 <(echo "$needed") <(echo "$bundled")); do
-  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
+  # (whole-input readers only in these pipes: an early exit would SIGPIPE the writer under pipefail)
+  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ && !found {print $NF; found = 1}')
   [ -n "$path" ] || { echo "make_deb.sh: $lib is not on this system; not listed in Depends" >&2; continue; }
-  pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) || true
-  [ -z "$pkg" ] && pkg=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1) || true
-  [ -n "$pkg" ] && packages+=("$pkg")
+  pkg=$({ dpkg -S "$(readlink -f "$path")" 2>/dev/null || dpkg -S "$path" 2>/dev/null || true; } | awk -F: 'NR == 1 {print $1}')
+  if [ -n "$pkg" ]; then packages+=("$pkg"); fi
 done
-glibc=$(ldd --version | head -1 | grep -oE '[0-9]+\.[0-9]+$')
+glibc=$(getconf GNU_LIBC_VERSION | awk '{print $2}')
 depends="libc6 (>= $glibc)"
-for p in $(printf '%s\n' "${packages[@]}" | sort -u | grep -vx libc6); do depends+=", $p"; done
+for p in $(printf '%s\n' "${packages[@]}" | sort -u); do
+  if [ "$p" != libc6 ]; then depends+=", $p"; fi
+done
 
 cat > "$STAGE/DEBIAN/control" <<CONTROL
 Package: reframe
