@@ -230,6 +230,19 @@ def test_frozen_cli_captions_and_burn_offline(build, tmp_path):
     assert not list(home.rglob("*.part")), "a half-written file was left behind"
 
 
+def test_frozen_cli_translates_with_a_backend_loaded_by_name(build, tmp_path):
+    """Translation backends are registered as "module:attr" strings; the frozen app must carry
+    them (Apertium: the system's rule-based engine, installed by setup.sh)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    srt = tmp_path / "hello.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:02,000\nHello world\n")
+    out = tmp_path / "hello.es.srt"
+    cmd = [str(FROZEN), "translate", str(srt), "--from", "en", "--to", "es", "--backend", "apertium", "--out", str(out)]
+    run(offline(cmd), clean_env(home))
+    assert "Hola" in out.read_text()
+
+
 def test_frozen_headless_demo_without_display(build, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
