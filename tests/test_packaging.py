@@ -162,6 +162,10 @@ def test_minilm_float16_matches_float32(build):
 
 
 def test_version_is_stamped_everywhere(build, tmp_path):
+    # The frozen app has no pyproject.toml: the version comes from the metadata the spec stamps.
+    stamp = DIST / "Reframe" / "_internal" / f"reframe-{VERSION}.dist-info" / "METADATA"
+    assert f"Version: {VERSION}" in stamp.read_text()
+    assert not (DIST / "Reframe" / "_internal" / "pyproject.toml").exists()
     out = run([str(FROZEN), "--version"], clean_env(tmp_path)).stdout
     assert out.strip() == f"reframe {VERSION}"
     control = subprocess.run(
