@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
+from .widgets.about import show_about
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
+from .widgets.runtime_status import RuntimeStatusLabel
 from .workers import run_in_background
 
 #: Jobs shorter than this finish without a desktop notification (the user is still watching).
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         self.status_label.setMinimumWidth(260)
         self.status_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.runtime_status = RuntimeStatusLabel.attach(self, settings)
         self._build_menus()
         self._tray: QSystemTrayIcon | None = None
         self._started: dict[str, float] = {}
@@ -180,6 +183,7 @@ class MainWindow(QMainWindow):
         from .widgets.quick_start import add_help_actions
 
         add_help_actions(self, help_menu)
+        help_menu.addAction(self._action(self.tr("&About Reframe"), lambda: show_about(self)))
 
     def _action(self, text: str, slot, shortcut=None, owner=None) -> QAction:
         act = QAction(text, self)
@@ -258,6 +262,8 @@ class MainWindow(QMainWindow):
         for tab in self.tabs_by_name.values():
             tab.settings = self.settings
         self.set_theme(self.settings.theme)
+        self.runtime_status.settings = self.settings
+        self.runtime_status.refresh()
         self.settingsApplied.emit()
 
     def open_system_status(self) -> QDialog:

@@ -46,6 +46,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-captions", action="store_true")
     parser.add_argument("--style", default=None, help="caption preset name")
     parser.add_argument("--trim-silences", action="store_true")
+    parser.add_argument("--tighten", action="store_true", help="cut filler words and long pauses out of each clip")
+    parser.add_argument("--extra-fillers", default="", help='with --tighten: more fillers, e.g. "like,so"')
     parser.add_argument("--prompt", default=None, help='e.g. "moments where I talk about pricing"')
     meaning = parser.add_mutually_exclusive_group()
     meaning.add_argument(
@@ -101,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
             "captions": not args.no_captions,
             "style": args.style,
             "trim_silences": args.trim_silences,
+            "tighten": args.tighten,
+            "extra_fillers": [w.strip() for w in args.extra_fillers.split(",") if w.strip()],
             "prompt": args.prompt,
             "semantic": args.semantic,
             "scorer": "llm" if args.ai_rank else "heuristic",

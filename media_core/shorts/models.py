@@ -46,6 +46,11 @@ class ShortsRequest(BaseModel):
     #: Cut pauses longer than ``max_pause`` out of each clip while rendering.
     trim_silences: bool = False
     max_pause: float = Field(0.8, gt=0)
+    #: Cut filler words ("um", "uh", "you know"; the language's list) and pauses longer than
+    #: ``max_pause`` out of each clip (media_core.transcript_edit), in the same render.
+    tighten: bool = False
+    #: Added to the filler list when tightening (e.g. "like", "so").
+    extra_fillers: list[str] = Field(default_factory=list)
     prompt: str | None = None
     scorer: Literal["heuristic", "llm"] = "heuristic"
     #: Match the prompt by meaning with the sentence-embedding model on top of lexical (BM25)

@@ -92,6 +92,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
         self.quality = QComboBox()
         fill_combo(self.quality, QUALITIES)
         self.trim = QCheckBox(self.tr("Trim long silences inside clips"))
+        self.tighten = QCheckBox(self.tr("Tighten: cut filler words and long pauses inside clips"))
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText(self.tr("Optional: “moments where I talk about pricing”"))
         self.prompt_hint = hint("")
@@ -127,6 +128,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
         form.addRow(self.tr("Quality"), wrap("output_height", self.quality))
         form.addRow(self.tr("Captions"), wrap("captions", cap_row, "style"))
         form.addRow("", wrap("trim_silences", self.trim))
+        form.addRow("", wrap("tighten", self.tighten))
         self.speakers = ShortsSpeakerOptions()
         form.addRow(self.tr("Speakers"), wrap("prefer_speaker", self.speakers, "speakers", "diarize"))
         form.addRow(self.tr("Prompt"), wrap("prompt", self.prompt))
@@ -189,6 +191,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
             "captions": self.captions.isChecked(),
             "preset": self.preset.currentText(),
             "trim": self.trim.isChecked(),
+            "tighten": self.tighten.isChecked(),
             "quality": self.quality.currentData(),
             "llm": self.use_llm.isChecked(),
             **self.faces.options(),
@@ -207,6 +210,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
         if o.get("preset"):
             self.preset.setCurrentText(o["preset"])
         self.trim.setChecked(o.get("trim", False))
+        self.tighten.setChecked(bool(o.get("tighten", False)))
         self.use_llm.setChecked(bool(o.get("llm")) and self.use_llm.isEnabled())
         self.speakers.restore(o)
         self.faces.restore_options(o)
@@ -223,6 +227,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab
             "captions": self.captions.isChecked(),
             "style": self.preset.currentText() or None,
             "trim_silences": self.trim.isChecked(),
+            "tighten": self.tighten.isChecked(),
             "prompt": self.prompt.text().strip() or None,
             "scorer": "llm" if self.use_llm.isChecked() else "heuristic",
             "output_height": self.quality.currentData(),

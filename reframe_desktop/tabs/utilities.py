@@ -26,6 +26,7 @@ from ..widgets.language_picker import LanguagePicker
 from ..widgets.recent_jobs import RecentJobsPanel
 from .base import BaseTab
 from .subtitle_editor import SubtitleEditor
+from .tighten_page import TightenPage
 
 
 class UtilitiesTab(BaseTab):
@@ -40,6 +41,8 @@ class UtilitiesTab(BaseTab):
         self.editor = SubtitleEditor()
         self.sections.addTab(self.editor, self.tr("Subtitle editor"))
         self.sections.addTab(self._cut_page(), self.tr("Cut / reframe"))
+        self.tighten = TightenPage(self._submit, self.output_dir, lambda: self.settings.default_model)
+        self.sections.addTab(self.tighten, self.tr("Tighten (cut by transcript)"))
         self.recent = RecentJobsPanel(self.client)
         split = QSplitter()
         split.addWidget(self.sections)
@@ -272,15 +275,19 @@ class UtilitiesTab(BaseTab):
             return True
         if kind == "video":
             page = self.sections.currentIndex()
-            (self.cut_input if page == 3 else self.merge_video).set_path(path)
+            {3: self.cut_input, 4: self.tighten.video}.get(page, self.merge_video).set_path(path)
             return True
         return False
 
     def primary_action(self):
         """Ctrl+Enter runs the visible section's button."""
-        return {0: self.submit_merge, 1: self.submit_translate, 2: self.editor.save_as, 3: self.submit_cut}[
-            self.sections.currentIndex()
-        ]()
+        return {
+            0: self.submit_merge,
+            1: self.submit_translate,
+            2: self.editor.save_as,
+            3: self.submit_cut,
+            4: self.tighten.submit,
+        }[self.sections.currentIndex()]()
 
     # -- remembered options ----------------------------------------------------------
     def options(self) -> dict:

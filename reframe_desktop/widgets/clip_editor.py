@@ -69,7 +69,8 @@ class ClipEditor(QWidget):
         for spin in (self.clip_start, self.clip_end):
             spin.setRange(0, 86_400)
             spin.setSuffix(" s")
-            # Milliseconds: a cut snapped to a pause at 96.875 s must not be sent as 96.88 s.
+            # Milliseconds: clip edges come from word edges snapped to the audio on a 5 ms grid,
+            # and a click on the transcript must not move them by rounding.
             spin.setDecimals(3)
             spin.setSingleStep(0.1)
             spin.valueChanged.connect(self._on_bounds_changed)
