@@ -14,7 +14,6 @@ the translators' libraries still load only when a job runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from ..errors import InputNotFoundError
 from ..ffmpeg import run_ffmpeg
@@ -36,6 +35,7 @@ from .requests import (
     TranscriptCutJob,
     TranslateShortsJob,
     TranslateSubtitlesJob,
+    engine_arguments,
 )
 
 
@@ -55,18 +55,7 @@ def translate_subtitles_job(request: TranslateSubtitlesJob, ctx: JobContext) -> 
     from ..translation.subtitles import split_targets, translate_subtitle_file, translate_subtitle_file_many
 
     targets = split_targets(request.tgt)
-    options: dict[str, Any] = {
-        "backend": request.backend,
-        "bilingual": request.bilingual,
-        "out": request.out,
-        "batch_size": request.batch_size,
-        "offline": request.offline,
-        "cloud_base_url": request.cloud_base_url,
-        "cloud_model": request.cloud_model,
-        "progress": ctx.progress,
-        "cancel": ctx.cancel,
-        "log": ctx.log,
-    }
+    options = {**engine_arguments(request, "input", "tgt", "src", "out_dir"), **ctx.callbacks()}
     if len(targets) == 1 and request.out_dir is None:
         result = translate_subtitle_file(request.input, targets[0], request.src, **options)
         return JobOutcome(outputs=result.output_files())
@@ -92,9 +81,7 @@ def translate_shorts_job(request: TranslateShortsJob, ctx: JobContext) -> JobOut
         offline=request.offline,
         cloud_base_url=request.cloud_base_url,
         cloud_model=request.cloud_model,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        **ctx.callbacks(),
     )
     return JobOutcome(
         result={
@@ -121,17 +108,7 @@ def render_styled_job(request: RenderJob, ctx: JobContext) -> JobOutcome:
 def burn_job(request: BurnJob, ctx: JobContext) -> JobOutcome:
     from ..render.operations import burn_subtitles
 
-    result = burn_subtitles(
-        request.input,
-        request.subs,
-        request.out,
-        request.style,
-        fonts_dir=request.fonts_dir,
-        encoder=request.encoder,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
-    )
+    result = burn_subtitles(request.input, **engine_arguments(request, "input"), **ctx.callbacks())
     return JobOutcome(outputs=result.output_files())
 
 
@@ -139,21 +116,7 @@ def burn_job(request: BurnJob, ctx: JobContext) -> JobOutcome:
 def merge_av_job(request: MergeAVJob, ctx: JobContext) -> JobOutcome:
     from ..render.audio_ops import merge_video_audio
 
-    result = merge_video_audio(
-        request.input,
-        request.audio,
-        request.out,
-        offset=request.offset,
-        mode=request.mode,
-        music_volume=request.music_volume,
-        ducking=request.ducking,
-        loudness_normalize=request.loudness_normalize,
-        target_lufs=request.target_lufs,
-        audio_bitrate=request.audio_bitrate,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
-    )
+    result = merge_video_audio(request.input, **engine_arguments(request, "input"), **ctx.callbacks())
     return JobOutcome(outputs=result.output_files())
 
 
@@ -168,9 +131,7 @@ def cut_job(request: CutJob, ctx: JobContext) -> JobOutcome:
         request.out,
         request.reencode,
         encoder=request.encoder,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        **ctx.callbacks(),
     )
     return JobOutcome(outputs=result.output_files())
 
@@ -191,9 +152,7 @@ def reframe_job(request: ReframeJob, ctx: JobContext) -> JobOutcome:
         split_speakers=request.follow.split_speakers if request.follow else request.split_speakers,
         speaker_hints=request.follow.speaker_hints if request.follow else request.speaker_hints,
         encoder=request.encoder,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        **ctx.callbacks(),
     )
     return JobOutcome(outputs=result.output_files())
 
@@ -258,9 +217,7 @@ def shorts_rerender_job(request: ShortsRerenderJob, ctx: JobContext) -> JobOutco
         request.start,
         request.end,
         style=request.style,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        **ctx.callbacks(),
     )
     clip = next(c for c in result.clips if c.id == request.clip_id)
     return JobOutcome(
@@ -301,9 +258,7 @@ def transcript_cut_job(request: TranscriptCutJob, ctx: JobContext) -> JobOutcome
         transcript_path=request.transcript,
         transcription=request.transcription,
         encoder=request.encoder,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        **ctx.callbacks(),
     )
     summary = {"removed": round(result.plan.removed, 3), "cuts": len(result.plan.removals), "duration": result.duration}
     return JobOutcome(outputs=[(result.output, "video"), (result.subtitles, "srt")], result=summary)

@@ -83,6 +83,13 @@ def _preset_style(value: Any) -> Any:
     return value
 
 
+def engine_arguments(request: BaseModel, *positional: str) -> dict[str, Any]:
+    """The request's fields as the keyword arguments of its engine function, for the job
+    types whose request lists exactly that function's arguments (a test holds them to it);
+    ``positional`` are passed separately."""
+    return {name: getattr(request, name) for name in type(request).model_fields if name not in positional}
+
+
 class JobRequest(BaseModel):
     """Base of the requests that are not an engine model with ``input`` added."""
 

@@ -32,7 +32,7 @@ from .models import ShortClip, ShortsPlanResult, ShortsRequest, ShortsResult
 from .render_clip import output_size, render_clip_video, render_thumbnail
 from .scoring import score_clips, suggest_title
 from .select import select_clips
-from .speakers import label_with_speakers, prefer_speaker, respect_turns
+from .speakers import label_with_speakers, prefer_speaker, respect_turns, speaker_hints
 
 logger = logging.getLogger(__name__)
 
@@ -362,7 +362,8 @@ def _render_one(
         follow=FollowOptions(
             layout=request.layout,
             split_speakers=request.split_speakers,
-            speaker_hints=hints_on_output(request.speaker_hints, ranges),
+            # The user's hints, else the diarized words': the crop keeps the active speaker.
+            speaker_hints=hints_on_output(request.speaker_hints or speaker_hints(words), ranges),
         )
         if request.follow_faces
         else None,
