@@ -49,11 +49,21 @@ def captions_job(request: CaptionsJob, ctx: JobContext) -> JobOutcome:
 
 @job_type("translate_subtitles", request=TranslateSubtitlesJob, heavy=False, title="Translate subtitles")
 def translate_subtitles_job(request: TranslateSubtitlesJob, ctx: JobContext) -> JobOutcome:
-    """There is no ``api_key`` param (params are stored and shown): the cloud key comes from the settings."""
-    from ..translation.subtitles import translate_subtitle_file
+    """One language, or several in one job (one set of files per language, each language's
+    translator loaded once). There is no ``api_key`` param (params are stored and shown): the
+    cloud key comes from the settings."""
+    from ..translation.subtitles import split_targets, translate_subtitle_file, translate_subtitle_file_many
 
-    result = translate_subtitle_file(request.input, **engine_arguments(request, "input"), **ctx.callbacks())
-    return JobOutcome(outputs=result.output_files())
+    targets = split_targets(request.tgt)
+    options = {**engine_arguments(request, "input", "tgt", "src", "out_dir"), **ctx.callbacks()}
+    if len(targets) == 1 and request.out_dir is None:
+        result = translate_subtitle_file(request.input, targets[0], request.src, **options)
+        return JobOutcome(outputs=result.output_files())
+    results = translate_subtitle_file_many(request.input, targets, request.src, out_dir=request.out_dir, **options)
+    return JobOutcome(
+        outputs=[f for r in results for f in r.output_files()],
+        result={"languages": [r.tgt for r in results], "backends": {r.tgt: r.backend for r in results}},
+    )
 
 
 @job_type("translate_shorts", request=TranslateShortsJob, heavy=False, title="Translate shorts titles")
@@ -206,6 +216,7 @@ def shorts_rerender_job(request: ShortsRerenderJob, ctx: JobContext) -> JobOutco
         request.clip_id,
         request.start,
         request.end,
+        style=request.style,
         **ctx.callbacks(),
     )
     clip = next(c for c in result.clips if c.id == request.clip_id)
