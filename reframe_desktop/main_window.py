@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
+from .widgets.about import show_about
 from .widgets.batch_drops import BatchDrops
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
 from .widgets.runtime_status import RuntimeStatusLabel
@@ -182,6 +183,10 @@ class MainWindow(QMainWindow):
             self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts, QKeySequence.HelpContents)
         )
         help_menu.addAction(self._action(self.tr("System status…"), self.open_system_status))
+        from .widgets.quick_start import add_help_actions
+
+        add_help_actions(self, help_menu)
+        help_menu.addAction(self._action(self.tr("&About Reframe"), lambda: show_about(self)))
 
     def _action(self, text: str, slot, shortcut=None, owner=None) -> QAction:
         act = QAction(text, self)

@@ -210,7 +210,17 @@ def test_settings_pages_check_before_anything_is_saved(qtbot, settings):
     before = load_engine_settings(environment=False)
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
-    assert list(dialog.pages) == ["general", "engine", "models", "translation", "shorts", "speakers", "jobs", "api"]
+    assert list(dialog.pages) == [
+        "general",
+        "engine",
+        "models",
+        "translation",
+        "shorts",
+        "speakers",
+        "jobs",
+        "api",
+        "remote",
+    ]
     api = dialog.page("api")
     api.lan.setChecked(True)  # the API always has a token (its own 0600 file), LAN or not
     assert api.token.token() and api.check() is None
@@ -278,7 +288,7 @@ def test_utilities_pages_submit_and_show_refusals_per_field(qtbot, client, setti
     # The translate page explains a missing file under its field, and submits its own job.
     assert tab.submit_translate() is None and "Choose a subtitle file" in tab.tr_errors.label("input").text()
     tab.tr_input.set_path(_file(tmp_path, "clip.srt"))
-    tab.tr_target.setCurrentIndex(tab.tr_target.findData("fr"))
+    tab.tr_target.set_values(["fr"])
     assert tab.submit_translate() and client.last()[1]["tgt"] == "fr"
     assert not _shown(tab.tr_errors.label("input"))
 

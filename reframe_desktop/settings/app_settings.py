@@ -46,6 +46,8 @@ class AppSettings(BaseModel):
     watch_enabled: bool = False
     watch_folder: str = ""
     watch_action: Literal["captions", "shorts"] = "captions"
+    #: The quick-start card was shown (on first launch; Help → Quick start shows it again).
+    quick_start_seen: bool = False
 
     def effective_output_folder(self) -> Path:
         return Path(self.output_folder) if self.output_folder else outputs_dir()
