@@ -9,6 +9,7 @@ The binary is, in order: the user's own ffmpeg from the engine settings (or the
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import logging
 import os
@@ -170,6 +171,7 @@ def run_ffmpeg(
         t.start()
 
     cancelled = False
+    suspended = False
     while True:
         try:
             proc.wait(timeout=0.1)
@@ -179,6 +181,8 @@ def run_ffmpeg(
                 cancelled = True
                 _stop(proc)
                 break
+            if token.is_paused != suspended:  # a paused job's ffmpeg sleeps (SIGSTOP / SuspendThread)
+                suspended = _set_suspended(proc, token.is_paused, emit)
     for t in readers:
         t.join(timeout=2)
     elapsed = time.monotonic() - started
@@ -204,8 +208,30 @@ def run_ffmpeg(
     return result
 
 
+def _set_suspended(proc: subprocess.Popen, suspend: bool, emit: LogFn) -> bool:
+    """Suspend or resume the child (psutil: SIGSTOP/SIGCONT on POSIX, portable elsewhere);
+    returns whether it is suspended now."""
+    import psutil
+
+    try:
+        child = psutil.Process(proc.pid)
+        if suspend:
+            child.suspend()
+        else:
+            child.resume()
+    except psutil.Error:  # it just ended: the wait loop sees that next
+        return suspend
+    emit("ffmpeg paused" if suspend else "ffmpeg resumed")
+    return suspend
+
+
 def _stop(proc: subprocess.Popen) -> None:
-    """Terminate, then kill: the whole stop stays well under a second."""
+    """Terminate, then kill: the whole stop stays well under a second. A suspended child is
+    woken first: a stopped process never acts on SIGTERM."""
+    import psutil
+
+    with contextlib.suppress(psutil.Error):
+        psutil.Process(proc.pid).resume()
     try:
         proc.terminate()
         proc.wait(timeout=0.5)

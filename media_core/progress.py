@@ -21,12 +21,19 @@ class ProgressFn(Protocol):
 
 
 class CancelToken:
-    """Thread-safe cancel flag; cheap to poll from tight loops."""
+    """Thread-safe cancel flag; cheap to poll from tight loops.
+
+    It also carries a *pause*: :meth:`raise_if_cancelled` is the safe point where a paused
+    operation waits (until resumed or cancelled), so every engine step that checks for a
+    cancel between chunks also stops there when paused. Subprocess runners suspend their
+    child instead (see media_core/ffmpeg.py)."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
         self._callbacks: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+        self._paused = False
+        self._wakeup = threading.Condition(self._lock)
 
     def cancel(self) -> None:
         with self._lock:
@@ -34,6 +41,7 @@ class CancelToken:
                 return
             self._event.set()
             callbacks = list(self._callbacks)
+            self._wakeup.notify_all()
         for cb in callbacks:
             try:
                 cb()
@@ -44,7 +52,29 @@ class CancelToken:
     def is_cancelled(self) -> bool:
         return self._event.is_set()
 
+    def pause(self) -> None:
+        with self._lock:
+            self._paused = True
+            self._wakeup.notify_all()
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+            self._wakeup.notify_all()
+
+    @property
+    def is_paused(self) -> bool:
+        return self._paused
+
+    def wait_while_paused(self) -> None:
+        """Block while paused; returns at once when resumed or cancelled."""
+        with self._lock:
+            while self._paused and not self._event.is_set():
+                self._wakeup.wait(0.5)
+
     def raise_if_cancelled(self) -> None:
+        if self._paused:
+            self.wait_while_paused()
         if self._event.is_set():
             raise CancelledError()
 

@@ -96,6 +96,30 @@ class JobClient(QObject):
         self.jobUpdated.emit(new_id)
         return new_id
 
+    def pause(self, job_id: str) -> bool:
+        return self._ensure().manager.pause(job_id)
+
+    # -- batches (media_core.jobs.manager.JobManager.submit_batch) -------------------
+    def submit_batch(self, requests: list, *, title: str = "") -> str:
+        """Many jobs as one batch (all validated before any is queued); returns the batch id."""
+        manager = self._ensure().manager
+        batch_id = manager.submit_batch(requests, title=title)
+        for job_id in manager.get_batch(batch_id).job_ids:
+            self.jobUpdated.emit(job_id)
+        return batch_id
+
+    def list_batches(self) -> list:
+        return self._ensure().manager.list_batches()
+
+    def cancel_batch(self, batch_id: str) -> int:
+        return self._ensure().manager.cancel_batch(batch_id)
+
+    def retry_batch(self, batch_id: str) -> list[str]:
+        ids = self._ensure().manager.retry_batch(batch_id)
+        for job_id in ids:
+            self.jobUpdated.emit(job_id)
+        return ids
+
     def delete(self, job_id: str, *, with_files: bool) -> None:
         self._ensure().delete(job_id, delete_files=with_files)
         self.jobsChanged.emit()

@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
 from .widgets.about import show_about
+from .widgets.batch_drops import BatchDrops
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
 from .widgets.runtime_status import RuntimeStatusLabel
+from .widgets.watch_runner import WatchRunner
 from .workers import run_in_background
 
 #: Jobs shorter than this finish without a desktop notification (the user is still watching).
@@ -83,6 +85,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self.runtime_status = RuntimeStatusLabel.attach(self, settings)
         self._build_menus()
+        self.batch_drops, self.watch = BatchDrops(self), WatchRunner(self)  # many files; watch folder
         self._tray: QSystemTrayIcon | None = None
         self._started: dict[str, float] = {}
         self.client.stateChanged.connect(self._on_job_state)
@@ -264,6 +267,7 @@ class MainWindow(QMainWindow):
         self.set_theme(self.settings.theme)
         self.runtime_status.settings = self.settings
         self.runtime_status.refresh()
+        self.watch.configure()
         self.settingsApplied.emit()
 
     def open_system_status(self) -> QDialog:
@@ -306,8 +310,8 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        handled = False
-        for url in event.mimeData().urls():
+        handled = self.batch_drops.submit([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
+        for url in event.mimeData().urls() if not handled else []:
             if url.isLocalFile():
                 handled = self.route_file(url.toLocalFile()) or handled
         if handled:

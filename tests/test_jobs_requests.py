@@ -142,8 +142,9 @@ def test_requests_reuse_the_engine_models():
 
 
 def test_one_status_enum_with_the_stored_values():
-    assert STATUSES == ("queued", "running", "succeeded", "failed", "cancelled", "interrupted")
+    assert STATUSES == ("queued", "running", "succeeded", "failed", "cancelled", "interrupted", "paused")
     assert JobStatus.INTERRUPTED in FINISHED_STATES and "interrupted" in FINISHED_STATES
+    assert JobStatus.PAUSED not in FINISHED_STATES  # a paused job is held, not over
     assert JobStatus("succeeded") == "succeeded" and f"{JobStatus.FAILED}" == "failed"
     assert InvalidParameterError("x").field_errors == {}
 

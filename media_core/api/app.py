@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from .. import __version__
 from ..errors import InvalidParameterError, ReframeError
 from ..jobs.manager import JobManager
-from ..jobs.models import Job
+from ..jobs.models import Batch, Job
 from ..jobs.validation import field_errors, summary, validate_request
 from ..paths import atomic_output, outputs_dir
 from ..settings import ApiSettings
@@ -52,6 +52,41 @@ class SubmitRequest(BaseModel):
     priority: int = 0
 
 
+class BatchSubmitRequest(BaseModel):
+    """Many files, one batch: each item is a job of ``type`` with ``params`` (the shared settings)
+    merged with the item's own params (at least its ``input``)."""
+
+    type: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
+    title: str = ""
+    priority: int = 0
+
+
+class BatchView(BaseModel):
+    id: str
+    title: str
+    created_at: float
+    status: str
+    progress: float
+    counts: dict[str, int]
+    job_ids: list[str]
+    folder: str | None
+
+    @classmethod
+    def of(cls, batch: Batch) -> BatchView:
+        return cls(
+            id=batch.id,
+            title=batch.title,
+            created_at=batch.created_at,
+            status=batch.status,
+            progress=batch.progress,
+            counts=batch.counts,
+            job_ids=batch.job_ids,
+            folder=batch.folder,
+        )
+
+
 class JobView(BaseModel):
     id: str
     type: str
@@ -70,6 +105,7 @@ class JobView(BaseModel):
     retry_of: str | None
     #: The job's small summary (on a cluster: ``worker``, the worker that ran it).
     result: dict[str, Any] = Field(default_factory=dict)
+    batch_id: str | None = None
 
     @classmethod
     def of(cls, job: Job) -> JobView:
@@ -192,6 +228,50 @@ def create_app(
     def submit(body: SubmitRequest) -> JobView:
         return submit_job(body.type, body.type, body.params, body.title, body.priority)
 
+    @app.post("/jobs/batch", status_code=201)
+    def submit_batch(body: BatchSubmitRequest) -> BatchView:
+        """Every item through the same checks as ``POST /jobs`` (fields, path policy), all before
+        any is queued; then one batch of jobs."""
+        spec = manager.registry.get(body.type)
+        items = [{**body.params, **item} for item in body.items]
+        for number, params in enumerate(items, 1):
+            try:
+                if spec.request is not None:
+                    validate_request(spec.request, params, f"item {number} of this {body.type} batch")
+                check_params(body.type, params)
+            except PathNotAllowedError as exc:
+                raise PathNotAllowedError(f"Item {number}: {exc.message}", detail=exc.detail) from exc
+        with submit_lock:
+            waiting = manager.store.count_jobs(status="queued")
+            if waiting + len(items) > settings.max_queued_jobs:
+                raise HTTPException(
+                    429,
+                    f"{waiting} jobs are already waiting and the limit is {settings.max_queued_jobs}; "
+                    "send fewer files or try again when some have run.",
+                    headers={"Retry-After": "5"},
+                )
+            batch_id = manager.submit_batch(
+                [(body.type, params) for params in items], title=body.title, priority=body.priority
+            )
+        return BatchView.of(manager.get_batch(batch_id))
+
+    @app.get("/batches/{batch_id}")
+    def get_batch(batch_id: str) -> BatchView:
+        return BatchView.of(manager.get_batch(batch_id))
+
+    @app.post("/batches/{batch_id}/cancel")
+    def cancel_batch(batch_id: str) -> dict:
+        return {"cancelled": manager.cancel_batch(batch_id)}
+
+    @app.post("/batches/{batch_id}/retry")
+    def retry_batch(batch_id: str) -> BatchView:
+        batch = manager.get_batch(batch_id)
+        for job_id in batch.job_ids:
+            job = manager.get(job_id)
+            check_params(job.type, job.params)
+        manager.retry_batch(batch_id)
+        return BatchView.of(manager.get_batch(batch_id))
+
     for name in manager.job_types():
         _add_typed_submit(app, name, manager.registry.get(name).request, submit_job)
 
@@ -209,6 +289,11 @@ def create_app(
         old = _get(manager, job_id)
         check_params(old.type, old.params)  # a job the desktop queued may write where an API client may not
         return JobView.of(manager.get(manager.retry(job_id)))
+
+    @app.post("/jobs/{job_id}/pause")
+    def pause(job_id: str) -> dict:
+        _get(manager, job_id)
+        return {"paused": manager.pause(job_id)}
 
     @app.post("/jobs/{job_id}/resume")
     def resume(job_id: str) -> JobView:

@@ -7,8 +7,11 @@ path on stdout (one per line, so scripts can use them) and progress on stderr.
 from __future__ import annotations
 
 import argparse
+import glob
 import sys
+from pathlib import Path
 
+from media_core.errors import InvalidParameterError
 from media_core.subtitles.formats import FORMATS, SUBTITLE_FORMATS
 
 
@@ -25,7 +28,12 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", metavar="INPUT", help="video or audio file")
+    parser.add_argument(
+        "input",
+        metavar="INPUT",
+        nargs="+",
+        help="video or audio file(s), folders or globs; several run as one batch (one line per file)",
+    )
     parser.add_argument(
         "-f",
         "--format",
@@ -93,13 +101,15 @@ def parse_formats(value: str, diarize: bool = False) -> list[str]:
     return [f for f in (part.strip().lower().lstrip(".") for part in value.split(",")) if f]
 
 
-def request_from_args(args: argparse.Namespace):
+def request_from_args(args: argparse.Namespace, source: str | None = None):
     """The captions job request (the same model the app and the HTTP API submit)."""
     from media_core.jobs.requests import CaptionsJob
     from media_core.jobs.validation import validate_request
 
+    if source is None:
+        source = args.input[0] if isinstance(args.input, list) else args.input
     data = {
-        "input": args.input,
+        "input": source,
         "transcription": {
             "backend": args.backend,
             "model": args.model,
@@ -148,6 +158,10 @@ def run(args: argparse.Namespace) -> int:
     from .interrupt import run_with_cancel
     from .progress_bar import ProgressBar
 
+    inputs = args.input if isinstance(args.input, list) else [args.input]
+    first = Path(inputs[0])
+    if len(inputs) > 1 or first.is_dir() or (not first.exists() and glob.glob(inputs[0])):
+        return run_many(args, inputs)
     request = request_from_args(args)  # option errors surface before any work starts
     bar = ProgressBar(enabled=not args.quiet)
     try:
@@ -157,6 +171,27 @@ def run(args: argparse.Namespace) -> int:
     for path in result.outputs.values():
         print(path)
     return 0
+
+
+def run_many(args: argparse.Namespace, inputs: list[str]) -> int:
+    """A batch: one job per file, one line per file on stdout; exit code 1 if any failed."""
+    from media_core.batch import expand_inputs, run_batch
+
+    from .jobs import manager_for_cli
+    from .progress_bar import ProgressBar
+
+    files = expand_inputs(inputs)
+    if args.basename and len(files) > 1:
+        raise InvalidParameterError("--name names one output; leave it out for a batch.")
+    requests = [request_from_args(args, str(path)) for path in files]  # every error before any work
+    manager = manager_for_cli()
+    bar = ProgressBar(enabled=not args.quiet)
+    try:
+        failed = run_batch(manager, requests, title=f"Captions · {len(files)} files", out=sys.stdout, on_progress=bar)
+    finally:
+        bar.close()
+        manager.shutdown()
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,12 +57,18 @@ def register(subparsers) -> None:
         ("log", "one job's log"),
         ("cancel", "cancel a queued or running job"),
         ("retry", "run a finished job again (as a new job) and wait"),
-        ("resume", "re-queue an interrupted, failed or cancelled job and wait"),
+        ("resume", "continue a paused job, or re-queue an interrupted, failed or cancelled one and wait"),
+        ("pause", "pause a running job (its ffmpeg sleeps; a transcription stops between windows)"),
     ):
         sub = actions.add_parser(name, help=helptext)
         sub.add_argument("id", help="job id (a unique prefix is enough)")
     actions.add_parser("types", help="the job types this build can run")
     jobs.set_defaults(func=_jobs)
+
+
+def manager_for_cli():
+    """The job manager a command runs its jobs with (the store the app shares)."""
+    return _manager()
 
 
 def _manager():
@@ -184,5 +190,24 @@ def _jobs(args: argparse.Namespace) -> int:
                 "from here; cancel it in the app that runs it."
             )
         return 0
+    if action == "pause":
+        if not manager.pause(job_id):
+            raise InvalidParameterError("That job is not running, so it cannot be paused.")
+        print(f"paused {job_id}")
+        return 0
+    held_elsewhere = (
+        action == "resume" and manager.get(job_id).status == JobStatus.PAUSED and _held_elsewhere(manager, job_id)
+    )
+    if held_elsewhere:  # the app that runs it continues it
+        manager.resume(job_id)
+        print(f"resumed {job_id}")
+        return 0
     new_id = manager.retry(job_id) if action == "retry" else manager.resume(job_id)
     return _wait_with_progress(manager, new_id, quiet=False)
+
+
+def _held_elsewhere(manager, job_id: str) -> bool:
+    from media_core.jobs.store import owner_alive, process_owner
+
+    owner = manager.store.owner(job_id)
+    return owner_alive(owner) and owner != process_owner()

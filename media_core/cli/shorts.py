@@ -8,7 +8,9 @@ manifest, CSV, EDL and FCPXML). Errors and Ctrl-C follow the CLI's conventions
 from __future__ import annotations
 
 import argparse
+import glob
 import sys
+from pathlib import Path
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -24,7 +26,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("video", metavar="VIDEO")
+    parser.add_argument(
+        "video", metavar="VIDEO", nargs="+", help="video file(s), folders or globs; several run as one batch"
+    )
     parser.add_argument("-n", "--num-clips", type=int, default=3)
     parser.add_argument("--min", dest="min_duration", type=float, default=20.0, help="shortest clip, seconds")
     parser.add_argument("--max", dest="max_duration", type=float, default=60.0, help="longest clip, seconds")
@@ -78,45 +82,16 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from media_core.jobs.requests import ShortsJob
-    from media_core.jobs.validation import validate_request
     from media_core.progress import Progress
     from media_core.shorts.pipeline import find_shorts, render_shorts
 
     from .interrupt import run_with_cancel
     from .progress_bar import ProgressBar
 
-    # The same request model as the app's and the HTTP API's shorts job.
-    job = validate_request(
-        ShortsJob,
-        {
-            "input": args.video,
-            "num_clips": args.num_clips,
-            "min_duration": args.min_duration,
-            "max_duration": args.max_duration,
-            "aspect": args.aspect,
-            "strategy": args.strategy,
-            "focus_x": args.focus_x,
-            "follow_faces": args.follow_faces,
-            "split_speakers": not args.no_split,
-            "layout": args.layout,
-            "captions": not args.no_captions,
-            "style": args.style,
-            "trim_silences": args.trim_silences,
-            "tighten": args.tighten,
-            "extra_fillers": [w.strip() for w in args.extra_fillers.split(",") if w.strip()],
-            "prompt": args.prompt,
-            "semantic": args.semantic,
-            "scorer": "llm" if args.ai_rank else "heuristic",
-            "output_height": args.height,
-            "output_dir": args.out,
-            "transcription": {"model": args.model, "language": args.language},
-            "diarize": args.diarize,
-            "speakers": args.speakers,
-            "prefer_speaker": args.prefer_speaker,
-        },
-        "reframe shorts",
-    )
+    videos = args.video if isinstance(args.video, list) else [args.video]
+    if len(videos) > 1 or Path(videos[0]).is_dir() or (not Path(videos[0]).exists() and glob.glob(videos[0])):
+        return run_many(args, videos)
+    job = job_from_args(args, videos[0])
     request = job.shorts_request()
     bar = ProgressBar()
     report = Progress(bar)
@@ -146,3 +121,64 @@ def run(args: argparse.Namespace) -> int:
         print(clip.video_path)
     print(result.manifest_path)
     return 0
+
+
+def run_many(args: argparse.Namespace, videos: list[str]) -> int:
+    """A batch: one shorts job per video, one line per video on stdout; exit code 1 if any failed."""
+    from media_core.batch import expand_inputs, run_batch
+    from media_core.errors import InvalidParameterError
+
+    from .jobs import manager_for_cli
+    from .progress_bar import ProgressBar
+
+    if args.plan_only:
+        raise InvalidParameterError("--plan-only takes one video.")
+    files = expand_inputs(videos)
+    requests = [job_from_args(args, str(path), many=True) for path in files]  # every error before any work
+    manager = manager_for_cli()
+    bar = ProgressBar()
+    try:
+        failed = run_batch(manager, requests, title=f"Shorts · {len(files)} videos", out=sys.stdout, on_progress=bar)
+    finally:
+        bar.close()
+        manager.shutdown()
+    return 1 if failed else 0
+
+
+def job_from_args(args: argparse.Namespace, video: str, *, many: bool = False):
+    """The shorts job request: the same model as the app's and the HTTP API's shorts job. In a
+    batch ``--out`` holds one run folder per video."""
+    from media_core.jobs.requests import ShortsJob
+    from media_core.jobs.validation import validate_request
+
+    return validate_request(
+        ShortsJob,
+        {
+            "input": video,
+            "num_clips": args.num_clips,
+            "min_duration": args.min_duration,
+            "max_duration": args.max_duration,
+            "aspect": args.aspect,
+            "strategy": args.strategy,
+            "focus_x": args.focus_x,
+            "follow_faces": args.follow_faces,
+            "split_speakers": not args.no_split,
+            "layout": args.layout,
+            "captions": not args.no_captions,
+            "style": args.style,
+            "trim_silences": args.trim_silences,
+            "tighten": args.tighten,
+            "extra_fillers": [w.strip() for w in args.extra_fillers.split(",") if w.strip()],
+            "prompt": args.prompt,
+            "semantic": args.semantic,
+            "scorer": "llm" if args.ai_rank else "heuristic",
+            "output_height": args.height,
+            "output_dir": None if many else args.out,
+            "output_root": args.out if many else None,
+            "transcription": {"model": args.model, "language": args.language},
+            "diarize": args.diarize,
+            "speakers": args.speakers,
+            "prefer_speaker": args.prefer_speaker,
+        },
+        "reframe shorts",
+    )

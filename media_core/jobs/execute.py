@@ -187,6 +187,12 @@ def _record_failure(
     elapsed: float,
     stopping: bool = False,
 ) -> Job:
+    if (isinstance(exc, CancelledError) or cancel.is_cancelled) and stopping and cancel.is_paused:
+        # Closing the app does not undo the user's pause: the row stays 'paused', held by no
+        # process, and a resume runs it again from the start.
+        ctx.log(f"stopped while paused after {elapsed:.2f}s; it stays paused")
+        if store.set_paused(job.id, owner=None):
+            return store.get(job.id)
     if (isinstance(exc, CancelledError) or cancel.is_cancelled) and stopping:
         ctx.log(f"interrupted by shutdown after {elapsed:.2f}s")
         return finish_with_retry(

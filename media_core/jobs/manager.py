@@ -21,7 +21,7 @@ import shlex
 import shutil
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,9 @@ from ..settings import EngineSettings, engine_settings
 from ..settings import on_change as on_settings_change
 from .context import JobEvents
 from .execute import DEFAULT_RETRY_BASE_DELAY, UnrecordedEndError, execute_job
-from .models import UNSUCCESSFUL_STATES, Job, JobStatus
+from .models import UNSUCCESSFUL_STATES, Batch, Job, JobStatus
 from .registry import JobRegistry, default_registry
-from .store import JobStore, process_owner
+from .store import JobStore, owner_alive, process_owner
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +232,7 @@ class JobManager:
         parent_id: str | None = None,
         retry_of: str | None = None,
         remote_url: str | None = None,
+        batch_id: str | None = None,
     ) -> str:
         """Queue a job; returns its id.
 
@@ -268,6 +269,7 @@ class JobManager:
                 retry_of=retry_of,
                 inputs=inputs,
                 remote_url=remote_url,
+                batch_id=batch_id,
             )
             self.store.append_log(created.id, f"queued {job_type}" + (f" (retry of {retry_of})" if retry_of else ""))
             self.events.state(created.id, JobStatus.QUEUED)
@@ -294,9 +296,87 @@ class JobManager:
             return True
         if token is not None:
             self._log_quietly(job_id, "cancel requested")
-            token.cancel()
+            token.cancel()  # a paused job wakes up to end (its ffmpeg is resumed, then stopped)
+            return True
+        return self._cancel_elsewhere(job_id)
+
+    def _cancel_elsewhere(self, job_id: str) -> bool:
+        """A job no worker of this process runs: a paused one left by a closed app ends now; one
+        another live process runs is asked to stop (its manager polls the request)."""
+        if not self.store.exists(job_id):
+            return False
+        owner = self.store.owner(job_id)
+        if owner_alive(owner) and owner != process_owner():
+            if self.store.get(job_id).status in (JobStatus.RUNNING, JobStatus.PAUSED):
+                self.store.request_control(job_id, "cancel")
+                self._log_quietly(job_id, "cancel requested from another process")
+                return True
+            return False
+        if self.store.cancel_paused(job_id):
+            self._log_quietly(job_id, "cancelled while paused")
+            self.events.state(job_id, JobStatus.CANCELLED)
             return True
         return False
+
+    # -- pause / resume ---------------------------------------------------------------
+    def pause(self, job_id: str) -> bool:
+        """Hold a running job: its ffmpeg is suspended, a transcription stops after the window in
+        hand. It stays ``paused`` (even across a restart) until :meth:`resume` or :meth:`cancel`.
+        A job another live process runs is asked to pause; ``False`` if it is not running."""
+        with self._cv:
+            token = self._tokens.get(job_id)
+        if self.store.get(job_id).remote_url is not None:
+            raise InvalidParameterError("A job running on another Reframe server cannot be paused; cancel it instead.")
+        if token is None:
+            return self._control_elsewhere(job_id, "pause", JobStatus.RUNNING)
+        token.pause()
+        if not self.store.set_paused(job_id):  # it ended meanwhile
+            token.resume()
+            return False
+        self._log_quietly(job_id, "paused")
+        self.events.state(job_id, JobStatus.PAUSED)
+        return True
+
+    def _control_elsewhere(self, job_id: str, action: str, expected: JobStatus) -> bool:
+        job = self.store.get(job_id)
+        owner = self.store.owner(job_id)
+        if job.status != expected or owner == process_owner() or not owner_alive(owner):
+            return False
+        self.store.request_control(job_id, action)
+        self._log_quietly(job_id, f"{action} requested from another process")
+        return True
+
+    def _resume_paused(self, job_id: str) -> str:
+        with self._cv:
+            token = self._tokens.get(job_id)
+        if token is not None:  # the same attempt goes on where it stopped
+            if self.store.set_unpaused(job_id):
+                token.resume()
+                self._log_quietly(job_id, "resumed")
+                self.events.state(job_id, JobStatus.RUNNING)
+            return job_id
+        if self._control_elsewhere(job_id, "resume", JobStatus.PAUSED):
+            return job_id
+        # The process that paused it is gone (the app was closed): start it again.
+        with self._cv:
+            self.store.requeue(job_id, reset_attempts=True)
+            self.store.append_log(job_id, "resumed after a restart: running it again from the start")
+            self.events.state(job_id, JobStatus.QUEUED)
+        self._kick()
+        return job_id
+
+    def _apply_controls(self) -> None:
+        """Pause/resume/cancel requests other processes (CLI, HTTP API) left for our jobs."""
+        for job_id, action in self.store.take_controls(process_owner()):
+            try:
+                if action == "pause":
+                    self.pause(job_id)
+                elif action == "resume":
+                    self._resume_paused(job_id)
+                else:
+                    self.cancel(job_id)
+            except Exception:
+                log.exception("job %s: %s request failed", job_id, action)
 
     def _log_quietly(self, job_id: str, line: str) -> None:
         try:
@@ -354,8 +434,11 @@ class JobManager:
         )
 
     def resume(self, job_id: str) -> str:
-        """Re-queue the same job (interrupted, failed or cancelled); returns its id."""
+        """Continue a paused job, or re-queue the same job (interrupted, failed or cancelled);
+        returns its id."""
         job = self.store.get(job_id)
+        if job.status == JobStatus.PAUSED:
+            return self._resume_paused(job_id)
         if job.status not in UNSUCCESSFUL_STATES:
             raise InvalidParameterError(f"A {job.status} job cannot be resumed.")
         with self._cv:  # see submit(): 'queued' must reach listeners before 'running'
@@ -378,7 +461,9 @@ class JobManager:
                 job_id, JobStatus.FAILED, ("internal", "The job's worker stopped without recording an end.", None)
             )
         job = self.store.get(job_id)
-        if job.status == JobStatus.RUNNING:
+        with self._cv:
+            held = job_id in self._tokens
+        if job.status == JobStatus.RUNNING or (job.status == JobStatus.PAUSED and held):
             raise InvalidParameterError(
                 "Cancel the job before deleting it."
                 if not pending
@@ -388,6 +473,69 @@ class JobManager:
             for path in _deletable_outputs(job, files_root):
                 path.unlink(missing_ok=True)
         self.store.delete(job_id)
+
+    # -- batches ----------------------------------------------------------------------
+    def submit_batch(
+        self,
+        requests: Sequence[BaseModel | tuple[str, Mapping[str, Any]]],
+        *,
+        title: str = "",
+        priority: int = 0,
+    ) -> str:
+        """Queue many jobs as one batch (each its own job); returns the batch id.
+
+        ``requests`` are request models, or ``(type, params)`` pairs. All of them are validated
+        before any is queued: one bad file refuses the whole batch (its message names the item).
+        They run one after another in the heavy slot, so a transcription model loads once."""
+        if not requests:
+            raise InvalidParameterError("A batch needs at least one file.")
+        checked: list[BaseModel | tuple[str, dict[str, Any]]] = []
+        for number, item in enumerate(requests, 1):
+            try:
+                if isinstance(item, BaseModel):
+                    spec = self.registry.for_request(item)
+                    validated = spec.validate(item)
+                else:
+                    spec = self.registry.get(item[0])
+                    validated = spec.validate(item[1])
+            except InvalidParameterError as exc:
+                raise InvalidParameterError(
+                    f"Item {number} of the batch: {exc.message}", detail=exc.detail, field_errors=exc.field_errors
+                ) from exc
+            checked.append(validated if isinstance(validated, BaseModel) else (spec.name, validated))
+        batch_id = self.store.create_batch(title)
+        for item in checked:
+            if isinstance(item, BaseModel):
+                self.submit(item, priority=priority, batch_id=batch_id)
+            else:
+                self.submit(item[0], item[1], priority=priority, batch_id=batch_id)
+        return batch_id
+
+    def get_batch(self, batch_id: str) -> Batch:
+        return self.store.get_batch(batch_id)
+
+    def list_batches(self, *, limit: int | None = 50) -> list[Batch]:
+        return self.store.list_batches(limit=limit)
+
+    def cancel_batch(self, batch_id: str) -> int:
+        """Cancel every job of the batch not finished yet; returns how many were cancelled."""
+        batch = self.store.get_batch(batch_id)
+        return sum(1 for job_id in batch.job_ids if not self.store.get(job_id).is_finished and self.cancel(job_id))
+
+    def retry_batch(self, batch_id: str) -> list[str]:
+        """Run the batch's failed, cancelled and interrupted jobs again (the same jobs, so they
+        stay in the batch); returns their ids."""
+        batch = self.store.get_batch(batch_id)
+        again = [job_id for job_id in batch.job_ids if self.store.get(job_id).status in UNSUCCESSFUL_STATES]
+        return [self.resume(job_id) for job_id in again]
+
+    def wait_batch(self, batch_id: str, timeout: float | None = None) -> Batch:
+        """Block until every job of the batch is finished (or ``timeout``)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for job_id in self.store.get_batch(batch_id).job_ids:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            self.wait(job_id, remaining)
+        return self.store.get_batch(batch_id)
 
     # -- reads ------------------------------------------------------------------------
     def get(self, job_id: str) -> Job:
@@ -473,6 +621,7 @@ class JobManager:
             try:
                 if self._pending_ends:
                     self._finish_pending()
+                self._apply_controls()
                 self._start_runnable()
                 wake = self.store.next_wakeup()
             except Exception:  # a busy/broken database must not kill dispatching for good
@@ -491,7 +640,9 @@ class JobManager:
                     return
                 busy = self._running_heavy if job.heavy else self._running_light
                 limit = self.heavy_slots if job.heavy else self.light_slots
-                if len(busy) >= limit:
+                if len(busy) >= limit or job.id in self._tokens:
+                    # (The second: a job resumed at once after it ended, whose last worker has not
+                    # let go of it yet; that worker wakes the dispatcher when it has.)
                     continue
                 claimed = self.store.claim(job.id, process_owner())
                 if claimed is None:  # cancelled or taken by another process meanwhile

@@ -22,6 +22,9 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"
     #: Reframe stopped (closed, crashed) while the job ran: it can be resumed.
     INTERRUPTED = "interrupted"
+    #: Held by the user (:meth:`JobManager.pause`): its ffmpeg is suspended or its
+    #: transcription waits between windows. Survives a restart; resume continues or restarts it.
+    PAUSED = "paused"
 
 
 STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus)
@@ -78,6 +81,9 @@ class Job(BaseModel):
     #: Set on a job created by :meth:`JobManager.retry`: the job it retries.
     retry_of: str | None = None
     parent_id: str | None = None
+    #: Jobs submitted together (many files dropped at once, ``reframe captions a.mp4 b.mp4``)
+    #: share a batch id (see :class:`Batch`).
+    batch_id: str | None = None
     #: Small JSON summary a job function returned (``JobOutcome.result``).
     result: dict[str, Any] = Field(default_factory=dict)
     #: Set when the job runs on another Reframe server (media_core.remote): its address…
@@ -122,3 +128,37 @@ class JobOutcome(BaseModel):
 
     outputs: list[tuple[Path, str]] = Field(default_factory=list)
     result: dict[str, Any] = Field(default_factory=dict)
+
+
+class Batch(BaseModel):
+    """Jobs submitted together; its state is summed up from its jobs'."""
+
+    id: str
+    title: str = ""
+    created_at: float
+    job_ids: list[str] = Field(default_factory=list)
+    #: Job count per status.
+    counts: dict[str, int] = Field(default_factory=dict)
+    #: Mean progress of its jobs (a finished job counts as 1).
+    progress: float = 0.0
+    #: The folder its outputs went to (the first output's folder), if any.
+    folder: str | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.job_ids)
+
+    @property
+    def is_finished(self) -> bool:
+        return all(JobStatus(s) in FINISHED_STATES for s, n in self.counts.items() if n)
+
+    @property
+    def status(self) -> JobStatus:
+        """One word for the row: running while any job runs, else queued/paused, else how it ended."""
+        for status in (JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.PAUSED):
+            if self.counts.get(status):
+                return status
+        for status in (JobStatus.FAILED, JobStatus.INTERRUPTED, JobStatus.CANCELLED):
+            if self.counts.get(status):
+                return status
+        return JobStatus.SUCCEEDED

@@ -32,7 +32,7 @@ import psutil
 
 from ..errors import InvalidParameterError, ReframeError
 from ..paths import data_dir, file_sha256
-from .models import FINISHED_STATES, STATUSES, Asset, Job, JobStatus
+from .models import FINISHED_STATES, STATUSES, Asset, Batch, Job, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +143,86 @@ def _m2_remote(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE jobs ADD COLUMN remote_id TEXT")
 
 
+def _m3_batches_and_pause(db: sqlite3.Connection) -> None:
+    """Batches, the 'paused' status and cross-process control requests.
+
+    SQLite cannot change a CHECK constraint in place, so ``jobs`` is rebuilt (and ``assets``
+    with it: dropping the old ``jobs`` with foreign keys on would cascade-delete its assets).
+    The new tables reference ``jobs_new``; renaming it rewrites those references to ``jobs``."""
+    statuses = ", ".join(f"'{s}'" for s in STATUSES)
+    _run_script(
+        db,
+        f"""
+        CREATE TABLE batches (
+            id         TEXT PRIMARY KEY,
+            title      TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE jobs_new (
+            id            TEXT PRIMARY KEY,
+            type          TEXT NOT NULL,
+            params        TEXT NOT NULL DEFAULT '{{}}',
+            status        TEXT NOT NULL CHECK (status IN ({statuses})),
+            progress      REAL NOT NULL DEFAULT 0,
+            stage         TEXT NOT NULL DEFAULT '',
+            title         TEXT NOT NULL DEFAULT '',
+            priority      INTEGER NOT NULL DEFAULT 0,
+            heavy         INTEGER NOT NULL DEFAULT 0,
+            created_at    REAL NOT NULL,
+            started_at    REAL,
+            finished_at   REAL,
+            not_before    REAL,
+            error_code    TEXT,
+            error_message TEXT,
+            error_detail  TEXT,
+            attempts      INTEGER NOT NULL DEFAULT 0,
+            max_attempts  INTEGER NOT NULL DEFAULT 3,
+            retry_of      TEXT REFERENCES jobs_new(id) ON DELETE SET NULL,
+            parent_id     TEXT REFERENCES jobs_new(id) ON DELETE SET NULL,
+            owner         TEXT,
+            result        TEXT NOT NULL DEFAULT '{{}}',
+            remote_url    TEXT,
+            remote_id     TEXT,
+            batch_id      TEXT REFERENCES batches(id) ON DELETE SET NULL,
+            control       TEXT
+        );
+        INSERT INTO jobs_new(id, type, params, status, progress, stage, title, priority, heavy, created_at,
+            started_at, finished_at, not_before, error_code, error_message, error_detail, attempts,
+            max_attempts, retry_of, parent_id, owner, result, remote_url, remote_id)
+        SELECT id, type, params, status, progress, stage, title, priority, heavy, created_at,
+            started_at, finished_at, not_before, error_code, error_message, error_detail, attempts,
+            max_attempts, retry_of, parent_id, owner, result, remote_url, remote_id FROM jobs;
+        CREATE TABLE assets_new (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id     TEXT NOT NULL REFERENCES jobs_new(id) ON DELETE CASCADE,
+            role       TEXT NOT NULL CHECK (role IN ('input', 'output')),
+            kind       TEXT NOT NULL DEFAULT '',
+            path       TEXT NOT NULL,
+            size       INTEGER,
+            mtime      REAL,
+            sha256     TEXT,
+            created_at REAL NOT NULL
+        );
+        INSERT INTO assets_new SELECT id, job_id, role, kind, path, size, mtime, sha256, created_at FROM assets;
+        DROP TABLE assets;
+        DROP TABLE jobs;
+        ALTER TABLE jobs_new RENAME TO jobs;
+        ALTER TABLE assets_new RENAME TO assets;
+        CREATE INDEX jobs_created ON jobs(created_at);
+        CREATE INDEX jobs_status_created ON jobs(status, created_at);
+        CREATE INDEX jobs_type_created ON jobs(type, created_at);
+        CREATE INDEX jobs_batch ON jobs(batch_id);
+        CREATE INDEX jobs_control ON jobs(control) WHERE control IS NOT NULL;
+        CREATE INDEX assets_job ON assets(job_id);
+    """,
+    )
+
+
 #: Ordered (version, upgrade) pairs; never edit a released one, append a new one.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _m1_initial),
     (2, _m2_remote),
+    (3, _m3_batches_and_pause),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -174,6 +250,7 @@ _JOB_COLUMNS = (
     "result",
     "remote_url",
     "remote_id",
+    "batch_id",
 )
 _SELECT = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
 
@@ -382,6 +459,7 @@ class JobStore:
         job_id: str | None = None,
         created_at: float | None = None,
         remote_url: str | None = None,
+        batch_id: str | None = None,
     ) -> Job:
         """Insert a queued job (and its input asset records); returns it.
 
@@ -396,7 +474,8 @@ class JobStore:
         with self._write() as db:
             db.execute(
                 "INSERT INTO jobs(id, type, params, status, title, priority, heavy, created_at, max_attempts,"
-                " retry_of, parent_id, owner, remote_url) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " retry_of, parent_id, owner, remote_url, batch_id)"
+                " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job_id,
                     job_type,
@@ -410,6 +489,7 @@ class JobStore:
                     parent_id,
                     process_owner(),
                     remote_url,
+                    batch_id,
                 ),
             )
             for path, kind in inputs:
@@ -610,6 +690,109 @@ class JobStore:
                 (time.time(), job_id),
             )
             return cur.rowcount == 1
+
+    # -- pause ----------------------------------------------------------------------
+    def set_paused(self, job_id: str, *, owner: str | None = "keep") -> bool:
+        """Running → paused; ``owner=None`` also lets go of it (the process is closing: a later
+        resume restarts it). ``False`` if the job was not running (or paused) any more."""
+        sql = "UPDATE jobs SET status = 'paused'"
+        args: list[Any] = []
+        if owner != "keep":
+            sql += ", owner = ?"
+            args.append(owner)
+        with self._write() as db:
+            cur = db.execute(sql + " WHERE id = ? AND status IN ('running', 'paused')", (*args, job_id))
+            return cur.rowcount == 1
+
+    def set_unpaused(self, job_id: str) -> bool:
+        """Paused → running again (the same attempt goes on in the process that holds it)."""
+        with self._write() as db:
+            cur = db.execute("UPDATE jobs SET status = 'running' WHERE id = ? AND status = 'paused'", (job_id,))
+            return cur.rowcount == 1
+
+    def owner(self, job_id: str) -> str | None:
+        row = self._conn().execute("SELECT owner FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise JobNotFoundError(f"No job with id {job_id}.")
+        return row["owner"]
+
+    def cancel_paused(self, job_id: str) -> bool:
+        """A paused job no live process holds → cancelled."""
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE jobs SET status = 'cancelled', finished_at = ?, owner = NULL, control = NULL,"
+                " error_code = 'cancelled', error_message = 'Cancelled.' WHERE id = ? AND status = 'paused'",
+                (time.time(), job_id),
+            )
+            return cur.rowcount == 1
+
+    # -- requests to the process that runs a job ---------------------------------------
+    def request_control(self, job_id: str, action: str) -> None:
+        """Ask the process running ``job_id`` to ``pause``, ``resume`` or ``cancel`` it (its
+        manager polls for these): how a CLI or API process acts on the desktop's jobs."""
+        if action not in ("pause", "resume", "cancel"):
+            raise ValueError(action)
+        with self._write() as db:
+            db.execute("UPDATE jobs SET control = ? WHERE id = ?", (action, job_id))
+
+    def take_controls(self, owner: str) -> list[tuple[str, str]]:
+        """The pending control requests for jobs ``owner`` holds, cleared as they are read."""
+        # Polled every couple of seconds: a plain read first, the write lock only when needed.
+        if self._conn().execute("SELECT 1 FROM jobs WHERE control IS NOT NULL LIMIT 1").fetchone() is None:
+            return []
+        with self._write() as db:
+            rows = db.execute(
+                "SELECT id, control FROM jobs WHERE control IS NOT NULL AND owner = ?", (owner,)
+            ).fetchall()
+            if rows:
+                db.execute("UPDATE jobs SET control = NULL WHERE control IS NOT NULL AND owner = ?", (owner,))
+        return [(r["id"], r["control"]) for r in rows]
+
+    # -- batches ----------------------------------------------------------------------
+    def create_batch(self, title: str = "") -> str:
+        batch_id = new_job_id()
+        with self._write() as db:
+            db.execute("INSERT INTO batches(id, title, created_at) VALUES (?, ?, ?)", (batch_id, title, time.time()))
+        return batch_id
+
+    def get_batch(self, batch_id: str) -> Batch:
+        row = self._conn().execute("SELECT id, title, created_at FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        if row is None:
+            raise JobNotFoundError(f"No batch with id {batch_id}.")
+        return self._batch_of(row)
+
+    def list_batches(self, *, limit: int | None = 50) -> list[Batch]:
+        """Batches newest first (those whose jobs were all deleted are left out)."""
+        sql = (
+            "SELECT id, title, created_at FROM batches b WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id)"
+            " ORDER BY created_at DESC"
+        )
+        rows = self._conn().execute(sql + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+        return [self._batch_of(r) for r in rows]
+
+    def _batch_of(self, row: sqlite3.Row) -> Batch:
+        conn = self._conn()
+        jobs = conn.execute(
+            "SELECT id, status, progress FROM jobs WHERE batch_id = ? ORDER BY created_at, id", (row["id"],)
+        ).fetchall()
+        counts: dict[str, int] = {}
+        for job in jobs:
+            counts[job["status"]] = counts.get(job["status"], 0) + 1
+        done = [1.0 if job["status"] in FINISHED_STATES else float(job["progress"]) for job in jobs]
+        first_output = conn.execute(
+            "SELECT a.path FROM assets a JOIN jobs j ON j.id = a.job_id WHERE j.batch_id = ? AND a.role = 'output'"
+            " ORDER BY a.id LIMIT 1",
+            (row["id"],),
+        ).fetchone()
+        return Batch(
+            id=row["id"],
+            title=row["title"],
+            created_at=row["created_at"],
+            job_ids=[job["id"] for job in jobs],
+            counts=counts,
+            progress=sum(done) / len(done) if done else 0.0,
+            folder=str(Path(first_output[0]).parent) if first_output else None,
+        )
 
     def mark_interrupted(self) -> list[str]:
         """Jobs left 'running' by a process that no longer exists become 'interrupted'."""

@@ -25,6 +25,8 @@ from .config import TranscriptionConfig
 # so loaded models are kept per (path, device, compute_type, threads).
 _models: dict[tuple, object] = {}
 _models_lock = threading.Lock()
+#: How many times a model was read from disk in this process (a batch must load it once).
+load_count = 0
 
 
 def load_model(model_dir: Path, config: TranscriptionConfig):
@@ -65,6 +67,8 @@ def _load(model_dir: Path, config: TranscriptionConfig):
                     detail=repr(exc),
                 ) from exc
             _models[key] = model
+            global load_count
+            load_count += 1
         return model
 
 
@@ -275,6 +279,8 @@ def _cancellable(segments: Iterator, token: CancelToken, poll: float = 0.1) -> I
                 if stop.is_set() or token.is_cancelled:
                     return
                 out.put(seg)
+                # A paused job stops here, between two decoded windows, until resumed or cancelled.
+                token.wait_while_paused()
             out.put(_DONE)
         except BaseException as exc:  # handed to the consuming thread
             out.put(exc)

@@ -158,8 +158,9 @@ def transcribe_array(
         raw = model.transcribe(
             np.ascontiguousarray(audio, dtype=np.float32),
             new_segment_callback=on_segment,
-            # whisper.cpp polls this during decoding, so cancel stops it mid-window.
-            abort_callback=lambda: token.is_cancelled,
+            # whisper.cpp polls this during decoding, so cancel stops it mid-window, and a paused
+            # job holds right there (the wait releases the GIL) until resumed or cancelled.
+            abort_callback=lambda: _hold_if_paused(token),
             extract_probability=True,
             **params,
         )
@@ -195,6 +196,11 @@ def _segment(seg, config: TranscriptionConfig, original) -> Segment:
     prob = float(seg.probability) if not np.isnan(seg.probability) else 1.0
     words = [Word(text=seg.text, start=start, end=end, probability=prob)] if config.word_timestamps else []
     return Segment(start=start, end=end, text=seg.text, words=words)
+
+
+def _hold_if_paused(token: CancelToken) -> bool:
+    token.wait_while_paused()
+    return token.is_cancelled
 
 
 def _multilingual(model_file: Path) -> bool:

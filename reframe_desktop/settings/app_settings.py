@@ -42,6 +42,10 @@ class AppSettings(BaseModel):
     last_tab: int = 1
     #: Last options used in each tab, keyed by tab name; restored on the next start.
     tab_options: dict[str, dict] = Field(default_factory=dict)
+    #: Watch folder (reframe_desktop/widgets/watch_runner.py): new files there become jobs.
+    watch_enabled: bool = False
+    watch_folder: str = ""
+    watch_action: Literal["captions", "shorts"] = "captions"
     #: The quick-start card was shown (on first launch; Help → Quick start shows it again).
     quick_start_seen: bool = False
 

@@ -20,6 +20,7 @@ from .remote_page import RemotePage
 from .shorts_page import ShortsPage
 from .speakers_page import SpeakersPage
 from .translation_page import TranslationPage
+from .watch_page import WatchPage
 
 
 class SettingsDialog(QDialog):
@@ -37,6 +38,7 @@ class SettingsDialog(QDialog):
             ShortsPage(self.draft),
             SpeakersPage(self.draft),
             JobsPage(self.draft),
+            WatchPage(self.draft),
             ApiPage(self.draft, api_host),
             RemotePage(self.draft),
         ]

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from media_core.jobs.models import STATUSES, UNSUCCESSFUL_STATES
 
 from ..labels import DATE_RANGES, fill_combo
+from ..widgets.batch_panel import BatchPanel
 from ..widgets.common import open_path, reveal_path
 from ..widgets.recent_jobs import job_outputs
 from ..workers import run_in_background
@@ -47,6 +48,8 @@ class JobsTab(BaseTab):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addLayout(self._build_filters())
+        self.batches = BatchPanel(self.client, self)
+        ll.addWidget(self.batches)
         ll.addWidget(self._build_table(), 1)
         ll.addLayout(self._build_actions())
         split = QSplitter()
@@ -110,6 +113,7 @@ class JobsTab(BaseTab):
         for key, text, slot in (
             ("cancel", self.tr("Cancel"), self.cancel_selected),
             ("retry", self.tr("Retry"), self._retry),
+            ("pause", self.tr("Pause"), self._pause),
             ("resume", self.tr("Resume"), self._resume),
             ("delete", self.tr("Delete…"), self._delete),
             ("zip", self.tr("Export outputs (zip)…"), self._export_zip),
@@ -170,6 +174,7 @@ class JobsTab(BaseTab):
             return
         self._loaded = True
         self.model.set_jobs(jobs)
+        self.batches.refresh()
         for job in jobs:
             self._offer_type(job)
         if current is not None:
@@ -216,10 +221,11 @@ class JobsTab(BaseTab):
             self.detail_params.clear()
             self.log.clear()
             return
-        running = job.status in ("queued", "running")
+        running = job.status in ("queued", "running", "paused")
         self.buttons["cancel"].setEnabled(running)
         self.buttons["retry"].setEnabled(job.status in UNSUCCESSFUL_STATES)
-        self.buttons["resume"].setEnabled(job.status in UNSUCCESSFUL_STATES)
+        self.buttons["pause"].setEnabled(job.status == "running")
+        self.buttons["resume"].setEnabled(job.status in UNSUCCESSFUL_STATES or job.status == "paused")
         self.buttons["delete"].setEnabled(not running)
         outputs = job_outputs(job)
         self.buttons["zip"].setEnabled(bool(outputs))
@@ -262,6 +268,11 @@ class JobsTab(BaseTab):
                 self.select_job(self.client.retry(job.id))  # the new run, linked to this one
             except Exception as exc:  # e.g. it started again meanwhile: say why nothing happened
                 self.notice.emit(str(exc))
+
+    def _pause(self) -> None:
+        job = self.selected_job()
+        if job is not None and not self.client.pause(job.id):
+            self.notice.emit(self.tr("The job is not running any more."))
 
     def _resume(self) -> None:
         job = self.selected_job()

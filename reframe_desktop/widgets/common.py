@@ -135,7 +135,9 @@ class FileField(QWidget):
             return False  # plain text still drops into the edit as usual
         event.acceptProposedAction()
         if event.type() == QEvent.Drop:
-            self.drop_file(files[0])
+            batch = getattr(self.window(), "batch_drops", None)  # several files: one batch
+            if len(files) < 2 or batch is None or not batch.submit(files):
+                self.drop_file(files[0])
         return True
 
     def drop_file(self, path: str) -> bool:
