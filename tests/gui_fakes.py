@@ -32,6 +32,9 @@ class FakeJobClient(QObject):
         #: Raised by the next ``submit`` (then cleared): a validation error, say.
         self.reject_next: BaseException | None = None
         self.cancelled: list[str] = []
+        self.paused: list[str] = []
+        #: (batch id, title, job ids) of every submitted batch.
+        self.batches: list[tuple[str, str, list[str]]] = []
         self._ids = itertools.count(1)
 
     # -- actions, as JobClient -------------------------------------------------------
@@ -59,6 +62,34 @@ class FakeJobClient(QObject):
         return self.submit(old.type, old.params)
 
     resume = retry
+
+    def pause(self, job_id: str) -> bool:
+        self.paused.append(job_id)
+        self._set(job_id, status="paused")
+        self.stateChanged.emit(job_id, "paused")
+        self.jobUpdated.emit(job_id)
+        return True
+
+    # -- batches, as JobClient ---------------------------------------------------------
+    def submit_batch(self, requests: list, *, title: str = "") -> str:
+        ids = [self.submit(r) if not isinstance(r, tuple) else self.submit(*r) for r in requests]
+        batch_id = f"batch{next(self._ids)}"
+        self.batches.append((batch_id, title, ids))
+        return batch_id
+
+    def list_batches(self) -> list:
+        """No batch rows: a test that needs them builds them with the real JobClient."""
+        return []
+
+    def cancel_batch(self, batch_id: str) -> int:
+        ids = next(ids for bid, _, ids in self.batches if bid == batch_id)
+        for job_id in ids:
+            self.cancel(job_id)
+        return len(ids)
+
+    def retry_batch(self, batch_id: str) -> list[str]:
+        ids = next(ids for bid, _, ids in self.batches if bid == batch_id)
+        return [self.retry(job_id) for job_id in ids]
 
     def delete(self, job_id: str, *, with_files: bool) -> None:
         self.jobs.pop(job_id, None)

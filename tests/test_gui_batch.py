@@ -105,6 +105,7 @@ def test_watch_folder_settings_start_the_watcher(qtbot, jfk_wav, tiny_en_model, 
     captions.model.setCurrentIndex(captions.model.findData("tiny.en"))
     dialog = SettingsDialog(w.settings, parent=w)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=60_000)  # worker-thread loads land first
     page = dialog.page("watch")
     page.enabled.setChecked(True)
     page.folder.set_path(str(tmp_path / "missing"))

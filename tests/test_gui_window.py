@@ -320,9 +320,11 @@ def test_ui_translation_is_loaded(qtbot, tmp_path):
         assert install_translators("de", [tmp_path])
         dialog = SettingsDialog(AppSettings())
         qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.loaded, timeout=60_000)  # worker-thread loads land first
         assert dialog.windowTitle() == "Einstellungen"
     finally:
         install_translators("en", [tmp_path])
     dialog = SettingsDialog(AppSettings())
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=60_000)  # worker-thread loads land first
     assert dialog.windowTitle() == "Settings"
