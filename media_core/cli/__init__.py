@@ -14,7 +14,7 @@ import sys
 import traceback
 
 #: Subcommand modules, in help order. Add yours with a one-line edit.
-COMMANDS = ["captions", "demo", "translate", "translate_packages", "shorts", "jobs", "serve"]
+COMMANDS = ["captions", "demo", "translate", "translate_packages", "shorts", "jobs", "serve", "update"]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
