@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
+from .update_checker import UpdateChecker
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
 from .workers import run_in_background
 
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.status_label.setMinimumWidth(260)
         self.status_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.update_checker = UpdateChecker(self)
         self._build_menus()
         self._tray: QSystemTrayIcon | None = None
         self._started: dict[str, float] = {}
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         if not self._warm_up_started:
             self._warm_up_started = True
             self._warm_up_engine()
+            self.update_checker.check_at_start()
 
     def _warm_up_engine(self) -> None:
         """Load the recogniser while the user is still choosing a file (see
@@ -177,6 +180,7 @@ class MainWindow(QMainWindow):
             self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts, QKeySequence.HelpContents)
         )
         help_menu.addAction(self._action(self.tr("System status…"), self.open_system_status))
+        help_menu.addAction(self._action(self.tr("Check for &updates…"), self.update_checker.check_now))
 
     def _action(self, text: str, slot, shortcut=None, owner=None) -> QAction:
         act = QAction(text, self)

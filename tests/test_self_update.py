@@ -15,55 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.update_release import (
-    ReleaseServer,
-    app_env,
-    build_folder_app,
-    generate_key,
-    make_tarball,
-    run_app,
-    sign,
-)
-
-OLD, NEW = "1.0.0", "1.1.0"
-FEED = "/reframe-update.json"
-
-
-class Release:
-    """Installed N, built N+1 (.tar.gz), a signed feed for it on a local server."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.key = tmp / "release.key"
-        self.public = generate_key(self.key)
-        self.exe = build_folder_app(tmp / "install", OLD, self.public)
-        new_root = build_folder_app(tmp / "build", NEW, self.public).parent
-        self.archive = make_tarball(new_root, tmp / "dist", NEW)
-        self.asset_path = "/" + self.archive.name
-        self.server = ReleaseServer()
-        self.server.files[self.asset_path] = self.archive.read_bytes()
-        self.publish(sign(self.key, NEW, tmp / "dist" / "reframe-update.json", self.archive))
-        self.env = app_env(tmp, self.server.url + FEED)
-
-    def publish(self, manifest: Path) -> None:
-        self.server.files[FEED] = manifest.read_bytes()
-
-    def update(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return run_app(self.exe, "update", "--yes", "-q", *args, env=self.env)
-
-    def version(self) -> str:
-        done = run_app(self.exe, "--version", env=self.env)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
-
-    def assert_old_intact(self, done: subprocess.CompletedProcess[str], message: str) -> None:
-        assert done.returncode == 2, (done.stdout, done.stderr)
-        errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-        assert len(errors) == 1 and message in errors[0], done.stderr
-        assert "Traceback" not in done.stderr
-        assert self.version() == f"reframe {OLD}"
-        leftovers = sorted(p.name for p in self.exe.parent.parent.iterdir())
-        assert leftovers == ["Reframe"], leftovers
+from tests.update_release import FEED, NEW, OLD, Release, build_folder_app, generate_key, make_tarball, run_app, sign
 
 
 @pytest.fixture

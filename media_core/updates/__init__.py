@@ -46,7 +46,8 @@ __all__ = [
 @dataclass(frozen=True)
 class AvailableUpdate:
     offer: Offer
-    asset: Asset
+    #: None when this copy cannot install updates itself (a source checkout).
+    asset: Asset | None
     installation: Installation
 
     @property
@@ -86,7 +87,7 @@ def check_for_update(
     if not accept_offer(offer.manifest, installed, state):
         return None
     asset = offer.manifest.assets.get(installation.platform_key)
-    if asset is None:
+    if asset is None and installation.kind != "checkout":
         raise UpdateError(
             f"Reframe {offer.manifest.version} is out, but has no installer for {installation.platform_key}; "
             "download it from the website."
@@ -104,6 +105,8 @@ def download_update(
 ) -> Path:
     from .fetch_asset import download_asset
 
+    if update.asset is None:
+        raise UpdateError("This Reframe runs from a source checkout; update it with git, not the updater.")
     return download_asset(
         update.offer, update.asset, dest_dir=dest_dir, progress=progress, cancel=cancel, stall_timeout=stall_timeout
     )
@@ -111,6 +114,8 @@ def download_update(
 
 def install_update(update: AvailableUpdate, package: Path, *, on_step: StepFn | None = None) -> Path:
     """Install the downloaded ``package``; returns the executable to restart into."""
+    if update.asset is None:
+        raise UpdateError("This Reframe runs from a source checkout; update it with git, not the updater.")
     return install(
         update.installation,
         package,

@@ -101,5 +101,5 @@ def read_capped(
 def fetch_offer(url: str | None = None, *, public_keys: tuple[str, ...] | None = None, timeout: float = 30.0) -> Offer:
     """The verified manifest the feed offers now (signature checked, names checked)."""
     data, final_url = read_capped(url or feed_url(), MAX_MANIFEST_BYTES, timeout=timeout)
-    manifest = verify_manifest(data) if public_keys is None else verify_manifest(data, public_keys)
+    manifest = verify_manifest(data, public_keys)
     return Offer(manifest=manifest, manifest_url=final_url)

@@ -27,8 +27,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from . import keys
 from .errors import UpdateRejectedError
-from .keys import PINNED_PUBLIC_KEYS
 
 FORMAT = "reframe-update/1"
 SIGNED_PREFIX = FORMAT.encode() + b"\n"
@@ -135,8 +135,9 @@ def _b64(value: Any, what: str) -> bytes:
         raise UpdateRejectedError(f"The update manifest's {what} is not valid base64; refused.") from exc
 
 
-def verify_manifest(data: bytes, public_keys: tuple[str, ...] = PINNED_PUBLIC_KEYS) -> Manifest:
-    """The manifest in envelope ``data`` once a trusted key's signature over it holds.
+def verify_manifest(data: bytes, public_keys: tuple[str, ...] | None = None) -> Manifest:
+    """The manifest in envelope ``data`` once a trusted key's signature over it holds
+    (``public_keys``: the keys pinned in :mod:`.keys` unless given).
 
     Raises :class:`UpdateRejectedError` with one sentence for: not a manifest, unsigned,
     signed by an unknown key, altered after signing, or signed but malformed.
@@ -144,7 +145,8 @@ def verify_manifest(data: bytes, public_keys: tuple[str, ...] = PINNED_PUBLIC_KE
     envelope = _decode_envelope(data)
     body = _b64(envelope.get("manifest", ""), "body")
     signature = _b64(envelope["signature"], "signature")
-    trusted = {key_id(raw): raw for raw in (base64.b64decode(k) for k in public_keys)}
+    pinned = keys.PINNED_PUBLIC_KEYS if public_keys is None else public_keys
+    trusted = {key_id(raw): raw for raw in (base64.b64decode(k) for k in pinned)}
     raw_key = trusted.get(str(envelope.get("key_id", "")))
     if raw_key is None:
         raise UpdateRejectedError("The update manifest is signed by a key this Reframe does not trust; refused.")

@@ -42,6 +42,8 @@ class AppSettings(BaseModel):
     last_tab: int = 1
     #: Last options used in each tab, keyed by tab name; restored on the next start.
     tab_options: dict[str, dict] = Field(default_factory=dict)
+    #: Look for a signed update at start, at most once a day (off: only Help → Check for updates).
+    check_updates: bool = True
 
     def effective_output_folder(self) -> Path:
         return Path(self.output_folder) if self.output_folder else outputs_dir()

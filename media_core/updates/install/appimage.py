@@ -25,8 +25,19 @@ def user_folder() -> Path:
     return Path.home() / "Applications"
 
 
+def _can_write(folder: Path) -> bool:
+    """Tried, not asked: os.access says yes to root on a read-only mount."""
+    probe = folder / f".reframe-write-test-{uuid.uuid4().hex[:8]}"
+    try:
+        probe.touch(exist_ok=False)
+    except OSError:
+        return False
+    probe.unlink(missing_ok=True)
+    return True
+
+
 def _writable_folder(current: Path) -> Path:
-    if os.access(current.parent, os.W_OK):
+    if _can_write(current.parent):
         return current.parent
     fallback = user_folder()
     fallback.mkdir(parents=True, exist_ok=True)
