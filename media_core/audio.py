@@ -7,6 +7,7 @@ temporary WAV and memory stays at the size of the result (about 230 MB for 1 h).
 from __future__ import annotations
 
 import os
+from fractions import Fraction
 
 import av
 import numpy as np
@@ -39,15 +40,16 @@ def decode_audio(
                 "(for example to AAC, MP3 or WAV) and try again.",
                 detail=f"stream #{stream.index}: no decoder in this FFmpeg build",
             )
-        stream.thread_type = "AUTO"
+        stream.thread_type = "AUTO"  # type: ignore[attr-defined]  # set on the codec context; stubs lack it
         # The audio's own declared length where the container keeps one. The container's
         # duration is the longest stream's, and audio often stops before the picture
         # (screen recordings, phone exports): it is only a yardstick after a decode error.
         declared = stream_duration(stream)
-        container_total = float(container.duration / av.time_base) if container.duration else None
+        container_total = float(container.duration / av.time_base) if container.duration and av.time_base else None
         total = declared or container_total
         if start:
-            container.seek(int(start / stream.time_base), stream=stream, backward=True)
+            time_base = stream.time_base or Fraction(1, av.time_base)
+            container.seek(int(start / time_base), stream=stream, backward=True)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         expected = (end if end is not None else (total or 60.0)) - (start or 0.0)
         chunks = _Buffer(int(max(expected, 1.0) * sample_rate * 1.02) + sample_rate)

@@ -184,7 +184,7 @@ def generate_captions(
 
     report(0.0, "checking the file")
     info = probe(input)
-    if not info.has_audio:
+    if info.audio is None:
         raise NoAudioStreamError(f"{Path(input).name} has no audio track, so there is nothing to transcribe.")
     token.raise_if_cancelled()
     say(f"input: {info.container}, {info.duration:.1f} s, audio {info.audio.codec}")

@@ -88,6 +88,12 @@ class FileBusyError(ReframeError):
     transient = True
 
 
+class JobInterruptedError(ReframeError):
+    """The job stopped for a reason outside it (its server went away); it can be resumed."""
+
+    code = "interrupted"
+
+
 class InvalidParameterError(ReframeError):
     """A setting the user can fix. ``field_errors`` maps a field name (``"input"``,
     ``"grouping.max_lines"``) to a readable message, so a form can show each next to its field."""

@@ -25,16 +25,19 @@ import hashlib
 import importlib.util
 import os
 import shutil
-import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from .errors import CancelledError, InvalidParameterError, ModelDownloadError, ModelMissingError, error_from_oserror
-from .paths import file_sha256, models_dir
+from .errors import InvalidParameterError, ModelDownloadError, ModelMissingError, error_from_oserror
+from .paths import models_dir
 from .progress import CancelToken, ProgressFn, as_progress, as_token
 from .settings import offline_mode
+
+if TYPE_CHECKING:  # httpx loads lazily: most runs never download
+    import httpx
 
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 MODEL_FILES = ("config.json", "model.bin", "tokenizer.json")
@@ -44,7 +47,8 @@ BASE_MODEL_SIZE = 145_217_532
 BASE_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 #: Known sha256 of files, used when the server gives none (keyed by (model name, file name)).
 KNOWN_SHA256: dict[tuple[str, str], str] = {("base", "model.bin"): BASE_MODEL_SHA256}
-_DOWNLOAD_ATTEMPTS = 5
+#: No model file is larger (large-v3's weights are 3.1 GB): a server sending more is cut off.
+MAX_MODEL_FILE_BYTES = 8 << 30
 _CHUNK = 1 << 20
 
 
@@ -374,16 +378,13 @@ def download_model(
             vocab = next((r for f in VOCABULARY_FILES if (r := _probe_remote(client, base, name, f))), None)
             if vocab is not None:
                 files.append(vocab)
-            total = sum(f.size or 0 for f in files) or None
+            total = sum(f.size or 0 for f in files)
             done_before = 0
             for remote in files:
-
-                def file_progress(got: int, _offset=done_before) -> None:
-                    if total:
-                        report((_offset + got) / total, f"downloading {name}")
-
-                _download_file(client, remote, partial, name, token, file_progress)
-                done_before += remote.size or (partial / remote.name).stat().st_size
+                # Each file reports its own 0..1; its span is its share of the whole model.
+                share = (done_before / total, (done_before + (remote.size or 0)) / total) if total else (0.0, 0.0)
+                _download_file(client, remote, partial, name, token, report.span(*share))
+                done_before += remote.size or 0
     except httpx.HTTPError as exc:
         raise ModelDownloadError(
             f"Downloading the model '{name}' failed: {exc}. Check the internet connection and retry; "
@@ -399,64 +400,24 @@ def download_model(
     return final
 
 
-def _download_file(client, remote: _RemoteFile, folder: Path, model: str, token: CancelToken, on_bytes) -> Path:
-    """Fetch one file into ``folder`` (``<file>.part`` until verified), resuming with Range."""
-    import httpx
+def _download_file(
+    client: httpx.Client, remote: _RemoteFile, folder: Path, model: str, token: CancelToken, progress: ProgressFn
+) -> Path:
+    """Fetch one file into ``folder`` (``<file>.part`` until verified; resumed with Range)."""
+    from .download import download
 
-    dest = folder / remote.name
-    if dest.is_file() and (remote.size is None or dest.stat().st_size == remote.size):
-        on_bytes(dest.stat().st_size)
-        return dest
-    part = folder / f"{remote.name}.part"
-    last_error: Exception | None = None
-    for attempt in range(_DOWNLOAD_ATTEMPTS):
-        token.raise_if_cancelled()
-        have = part.stat().st_size if part.exists() else 0
-        if remote.size is not None and have > remote.size:
-            part.unlink()
-            have = 0
-        headers = {"Range": f"bytes={have}-"} if have else {}
-        try:
-            with client.stream("GET", remote.url, headers=headers, follow_redirects=True) as resp:
-                if resp.status_code == 416 and remote.size is not None and have == remote.size:
-                    pass  # already complete
-                elif resp.status_code not in (200, 206):
-                    raise ModelDownloadError(
-                        f"The model server refused {remote.name} (HTTP {resp.status_code}).",
-                        detail=f"GET {remote.url} -> {resp.status_code}",
-                    )
-                else:
-                    mode = "ab" if resp.status_code == 206 and have else "wb"
-                    got = have if mode == "ab" else 0
-                    with open(part, mode) as fh:
-                        for chunk in resp.iter_bytes():  # unbuffered: keep every byte that arrived
-                            fh.write(chunk)
-                            got += len(chunk)
-                            on_bytes(got)
-                            if token.is_cancelled:
-                                raise CancelledError()
-            break
-        except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
-            last_error = exc  # dropped connection: resume from what arrived
-            time.sleep(min(2.0, 0.2 * (attempt + 1)))
-    else:
-        raise ModelDownloadError(
-            f"Downloading {remote.name} kept failing; retry later (the download resumes).", detail=repr(last_error)
-        )
-    size = part.stat().st_size
-    if remote.size is not None and size != remote.size:
-        raise ModelDownloadError(f"{remote.name} arrived incomplete ({size:,} of {remote.size:,} bytes); retry.")
-    if remote.sha256:
-        actual = file_sha256(part, token)
-        if actual != remote.sha256:
-            part.unlink(missing_ok=True)  # a corrupt file must not be resumed
-            raise ModelDownloadError(
-                f"{remote.name} of the model '{model}' failed its checksum test, so it was discarded. "
-                "Retry the download.",
-                detail=f"expected {remote.sha256}, got {actual}",
-            )
-    os.replace(part, dest)
-    return dest
+    return download(
+        remote.url,
+        folder / remote.name,
+        sha256=remote.sha256,
+        size=remote.size,
+        max_bytes=MAX_MODEL_FILE_BYTES,
+        progress=progress,
+        cancel=token,
+        client=client,
+        label=f"the file {remote.name} of the model '{model}'",
+        stage=f"downloading {model}",
+    ).path
 
 
 # --- whisper.cpp (ggml) models -----------------------------------------------------------------
@@ -516,15 +477,7 @@ def resolve_ggml_model(
                 size=int(size) if size else None,
                 sha256=_expected_sha(headers, f"ggml-{name}", local.name),
             )
-            total = remote.size
-            _download_file(
-                client,
-                remote,
-                models_dir(),
-                f"ggml-{name}",
-                token,
-                lambda got: report(got / total, f"downloading {name}") if total else None,
-            )
+            _download_file(client, remote, models_dir(), f"ggml-{name}", token, report)
     except httpx.HTTPError as exc:
         raise ModelDownloadError(f"Downloading the whisper.cpp model '{name}' failed: {exc}", detail=repr(exc)) from exc
     report(1.0, "model ready")

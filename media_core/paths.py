@@ -58,8 +58,15 @@ def models_dir() -> Path:
     return path
 
 
+def shared_dir() -> Path | None:
+    """Storage shared with cluster workers (``REFRAME_SHARED_DIR``): outputs and uploads live there."""
+    value = os.environ.get("REFRAME_SHARED_DIR")
+    return Path(value) if value else None
+
+
 def outputs_dir() -> Path:
-    path = data_dir() / "outputs"
+    shared = shared_dir()
+    path = (shared if shared is not None else data_dir()) / "outputs"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

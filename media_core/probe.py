@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import av
 from pydantic import BaseModel
@@ -148,13 +149,13 @@ def probe(path: str | os.PathLike) -> MediaInfo:
                 language=(s.metadata or {}).get("language"),
             )
             if kind == "video" and s.codec_context is not None:
-                cc = s.codec_context
+                cc: Any = s.codec_context  # a VideoCodecContext; PyAV's stubs type it as the base class
                 info.width = cc.width or None
                 info.height = cc.height or None
                 rate = s.average_rate or s.guessed_rate or s.base_rate
                 info.fps = float(rate) if rate else None
             elif kind == "audio" and s.codec_context is not None:  # None: no decoder for it
-                cc = s.codec_context
+                cc = s.codec_context  # an AudioCodecContext, as above
                 info.sample_rate = cc.sample_rate or None
                 info.channels = cc.channels if hasattr(cc, "channels") else None
             streams.append(info)

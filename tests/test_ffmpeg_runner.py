@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 
 import pytest
 
@@ -46,12 +44,18 @@ def test_progress_is_monotonic_and_reaches_one(tmp_path):
     assert probe(out).duration == pytest.approx(4.0, abs=0.05)
 
 
-def test_cancel_stops_ffmpeg_within_a_second(tmp_path):
+def test_cancel_stops_ffmpeg_before_its_end(tmp_path):
+    """``-re`` makes ffmpeg take 60 s of real time, so a cancel at its first progress report
+    certainly comes before its natural end; how fast the child dies is benchmarked
+    (benchmarks/cancel_latency.py), not judged here."""
     token = CancelToken()
     lines: list[str] = []
     final = tmp_path / "long.mp4"
-    threading.Timer(1.0, token.cancel).start()
-    started = time.monotonic()
+
+    def progress(fraction: float, stage: str = "") -> None:
+        if fraction > 0:
+            token.cancel()
+
     with pytest.raises(errors.CancelledError):
         with atomic_output(final) as tmp:
             run_ffmpeg(
@@ -68,10 +72,13 @@ def test_cancel_stops_ffmpeg_within_a_second(tmp_path):
                     str(tmp),
                 ],
                 duration=60,
+                progress=progress,
                 cancel=token,
                 log=lines.append,
             )
-    assert time.monotonic() - started < 2.0  # 1 s before the cancel + under a second to stop
+    # The runner raises CancelledError only when it stopped a still-running ffmpeg.
+    assert any(line.startswith("ffmpeg cancelled after") for line in lines), lines[-3:]
+    assert not any(line.startswith("ffmpeg finished") for line in lines)
     assert not final.exists()
     assert not list(tmp_path.iterdir()), "the temporary output must be removed too"
 

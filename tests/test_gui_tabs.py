@@ -71,7 +71,7 @@ def test_captions_tab_submits_its_fields_and_shows_the_result(qtbot, client, set
     srt.write_text("1\n00:00:00,000 --> 00:00:01,500\nAsk not\n", encoding="utf-8")
     client.start(job_id)
     client.finish(job_id, outputs={"json": str(transcript), "srt": str(srt)})
-    qtbot.waitUntil(lambda: tab.transcript.count() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: tab.transcript.count() == 2, timeout=120_000)
     tab.search.setText("country")
     assert [tab.transcript.item(i).isHidden() for i in range(2)] == [True, False]
 

@@ -58,7 +58,7 @@ def test_subtitle_editor_edits_validate_and_shift(qtbot, tmp_path):
     srt = tmp_path / "in.srt"
     srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nOne\n\n2\n00:00:03,000 --> 00:00:04,500\nTwo\n", encoding="utf-8")
     util.editor.path_field.set_path(str(srt))
-    qtbot.waitUntil(lambda: util.editor.model.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: util.editor.model.rowCount() == 2, timeout=120_000)
     model = util.editor.model
     # An end before the start is rejected with a reason.
     assert not model.setData(model.index(0, 1), "00:00:00.500")
@@ -70,7 +70,7 @@ def test_subtitle_editor_edits_validate_and_shift(qtbot, tmp_path):
     assert model.lines[0].start == pytest.approx(0.75)
     out = tmp_path / "out.srt"
     util.editor.save(str(out))
-    qtbot.waitUntil(out.exists, timeout=10_000)
+    qtbot.waitUntil(out.exists, timeout=120_000)
     text = out.read_text(encoding="utf-8")
     assert "00:00:00,750" in text and "Two, edited" in text
 

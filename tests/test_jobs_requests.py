@@ -24,6 +24,7 @@ VALID: dict[str, dict] = {
     "merge_av": {"input": "in.mp4", "audio": "music.mp3", "out": "out.mp4"},
     "cut": {"input": "in.mp4", "start": 1, "end": 2, "out": "out.mp4"},
     "reframe": {"input": "in.mp4", "out": "out.mp4"},
+    "transcript_cut": {"input": "talk.mp4", "extra_fillers": ["like"], "remove_words": [3, 4], "max_pause": 0.8},
     "shorts": {"input": "talk.mp4"},
     "shorts_rerender": {"input": "run/manifest.json", "clip_id": "clip-01", "start": 1, "end": 20},
     "shorts_export": {"input": "run/manifest.json", "output_dir": "export"},

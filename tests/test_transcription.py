@@ -17,6 +17,9 @@ from media_core.transcription import TranscriptionConfig, normalize_segments, no
 from media_core.transcription.whispercpp_backend import check_ggml_file
 from tests import assets
 
+#: Hang guard for waits on other threads; never a verdict.
+HANG_GUARD_S = 600
+
 
 def _norm(text: str) -> list[str]:
     return re.sub(r"[^\w\s']", " ", text.lower()).split()
@@ -113,11 +116,9 @@ def test_cancel_stops_transcription(config, librivox):
     assert token.is_cancelled and after_cancel == []  # no further segment was decoded
 
 
-def test_cancel_from_another_thread_answers_within_a_second(base_model):
-    """The desktop cancels from the UI thread while a window is being decoded: the larger
-    multilingual model takes seconds per 30 s window here, the cancel must not wait for it."""
+def test_cancel_from_another_thread_stops_a_real_transcription(base_model):
+    """The desktop cancels from the UI thread while a window is being decoded."""
     import threading
-    import time
 
     video, _ = assets.shorts_talk_video()
     token = CancelToken()
@@ -130,35 +131,77 @@ def test_cancel_from_another_thread_answers_within_a_second(base_model):
 
     def work():
         try:
-            transcribe(
+            outcome["transcript"] = transcribe(
                 video,
                 TranscriptionConfig(model=str(base_model), language="en", threads=1),
                 progress=progress,
                 cancel=token,
             )
-        except CancelledError:
-            outcome["cancelled_at"] = time.monotonic()
+        except CancelledError as exc:
+            outcome["cancelled"] = exc
 
     worker = threading.Thread(target=work)
     worker.start()
-    assert started.wait(120), "transcription never started"
-    time.sleep(1.5)  # inside a window
-    asked = time.monotonic()
+    assert started.wait(HANG_GUARD_S), "transcription never started"
     token.cancel()
-    worker.join(10)
-    assert "cancelled_at" in outcome
-    assert outcome["cancelled_at"] - asked < 1.0, outcome["cancelled_at"] - asked
+    worker.join(HANG_GUARD_S)
+    assert "cancelled" in outcome, "the transcription ran to its end despite the cancel"
 
 
-def test_estimates_learn_this_machines_speed(jfk_wav):
+def test_a_cancel_does_not_wait_for_the_window_being_decoded():
+    """faster-whisper decodes a 30 s window per step and cannot be interrupted inside one; the
+    engine's consumer must answer a cancel while that window is still being decoded. Here the
+    "window" is a generator step that only ends when the test says so, after the cancel has
+    been answered: waiting for it would hang (the hang guard), never pass."""
+    import threading
+
+    from media_core.transcription.faster_whisper_backend import _cancellable
+
+    in_window, window_may_end = threading.Event(), threading.Event()
+
+    def segments():
+        yield "first"
+        in_window.set()
+        window_may_end.wait(HANG_GUARD_S)
+        yield "second"
+
+    token = CancelToken()
+    got: list[str] = []
+    outcome: dict = {}
+
+    def consume():
+        try:
+            got.extend(_cancellable(segments(), token))
+        except CancelledError as exc:
+            outcome["cancelled"] = exc
+        outcome["window_over"] = window_may_end.is_set()
+
+    worker = threading.Thread(target=consume)
+    worker.start()
+    assert in_window.wait(HANG_GUARD_S)
+    token.cancel()
+    worker.join(HANG_GUARD_S)
+    window_may_end.set()
+    assert "cancelled" in outcome and outcome["window_over"] is False
+    assert "second" not in got  # ("first" may or may not have been handed over before the cancel)
+
+
+def test_estimates_learn_this_machines_speed(jfk_wav, tmp_path, monkeypatch):
+    from media_core.model_store import KNOWN_MODELS
     from media_core.transcription import speed
 
-    before = speed.estimate_seconds(60.0, "tiny.en", threads=1)
+    # A data dir of its own: other tests' transcriptions must not be part of the median.
+    monkeypatch.setenv("REFRAME_DATA_DIR", str(tmp_path))
+    hint = KNOWN_MODELS["tiny.en"].rtf
+    assert speed.estimate_seconds(60.0, "tiny.en", threads=1) == (60.0 * hint + speed.STARTUP_SECONDS, False)
     t = transcribe(jfk_wav, TranscriptionConfig(model="tiny.en", threads=1))
-    seconds, measured = speed.estimate_seconds(60.0, "tiny.en", threads=1)
-    assert measured and speed.measured_rtf("faster-whisper", "tiny.en", 1) <= t.meta["rtf"]
-    assert seconds == pytest.approx(60.0 * speed.measured_rtf("faster-whisper", "tiny.en", 1) + speed.STARTUP_SECONDS)
-    assert before is not None  # the catalogue's hint, until the first measurement
+    learned = speed.measured_rtf("faster-whisper", "tiny.en", 1)
+    # The one measurement recorded is the decoding alone, a part of the job's whole time.
+    assert learned is not None and 0 < learned <= t.meta["rtf"]
+    assert speed.estimate_seconds(60.0, "tiny.en", threads=1) == (
+        pytest.approx(60.0 * learned + speed.STARTUP_SECONDS),
+        True,
+    )
     assert speed.estimate_seconds(60.0, "no-such-model") is None
 
 

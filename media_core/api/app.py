@@ -68,6 +68,8 @@ class JobView(BaseModel):
     params: dict[str, Any]
     outputs: list[str]
     retry_of: str | None
+    #: The job's small summary (on a cluster: ``worker``, the worker that ran it).
+    result: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
     def of(cls, job: Job) -> JobView:
@@ -87,6 +89,7 @@ class JobView(BaseModel):
             params=job.params,
             outputs=job.outputs,
             retry_of=job.retry_of,
+            result=job.result,
         )
 
 
@@ -153,6 +156,11 @@ def create_app(
     @app.get("/health")
     def health() -> dict:
         return {"status": "ok", "version": __version__}
+
+    @app.get("/server-info")
+    def server_info() -> dict:
+        """What a remote desktop needs to place outputs: the folder API jobs may write into."""
+        return {"version": __version__, "outputs_dir": str(outputs_dir()), "job_types": manager.job_types()}
 
     @app.get("/job-types")
     def job_types() -> list[str]:

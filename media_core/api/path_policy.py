@@ -86,6 +86,9 @@ POLICIES: dict[str, JobPathPolicy] = {
         forbidden=(("llm", _CLOUD),),
         maybe_paths=("transcription.model",),
     ),
+    "transcript_cut": JobPathPolicy(
+        inputs=("input", "video", "transcript"), outputs=("output",), maybe_paths=("transcription.model",)
+    ),
     "shorts_rerender": JobPathPolicy(in_place=("input", "manifest")),
     "shorts_export": JobPathPolicy(in_place=("input", "manifest"), outputs=("output_dir",)),
 }
@@ -113,7 +116,10 @@ _ABSOLUTE = re.compile(r"^(/|~|\\\\|[A-Za-z]:[\\/])")
 
 def upload_root() -> Path:
     """Where ``POST /files`` stores uploads (one random folder per upload)."""
-    return data_dir() / "uploads"
+    from ..paths import shared_dir
+
+    shared = shared_dir()  # cluster workers must read uploads too
+    return (shared if shared is not None else data_dir()) / "uploads"
 
 
 def _real(path: str | os.PathLike) -> Path:

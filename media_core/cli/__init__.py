@@ -14,7 +14,7 @@ import sys
 import traceback
 
 #: Subcommand modules, in help order. Add yours with a one-line edit.
-COMMANDS = ["captions", "demo", "translate", "translate_packages", "shorts", "jobs", "serve", "update"]
+COMMANDS = ["captions", "demo", "translate", "translate_packages", "shorts", "tighten", "jobs", "serve", "worker", "update"]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

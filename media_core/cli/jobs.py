@@ -27,6 +27,18 @@ def register(subparsers) -> None:
     run.add_argument("type", help="job type, e.g. captions, burn, render_styled, shorts (see 'reframe jobs types')")
     run.add_argument("--params", default="{}", help="job parameters as JSON (as the Jobs tab shows them)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--remote",
+        metavar="URL",
+        default=None,
+        help="run it on that Reframe server (local inputs are uploaded, outputs downloaded here)",
+    )
+    run.add_argument(
+        "--token-file",
+        default=None,
+        help="with --remote: file holding the server's token (default: REFRAME_REMOTE_TOKEN, "
+        "REFRAME_REMOTE_TOKEN_FILE, or the token saved in Settings)",
+    )
     run.set_defaults(func=_run)
 
     jobs = subparsers.add_parser(
@@ -65,6 +77,23 @@ def _manager():
     return manager
 
 
+def _remote_manager(url: str, token_file: str | None):
+    """A manager whose remote jobs use this token; the server is checked before anything is queued."""
+    from media_core.remote import RemoteClient, remote_manager
+    from media_core.remote.token import load_remote_token
+
+    token = load_remote_token(token_file)
+    if token is None:
+        raise InvalidParameterError(
+            "No token for the server: use --token-file FILE or REFRAME_REMOTE_TOKEN "
+            "(the server prints it with 'reframe serve --show-token')."
+        )
+    with RemoteClient(url, token) as client:
+        client.test_connection()
+    manager, _runner = remote_manager(token_for=lambda _url: token)
+    return manager
+
+
 def _wait_with_progress(manager, job_id: str, quiet: bool) -> int:
     from .progress_bar import ProgressBar
 
@@ -100,9 +129,14 @@ def _run(args: argparse.Namespace) -> int:
         raise InvalidParameterError(f"--params is not valid JSON: {exc}") from exc
     if not isinstance(params, dict):
         raise InvalidParameterError('--params must be a JSON object, e.g. \'{"input": "video.mp4"}\'.')
-    manager = _manager()
-    job_id = manager.submit(args.type, params)
-    print(f"job {job_id} ({args.type})", file=sys.stderr)
+    if args.remote:
+        manager = _remote_manager(args.remote, args.token_file)
+        job_id = manager.submit(args.type, params, remote_url=args.remote)
+        print(f"job {job_id} ({args.type}) on {args.remote}", file=sys.stderr)
+    else:
+        manager = _manager()
+        job_id = manager.submit(args.type, params)
+        print(f"job {job_id} ({args.type})", file=sys.stderr)
     return _wait_with_progress(manager, job_id, args.quiet)
 
 

@@ -29,6 +29,17 @@ def register(subparsers) -> None:
         help="file holding the bearer token clients must send (default: the app's stored token, "
         "or REFRAME_API_TOKEN / REFRAME_API_TOKEN_FILE)",
     )
+    parser.add_argument(
+        "--backend",
+        default=None,
+        help="run jobs on a cluster instead of in this process: celery://redis://HOST:PORT/DB "
+        "(or REFRAME_BACKEND; needs reframe[cluster] and 'reframe worker' processes)",
+    )
+    parser.add_argument("--shared", default=None, help="with --backend: the storage folder workers share")
+    parser.add_argument("--gpu-queue", action="store_true", help="with --backend: send captions jobs to GPU workers")
+    parser.add_argument(
+        "--visibility-timeout", type=float, default=None, help=argparse.SUPPRESS
+    )  # the workers' setting matters; kept equal for the result backend
     parser.add_argument("--show-token", action="store_true", help="print the token clients must send, then exit")
     parser.add_argument("--new-token", action="store_true", help="replace the stored token, print it, then exit")
     # Kept only to explain why it is gone: a token in argv shows in `ps` to every user.
@@ -39,7 +50,6 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from media_core.api import ApiServer
     from media_core.api.token import load_or_create_token, read_token_file, regenerate_token
-    from media_core.jobs import JobManager
     from media_core.jobs.store import take_store_notice
     from media_core.settings import engine_settings
 
@@ -61,10 +71,13 @@ def run(args: argparse.Namespace) -> int:
     if args.lan:
         updates["allow_lan"] = True
     settings = settings.model_copy(update=updates)
-    manager = JobManager()
+    manager = _manager(args)
     notice = take_store_notice(manager.store.path)
     if notice:
         print(f"reframe: {notice}", file=sys.stderr, flush=True)
+    # Recover now, not at the first request: after a crash the jobs the last run left
+    # `running` become `interrupted` at once (remote desktops resume them), queued ones run.
+    manager.start()
     server = ApiServer(manager, settings, token=token)
     where = "every interface" if settings.allow_lan else "127.0.0.1"
     print(
@@ -78,3 +91,42 @@ def run(args: argparse.Namespace) -> int:
     finally:
         manager.shutdown()
     return 0
+
+
+def _manager(args: argparse.Namespace):
+    """The in-process manager, or one whose jobs run on the cluster (``--backend``)."""
+    import os
+
+    from media_core.jobs import JobManager
+
+    backend = args.backend or os.environ.get("REFRAME_BACKEND")
+    if not backend:
+        return JobManager()
+    if args.backend and "@" in args.backend:
+        raise InvalidParameterError(
+            "A broker password on the command line is visible to every user: put the URL in REFRAME_BACKEND."
+        )
+    if args.shared:
+        os.environ["REFRAME_SHARED_DIR"] = os.path.abspath(args.shared)
+    from media_core.cluster.config import DEFAULT_VISIBILITY_TIMEOUT, ClusterConfig
+
+    try:
+        from media_core.cluster.backend import ClusterBackend
+    except ImportError as exc:
+        raise InvalidParameterError(
+            "The cluster backend is not installed: pip install 'reframe[cluster]'.", detail=str(exc)
+        ) from exc
+    config = ClusterConfig.from_backend_url(
+        backend,
+        route_gpu=args.gpu_queue,
+        visibility_timeout=args.visibility_timeout or DEFAULT_VISIBILITY_TIMEOUT,
+    )
+    cluster = ClusterBackend(config)
+    cluster.check()
+    print(f"Jobs run on the cluster at {config.broker.split('@')[-1]}.", file=sys.stderr, flush=True)
+    # Waiting threads only: the workers decide how much runs at once.
+    return JobManager(heavy_slots=CLUSTER_SLOTS, light_slots=CLUSTER_SLOTS, run_elsewhere=cluster.runner_for)
+
+
+#: Jobs the server follows at once on a cluster (each a thread polling the result backend).
+CLUSTER_SLOTS = 64

@@ -31,9 +31,23 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--aspect", choices=("9:16", "1:1", "16:9", "4:5"), default="9:16")
     parser.add_argument("--strategy", choices=("crop", "blur_bg", "pad"), default="crop")
     parser.add_argument("--focus-x", type=float, default=0.5)
+    parser.add_argument(
+        "--follow-faces", action="store_true", help="the crop follows the speaker's face (steady, per-shot layouts)"
+    )
+    parser.add_argument(
+        "--no-split", action="store_true", help="with --follow-faces: never stack two speakers (split layout)"
+    )
+    parser.add_argument(
+        "--layout",
+        choices=("auto", "single", "split", "fit"),
+        default="auto",
+        help="with --follow-faces: force one layout instead of choosing per shot",
+    )
     parser.add_argument("--no-captions", action="store_true")
     parser.add_argument("--style", default=None, help="caption preset name")
     parser.add_argument("--trim-silences", action="store_true")
+    parser.add_argument("--tighten", action="store_true", help="cut filler words and long pauses out of each clip")
+    parser.add_argument("--extra-fillers", default="", help='with --tighten: more fillers, e.g. "like,so"')
     parser.add_argument("--prompt", default=None, help='e.g. "moments where I talk about pricing"')
     meaning = parser.add_mutually_exclusive_group()
     meaning.add_argument(
@@ -83,9 +97,14 @@ def run(args: argparse.Namespace) -> int:
             "aspect": args.aspect,
             "strategy": args.strategy,
             "focus_x": args.focus_x,
+            "follow_faces": args.follow_faces,
+            "split_speakers": not args.no_split,
+            "layout": args.layout,
             "captions": not args.no_captions,
             "style": args.style,
             "trim_silences": args.trim_silences,
+            "tighten": args.tighten,
+            "extra_fillers": [w.strip() for w in args.extra_fillers.split(",") if w.strip()],
             "prompt": args.prompt,
             "semantic": args.semantic,
             "scorer": "llm" if args.ai_rank else "heuristic",

@@ -32,6 +32,7 @@ from .requests import (
     ShortsJob,
     ShortsRerenderJob,
     TranscodeJob,
+    TranscriptCutJob,
     TranslateShortsJob,
     TranslateSubtitlesJob,
 )
@@ -177,6 +178,10 @@ def reframe_job(request: ReframeJob, ctx: JobContext) -> JobOutcome:
         request.strategy,
         request.focus_x,
         height=request.height,
+        follow_faces=request.follow_faces,
+        layout=request.follow.layout if request.follow else request.layout,
+        split_speakers=request.follow.split_speakers if request.follow else request.split_speakers,
+        speaker_hints=request.follow.speaker_hints if request.follow else request.speaker_hints,
         encoder=request.encoder,
         progress=ctx.progress,
         cancel=ctx.cancel,
@@ -273,6 +278,26 @@ def shorts_export_job(request: ShortsExportJob, ctx: JobContext) -> JobOutcome:
 
 
 # -- a self-contained utility job (also what the job system's own tests run) -------------
+
+
+@job_type("transcript_cut", request=TranscriptCutJob, heavy=True, title="Tighten (cut by transcript)")
+def transcript_cut_job(request: TranscriptCutJob, ctx: JobContext) -> JobOutcome:
+    """Fillers, picked words and long pauses cut out in one pass; captions re-timed."""
+    from ..transcript_edit import cut_by_transcript
+
+    result = cut_by_transcript(
+        request.input,
+        request.output,
+        request.options(),
+        transcript_path=request.transcript,
+        transcription=request.transcription,
+        encoder=request.encoder,
+        progress=ctx.progress,
+        cancel=ctx.cancel,
+        log=ctx.log,
+    )
+    summary = {"removed": round(result.plan.removed, 3), "cuts": len(result.plan.removals), "duration": result.duration}
+    return JobOutcome(outputs=[(result.output, "video"), (result.subtitles, "srt")], result=summary)
 
 
 @job_type("ffmpeg_transcode", request=TranscodeJob, heavy=True, title="Convert")

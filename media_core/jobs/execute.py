@@ -64,6 +64,7 @@ def execute_job(
     *,
     retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
     stopping: Callable[[], bool] | None = None,
+    run_elsewhere: Callable[[Job], Callable[[dict, JobContext], Any] | None] | None = None,
 ) -> Job:
     """Execute an already claimed (``running``) job and record how it ended.
 
@@ -75,6 +76,10 @@ def execute_job(
     Never raises for job errors (the caller's worker must survive anything); raises
     :class:`UnrecordedEndError` only when even the end could not be written, for the
     runner to record it later.
+
+    ``run_elsewhere(job)`` may return a function to call instead of the job type's own
+    (a remote Reframe server, a cluster worker): it takes the same ``(params, ctx)`` and
+    returns the same outcome, so recording, retries and outputs stay this one path.
     """
     lower_current_thread()
     events = events or JobEvents()
@@ -90,7 +95,9 @@ def execute_job(
         # version (or another process) and the job function relies on a valid request.
         request = spec.validate(job.params)
         cancel.raise_if_cancelled()
-        returned = spec.fn(request, ctx)
+        elsewhere = run_elsewhere(job) if run_elsewhere is not None else None
+        # Elsewhere gets the params as stored (JSON): the other side validates them again.
+        returned = elsewhere(dict(job.params), ctx) if elsewhere is not None else spec.fn(request, ctx)
         result = _collect_outcome(ctx, returned)
         if cancel.is_cancelled:  # finished in the same instant as the cancel: honour the cancel
             raise CancelledError()
@@ -188,6 +195,10 @@ def _record_failure(
             JobStatus.INTERRUPTED,
             ("interrupted", "Reframe was closed while this job was running.", None),
         )
+    if isinstance(exc, ReframeError) and exc.code == "interrupted" and not cancel.is_cancelled:
+        # The job's runner lost it (a remote server went away): resumable, like after a crash.
+        ctx.log(f"interrupted after {elapsed:.2f}s: {exc.message}")
+        return finish_with_retry(store, job.id, JobStatus.INTERRUPTED, ("interrupted", exc.message, exc.detail))
     if isinstance(exc, CancelledError) or cancel.is_cancelled:
         ctx.log(f"cancelled after {elapsed:.2f}s")
         ctx.remove_work_dir()

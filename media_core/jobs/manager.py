@@ -82,9 +82,12 @@ class JobManager:
         retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
         retention_days: float | None = None,
         executor: Spawn | None = None,
+        run_elsewhere: Callable[[Job], Any] | None = None,
     ):
         """``heavy_slots`` and ``retention_days`` default to the engine settings (``heavy_jobs``,
-        ``retention_days``); 0 days keeps finished jobs' temporary data forever."""
+        ``retention_days``); 0 days keeps finished jobs' temporary data forever.
+        ``run_elsewhere(job)`` may return a function that runs the job somewhere else (a
+        remote server, a cluster) instead of in this process (see execute_job)."""
         settings = engine_settings()
         self.store = store if store is not None else JobStore()
         self.registry = registry or default_registry
@@ -94,6 +97,9 @@ class JobManager:
         self.retention_days = settings.retention_days if retention_days is None else retention_days
         self.events = JobEvents()
         self._spawn: Spawn = executor or _thread_spawn
+        self.run_elsewhere = run_elsewhere
+        #: Runs jobs that carry a ``remote_url`` (media_core.remote.RemoteRunner), made on first use.
+        self.remote_runner: Any = None
         self._cv = threading.Condition()
         self._tokens: dict[str, CancelToken] = {}
         self._running_heavy: set[str] = set()
@@ -225,6 +231,7 @@ class JobManager:
         max_attempts: int | None = None,
         parent_id: str | None = None,
         retry_of: str | None = None,
+        remote_url: str | None = None,
     ) -> str:
         """Queue a job; returns its id.
 
@@ -232,7 +239,10 @@ class JobManager:
         class names the job type), or a job type name with ``params`` as a dict. Either way the
         request is validated here, before anything is queued: a bad field raises
         :class:`InvalidParameterError` whose ``field_errors`` map field → message. The job
-        stores the request as JSON. Raises ``UnknownJobTypeError`` for an unknown type."""
+        stores the request as JSON. Raises ``UnknownJobTypeError`` for an unknown type.
+
+        With ``remote_url`` the job runs on that Reframe server (media_core.remote); it takes
+        a light slot here, since this machine only waits for it."""
         if isinstance(job, BaseModel):
             if params is not None:
                 raise TypeError("submit(request) takes no params: the request carries them")
@@ -241,6 +251,8 @@ class JobManager:
             spec = self.registry.get(job)
         job_type = spec.name
         params = spec.params_of(spec.validate(job if isinstance(job, BaseModel) else params))
+        if remote_url is not None:
+            heavy = False
         inputs = _input_assets(params)
         # Under the dispatch lock: the dispatcher cannot claim (and report 'running')
         # before listeners have heard 'queued'.
@@ -255,6 +267,7 @@ class JobManager:
                 parent_id=parent_id,
                 retry_of=retry_of,
                 inputs=inputs,
+                remote_url=remote_url,
             )
             self.store.append_log(created.id, f"queued {job_type}" + (f" (retry of {retry_of})" if retry_of else ""))
             self.events.state(created.id, JobStatus.QUEUED)
@@ -337,6 +350,7 @@ class JobManager:
             heavy=old.heavy,
             parent_id=old.parent_id,
             retry_of=old.id,
+            remote_url=old.remote_url,
         )
 
     def resume(self, job_id: str) -> str:
@@ -487,6 +501,17 @@ class JobManager:
                 busy.add(job.id)
             self._spawn(self._runner_for(claimed, token))
 
+    def _runner_elsewhere(self, job: Job) -> Callable[[dict, Any], Any] | None:
+        """Where ``job`` runs if not in this process: its Reframe server, or the ``run_elsewhere`` hook's pick."""
+        if job.remote_url is not None:
+            if self.remote_runner is None:
+                from ..remote.runner import RemoteRunner
+
+                self.remote_runner = RemoteRunner(self.store)
+                self.remote_runner.stopping = lambda: self._stopping
+            return self.remote_runner.runner_for(job)
+        return self.run_elsewhere(job) if self.run_elsewhere is not None else None
+
     def _runner_for(self, job: Job, token: CancelToken) -> Callable[[], None]:
         def run() -> None:
             try:
@@ -498,6 +523,7 @@ class JobManager:
                     self.events,
                     retry_base_delay=self.retry_base_delay,
                     stopping=lambda: self._stopping,
+                    run_elsewhere=self._runner_elsewhere,
                 )
             except UnrecordedEndError as lost:
                 # Last resort: the dispatcher writes it once it can (and cancel/delete try too).

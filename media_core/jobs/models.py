@@ -80,6 +80,10 @@ class Job(BaseModel):
     parent_id: str | None = None
     #: Small JSON summary a job function returned (``JobOutcome.result``).
     result: dict[str, Any] = Field(default_factory=dict)
+    #: Set when the job runs on another Reframe server (media_core.remote): its address…
+    remote_url: str | None = None
+    #: …and the job's id there, once the server accepted it.
+    remote_id: str | None = None
     assets: list[Asset] = Field(default_factory=list)
 
     @property
@@ -90,6 +94,10 @@ class Job(BaseModel):
     @property
     def inputs(self) -> list[str]:
         return [a.path for a in self.assets if a.role == "input"]
+
+    @property
+    def is_remote(self) -> bool:
+        return self.remote_url is not None
 
     @property
     def error(self) -> str | None:

@@ -101,6 +101,11 @@ class JobRegistry:
             self._types[name] = spec
         return spec
 
+    def unregister(self, name: str) -> None:
+        """Forget ``name`` (a type a test or a plug-in registered for a while); no error if unknown."""
+        with self._lock:
+            self._types.pop(name, None)
+
     def job_type(
         self,
         name: str,

@@ -23,10 +23,13 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..captions import CaptionsRequest
 from ..models import SubtitleLine
+from ..reframe.models import LayoutChoice, SpeakerHint
 from ..render.geometry import Aspect, Strategy
 from ..render.plan import EncoderSettings, Reframe, RenderPlan, Trim
 from ..shorts.models import ShortClip, ShortsRequest
 from ..styles import SubtitleStyle
+from ..transcript_edit.plan import CutOptions
+from ..transcription.config import TranscriptionConfig
 from ..translation.subtitles import DEFAULT_BATCH_SIZE
 from ..url_source import is_url
 
@@ -195,6 +198,11 @@ class ReframeJob(Reframe):
     out: RequiredPath
     aspect: Aspect = "9:16"
     strategy: Strategy = "crop"
+    #: Face following, flat as :func:`~media_core.render.operations.reframe` takes it
+    #: (``follow`` of the render plan's Reframe holds the same for render_styled jobs).
+    layout: LayoutChoice = "auto"
+    split_speakers: bool = True
+    speaker_hints: list[SpeakerHint] = Field(default_factory=list)
     encoder: EncoderSettings | None = None
 
 
@@ -233,6 +241,30 @@ class ShortsExportJob(JobRequest):
     output_dir: RequiredPath = Field(description="the folder that receives the copies")
 
 
+# -- transcript cuts -------------------------------------------------------------------------
+
+
+class TranscriptCutJob(CutOptions):
+    """``transcript_cut``: :class:`~media_core.transcript_edit.CutOptions` plus the file arguments
+    of :func:`~media_core.transcript_edit.cut_by_transcript` (fillers, picked words and long
+    pauses cut out in one pass; captions re-timed beside the output)."""
+
+    model_config = _STRICT
+
+    input: RequiredPath = _input("video", description="the talking-head video to tighten")
+    #: Default: ``<outputs>/<name> (tightened).<ext>``.
+    output: Path | None = None
+    #: A transcript JSON (media_core.models.Transcript) to cut by; without it the video is
+    #: transcribed first. ``remove_words`` index its words, so a preview and the job that
+    #: renders it must use the same transcript.
+    transcript: Path | None = None
+    transcription: TranscriptionConfig | None = None
+    encoder: EncoderSettings | None = None
+
+    def options(self) -> CutOptions:
+        return CutOptions.model_validate(self.model_dump(include=set(CutOptions.model_fields)))
+
+
 # -- utility ---------------------------------------------------------------------------------
 
 
@@ -265,6 +297,7 @@ __all__ = [
     "ShortsJob",
     "ShortsRerenderJob",
     "TranscodeJob",
+    "TranscriptCutJob",
     "TranslateShortsJob",
     "TranslateSubtitlesJob",
 ]

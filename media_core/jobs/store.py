@@ -137,9 +137,16 @@ def _m1_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _m2_remote(db: sqlite3.Connection) -> None:
+    """Jobs run on another Reframe server: its address and the job's id there."""
+    db.execute("ALTER TABLE jobs ADD COLUMN remote_url TEXT")
+    db.execute("ALTER TABLE jobs ADD COLUMN remote_id TEXT")
+
+
 #: Ordered (version, upgrade) pairs; never edit a released one, append a new one.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _m1_initial),
+    (2, _m2_remote),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -165,6 +172,8 @@ _JOB_COLUMNS = (
     "retry_of",
     "parent_id",
     "result",
+    "remote_url",
+    "remote_id",
 )
 _SELECT = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
 
@@ -372,8 +381,11 @@ class JobStore:
         inputs: Iterable[tuple[str | os.PathLike, str]] = (),
         job_id: str | None = None,
         created_at: float | None = None,
+        remote_url: str | None = None,
     ) -> Job:
-        """Insert a queued job (and its input asset records); returns it."""
+        """Insert a queued job (and its input asset records); returns it.
+
+        ``remote_url``: the job runs on that Reframe server (media_core.remote)."""
         params = dict(params or {})
         try:
             params_json = json.dumps(params, default=_json_default)
@@ -384,7 +396,7 @@ class JobStore:
         with self._write() as db:
             db.execute(
                 "INSERT INTO jobs(id, type, params, status, title, priority, heavy, created_at, max_attempts,"
-                " retry_of, parent_id, owner) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
+                " retry_of, parent_id, owner, remote_url) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job_id,
                     job_type,
@@ -397,6 +409,7 @@ class JobStore:
                     retry_of,
                     parent_id,
                     process_owner(),
+                    remote_url,
                 ),
             )
             for path, kind in inputs:
@@ -582,6 +595,11 @@ class JobStore:
                 (not_before, code, message, detail, process_owner(), int(reset_attempts), job_id),
             )
         return self.get(job_id)
+
+    def set_remote_id(self, job_id: str, remote_id: str) -> None:
+        """Remember the id the remote server gave the job (set once it accepted it)."""
+        with self._write() as db:
+            db.execute("UPDATE jobs SET remote_id = ? WHERE id = ?", (remote_id, job_id))
 
     def cancel_queued(self, job_id: str) -> bool:
         """Queued → cancelled in one atomic step; ``False`` if the job is no longer queued."""

@@ -232,15 +232,19 @@ def extract_audio(
 ) -> Path:
     """The first audio track as WAV / M4A (copied when it is already AAC) / MP3."""
     out = Path(out)
-    fmt = fmt or out.suffix.lower().lstrip(".")
-    if fmt not in _AUDIO_FORMATS:
-        raise InvalidParameterError(f"Audio format {fmt!r} is not supported (use wav, m4a or mp3).")
-    if out.suffix.lower() != f".{fmt}":
-        out = out.with_suffix(f".{fmt}")
+    chosen: str = fmt or out.suffix.lower().lstrip(".")
+    if chosen not in _AUDIO_FORMATS:
+        raise InvalidParameterError(f"Audio format {chosen!r} is not supported (use wav, m4a or mp3).")
+    if out.suffix.lower() != f".{chosen}":
+        out = out.with_suffix(f".{chosen}")
     info = probe(video)
-    if not info.has_audio:
+    if info.audio is None:
         raise NoAudioStreamError(f"{Path(video).name} has no audio track to extract.")
-    codec = ["-c:a", "copy"] if fmt == "m4a" and info.audio.codec == "aac" and not sample_rate else _AUDIO_FORMATS[fmt]
+    codec = (
+        ["-c:a", "copy"]
+        if chosen == "m4a" and info.audio.codec == "aac" and not sample_rate
+        else _AUDIO_FORMATS[chosen]
+    )
     rate = ["-ar", str(sample_rate)] if sample_rate else []
     with atomic_output(out) as tmp:
         run_ffmpeg(

@@ -17,6 +17,7 @@ from ..models import SubtitleLine
 from ..paths import atomic_output, cache_dir
 from ..probe import probe
 from ..progress import CancelToken, ProgressFn
+from ..reframe.models import FollowOptions, LayoutChoice, SpeakerHint
 from .plan import EncoderSettings, Reframe, RenderPlan, RenderResult, Trim, execute
 from .subtitle_input import SubtitleSpec
 
@@ -120,15 +121,32 @@ def reframe(
     focus_x: float = 0.5,
     *,
     height: int | None = None,
+    follow_faces: bool = False,
+    layout: LayoutChoice = "auto",
+    split_speakers: bool = True,
+    speaker_hints: list[SpeakerHint] | list[dict] | None = None,
     encoder: EncoderSettings | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     log: LogFn | None = None,
 ) -> RenderResult:
+    """Change the aspect ratio.
+
+    ``follow_faces`` makes the crop follow the subject (see :mod:`media_core.reframe`):
+    ``layout`` forces single / split / fit instead of choosing per shot, ``split_speakers``
+    allows two people stacked, ``speaker_hints`` (who speaks when) picks the active speaker.
+    """
+    follow = FollowOptions(
+        layout=layout,
+        split_speakers=split_speakers,
+        speaker_hints=[SpeakerHint.model_validate(h) for h in speaker_hints or []],
+    )
     plan = RenderPlan(
         input=Path(video),
         output=Path(out),
-        reframe=Reframe(aspect=aspect, strategy=strategy, focus_x=focus_x, height=height),
+        reframe=Reframe(
+            aspect=aspect, strategy=strategy, focus_x=focus_x, height=height, follow_faces=follow_faces, follow=follow
+        ),
         encoder=encoder or EncoderSettings(),
     )
     return execute(plan, progress=progress, cancel=cancel, log=log, stage="Reframing")

@@ -20,10 +20,13 @@ from ..ffmpeg import LogFn, run_ffmpeg
 from ..paths import atomic_output, new_work_dir
 from ..probe import MediaInfo, check_input_file, probe
 from ..progress import CancelToken, ProgressFn, as_token
+from ..reframe.models import FacePlan, FollowOptions
 from . import encoders
 from .geometry import Aspect, Strategy, reframe_chain, target_size
 from .subtitle_input import SubtitleSpec, subtitle_filter
 
+#: Filtergraphs longer than this are passed to ffmpeg in a file rather than on the command line.
+LONG_GRAPH = 8000
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 #: Audio codecs an .mp4/.mov/.mkv can carry as they are (no re-encode needed).
 _COPYABLE_AUDIO = {
@@ -53,6 +56,13 @@ class Reframe(BaseModel):
     focus_x: float = Field(0.5, ge=0, le=1)
     #: Output height in pixels (1920, 1080, ...); ``None`` keeps the source's resolution.
     height: int | None = Field(None, ge=16, le=8640)
+    #: Follow the faces (crop strategy only): the crop moves with the subject, and the layout
+    #: (single / split / fit) is chosen per shot as ``follow`` says.
+    follow_faces: bool = False
+    follow: FollowOptions | None = None
+    #: A precomputed face plan on the render's output timeline (an editor that already analysed
+    #: the clip passes it); ``None`` with ``follow_faces`` analyses the input before rendering.
+    face_plan: FacePlan | None = None
 
 
 class EncoderSettings(BaseModel):
@@ -107,7 +117,10 @@ def build_args(
     """ffmpeg arguments (without executable and progress options), output size, output duration."""
     if not info.has_video:
         raise NoVideoStreamError(f"{plan.input.name} has no video to render (it is audio only).")
-    src_w, src_h = info.display_size
+    size = info.display_size
+    if size is None:
+        raise NoVideoStreamError(f"{plan.input.name} has a video stream without a picture size.")
+    src_w, src_h = size
     rf = plan.reframe
     width, height = target_size(
         src_w, src_h, rf.aspect if rf else None, rf.strategy if rf else "crop", rf.height if rf else None
@@ -131,7 +144,12 @@ def build_args(
 
     chains: list[str] = []
     label = "0:v:0"
-    if rf is not None and rf.aspect is not None:
+    if rf is not None and rf.aspect is not None and rf.face_plan is not None and not still:
+        from ..reframe.graph import face_chains
+
+        chains += face_chains(label, "framed", rf.face_plan, width, height)
+        label = "framed"
+    elif rf is not None and rf.aspect is not None:
         chains += reframe_chain(label, "framed", width, height, rf.strategy, rf.focus_x)
         label = "framed"
     tail = [f"scale={width}:{height}"] if (rf is None or rf.aspect is None) else []
@@ -146,11 +164,20 @@ def build_args(
         tail.append("format=rgb24" if output.suffix.lower() == ".png" else "format=yuvj420p")
     else:
         tail.append("format=yuv420p")
+        assert encoder is not None  # resolved for every output that is not a still
         upload = encoders.upload_filter(encoder)
         if upload:
             tail.append(upload)
     chains.append(f"[{label}]{','.join(tail)}[vout]")
-    args += ["-filter_complex", ";".join(chains), "-map", "[vout]"]
+    graph = ";".join(chains)
+    if len(graph) > LONG_GRAPH:
+        # A face-following crop over a long video is a long expression; Windows caps a command
+        # line at 32 767 characters, so the graph goes through a file (ffmpeg's "-/option file").
+        script = work_dir / "graph.txt"
+        script.write_text(graph, encoding="utf-8")
+        args += ["-/filter_complex", str(script), "-map", "[vout]"]
+    else:
+        args += ["-filter_complex", graph, "-map", "[vout]"]
 
     if still:
         args += ["-frames:v", "1", "-update", "1"]
@@ -158,10 +185,11 @@ def build_args(
             args += ["-compression_level", "1"]  # a preview is shown once: speed beats size
         return args, (width, height), 0.0
 
+    assert encoder is not None
     args += encoders.video_codec_args(encoder, enc.crf, enc.preset)
     if encoder == "libx264":
         args += ["-profile:v", "high"]
-    if info.has_audio:
+    if info.audio is not None:
         args += ["-map", "0:a:0"]
         copyable = info.audio.codec in _COPYABLE_AUDIO.get(output.suffix.lower(), set())
         # A cut re-encodes the audio: copied packets start on their own boundaries (~23 ms
@@ -195,6 +223,7 @@ def execute(
     info = probe(plan.input)
     token.raise_if_cancelled()
     started = time.monotonic()
+    plan = with_face_plan(plan, info, progress=progress, cancel=token)
     try:
         command, (width, height) = _run(plan, info, progress, token, log, stage)
     except FFmpegError as exc:
@@ -220,6 +249,36 @@ def execute(
         elapsed=time.monotonic() - started,
         command=command,
     )
+
+
+def with_face_plan(
+    plan: RenderPlan, info: MediaInfo, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+) -> RenderPlan:
+    """``plan`` with its face plan computed when it asks to follow faces and has none yet.
+
+    The analysis covers exactly the cut the render writes, on the render's timeline.
+    """
+    rf = plan.reframe
+    if rf is None or not rf.follow_faces or rf.face_plan is not None or rf.aspect is None:
+        return plan
+    if plan.output.suffix.lower() in IMAGE_SUFFIXES or not info.has_video or info.display_size is None:
+        return plan
+    from ..reframe import follow_faces
+
+    start = plan.trim.start if plan.trim else 0.0
+    end = plan.trim.end if plan.trim else None
+    width, height = target_size(*info.display_size, rf.aspect, "crop", rf.height)
+    face_plan = follow_faces(
+        plan.input,
+        [(start, end)],
+        out_w=width,
+        out_h=height,
+        options=rf.follow,
+        focus_x=rf.focus_x,
+        progress=progress,
+        cancel=cancel,
+    )
+    return plan.model_copy(update={"reframe": rf.model_copy(update={"face_plan": face_plan, "strategy": "crop"})})
 
 
 def _run(

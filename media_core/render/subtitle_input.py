@@ -15,7 +15,7 @@ from pathlib import Path
 import pysubs2
 from pydantic import BaseModel, field_validator, model_validator
 
-from ..errors import InputNotFoundError, SubtitleFormatError
+from ..errors import InputNotFoundError, InvalidParameterError, SubtitleFormatError
 from ..models import SubtitleLine, Word
 from ..styles import SubtitleStyle, build_ass, fonts_dir, get_preset
 from ..subtitles.encoding import load_ssafile, read_subtitle_text
@@ -100,14 +100,16 @@ def subtitle_filter(
     fonts = _fonts_dir(spec)
     fonts_opt = f":fontsdir={filter_path(fonts)}" if fonts is not None else ""
     style = spec.style
+    if spec.lines is None and spec.path is None:
+        raise InvalidParameterError("The captions have neither lines nor a subtitle file.")
     if spec.lines is not None or style is not None:
-        lines = spec.lines if spec.lines is not None else _lines_from_file(_load(spec.path))
+        lines = spec.lines if spec.lines is not None else _lines_from_file(_load(Path(str(spec.path))))
         style = style if style is not None else SubtitleStyle()
         ass_text = build_ass(shift_to_clip(lines, start, end), style, width, height)
         target = work_dir / "captions.ass"
         target.write_text(ass_text, encoding="utf-8")
         return f"ass=filename={filter_path(target)}{fonts_opt}"
-    path = Path(spec.path)
+    path = Path(str(spec.path))
     subs = _load(path)  # validates the file even when it is used in place
     text, encoding = read_subtitle_text(path)
     as_read = text if encoding in ("utf-8", "ascii") and text == path.read_bytes().decode("utf-8") else None

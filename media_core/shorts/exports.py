@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -158,7 +159,7 @@ def manifest_dict(
     clips: list[ShortClip],
     *,
     request: dict | None = None,
-    transcript: str | Path | None = None,
+    transcript: str | os.PathLike | None = None,
     source: SourceInfo | None = None,
     scorer: str | None = None,
     extra: dict | None = None,
@@ -186,7 +187,7 @@ def write_manifest(
     clips: list[ShortClip],
     *,
     request: dict | None = None,
-    transcript: str | Path | None = None,
+    transcript: str | os.PathLike | None = None,
     source: SourceInfo | None = None,
     scorer: str | None = None,
     extra: dict | None = None,

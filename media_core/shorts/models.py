@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from ..reframe.models import SpeakerHint
+
 Aspect = Literal["9:16", "1:1", "16:9", "4:5"]
 Strategy = Literal["crop", "blur_bg", "pad"]
 
@@ -28,12 +30,26 @@ class ShortsRequest(BaseModel):
     strategy: Strategy = "crop"
     #: Horizontal centre of the crop window, 0 = left edge, 1 = right edge.
     focus_x: float = Field(0.5, ge=0.0, le=1.0)
+    #: The crop follows the speaker's face (crop strategy); per shot a single, split or fit layout.
+    follow_faces: bool = False
+    #: With ``follow_faces``: allow two people in one shot to be stacked (split layout).
+    split_speakers: bool = True
+    #: With ``follow_faces``: force one layout instead of choosing per shot.
+    layout: Literal["auto", "single", "split", "fit"] = "auto"
+    #: With ``follow_faces``: who speaks when, on the source video's timeline (e.g. from diarization);
+    #: the camera then follows the active speaker.
+    speaker_hints: list[SpeakerHint] = Field(default_factory=list)
     captions: bool = True
     #: Caption preset name (media_core.styles); None = the default preset.
     style: str | None = None
     #: Cut pauses longer than ``max_pause`` out of each clip while rendering.
     trim_silences: bool = False
     max_pause: float = Field(0.8, gt=0)
+    #: Cut filler words ("um", "uh", "you know"; the language's list) and pauses longer than
+    #: ``max_pause`` out of each clip (media_core.transcript_edit), in the same render.
+    tighten: bool = False
+    #: Added to the filler list when tightening (e.g. "like", "so").
+    extra_fillers: list[str] = Field(default_factory=list)
     prompt: str | None = None
     scorer: Literal["heuristic", "llm"] = "heuristic"
     #: Match the prompt by meaning with the sentence-embedding model on top of lexical (BM25)

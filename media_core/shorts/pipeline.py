@@ -20,6 +20,7 @@ from ..ffmpeg import LogFn
 from ..models import Transcript, Word
 from ..probe import MediaInfo, check_input_file, probe
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
+from ..reframe.models import FollowOptions, hints_on_output
 from ..styles import DEFAULT_PRESET, get_preset
 from ..transcription import TranscriptionConfig, transcribe
 from ..url_source import is_url, resolve_input
@@ -283,6 +284,23 @@ def _words_for_ranges(words: list[Word], ranges: list[tuple[float, float]]) -> l
     return out
 
 
+def _tightened_ranges(
+    words: list[Word], clip: ShortClip, request: ShortsRequest, info: MediaInfo
+) -> list[tuple[float, float]]:
+    """The parts of ``clip`` left after cutting filler words and pauses longer than
+    ``request.max_pause`` (cut at the word edges: the clip's audio is not decoded here)."""
+    from ..transcript_edit import CutOptions, plan_cuts
+
+    inside = clip_words(words, clip.start, clip.end)  # on the clip's clock
+    language = (request.transcription or {}).get("language")
+    fps = info.video.fps if info.has_video and info.video else None
+    options = CutOptions(
+        max_pause=request.max_pause, keep_pause=min(0.3, request.max_pause), extra_fillers=request.extra_fillers
+    )
+    plan = plan_cuts(inside, clip.end - clip.start, options, language=language, fps=fps)
+    return [(clip.start + span.start, clip.start + span.end) for span in plan.keep]
+
+
 def final_files(out_dir: Path, clip_id: str) -> dict[str, Path]:
     return {suffix: out_dir / f"{clip_id}{suffix}" for suffix in runs.CLIP_SUFFIXES}
 
@@ -302,11 +320,12 @@ def _render_one(
     """Subtitles, the clip (ONE ffmpeg pass: cut + reframe + burned captions) and its thumbnail."""
     report = as_progress(progress)
     width, height = output_size(info, request.aspect, request.strategy, request.output_height)
-    ranges = (
-        _keep_ranges(words, clip.start, clip.end, request.max_pause)
-        if request.trim_silences
-        else [(clip.start, clip.end)]
-    )
+    if request.tighten:
+        ranges = _tightened_ranges(words, clip, request, info)
+    elif request.trim_silences:
+        ranges = _keep_ranges(words, clip.start, clip.end, request.max_pause)
+    else:
+        ranges = [(clip.start, clip.end)]
     lines = group_clip_words(_words_for_ranges(words, ranges))
     srt, ass = write_clip_subtitles(
         lines, files[".srt"], files[".ass"], style=request.style, width=width, height=height
@@ -339,6 +358,13 @@ def _render_one(
         height=request.output_height,
         strategy=request.strategy,
         focus_x=request.focus_x,
+        follow=FollowOptions(
+            layout=request.layout,
+            split_speakers=request.split_speakers,
+            speaker_hints=hints_on_output(request.speaker_hints, ranges),
+        )
+        if request.follow_faces
+        else None,
         source_lines=source_lines,
         style=get_preset(request.style or DEFAULT_PRESET) if burn else None,
         ass_path=ass if burn else None,
@@ -620,7 +646,7 @@ def rerender_from_manifest(
     path = check_input_file(manifest.input)
     info = probe(path)
     _check_bounds(info, start, end)
-    transcript_path = manifest.transcript
+    transcript_path: str | Path | None = manifest.transcript
     transcript = load_transcript(transcript_path)
     if transcript is None:
         transcript, transcript_path = get_transcript(

@@ -16,6 +16,7 @@ from ..models import SubtitleLine
 from ..paths import atomic_output
 from ..probe import MediaInfo
 from ..progress import CancelToken, ProgressFn
+from ..reframe import FacePlan, FollowOptions, face_chains, follow_faces
 from ..render import EncoderSettings, Reframe, RenderPlan, Trim, execute
 from ..render.escape import filter_path
 from ..render.geometry import reframe_chain, target_size
@@ -38,6 +39,7 @@ def build_clip_command(
     fonts_dir: Path | None = None,
     crf: int = 20,
     preset: str = "veryfast",
+    face_plan: FacePlan | None = None,
 ) -> tuple[list[str], float]:
     """ffmpeg arguments (without the executable) and the output duration."""
     first, last = ranges[0][0], ranges[-1][1]
@@ -61,7 +63,11 @@ def build_clip_command(
             + ("[acat]" if has_audio else "")
         )
         v_src, a_src = "vcat", "acat"
-    graph += reframe_chain(v_src, "vframed", width, height, strategy, focus_x)
+    if face_plan is not None:
+        # The plan is on the concatenated timeline, which is what ``t`` is after concat.
+        graph += face_chains(v_src, "vframed", face_plan, width, height)
+    else:
+        graph += reframe_chain(v_src, "vframed", width, height, strategy, focus_x)
     last_label = "vframed"
     if ass_path is not None:
         sub = f"ass=filename={filter_path(Path(ass_path))}"
@@ -105,6 +111,7 @@ def render_clip_video(
     height: int,
     strategy: str = "crop",
     focus_x: float = 0.5,
+    follow: FollowOptions | None = None,
     source_lines: list[SubtitleLine] | None = None,
     style=None,
     ass_path: Path | None = None,
@@ -112,7 +119,7 @@ def render_clip_video(
     cancel: CancelToken | None = None,
     log: LogFn | None = None,
 ) -> Path:
-    """Render ``ranges`` of the input as one clip.
+    """Render ``ranges`` of the input as one clip; ``follow`` makes the crop follow faces.
 
     One range: the render plan, with ``source_lines`` (captions in *source* time; the
     plan shifts them to clip time and styles them with ``style``). Several ranges:
@@ -125,13 +132,32 @@ def render_clip_video(
             input=Path(input_path),
             output=Path(output),
             trim=Trim(start=start, end=end),
-            reframe=Reframe(aspect=aspect, strategy=strategy, focus_x=focus_x, height=height),
+            reframe=Reframe(
+                aspect=aspect,
+                strategy=strategy,
+                focus_x=focus_x,
+                height=height,
+                follow_faces=follow is not None,
+                follow=follow,
+            ),
             subtitles=subtitles,
             encoder=EncoderSettings(codec="libx264", audio="aac"),
         )
         execute(plan, progress=progress, cancel=cancel, log=log, stage="Rendering clip")
         return Path(output)
-    width, out_h = output_size(info, aspect, strategy, height)
+    width, out_h = output_size(info, aspect, "crop" if follow is not None else strategy, height)
+    face_plan = None
+    if follow is not None:
+        face_plan = follow_faces(
+            input_path,
+            list(ranges),
+            out_w=width,
+            out_h=out_h,
+            options=follow,
+            focus_x=focus_x,
+            progress=progress,
+            cancel=cancel,
+        )
     with atomic_output(output) as tmp:
         args, duration = build_clip_command(
             input_path,
@@ -144,6 +170,7 @@ def render_clip_video(
             focus_x=focus_x,
             ass_path=ass_path,
             fonts_dir=fonts_dir(),
+            face_plan=face_plan,
         )
         run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, log=log)
     return Path(output)

@@ -178,7 +178,7 @@ def write_run(
     *,
     request: dict,
     source: SourceInfo,
-    transcript: str | Path | None = None,
+    transcript: str | os.PathLike | None = None,
     scorer: str | None = None,
     extra: dict | None = None,
     clip_extra: dict[str, dict] | None = None,

@@ -26,6 +26,7 @@ import pysubs2
 from ..errors import InvalidParameterError
 from ..models import SubtitleLine, Word
 from . import fonts
+from .safe_areas import caption_margins
 from .style import REFERENCE_HEIGHT, SubtitleStyle, parse_color
 
 MAIN_STYLE = "Main"
@@ -207,6 +208,26 @@ def effective_bold(style: SubtitleStyle) -> bool:
     return style.bold
 
 
+def _margins(style: SubtitleStyle, width: int, height: int, scale: float, vscale: float) -> dict[str, int]:
+    """The style's margins, widened to keep the captions inside a chosen platform's safe area."""
+    boxed = style.background_box or style.highlight_mode == "box"
+    paint = max(style.outline_width, style.box_padding if boxed else 0) + style.shadow_offset
+    if style.highlight_mode == "pop":  # the active word grows past the line's layout
+        paint += (style.pop_scale - 1) * style.font_size
+    reach = paint * scale + 2
+    left, right, vertical = caption_margins(
+        style.safe_area,
+        width,
+        height,
+        position=style.position,
+        left=round(style.margin_h * scale),
+        right=round(style.margin_h * scale),
+        vertical=round(style.margin_v * vscale),
+        reach=round(reach),
+    )
+    return {"marginl": left, "marginr": right, "marginv": vertical}
+
+
 def _ass_styles(style: SubtitleStyle, width: int, height: int) -> dict[str, pysubs2.SSAStyle]:
     scale = min(width, height) / REFERENCE_HEIGHT
     vscale = height / REFERENCE_HEIGHT
@@ -215,9 +236,7 @@ def _ass_styles(style: SubtitleStyle, width: int, height: int) -> dict[str, pysu
         "fontsize": round(style.font_size * scale, 1),
         "bold": effective_bold(style),
         "alignment": pysubs2.Alignment(_alignment(style)),
-        "marginl": round(style.margin_h * scale),
-        "marginr": round(style.margin_h * scale),
-        "marginv": round(style.margin_v * vscale),
+        **_margins(style, width, height, scale, vscale),
         "encoding": 1,
     }
     karaoke = style.highlight_mode == "karaoke_fill"

@@ -72,6 +72,9 @@ class SubtitleStyle(BaseModel):
     #: Left/right safe margin on a 1080-px reference (scaled like the font).
     margin_h: float = Field(60, ge=0, le=800)
     alignment: Literal["left", "center", "right"] = "center"
+    #: A platform ("tiktok", "instagram_reels", "youtube_shorts") whose UI overlay the captions
+    #: must stay clear of: margins grow to its safe area (media_core/styles/safe_areas.py).
+    safe_area: Literal["tiktok", "instagram_reels", "youtube_shorts"] | None = None
     #: Re-split cues into rows of at most this many words (None: keep the cue's own rows).
     max_words_per_line: int | None = Field(None, ge=1, le=30)
     #: Rows shown at once when re-splitting; more rows become a following cue.

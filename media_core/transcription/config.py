@@ -13,8 +13,11 @@ class TranscriptionConfig(BaseModel):
     model: str = "tiny.en"
     #: ISO code such as "en"; ``None`` lets Whisper detect the language.
     language: str | None = None
-    device: str = "cpu"
-    compute_type: str = "int8"
+    #: "auto" (CUDA when CTranslate2 sees a device, else the CPU), "cuda" or "cpu";
+    #: a GPU that fails falls back to the CPU (media_core/transcription/device.py).
+    device: str = "auto"
+    #: "auto" (float16 on CUDA, int8 on the CPU) or a CTranslate2 compute type.
+    compute_type: str = "auto"
     #: CPU threads; 0 = the engine settings' threads (``REFRAME_THREADS``), else the library default.
     threads: int = Field(default=0, ge=0)
     vad: bool = True

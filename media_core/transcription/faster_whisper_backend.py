@@ -17,6 +17,7 @@ from ..audio import SAMPLE_RATE
 from ..errors import InvalidParameterError, ModelMissingError, ReframeError
 from ..models import Segment, Word
 from ..progress import CancelToken, Progress
+from . import device as devices
 from . import hallucination
 from .config import TranscriptionConfig
 
@@ -27,6 +28,21 @@ _models_lock = threading.Lock()
 
 
 def load_model(model_dir: Path, config: TranscriptionConfig):
+    """The loaded model for ``config`` ("auto" resolved); a GPU that cannot load it gives the
+    CPU model instead, after one log line."""
+    config = devices.resolved_config(config)
+    if config.device != "cpu":
+        try:
+            return _load(model_dir, config)
+        except ModelMissingError as exc:
+            if not devices.is_gpu_failure(exc.__cause__ or exc):
+                raise
+            devices.mark_gpu_failed(exc.__cause__ or exc, when="load")
+            config = devices.cpu_config(config)
+    return _load(model_dir, config)
+
+
+def _load(model_dir: Path, config: TranscriptionConfig):
     threads = config.resolved_threads()
     key = (str(model_dir), config.device, config.compute_type, threads)
     with _models_lock:
@@ -76,7 +92,33 @@ def transcribe_array(
     notes: list[str] | None = None,
 ) -> tuple[list[Segment], str, float]:
     """Transcribe 16 kHz mono float32 ``audio``; returns (segments, language, language probability).
-    What the hallucination guard did is appended to ``notes``."""
+
+    A GPU run that fails mid-way (out of memory, a CUDA library missing only when first
+    used) starts again on the CPU after one log line. What the hallucination guard did is
+    appended to ``notes``."""
+    wanted_gpu = devices.resolve_device(config).wants_gpu
+    config = devices.resolved_config(config)
+    try:
+        result = _transcribe(audio, model_dir, config, report=report, token=token, notes=notes)
+    except Exception as exc:
+        if config.device == "cpu" or not devices.is_gpu_failure(exc):
+            raise
+        devices.mark_gpu_failed(exc, when="run")
+        result = _transcribe(audio, model_dir, devices.cpu_config(config), report=report, token=token, notes=notes)
+    if wanted_gpu and devices.gpu_failure() and notes is not None:  # the job's log says it too
+        notes.append(f"transcribed on the CPU: the GPU failed ({devices.gpu_failure()})")
+    return result
+
+
+def _transcribe(
+    audio: np.ndarray,
+    model_dir: Path,
+    config: TranscriptionConfig,
+    *,
+    report: Progress,
+    token: CancelToken,
+    notes: list[str] | None = None,
+) -> tuple[list[Segment], str, float]:
     from faster_whisper.vad import SpeechTimestampsMap
 
     model = load_model(model_dir, config)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,7 +81,7 @@ def _load(model_file: Path, threads: int, beam_search: bool):
         if entry is None:
             from pywhispercpp.model import Model
 
-            kwargs = {"n_threads": threads} if threads else {}
+            kwargs: dict[str, Any] = {"n_threads": threads} if threads else {}
             model = Model(
                 str(model_file),
                 params_sampling_strategy=1 if beam_search else 0,

@@ -32,14 +32,13 @@ from pydantic import BaseModel, Field
 
 from ..errors import (
     BackendUnavailableError,
-    CancelledError,
     InvalidParameterError,
     ModelDownloadError,
     ModelMissingError,
     TranslationError,
     error_from_oserror,
 )
-from ..paths import cache_dir, data_dir, file_sha256
+from ..paths import cache_dir, data_dir
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from ..settings import offline_mode
 from .base import LanguagePair, LogFn, check_batch, join_rows, language_name, normalize_lang, split_rows
@@ -55,6 +54,8 @@ INSTALL_HINT = (
 )
 #: Refuse archives that would unpack to more than this (zip bombs); real packages are < 1 GB.
 MAX_UNPACKED_BYTES = 4 << 30
+#: A download larger than this is cut off: no real package comes near it.
+MAX_DOWNLOAD_BYTES = 2 << 30
 _install_lock = threading.Lock()
 
 
@@ -203,7 +204,8 @@ def _install_zip(archive: Path, report, token: CancelToken) -> ArgosPackage:
             with _install_lock:
                 old = find_installed(src, tgt)
                 # The old package of this pair, and anything (e.g. a damaged install) squatting on the name.
-                for stale in {Path(old.path) if old and old.path else None, final if final.exists() else None} - {None}:
+                stale_paths = {Path(old.path) if old and old.path else None, final if final.exists() else None}
+                for stale in (p for p in stale_paths if p is not None):
                     _evict(str(stale))
                     trash = stale.with_name(f".trash-{uuid.uuid4().hex[:8]}")
                     os.replace(stale, trash)
@@ -322,7 +324,9 @@ def download_pair(
             + (f" (it has {', '.join(near)}; pairs without a package can pivot through English)." if near else "."),
             detail=f"{len(offered)} packages listed",
         )
-    return download_package(package, progress=report.span(0.02, 1.0), cancel=cancel, offline=offline)
+    installed = download_package(package, progress=report.span(0.02, 1.0), cancel=cancel, offline=offline)
+    assert isinstance(installed, ArgosPackage)  # install=True returns the installed package
+    return installed
 
 
 def download_package(
@@ -342,67 +346,47 @@ def download_package(
         raise BackendUnavailableError("Offline mode is on, so translation packages cannot be downloaded.")
     if not package.links:
         raise ModelDownloadError(f"The index gives no download link for {package.label}.")
-    import httpx
+    from ..download import ChecksumMismatchError, DownloadError, download
 
     report = as_progress(progress)
     token = as_token(cancel)
     src, tgt = package.pair
-    downloads = cache_dir() / "argos-downloads"
-    downloads.mkdir(parents=True, exist_ok=True)
-    final = downloads / f"{_safe(src)}_{_safe(tgt)}-{_safe(package.package_version or '0')}.argosmodel"
-    part = final.with_name(final.name + ".part")
-    dl = report.span(0.0, 0.9) if install else report
+    final = (
+        cache_dir()
+        / "argos-downloads"
+        / f"{_safe(src)}_{_safe(tgt)}-{_safe(package.package_version or '0')}.argosmodel"
+    )
     errors = []
-    for url in package.links:
+    fetch_report = report.span(0.0, 0.9) if install else report
+    for url in package.links:  # the index lists mirrors: the next one may work when one fails
         try:
-            _stream_to(url, part, dl, token, timeout, httpx)
+            download(
+                url,
+                final,
+                sha256=package.checksum,
+                max_bytes=MAX_DOWNLOAD_BYTES,
+                progress=fetch_report,
+                cancel=token,
+                timeout=timeout,
+                label=f"the package {package.label}",
+                stage="downloading translation package",
+            )
             break
-        except CancelledError:
-            raise
-        except (httpx.HTTPError, OSError) as exc:
-            errors.append(f"{url}: {exc}")
+        except ChecksumMismatchError:
+            raise  # the index promised other bytes: another mirror is no more trustworthy
+        except DownloadError as exc:
+            errors.append(f"{url}: {exc.detail or exc}")
             log.warning("Argos download from %s failed: %s", url, exc)
     else:
         raise ModelDownloadError(
             f"Downloading {package.label} failed. Check your connection and retry.", detail="\n".join(errors)
         )
-    if package.checksum:
-        digest = file_sha256(part)
-        if digest != package.checksum.lower():
-            part.unlink(missing_ok=True)  # a corrupt partial must not be resumed
-            raise ModelDownloadError(
-                f"The download of {package.label} is damaged (checksum mismatch); it was discarded. Try again.",
-                detail=f"expected {package.checksum}, got {digest}",
-            )
-    os.replace(part, final)
     if not install:
         return final
     try:
         return install_package(final, progress=report.span(0.9, 1.0), cancel=token)
     finally:
         final.unlink(missing_ok=True)
-
-
-def _stream_to(url: str, part: Path, report, token: CancelToken, timeout: float, httpx) -> None:
-    have = part.stat().st_size if part.exists() else 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
-    with httpx.stream("GET", url, headers=headers, timeout=timeout, follow_redirects=True) as resp:
-        if resp.status_code == 416:  # already complete
-            return
-        resp.raise_for_status()
-        if have and resp.status_code != 206:
-            have = 0  # server ignored the Range header: start over
-        length = int(resp.headers.get("content-length") or 0)
-        total = have + length if length else 0
-        done = have
-        with open(part, "ab" if have else "wb") as fh:
-            for chunk in resp.iter_bytes(1 << 16):
-                if token.is_cancelled:
-                    raise CancelledError()
-                fh.write(chunk)
-                done += len(chunk)
-                if total:
-                    report(done / total, "downloading translation package")
 
 
 # --- translation ------------------------------------------------------------------------------

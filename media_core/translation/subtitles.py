@@ -20,7 +20,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -36,6 +36,9 @@ from ..paths import outputs_dir, temp_path_for
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from . import markup
 from .base import AUTO_ORDER, LogFn, Translator, get_translator, language_name, normalize_lang, supports
+
+if TYPE_CHECKING:
+    import pysubs2
 
 BilingualMode = Literal["stacked", "two_track"]
 DEFAULT_BATCH_SIZE = 40
@@ -53,7 +56,7 @@ def _backend_options(
 ) -> dict:
     if name != "cloud":
         return options
-    extra = {"offline": offline} if offline is not None else {}
+    extra: dict[str, Any] = {"offline": offline} if offline is not None else {}
     # Only the URL and model can be overridden per call; the API key always comes from the
     # settings (CloudConfig.from_settings), so it never sits in job parameters or logs.
     for key, value in (("base_url", cloud_base_url), ("model", cloud_model)):
@@ -90,7 +93,7 @@ def resolve_translator(
             translator.translate_batch(["test"], src, tgt)
         say(f"translation backend: {translator.name} ({src}→{tgt})")
         return translator
-    tried = []
+    tried: list[str] = []
     for name in AUTO_ORDER:
         try:
             translator = get_translator(
@@ -472,7 +475,7 @@ def translate_subtitle_file(
     )
     token.raise_if_cancelled()
 
-    files: list[tuple[Path, object, str]] = []
+    files: list[tuple[Path, pysubs2.SSAFile, str]] = []
     tr_subs = copy.deepcopy(subs)
     for i, line in zip(idx, translated, strict=False):
         tr_subs.events[i].text = line.text.replace("\n", "\\N")
@@ -554,7 +557,7 @@ def _stem_without_lang(path: Path) -> str:
     return re.sub(r"\.[a-z]{2}(?:[-_][A-Za-z]{2})?$", "", path.stem)
 
 
-def _save_all(files: list[tuple[Path, object, str]], report, token: CancelToken) -> None:
+def _save_all(files: list[tuple[Path, pysubs2.SSAFile, str]], report, token: CancelToken) -> None:
     """Write every file to a temporary sibling, then rename them all: all files or none."""
     temps: list[tuple[Path, Path]] = []
     current: Path | None = None

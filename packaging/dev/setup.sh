@@ -35,6 +35,8 @@ TEST_APT=(
   apertium apertium-eng-spa apertium-eng-cat apertium-en-gl
   # a virtual screen for GUI screenshots; fonts for fallback glyphs
   xvfb xauth fonts-noto-core fonts-dejavu-core
+  # the broker the cluster tests start on a free loopback port
+  redis-server
 )
 
 packages=("${RUNTIME_APT[@]}")

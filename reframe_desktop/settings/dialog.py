@@ -16,6 +16,7 @@ from .general_page import GeneralPage
 from .jobs_page import JobsPage
 from .models_page import ModelsPage
 from .page import SettingsDraft, SettingsPage
+from .remote_page import RemotePage
 from .shorts_page import ShortsPage
 from .speakers_page import SpeakersPage
 from .translation_page import TranslationPage
@@ -37,6 +38,7 @@ class SettingsDialog(QDialog):
             SpeakersPage(self.draft),
             JobsPage(self.draft),
             ApiPage(self.draft, api_host),
+            RemotePage(self.draft),
         ]
         self.pages = {page.key: page for page in pages}
         self.sidebar = QListWidget()

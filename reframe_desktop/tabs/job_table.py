@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar
 
 from ..labels import JOB_COLUMNS, label
@@ -102,7 +102,10 @@ class JobTableModel(QAbstractTableModel):
             return job
         if role == Qt.DisplayRole:
             if col == 0:
-                return getattr(job, "title", "") or job.type
+                title = getattr(job, "title", "") or job.type
+                # The "remote" badge: the job runs on the Reframe server chosen in Settings.
+                remote = QCoreApplication.translate("JobTable", "remote")
+                return f"{title}  [{remote}]" if getattr(job, "remote_url", None) else title
             if col == 1:
                 return job_input(job)
             if col == 2:
@@ -115,6 +118,8 @@ class JobTableModel(QAbstractTableModel):
             if col == 5:
                 start, end = _ts(getattr(job, "started_at", None)), _ts(getattr(job, "finished_at", None))
                 return fmt_duration((end - start).total_seconds()) if start and end else ""
+        if role == Qt.ToolTipRole and col == 0 and getattr(job, "remote_url", None):
+            return QCoreApplication.translate("JobTable", "Runs on {0}").format(job.remote_url)
         if role == Qt.ToolTipRole and col == 2 and getattr(job, "error", None):
             return str(job.error)
         return None

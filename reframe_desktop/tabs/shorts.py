@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..labels import ASPECTS, QUALITIES, STRATEGIES, fill_combo
 from ..widgets.common import VIDEO_FILTER, FileField, hint, row_of
+from ..widgets.face_follow import FaceFollowControls
 from ..widgets.field_errors import FieldErrors, error_label
 from ..widgets.recent_jobs import job_outputs
 from ..widgets.speakers import ShortsSpeakerOptions
@@ -90,6 +91,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
         self.quality = QComboBox()
         fill_combo(self.quality, QUALITIES)
         self.trim = QCheckBox(self.tr("Trim long silences inside clips"))
+        self.tighten = QCheckBox(self.tr("Tighten: cut filler words and long pauses inside clips"))
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText(self.tr("Optional: “moments where I talk about pricing”"))
         self.prompt_hint = hint("")
@@ -120,9 +122,12 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
         form.addRow(self.tr("Length"), wrap("min_duration", lengths, "max_duration"))
         form.addRow(self.tr("Aspect"), wrap("aspect", self.aspect))
         form.addRow(self.tr("Reframe"), wrap("strategy", self.strategy))
+        self.faces = FaceFollowControls(lambda: (self.input.path(), self.aspect.currentData(), None))
+        form.addRow("", wrap("follow_faces", self.faces, "split_speakers", "layout"))
         form.addRow(self.tr("Quality"), wrap("output_height", self.quality))
         form.addRow(self.tr("Captions"), wrap("captions", cap_row, "style"))
         form.addRow("", wrap("trim_silences", self.trim))
+        form.addRow("", wrap("tighten", self.tighten))
         self.speakers = ShortsSpeakerOptions()
         form.addRow(self.tr("Speakers"), wrap("prefer_speaker", self.speakers, "speakers", "diarize"))
         form.addRow(self.tr("Prompt"), wrap("prompt", self.prompt))
@@ -185,8 +190,10 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
             "captions": self.captions.isChecked(),
             "preset": self.preset.currentText(),
             "trim": self.trim.isChecked(),
+            "tighten": self.tighten.isChecked(),
             "quality": self.quality.currentData(),
             "llm": self.use_llm.isChecked(),
+            **self.faces.options(),
             **self.speakers.options(),
         }
 
@@ -202,8 +209,10 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
         if o.get("preset"):
             self.preset.setCurrentText(o["preset"])
         self.trim.setChecked(o.get("trim", False))
+        self.tighten.setChecked(bool(o.get("tighten", False)))
         self.use_llm.setChecked(bool(o.get("llm")) and self.use_llm.isEnabled())
         self.speakers.restore(o)
+        self.faces.restore_options(o)
 
     def job_params(self) -> dict:
         """{"input": path, **ShortsRequest fields} (media_core.jobs.builtin shorts_job)."""
@@ -217,9 +226,11 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
             "captions": self.captions.isChecked(),
             "style": self.preset.currentText() or None,
             "trim_silences": self.trim.isChecked(),
+            "tighten": self.tighten.isChecked(),
             "prompt": self.prompt.text().strip() or None,
             "scorer": "llm" if self.use_llm.isChecked() else "heuristic",
             "output_height": self.quality.currentData(),
+            **self.faces.shorts_fields(),
             # The engine makes a new "<video> shorts N" folder here for every run.
             "output_root": self.output_dir(),
         }

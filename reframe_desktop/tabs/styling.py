@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..widgets.common import SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, open_path, output_path
 from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
+from ..widgets.safe_area_overlay import OverlayToggle, paint_safe_area
 from ..widgets.style_editor import StyleEditor
 from ..workers import run_in_background
 from .base import BaseTab
@@ -105,8 +106,11 @@ class StylingTab(BaseTab):
         self.render_btn = QPushButton(self.tr("Render video"))
         self.render_btn.setObjectName("primary")
         self.render_btn.clicked.connect(self.render)
+        self.show_zones = OverlayToggle()
+        self.show_zones.toggled.connect(self.schedule_preview)
         actions = QHBoxLayout()
         actions.addWidget(self.status, 1)
+        actions.addWidget(self.show_zones)
         actions.addWidget(self.preview5_btn)
         actions.addWidget(self.render_btn)
         right = QWidget()
@@ -180,6 +184,8 @@ class StylingTab(BaseTab):
             self._duration, data = result
             pix = QPixmap()
             pix.loadFromData(data)
+            if self.show_zones.isChecked():
+                pix = paint_safe_area(pix, style.get("safe_area"))
             self.preview.setPixmap(pix.scaled(self.preview.size(), Qt.KeepAspectRatio, Qt.SmoothTransformation))
             self.preview_count += 1
             self.status.setText("")

@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 
 from ..labels import ASPECTS, KEEP_ASPECT, LANGUAGES, STRATEGIES, TRANSLATE_TARGETS, fill_combo
 from ..widgets.common import AUDIO_FILTER, SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, output_path
+from ..widgets.face_follow import FaceFollowControls
 from ..widgets.field_errors import FieldErrors, error_label
 from ..widgets.recent_jobs import RecentJobsPanel
 from .base import BaseTab
 from .subtitle_editor import SubtitleEditor
+from .tighten_page import TightenPage
 
 
 class UtilitiesTab(BaseTab):
@@ -38,6 +40,8 @@ class UtilitiesTab(BaseTab):
         self.editor = SubtitleEditor()
         self.sections.addTab(self.editor, self.tr("Subtitle editor"))
         self.sections.addTab(self._cut_page(), self.tr("Cut / reframe"))
+        self.tighten = TightenPage(self._submit, self.output_dir, lambda: self.settings.default_model)
+        self.sections.addTab(self.tighten, self.tr("Tighten (cut by transcript)"))
         self.recent = RecentJobsPanel(self.client)
         split = QSplitter()
         split.addWidget(self.sections)
@@ -179,6 +183,10 @@ class UtilitiesTab(BaseTab):
         form.addRow(self.tr("Aspect"), wrap("reframe.aspect", self.cut_aspect, "reframe"))
         form.addRow(self.tr("Reframe"), wrap("reframe.strategy", self.cut_strategy))
         form.addRow(self.tr("Crop position"), wrap("reframe.focus_x", self.cut_focus))
+        self.cut_faces = FaceFollowControls(
+            lambda: (self.cut_input.path(), self.cut_aspect.currentData(), self.cut_start.value())
+        )
+        form.addRow("", wrap("reframe.follow", self.cut_faces, "reframe.follow_faces"))
         form.addRow("", hint(self.tr("Cutting and reframing happen in one pass: the video is encoded once.")))
         form.addRow(self.cut_error)
         form.addRow("", go)
@@ -189,6 +197,7 @@ class UtilitiesTab(BaseTab):
         reframing = bool(self.cut_aspect.currentData())
         self.cut_strategy.setEnabled(reframing)
         self.cut_focus.setEnabled(reframing and self.cut_strategy.currentData() == "crop")
+        self.cut_faces.setEnabled(reframing and self.cut_strategy.currentData() == "crop")
 
     def cut_plan(self) -> dict | None:
         """The RenderPlan (as JSON) of the page, or None after showing what is missing."""
@@ -208,7 +217,12 @@ class UtilitiesTab(BaseTab):
             return None
         tag = "-".join(t for t in ("cut" if trim else "", aspect.replace(":", "x") if aspect else "") if t)
         reframe = (
-            {"aspect": aspect, "strategy": self.cut_strategy.currentData(), "focus_x": self.cut_focus.value() / 100}
+            {
+                "aspect": aspect,
+                "strategy": self.cut_strategy.currentData(),
+                "focus_x": self.cut_focus.value() / 100,
+                **(self.cut_faces.render_fields() if self.cut_strategy.currentData() == "crop" else {}),
+            }
             if aspect
             else None
         )
@@ -254,15 +268,19 @@ class UtilitiesTab(BaseTab):
             return True
         if kind == "video":
             page = self.sections.currentIndex()
-            (self.cut_input if page == 3 else self.merge_video).set_path(path)
+            {3: self.cut_input, 4: self.tighten.video}.get(page, self.merge_video).set_path(path)
             return True
         return False
 
     def primary_action(self):
         """Ctrl+Enter runs the visible section's button."""
-        return {0: self.submit_merge, 1: self.submit_translate, 2: self.editor.save_as, 3: self.submit_cut}[
-            self.sections.currentIndex()
-        ]()
+        return {
+            0: self.submit_merge,
+            1: self.submit_translate,
+            2: self.editor.save_as,
+            3: self.submit_cut,
+            4: self.tighten.submit,
+        }[self.sections.currentIndex()]()
 
     # -- remembered options ----------------------------------------------------------
     def options(self) -> dict:
@@ -280,6 +298,7 @@ class UtilitiesTab(BaseTab):
             "cut_aspect": self.cut_aspect.currentData(),
             "cut_strategy": self.cut_strategy.currentData(),
             "cut_focus": self.cut_focus.value(),
+            "cut_faces": self.cut_faces.options(),
         }
 
     def restore_options(self, o: dict) -> None:
@@ -309,5 +328,6 @@ class UtilitiesTab(BaseTab):
         ):
             if key in o:
                 box.setChecked(bool(o[key]))
+        self.cut_faces.restore_options(o.get("cut_faces") or {})
         if isinstance(o.get("section"), int) and 0 <= o["section"] < self.sections.count():
             self.sections.setCurrentIndex(o["section"])

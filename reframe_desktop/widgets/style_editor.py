@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..labels import HIGHLIGHTS, POSITIONS, fill_combo
 from .color_button import ColorButton
+from .safe_area_overlay import PlatformCombo
 
 
 class StyleEditor(QGroupBox):
@@ -46,6 +47,7 @@ class StyleEditor(QGroupBox):
             self.margin.valueChanged,
             self.highlight.currentIndexChanged,
             self.uppercase.toggled,
+            self.platform.currentIndexChanged,
         ):
             sig.connect(self._emit)
         self.preset.activated.connect(self._load_preset)
@@ -82,6 +84,7 @@ class StyleEditor(QGroupBox):
         fill_combo(self.highlight, HIGHLIGHTS)
         self.highlight.setCurrentIndex(1)
         self.uppercase = QCheckBox(self.tr("UPPERCASE"))
+        self.platform = PlatformCombo()
 
     def _build_form(self) -> None:
         colours = QHBoxLayout()
@@ -109,6 +112,7 @@ class StyleEditor(QGroupBox):
         form.addRow(self.tr("Distance from edge"), self.margin)
         form.addRow(self.tr("Word highlight"), self.highlight)
         form.addRow("", self.uppercase)
+        form.addRow(self.tr("Safe area for"), self.platform)
 
     # Presets and fonts are cheap reads of packaged files (allowed on the UI thread).
     def _fill_fonts(self) -> None:
@@ -168,6 +172,7 @@ class StyleEditor(QGroupBox):
             "margin_v": self.margin.value(),
             "highlight_mode": self.highlight.currentData(),
             "uppercase": self.uppercase.isChecked(),
+            "safe_area": self.platform.platform(),
         }
 
     def set_style(self, d: dict) -> None:
@@ -202,6 +207,8 @@ class StyleEditor(QGroupBox):
                     combo.setCurrentIndex(idx)
             self.box.setChecked(bool(d.get("background_box", False)))
             self.uppercase.setChecked(bool(d.get("uppercase", False)))
+            if d.get("safe_area"):  # a preset without one keeps the platform chosen
+                self.platform.set_platform(d["safe_area"])
         finally:
             self._loading = False
         self.changed.emit()
