@@ -33,6 +33,9 @@ def _due() -> bool:
 class UpdateChecker(QObject):
     def __init__(self, window):
         super().__init__(window)
+        from media_core.updates.install.system import hold_app_mutex
+
+        hold_app_mutex()  # Windows: the installer waits on it (AppMutex) until Reframe has quit
         self.window = window
         self.dialog = None
         #: The last outcome, for the status line and the tests: "available", "current" or the error text.
