@@ -2,7 +2,8 @@
 
 Shows the window fast: only Qt, pydantic and the settings are imported before the
 window appears; the engine (PyAV, faster-whisper, CTranslate2) loads on first use.
-Without a display (a server, CI) it runs the headless end-to-end demo instead.
+Without a display (a server, CI), or with ``--headless-demo``, it runs the headless end-to-end
+demo instead.
 """
 
 from __future__ import annotations
@@ -81,11 +82,16 @@ def build_window(app, settings=None):
 
 
 def main(argv: list[str] | None = None) -> int:
-    if not has_display():
+    args = list(sys.argv if argv is None else argv)
+    if "--headless-demo" in args[1:] or not has_display():
         return run_headless_demo()
     app = create_app(argv)
     window = build_window(app)
     window.show()
+    # "Open with Reframe" from a file manager passes the files (the .desktop entry's %F).
+    for path in app.arguments()[1:]:
+        if os.path.isfile(path):
+            window.route_file(path)
     from PySide6.QtCore import QTimer
 
     # After the first paint: the API imports uvicorn/FastAPI (on a worker thread) only if enabled.

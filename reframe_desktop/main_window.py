@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
 from .update_checker import UpdateChecker
+from .widgets.about import show_about
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
 from .widgets.runtime_status import RuntimeStatusLabel
 from .workers import run_in_background
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
         )
         help_menu.addAction(self._action(self.tr("System status…"), self.open_system_status))
         help_menu.addAction(self._action(self.tr("Check for &updates…"), self.update_checker.check_now))
+        help_menu.addAction(self._action(self.tr("&About Reframe"), lambda: show_about(self)))
 
     def _action(self, text: str, slot, shortcut=None, owner=None) -> QAction:
         act = QAction(text, self)

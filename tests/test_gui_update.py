@@ -40,8 +40,8 @@ def _dialog(qtbot, window):
 def test_menu_check_shows_version_and_notes_then_installs(qtbot, release):
     window = make_window(qtbot, check_updates=False)
     assert window.update_checker.last_result == ""  # opted out: nothing ran at start
-    action = next(a for a in window.menuBar().actions() if a.text() == "&Help").menu().actions()[-1]
-    assert action.text() == "Check for &updates…"
+    help_menu = next(a for a in window.menuBar().actions() if a.text() == "&Help").menu()
+    action = next(a for a in help_menu.actions() if a.text() == "Check for &updates…")
     action.trigger()
     dialog = _dialog(qtbot, window)
     from PySide6.QtWidgets import QLabel

@@ -9,12 +9,15 @@ traceback unless ``--debug``), 130 cancelled with Ctrl-C, 1 an unexpected failur
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import traceback
 
-#: Subcommand modules, in help order. Add yours with a one-line edit.
-COMMANDS = ["captions", "demo", "translate", "translate_packages", "shorts", "tighten", "jobs", "serve", "worker", "update"]
+# Imported by name, not looked up from strings: a frozen build (PyInstaller) only ships the
+# modules it can see imported. The modules import their heavy dependencies lazily.
+from . import captions, demo, jobs, serve, shorts, tighten, translate, translate_packages, update, worker
+
+#: Subcommand modules, in help order. Add yours with a one-line edit (and to the import above).
+COMMANDS = [captions, demo, translate, translate_packages, shorts, tighten, jobs, serve, worker, update]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -31,9 +34,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reframe {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"{__name__}.{name}").register(subparsers)
+    for module in COMMANDS:
+        module.register(subparsers)
     return parser
+
+
+def command_names() -> set[str]:
+    """Every subcommand the parser accepts (the frozen launcher sends these to the CLI)."""
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
 
 
 def report_error(exc: BaseException, debug: bool) -> None:

@@ -37,6 +37,8 @@ TEST_APT=(
   xvfb xauth fonts-noto-core fonts-dejavu-core
   # the broker the cluster tests start on a free loopback port
   redis-server
+  # packaging/build.sh and its test: readelf/strip, the .desktop check, zstd/xz for the .deb
+  binutils desktop-file-utils xz-utils zstd
 )
 
 packages=("${RUNTIME_APT[@]}")
@@ -62,7 +64,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 if [ "$PROFILE" = test ]; then
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -e ".[dev,packaging]"
 else
   .venv/bin/python -m pip install -q -e .
 fi

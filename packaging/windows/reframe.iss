@@ -1,9 +1,15 @@
 ; Inno Setup script: wraps the PyInstaller folder into Reframe-<version>-setup.exe (per-user install,
 ; no admin rights needed, so the self-updater can run the next installer silently).
-#define AppVersion GetEnv("GITHUB_REF_NAME")
+; The version is pyproject.toml's, passed by the release workflow: iscc /DAppVersion=0.1.0 reframe.iss
+#ifndef AppVersion
+  #error Pass the version: iscc /DAppVersion=<pyproject version> reframe.iss
+#endif
 [Setup]
 AppName=Reframe
+AppId=Reframe
 AppVersion={#AppVersion}
+VersionInfoVersion={#AppVersion}
+UninstallDisplayIcon={app}\Reframe.exe
 AppPublisher=Reframe
 DefaultDirName={localappdata}\Programs\Reframe
 PrivilegesRequired=lowest

@@ -69,7 +69,9 @@ class ClipEditor(QWidget):
         for spin in (self.clip_start, self.clip_end):
             spin.setRange(0, 86_400)
             spin.setSuffix(" s")
-            spin.setDecimals(2)
+            # Milliseconds: clip edges come from word edges snapped to the audio on a 5 ms grid,
+            # and a click on the transcript must not move them by rounding.
+            spin.setDecimals(3)
             spin.setSingleStep(0.1)
             spin.valueChanged.connect(self._on_bounds_changed)
         self.rerender_btn = QPushButton(self.tr("Re-render clip"))
