@@ -8,13 +8,32 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from .workers import run_in_background
+from .workers import install, post
 
 log = logging.getLogger(__name__)
+
+
+def run_in_own_thread(fn, on_done, on_error) -> threading.Thread:
+    """``fn()`` on a daemon thread of its own: a feed that stalls must not hold one of the
+    window's two shared background workers (previews, status) for the length of a timeout."""
+    install()
+
+    def work() -> None:
+        try:
+            result = fn()
+        except Exception as exc:  # shown or logged on the UI thread, never a crash
+            post(on_error, exc)
+        else:
+            post(on_done, result)
+
+    thread = threading.Thread(target=work, daemon=True, name="reframe-update-check")
+    thread.start()
+    return thread
 
 
 def _check():
@@ -47,12 +66,12 @@ class UpdateChecker(QObject):
 
         if not self.window.settings.check_updates or offline_mode() or os.environ.get("REFRAME_NO_UPDATE_CHECK") == "1":
             return False
-        run_in_background(lambda: _check() if _due() else False, self._found_quietly, self._failed_quietly)
+        run_in_own_thread(lambda: _check() if _due() else False, self._found_quietly, self._failed_quietly)
         return True
 
     def check_now(self) -> None:
         self.last_result = ""
-        run_in_background(_check, self._found, self._failed)
+        run_in_own_thread(_check, self._found, self._failed)
 
     def _found_quietly(self, update) -> None:
         if update is False:  # checked less than a day ago
