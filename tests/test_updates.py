@@ -155,3 +155,29 @@ def test_feed_reads_are_capped_and_errors_are_one_line(monkeypatch):
             feed.read_capped(server.url + "/nothing.json", 100)
     finally:
         server.close()
+
+
+def test_release_file_names_map_to_the_keys_installs_look_for():
+    sys.path.insert(0, str(SIGN.parent))
+    from sign_release import platform_key
+
+    assert platform_key("Reframe-1.2.0-linux-x86_64.tar.gz") == "linux-x86_64-tar.gz"
+    assert platform_key("reframe_1.2.0_amd64.deb") == "linux-x86_64-deb"
+    assert platform_key("Reframe-1.2.0-x86_64.AppImage") == "linux-x86_64-appimage"
+    assert platform_key("Reframe-1.2.0-x64-setup.exe") == "windows-x86_64-setup"
+    assert platform_key("Reframe-1.2.0-arm64.dmg") == "macos-arm64-dmg"
+    assert platform_key("SHA256SUMS") is None
+
+
+def test_the_release_workflow_signs_with_the_secret_and_checks_the_tag():
+    import yaml
+
+    from tests.test_release_workflow import WORKFLOW
+
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["publish"]["steps"]
+    sign_step = next(s for s in steps if "sign_release.py" in s.get("run", ""))
+    assert sign_step["env"]["REFRAME_RELEASE_SIGNING_KEY"] == "${{ secrets.REFRAME_RELEASE_SIGNING_KEY }}"
+    assert "-o dist/reframe-update.json" in sign_step["run"]
+    tag_step = next(s for s in steps if "media_core.__version__" in s.get("run", ""))
+    assert steps.index(tag_step) < steps.index(sign_step)
+    assert "exit 1" in tag_step["run"]
