@@ -88,7 +88,10 @@ class Progress:
         if value < self._last:
             value = self._last
         self._last = value
-        text = f"{self._prefix}{stage}" if stage else self._prefix.rstrip(": ")
+        if not stage or self._prefix == f"{stage}: ":  # "downloading: downloading" says it twice
+            text = stage or self._prefix.rstrip(": ")
+        else:
+            text = f"{self._prefix}{stage}"
         self._callback(value, text)
 
     def span(self, start: float, end: float, stage: str = "") -> Progress:

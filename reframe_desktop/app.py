@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     from .widgets.store_notice import show_store_notice
 
     QTimer.singleShot(0, lambda: show_store_notice(window))  # a damaged job history: say so once
+    from .widgets.quick_start import show_quick_start_once
+
+    QTimer.singleShot(0, lambda: show_quick_start_once(window))  # first launch: the quick-start card
     return app.exec()
 
 

@@ -41,6 +41,8 @@ TRANSLATE_TARGETS = [
     ("de", QT_TRANSLATE_NOOP("Labels", "German")),
     ("it", QT_TRANSLATE_NOOP("Labels", "Italian")),
     ("pt", QT_TRANSLATE_NOOP("Labels", "Portuguese")),
+    ("ca", QT_TRANSLATE_NOOP("Labels", "Catalan")),
+    ("gl", QT_TRANSLATE_NOOP("Labels", "Galician")),
 ]
 #: media_core.shorts.ShortsRequest.aspect (and the cut page's, where "" keeps the frame).
 ASPECTS = [

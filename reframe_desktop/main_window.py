@@ -184,6 +184,9 @@ class MainWindow(QMainWindow):
         )
         help_menu.addAction(self._action(self.tr("System status…"), self.open_system_status))
         help_menu.addAction(self._action(self.tr("Check for &updates…"), self.update_checker.check_now))
+        from .widgets.quick_start import add_help_actions
+
+        add_help_actions(self, help_menu)
         help_menu.addAction(self._action(self.tr("&About Reframe"), lambda: show_about(self)))
 
     def _action(self, text: str, slot, shortcut=None, owner=None) -> QAction:

@@ -101,6 +101,11 @@ def test_progress_spans_nest():
     step(0.2)  # never goes backwards
     assert seen[0] == (0.75, "render: encoding")
     assert seen[1][0] == 0.75
+    # A step reporting its own span's name says it once ("downloading", not "downloading: downloading").
+    download = root.span(0.0, 0.3, "downloading")
+    download(0.5, "downloading")
+    download(0.6, "looking up the video")
+    assert [s for _f, s in seen[-2:]] == ["downloading", "downloading: looking up the video"]
 
 
 def test_orphan_temps_are_swept(tmp_path):

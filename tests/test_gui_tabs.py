@@ -278,7 +278,7 @@ def test_utilities_pages_submit_and_show_refusals_per_field(qtbot, client, setti
     # The translate page explains a missing file under its field, and submits its own job.
     assert tab.submit_translate() is None and "Choose a subtitle file" in tab.tr_errors.label("input").text()
     tab.tr_input.set_path(_file(tmp_path, "clip.srt"))
-    tab.tr_target.setCurrentIndex(tab.tr_target.findData("fr"))
+    tab.tr_target.set_values(["fr"])
     assert tab.submit_translate() and client.last()[1]["tgt"] == "fr"
     assert not _shown(tab.tr_errors.label("input"))
 

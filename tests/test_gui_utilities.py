@@ -91,7 +91,7 @@ def test_translate_subtitles_with_apertium(qtbot, tmp_path):
     srt.write_text(SRT, encoding="utf-8")
     util.tr_input.set_path(str(srt))
     util.tr_source.setCurrentIndex(util.tr_source.findData("en"))
-    util.tr_target.setCurrentIndex(util.tr_target.findData("es"))
+    util.tr_target.set_values(["es"])
     util.tr_engine.setCurrentIndex(util.tr_engine.findData("apertium"))
     util.tr_bilingual.setChecked(False)
     job_id = util.submit_translate()

@@ -177,3 +177,27 @@ def test_a_lookup_while_another_thread_loads_the_job_types_waits_for_them():
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "MergeAVJob"
+
+
+@pytest.mark.parametrize(
+    ("model_name", "module", "function", "separately"),
+    [
+        ("BurnJob", "media_core.render.operations", "burn_subtitles", set()),
+        ("MergeAVJob", "media_core.render.audio_ops", "merge_video_audio", set()),
+        # out_dir goes to translate_subtitle_file_many only (several languages in one job).
+        ("TranslateSubtitlesJob", "media_core.translation.subtitles", "translate_subtitle_file", {"out_dir"}),
+    ],
+)
+def test_requests_passed_as_engine_arguments_name_only_real_parameters(model_name, module, function, separately):
+    """These job types hand their fields to the engine function by name (engine_arguments):
+    a field the function does not take would fail every such job at run time. ``separately``:
+    fields the job type itself takes out and passes elsewhere."""
+    import importlib
+    import inspect
+
+    from media_core.jobs import requests
+
+    model = getattr(requests, model_name)
+    parameters = inspect.signature(getattr(importlib.import_module(module), function)).parameters
+    first = next(iter(parameters))
+    assert set(model.model_fields) - {"input"} - separately <= set(parameters) - {first}

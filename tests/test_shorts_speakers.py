@@ -57,3 +57,26 @@ def test_shorts_cut_between_turns_and_prefer_a_speaker(tiny_en_model, tmp_path, 
     for clip in plan.clips:
         assert not inside_a_turn(clip.start, reference) and not inside_a_turn(clip.end, reference)
     assert load_transcript(plan.transcript_path) is not None
+
+
+def test_speaker_hints_for_face_following_come_from_the_diarized_words():
+    from media_core.models import Word
+    from media_core.reframe.models import hints_on_output
+    from media_core.shorts.speakers import speaker_hints
+
+    words = [
+        Word(text="Hi", start=0.0, end=0.4, speaker="A"),
+        Word(text="there", start=0.5, end=0.9, speaker="A"),
+        Word(text="Hello", start=1.2, end=1.6, speaker="B"),
+        Word(text="again", start=3.5, end=3.9, speaker="B"),  # a long pause: a new turn
+        Word(text="um", start=4.0, end=4.1),  # no speaker: no hint
+    ]
+    hints = speaker_hints(words)
+    assert [(h.speaker, h.start, h.end) for h in hints] == [("A", 0.0, 0.9), ("B", 1.2, 1.6), ("B", 3.5, 3.9)]
+    # On a clip made of two source ranges played back to back.
+    moved = hints_on_output(hints, [(0.5, 1.4), (3.4, 4.0)])
+    assert [(h.speaker, round(h.start, 3), round(h.end, 3)) for h in moved] == [
+        ("A", 0.0, 0.4),
+        ("B", 0.7, 0.9),
+        ("B", 1.0, 1.4),
+    ]

@@ -73,24 +73,7 @@ class JobView(BaseModel):
 
     @classmethod
     def of(cls, job: Job) -> JobView:
-        return cls(
-            id=job.id,
-            type=job.type,
-            title=job.title,
-            status=job.status,
-            progress=job.progress,
-            stage=job.stage,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            attempts=job.attempts,
-            error_code=job.error_code,
-            error_message=job.error_message,
-            params=job.params,
-            outputs=job.outputs,
-            retry_of=job.retry_of,
-            result=job.result,
-        )
+        return cls.model_validate(job, from_attributes=True)
 
 
 def create_app(

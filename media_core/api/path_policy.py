@@ -68,7 +68,7 @@ POLICIES: dict[str, JobPathPolicy] = {
     ),
     "translate_subtitles": JobPathPolicy(
         inputs=("input", "path"),
-        outputs=("out",),
+        outputs=("out", "out_dir"),
         forbidden=(("cloud_base_url", _CLOUD), ("translator", "Translators are chosen by name (backend).")),
     ),
     "translate_shorts": JobPathPolicy(

@@ -14,10 +14,10 @@ import traceback
 
 # Imported by name, not looked up from strings: a frozen build (PyInstaller) only ships the
 # modules it can see imported. The modules import their heavy dependencies lazily.
-from . import captions, demo, jobs, serve, shorts, tighten, translate, translate_packages, update, worker
+from . import captions, debug_info, demo, jobs, serve, shorts, tighten, translate, translate_packages, update, worker
 
 #: Subcommand modules, in help order. Add yours with a one-line edit (and to the import above).
-COMMANDS = [captions, demo, translate, translate_packages, shorts, tighten, jobs, serve, worker, update]
+COMMANDS = [captions, demo, translate, translate_packages, shorts, tighten, jobs, serve, worker, debug_info, update]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -35,6 +35,7 @@ from .requests import (
     TranscriptCutJob,
     TranslateShortsJob,
     TranslateSubtitlesJob,
+    engine_arguments,
 )
 
 
@@ -48,25 +49,21 @@ def captions_job(request: CaptionsJob, ctx: JobContext) -> JobOutcome:
 
 @job_type("translate_subtitles", request=TranslateSubtitlesJob, heavy=False, title="Translate subtitles")
 def translate_subtitles_job(request: TranslateSubtitlesJob, ctx: JobContext) -> JobOutcome:
-    """There is no ``api_key`` param (params are stored and shown): the cloud key comes from the settings."""
-    from ..translation.subtitles import translate_subtitle_file
+    """One language, or several in one job (one set of files per language, each language's
+    translator loaded once). There is no ``api_key`` param (params are stored and shown): the
+    cloud key comes from the settings."""
+    from ..translation.subtitles import split_targets, translate_subtitle_file, translate_subtitle_file_many
 
-    result = translate_subtitle_file(
-        request.input,
-        request.tgt,
-        request.src,
-        backend=request.backend,
-        bilingual=request.bilingual,
-        out=request.out,
-        batch_size=request.batch_size,
-        offline=request.offline,
-        cloud_base_url=request.cloud_base_url,
-        cloud_model=request.cloud_model,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+    targets = split_targets(request.tgt)
+    options = {**engine_arguments(request, "input", "tgt", "src", "out_dir"), **ctx.callbacks()}
+    if len(targets) == 1 and request.out_dir is None:
+        result = translate_subtitle_file(request.input, targets[0], request.src, **options)
+        return JobOutcome(outputs=result.output_files())
+    results = translate_subtitle_file_many(request.input, targets, request.src, out_dir=request.out_dir, **options)
+    return JobOutcome(
+        outputs=[f for r in results for f in r.output_files()],
+        result={"languages": [r.tgt for r in results], "backends": {r.tgt: r.backend for r in results}},
     )
-    return JobOutcome(outputs=result.output_files())
 
 
 @job_type("translate_shorts", request=TranslateShortsJob, heavy=False, title="Translate shorts titles")
@@ -84,9 +81,7 @@ def translate_shorts_job(request: TranslateShortsJob, ctx: JobContext) -> JobOut
         offline=request.offline,
         cloud_base_url=request.cloud_base_url,
         cloud_model=request.cloud_model,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        **ctx.callbacks(),
     )
     return JobOutcome(
         result={
@@ -113,17 +108,7 @@ def render_styled_job(request: RenderJob, ctx: JobContext) -> JobOutcome:
 def burn_job(request: BurnJob, ctx: JobContext) -> JobOutcome:
     from ..render.operations import burn_subtitles
 
-    result = burn_subtitles(
-        request.input,
-        request.subs,
-        request.out,
-        request.style,
-        fonts_dir=request.fonts_dir,
-        encoder=request.encoder,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
-    )
+    result = burn_subtitles(request.input, **engine_arguments(request, "input"), **ctx.callbacks())
     return JobOutcome(outputs=result.output_files())
 
 
@@ -131,21 +116,7 @@ def burn_job(request: BurnJob, ctx: JobContext) -> JobOutcome:
 def merge_av_job(request: MergeAVJob, ctx: JobContext) -> JobOutcome:
     from ..render.audio_ops import merge_video_audio
 
-    result = merge_video_audio(
-        request.input,
-        request.audio,
-        request.out,
-        offset=request.offset,
-        mode=request.mode,
-        music_volume=request.music_volume,
-        ducking=request.ducking,
-        loudness_normalize=request.loudness_normalize,
-        target_lufs=request.target_lufs,
-        audio_bitrate=request.audio_bitrate,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
-    )
+    result = merge_video_audio(request.input, **engine_arguments(request, "input"), **ctx.callbacks())
     return JobOutcome(outputs=result.output_files())
 
 
@@ -160,9 +131,7 @@ def cut_job(request: CutJob, ctx: JobContext) -> JobOutcome:
         request.out,
         request.reencode,
         encoder=request.encoder,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        **ctx.callbacks(),
     )
     return JobOutcome(outputs=result.output_files())
 
@@ -183,9 +152,7 @@ def reframe_job(request: ReframeJob, ctx: JobContext) -> JobOutcome:
         split_speakers=request.follow.split_speakers if request.follow else request.split_speakers,
         speaker_hints=request.follow.speaker_hints if request.follow else request.speaker_hints,
         encoder=request.encoder,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        **ctx.callbacks(),
     )
     return JobOutcome(outputs=result.output_files())
 
@@ -249,9 +216,8 @@ def shorts_rerender_job(request: ShortsRerenderJob, ctx: JobContext) -> JobOutco
         request.clip_id,
         request.start,
         request.end,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        style=request.style,
+        **ctx.callbacks(),
     )
     clip = next(c for c in result.clips if c.id == request.clip_id)
     return JobOutcome(
@@ -292,9 +258,7 @@ def transcript_cut_job(request: TranscriptCutJob, ctx: JobContext) -> JobOutcome
         transcript_path=request.transcript,
         transcription=request.transcription,
         encoder=request.encoder,
-        progress=ctx.progress,
-        cancel=ctx.cancel,
-        log=ctx.log,
+        **ctx.callbacks(),
     )
     summary = {"removed": round(result.plan.removed, 3), "cuts": len(result.plan.removals), "duration": result.duration}
     return JobOutcome(outputs=[(result.output, "video"), (result.subtitles, "srt")], result=summary)

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import InvalidParameterError
 from ..progress import CancelToken
@@ -149,6 +150,10 @@ class JobContext:
         self._events.progress(self.job_id, fraction, stage)
 
     # -- log --------------------------------------------------------------------------
+    def callbacks(self) -> dict[str, Any]:
+        """``progress``, ``cancel`` and ``log`` as every engine function takes them."""
+        return {"progress": self.progress, "cancel": self.cancel, "log": self.log}
+
     def log(self, line: str) -> None:
         """Best effort: a log line that cannot be written (disk full) never fails the job."""
         try:

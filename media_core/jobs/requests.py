@@ -62,12 +62,32 @@ def _input(*old_names: str, description: str = "the file the job works on") -> A
     return Field(validation_alias=AliasChoices("input", *old_names), description=description)
 
 
-def _after_start(end: float, info: ValidationInfo) -> float:
+def _after_start(end: float | None, info: ValidationInfo) -> float | None:
     # A field check rather than a model check, so the error is keyed "end": a form shows it there.
     start = info.data.get("start")
-    if start is not None and end <= start:
+    if start is not None and end is not None and end <= start:
         raise ValueError(f"the end ({end:g}) must come after the start ({start:g})")
     return end
+
+
+def _preset_style(value: Any) -> Any:
+    """A preset name becomes its style at submit time, so the job keeps the style it ran with."""
+    if isinstance(value, str):
+        from ..errors import ReframeError
+        from ..styles import get_preset
+
+        try:
+            return get_preset(value)
+        except ReframeError as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+def engine_arguments(request: BaseModel, *positional: str) -> dict[str, Any]:
+    """The request's fields as the keyword arguments of its engine function, for the job
+    types whose request lists exactly that function's arguments (a test holds them to it);
+    ``positional`` are passed separately."""
+    return {name: getattr(request, name) for name in type(request).model_fields if name not in positional}
 
 
 class JobRequest(BaseModel):
@@ -92,7 +112,6 @@ class CaptionsJob(CaptionsRequest):
 
 
 class _TranslationOptions(JobRequest):
-    tgt: str = Field(min_length=1, description="target language code, e.g. es")
     src: str | None = Field(None, description="source language; default: detected / recorded")
     backend: str = Field("auto", description="auto, argos, apertium or cloud")
     #: True forbids the network; offline mode in the engine settings always wins.
@@ -103,12 +122,17 @@ class _TranslationOptions(JobRequest):
 
 
 class TranslateSubtitlesJob(_TranslationOptions):
-    """``translate_subtitles``: the arguments of :func:`~media_core.translation.translate_subtitle_file`."""
+    """``translate_subtitles``: the arguments of :func:`~media_core.translation.translate_subtitle_file`;
+    several languages in one job with ``tgt`` as a list or ``"es,fr,de"``
+    (:func:`~media_core.translation.subtitles.translate_subtitle_file_many`)."""
 
     input: RequiredPath = _input("path", description="subtitle file to translate")
+    tgt: str | list[str] = Field(min_length=1, description="target language code(s): es, or es,fr,de, or a list")
     bilingual: bool | Literal["stacked", "two_track"] = False
-    #: The translated file; default ``<name>.<tgt>.<ext>`` in the outputs folder.
+    #: The translated file (one language only); default ``<name>.<tgt>.<ext>`` in the outputs folder.
     out: Path | None = None
+    #: Where ``<name>.<lang>.<ext>`` goes for each language; default the outputs folder.
+    out_dir: Path | None = None
     batch_size: int = Field(DEFAULT_BATCH_SIZE, ge=1)
 
 
@@ -116,6 +140,7 @@ class TranslateShortsJob(_TranslationOptions):
     """``translate_shorts``: titles and descriptions of a shorts run, translated into its manifest."""
 
     input: RequiredPath = _input("manifest_path", "manifest", description="a shorts run's manifest.json")
+    tgt: str = Field(min_length=1, description="target language code, e.g. es")
 
 
 # -- renders ---------------------------------------------------------------------------------
@@ -145,15 +170,7 @@ class BurnJob(JobRequest):
     @field_validator("style", mode="before")
     @classmethod
     def _preset_name(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            from ..errors import ReframeError
-            from ..styles import get_preset
-
-            try:
-                return get_preset(value)
-            except ReframeError as exc:
-                raise ValueError(str(exc)) from exc
-        return value
+        return _preset_style(value)
 
 
 class MergeAVJob(JobRequest):
@@ -228,10 +245,17 @@ class ShortsRerenderJob(JobRequest):
 
     input: RequiredPath = _input("manifest", description="the run's manifest.json")
     clip_id: str = Field(min_length=1)
-    start: float = Field(ge=0.0, description="source seconds")
-    end: float = Field(description="source seconds")
+    start: float | None = Field(None, ge=0.0, description="source seconds; default: where the clip starts now")
+    end: float | None = Field(None, description="source seconds; default: where the clip ends now")
+    #: The clip's own caption style (a style, or a preset name); default: the style it has.
+    style: SubtitleStyle | None = None
 
     _end_after_start = field_validator("end")(_after_start)
+
+    @field_validator("style", mode="before")
+    @classmethod
+    def _preset_name(cls, value: Any) -> Any:
+        return _preset_style(value)
 
 
 class ShortsExportJob(JobRequest):

@@ -8,7 +8,7 @@ import pysubs2
 
 from ..models import SubtitleLine, Transcript, Word
 from ..paths import write_text_atomic
-from ..styles import DEFAULT_PRESET, build_ass, get_preset
+from ..styles import DEFAULT_PRESET, SubtitleStyle, build_ass, get_preset
 from ..subtitles.grouping import GroupingOptions, group_words
 
 
@@ -45,13 +45,26 @@ def write_srt(lines: list[SubtitleLine], path: str | Path) -> Path:
     return write_text_atomic(path, subs.to_string("srt"))
 
 
-def build_clip_ass(lines: list[SubtitleLine], style_name: str | None, width: int, height: int) -> str:
-    """Styled ASS (word highlight etc.) with the request's caption preset."""
-    return build_ass(lines, get_preset(style_name or DEFAULT_PRESET), width, height)
+def clip_style(style: SubtitleStyle | str | None) -> SubtitleStyle:
+    """A clip's caption style: its own, a preset by name, or the default preset."""
+    if isinstance(style, SubtitleStyle):
+        return style
+    return get_preset(style or DEFAULT_PRESET)
+
+
+def build_clip_ass(lines: list[SubtitleLine], style: SubtitleStyle | str | None, width: int, height: int) -> str:
+    """Styled ASS (word highlight etc.) with the clip's style or the request's caption preset."""
+    return build_ass(lines, clip_style(style), width, height)
 
 
 def write_clip_subtitles(
-    lines: list[SubtitleLine], srt_path: str | Path, ass_path: str | Path, *, style: str | None, width: int, height: int
+    lines: list[SubtitleLine],
+    srt_path: str | Path,
+    ass_path: str | Path,
+    *,
+    style: SubtitleStyle | str | None,
+    width: int,
+    height: int,
 ) -> tuple[Path, Path]:
     srt = write_srt(lines, srt_path)
     ass = write_text_atomic(ass_path, build_clip_ass(lines, style, width, height))

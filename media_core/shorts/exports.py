@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InputNotFoundError, InvalidParameterError
 from ..paths import write_text_atomic
+from ..styles.style import SubtitleStyle
 from .models import ShortClip
 
 #: 2 added the transcript, the source's timing facts and the clips' word indices, so a run can
@@ -83,6 +84,8 @@ class ManifestClip(BaseModel):
     #: Language -> translated title and text (media_core.translation.shorts_manifest). They
     #: describe this title/text: a rewrite keeps them only while those are unchanged.
     translations: dict[str, ClipText] | None = None
+    #: The caption style the clip was rendered with (its own override or the run's preset).
+    style: SubtitleStyle | None = None
 
     @classmethod
     def of(cls, clip: ShortClip) -> ManifestClip:
@@ -103,6 +106,7 @@ class ManifestClip(BaseModel):
             ass=clip.ass_path,
             thumbnail=clip.thumbnail_path,
             features=clip.features,
+            style=clip.style,
         )
 
     def short_clip(self) -> ShortClip:
@@ -112,7 +116,12 @@ class ManifestClip(BaseModel):
 
     def entry(self) -> dict[str, Any]:
         """The JSON object written for this clip."""
-        return self.model_dump(mode="json", exclude_unset=True)
+        data = self.model_dump(mode="json", exclude_unset=True)
+        if self.style is not None:
+            # Every field of the style, not only those its preset file set: the manifest says
+            # exactly how the clip looks, and two equal looks compare equal.
+            data["style"] = self.style.model_dump(mode="json")
+        return data
 
 
 #: Keys of a clip entry this module writes; anything else was added by another tool.

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ..reframe.models import SpeakerHint
+from ..styles.style import SubtitleStyle
 
 Aspect = Literal["9:16", "1:1", "16:9", "4:5"]
 Strategy = Literal["crop", "blur_bg", "pad"]
@@ -105,6 +106,16 @@ class ShortClip(BaseModel):
     srt_path: str | None = None
     ass_path: str | None = None
     thumbnail_path: str | None = None
+    #: The caption style this clip was rendered with (a per-clip override, or the run's preset);
+    #: ``None`` in runs written before clips recorded their style: the run's preset applies.
+    style: SubtitleStyle | None = None
+
+    @field_validator("style", mode="before")
+    @classmethod
+    def _preset_name(cls, value):
+        from ..styles import get_preset
+
+        return get_preset(value) if isinstance(value, str) else value
 
     @property
     def duration(self) -> float:

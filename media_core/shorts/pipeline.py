@@ -21,18 +21,18 @@ from ..models import Transcript, Word
 from ..probe import MediaInfo, check_input_file, probe
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from ..reframe.models import FollowOptions, hints_on_output
-from ..styles import DEFAULT_PRESET, get_preset
+from ..styles import SubtitleStyle
 from ..transcription import TranscriptionConfig, transcribe
 from ..url_source import is_url, resolve_input
 from . import embeddings, runs, transcript_cache
 from .candidates import build_candidates, snap_to_quiet, split_sentences
-from .clip_subtitles import clip_words, group_clip_words, write_clip_subtitles
+from .clip_subtitles import clip_style, clip_words, group_clip_words, write_clip_subtitles
 from .exports import read_manifest
 from .models import ShortClip, ShortsPlanResult, ShortsRequest, ShortsResult
 from .render_clip import output_size, render_clip_video, render_thumbnail
 from .scoring import score_clips, suggest_title
 from .select import select_clips
-from .speakers import label_with_speakers, prefer_speaker, respect_turns
+from .speakers import label_with_speakers, prefer_speaker, respect_turns, speaker_hints
 
 logger = logging.getLogger(__name__)
 
@@ -327,9 +327,10 @@ def _render_one(
     else:
         ranges = [(clip.start, clip.end)]
     lines = group_clip_words(_words_for_ranges(words, ranges))
-    srt, ass = write_clip_subtitles(
-        lines, files[".srt"], files[".ass"], style=request.style, width=width, height=height
-    )
+    # The clip's own style (a per-clip override) wins over the run's preset; it is recorded
+    # with the clip so the manifest says how each clip looks.
+    style = clip_style(clip.style or request.style)
+    srt, ass = write_clip_subtitles(lines, files[".srt"], files[".ass"], style=style, width=width, height=height)
     burn = request.captions and bool(lines)
     # The render plan takes captions in source time and shifts them itself.
     source_lines = (
@@ -361,12 +362,13 @@ def _render_one(
         follow=FollowOptions(
             layout=request.layout,
             split_speakers=request.split_speakers,
-            speaker_hints=hints_on_output(request.speaker_hints, ranges),
+            # The user's hints, else the diarized words': the crop keeps the active speaker.
+            speaker_hints=hints_on_output(request.speaker_hints or speaker_hints(words), ranges),
         )
         if request.follow_faces
         else None,
         source_lines=source_lines,
-        style=get_preset(request.style or DEFAULT_PRESET) if burn else None,
+        style=style if burn else None,
         ass_path=ass if burn else None,
         progress=report.span(0.0, 0.95),
         cancel=cancel,
@@ -375,7 +377,13 @@ def _render_one(
     thumb = render_thumbnail(video, files[".jpg"], at=min(1.0, clip.duration / 3), cancel=cancel, log=log)
     report(1.0)
     return clip.model_copy(
-        update={"video_path": str(video), "srt_path": str(srt), "ass_path": str(ass), "thumbnail_path": str(thumb)}
+        update={
+            "video_path": str(video),
+            "srt_path": str(srt),
+            "ass_path": str(ass),
+            "thumbnail_path": str(thumb),
+            "style": style,
+        }
     )
 
 
@@ -619,17 +627,21 @@ def _render_staged(
 def rerender_from_manifest(
     manifest_path: str | os.PathLike,
     clip_id: str,
-    start: float,
-    end: float,
+    start: float | None = None,
+    end: float | None = None,
     *,
+    style: SubtitleStyle | str | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     log: LogFn | None = None,
 ) -> ShortsResult:
-    """Move clip ``clip_id`` of a finished run to ``start``–``end`` (source seconds), render just that clip
-    (one ffmpeg pass, with the run's own request settings) and rewrite the manifest, CSV, EDL and FCPXML.
+    """Re-render clip ``clip_id`` of a finished run and rewrite the manifest, CSV, EDL and FCPXML.
 
-    The run's other clips are untouched; the clip's files are replaced only when the new ones are complete.
+    ``start``/``end`` (source seconds) move the clip (it is re-scored for its new words); left out,
+    the clip keeps its bounds, score and title. ``style`` (a SubtitleStyle or a preset name) gives
+    the clip captions of its own; left out, it keeps the style it has. One ffmpeg pass, with the
+    run's own request settings; the run's other clips are untouched; the clip's files are replaced
+    only when the new ones are complete.
     """
     token = as_token(cancel)
     report = as_progress(progress)
@@ -643,6 +655,11 @@ def rerender_from_manifest(
         request = ShortsRequest(**manifest.request)
     except ValueError as exc:
         raise InvalidParameterError("The run's settings in its manifest are not readable.", detail=str(exc)) from exc
+    if style is not None:
+        clip = clip.model_copy(update={"style": clip_style(style)})
+        emit(f"{clip_id}: caption style {clip.style.name if clip.style else ''}")
+    start = clip.start if start is None else start
+    end = clip.end if end is None else end
     path = check_input_file(manifest.input)
     info = probe(path)
     _check_bounds(info, start, end)
@@ -653,19 +670,22 @@ def rerender_from_manifest(
             path, request, progress=report.span(0.0, 0.05, "Transcript"), cancel=token, log=log
         )
     words = _spoken_words(transcript)
-    report(0.05, "Scoring the new range")
-    moved = rescore_clip(
-        _moved_clip(clip, start, end, words),
-        transcript,
-        request,
-        embedding_cache=embedding_cache_for(transcript_path),
-        cancel=token,
-        log=log,
-    )
-    emit(
-        f"{clip_id}: {clip.start:.2f}-{clip.end:.2f} s -> {moved.start:.2f}-{moved.end:.2f} s, "
-        f"score {moved.score:.1f}: {moved.reason}"
-    )
+    if abs(start - clip.start) < 1e-3 and abs(end - clip.end) < 1e-3:
+        moved = clip  # same words: score, reason and (maybe translated) title stay
+    else:
+        report(0.05, "Scoring the new range")
+        moved = rescore_clip(
+            _moved_clip(clip, start, end, words),
+            transcript,
+            request,
+            embedding_cache=embedding_cache_for(transcript_path),
+            cancel=token,
+            log=log,
+        )
+        emit(
+            f"{clip_id}: {clip.start:.2f}-{clip.end:.2f} s -> {moved.start:.2f}-{moved.end:.2f} s, "
+            f"score {moved.score:.1f}: {moved.reason}"
+        )
     out_dir = manifest_path.parent
     # The clip's files are replaced under their names, and only ever inside the run's folder.
     current = {".mp4": clip.video_path, ".srt": clip.srt_path, ".ass": clip.ass_path, ".jpg": clip.thumbnail_path}

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..models import Transcript, Word
 from ..progress import CancelToken, ProgressFn
+from ..reframe.models import SpeakerHint
 from .models import ShortClip
 
 #: A cut closer than this to a turn's start or end counts as between turns.
@@ -70,3 +71,19 @@ def prefer_speaker(clips: list[ShortClip], words: list[Word], speaker: str | Non
         reason = f"{clip.reason}; {share:.0%} {speaker}" if clip.reason else f"{share:.0%} {speaker}"
         out.append(clip.model_copy(update={"score": clip.score * factor, "features": features, "reason": reason}))
     return out
+
+
+def speaker_hints(words: list[Word], *, max_gap: float = 1.0) -> list[SpeakerHint]:
+    """Who speaks when, from the speaker of each word (source timeline): what face following
+    needs to keep the active speaker in the frame. Words of one speaker less than ``max_gap``
+    apart form one turn."""
+    hints: list[SpeakerHint] = []
+    for word in words:
+        if not word.speaker:
+            continue
+        last = hints[-1] if hints else None
+        if last is not None and last.speaker == word.speaker and word.start - last.end < max_gap:
+            hints[-1] = last.model_copy(update={"end": max(last.end, word.end)})
+        else:
+            hints.append(SpeakerHint(start=word.start, end=max(word.end, word.start), speaker=word.speaker))
+    return hints

@@ -529,18 +529,25 @@ def translate_subtitle_file_many(
     targets: str | list[str],
     src: str | None = None,
     *,
+    out_dir: str | os.PathLike | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     log: LogFn | None = None,
     **options: Any,
 ) -> list[TranslationResult]:
     """Translate one subtitle file into several languages in one go: one set of files per
-    language, each written all-or-nothing. The file is read and its source language found
+    language (``<name>.<lang>.<ext>`` in ``out_dir``, default the outputs folder), each written
+    all-or-nothing. The file is read and its source language found
     once; each language's translator is loaded once for all of its cues."""
     codes = split_targets(targets)
     if options.get("out") and len(codes) > 1:
         raise InvalidParameterError("One output path cannot hold several languages: leave the output name empty.")
     path = Path(path)
+    out = options.pop("out", None)
+    outs: dict[str, str | os.PathLike | None] = dict.fromkeys(codes, out)
+    if out_dir is not None and not out:
+        suffix = path.suffix.lower() if path.suffix.lower() in _FORMATS else ".srt"
+        outs = {tgt: Path(out_dir) / f"{_stem_without_lang(path)}.{tgt}{suffix}" for tgt in codes}
     if not path.is_file():
         raise InputNotFoundError(f"The subtitle file {path} does not exist.")
     src = normalize_lang(src) if src else detect_source_language(path)
@@ -549,7 +556,9 @@ def translate_subtitle_file_many(
     for index, tgt in enumerate(codes):
         token.raise_if_cancelled()
         span = report.span(index / len(codes), (index + 1) / len(codes), f"{language_name(tgt)}")
-        results.append(translate_subtitle_file(path, tgt, src, progress=span, cancel=token, log=log, **options))
+        results.append(
+            translate_subtitle_file(path, tgt, src, out=outs[tgt], progress=span, cancel=token, log=log, **options)
+        )
     return results
 
 

@@ -42,6 +42,8 @@ class AppSettings(BaseModel):
     last_tab: int = 1
     #: Last options used in each tab, keyed by tab name; restored on the next start.
     tab_options: dict[str, dict] = Field(default_factory=dict)
+    #: The quick-start card was shown (on first launch; Help → Quick start shows it again).
+    quick_start_seen: bool = False
     #: Look for a signed update at start, at most once a day (off: only Help → Check for updates).
     check_updates: bool = True
 

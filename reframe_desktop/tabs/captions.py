@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..labels import LANGUAGES, TRANSLATE_TARGETS, fill_combo
-from ..widgets.common import MEDIA_FILTER, Collapsible, FileField, fmt_duration, hint
+from ..widgets.common import MEDIA_FILTER, Collapsible, fmt_duration, hint
 from ..widgets.field_errors import FieldErrors, error_label
+from ..widgets.language_picker import LanguagePicker
 from ..widgets.model_combo import ModelCombo
 from ..widgets.recent_jobs import RecentJobsPanel, job_outputs
+from ..widgets.source_field import SourceField, link_error, local_media
 from ..widgets.speakers import SpeakerList, SpeakerOptions
 from ..widgets.transcript_viewer import TranscriptViewer
 from ..workers import run_in_background
@@ -107,7 +109,9 @@ class CaptionsTab(BaseTab):
         self.backend.currentIndexChanged.connect(self._update_estimate_label)
 
     def _build_form(self) -> QFormLayout:
-        self.input = FileField(self.tr("Drop a video or audio file here, or browse…"), MEDIA_FILTER)
+        self.input = SourceField(
+            self.tr("Drop a video or audio file, or paste a link (YouTube, Vimeo, .mp4)…"), MEDIA_FILTER
+        )
         self.input.pathChanged.connect(self._schedule_estimate)
         self._build_engine_fields()
         self.formats = {fmt: QCheckBox(fmt.upper()) for fmt in FORMATS}
@@ -133,8 +137,7 @@ class CaptionsTab(BaseTab):
         ll.addWidget(self.max_chars)
         ll.addWidget(self.max_lines)
         ll.addStretch(1)
-        self.translate_to = QComboBox()
-        fill_combo(self.translate_to, TRANSLATE_TARGETS)
+        self.translate_to = LanguagePicker(TRANSLATE_TARGETS, self.tr("No translation"))
         self.diarize = SpeakerOptions()
         wrap = self.errors.wrap
         form = QFormLayout()
@@ -188,7 +191,7 @@ class CaptionsTab(BaseTab):
             "formats": [f for f, b in self.formats.items() if b.isChecked()],
             "max_chars": self.max_chars.value(),
             "max_lines": self.max_lines.value(),
-            "translate_to": self.translate_to.currentData() or None,
+            "translate_to": self.translate_to.values(),
             "vad": self.vad.isChecked(),
             "word_timestamps": self.word_timestamps.isChecked(),
             "beam_size": self.beam_size.value(),
@@ -202,12 +205,12 @@ class CaptionsTab(BaseTab):
             (self.language, "language"),
             (self.backend, "backend"),
             (self.model, "model"),
-            (self.translate_to, "translate_to"),
         ):
             if key in o:
                 idx = combo.findData(o[key] or "")
                 if idx >= 0:
                     combo.setCurrentIndex(idx)
+        self.translate_to.set_values(o.get("translate_to"))
         if "formats" in o:
             for f, box in self.formats.items():
                 box.setChecked(f in o["formats"])
@@ -302,11 +305,9 @@ class CaptionsTab(BaseTab):
 
     def _input_problem(self) -> tuple[str, str] | None:
         """(field, message) for what must be fixed before a job can be submitted."""
-        path = self.input.path()
-        if not path:
-            return "input", self.tr("Choose a video or audio file first.")
-        if not Path(path).is_file():
-            return "input", self.tr("File not found: {0}").format(path)
+        problem = self.input.problem(self.tr("Choose a video or audio file, or paste a link, first."))
+        if problem:
+            return "input", problem
         if not any(b.isChecked() for b in self.formats.values()):
             return "formats", self.tr("Pick at least one output format.")
         return None
@@ -323,20 +324,24 @@ class CaptionsTab(BaseTab):
         except Exception as exc:  # InvalidParameterError from validation: shown by its fields
             self.errors.show(exc)
             return None
-        self.recent.add_job(job_id, self.tr("Captions · {0}").format(Path(path).name))
-        self.fileUsed.emit(path)
+        self.recent.add_job(job_id, self.tr("Captions · {0}").format(path if self.input.is_link() else Path(path).name))
+        if not self.input.is_link():
+            self.fileUsed.emit(path)
         return job_id
 
     # -- results ------------------------------------------------------------------
     def _on_job_finished(self, job_id: str, state: str) -> None:
         if state == "succeeded":
             self.show_result(job_id)
+        elif (message := link_error(self.client.get(job_id))) is not None:
+            self.errors.clear()
+            self.errors.show_field("input", message)
 
     def show_result(self, job_id: str) -> None:
         """Load a finished captions job: its transcript in the list, its media in the player."""
         job = self.client.get(job_id)
         outputs = job_outputs(job)
-        media = (getattr(job, "params", {}) or {}).get("input", "")
+        media = local_media((getattr(job, "params", {}) or {}).get("input", ""))
         subs = outputs.get("srt") or outputs.get("vtt") or outputs.get("ass")
         transcript = outputs.get("json")
         self._load_seq += 1

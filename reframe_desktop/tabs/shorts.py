@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,18 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from ..labels import ASPECTS, QUALITIES, STRATEGIES, fill_combo
-from ..widgets.common import VIDEO_FILTER, FileField, hint, row_of
+from ..widgets.common import VIDEO_FILTER, hint, row_of
 from ..widgets.face_follow import FaceFollowControls
 from ..widgets.field_errors import FieldErrors, error_label
 from ..widgets.recent_jobs import job_outputs
+from ..widgets.source_field import SourceField, link_error
 from ..widgets.speakers import ShortsSpeakerOptions
 from ..workers import run_in_background
 from .base import BaseTab
 from .shorts_actions import FINAL_STATES, ShortsActionsMixin
 from .shorts_clips import ShortsClipsMixin
+from .shorts_styles import ShortsStylesMixin
 
 
-class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
+class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, ShortsStylesMixin, BaseTab):
     """The options form here; the results grid and clip editor in ``shorts_clips``, the
     actions on a finished run in ``shorts_actions``."""
 
@@ -42,8 +42,9 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
         super().__init__(client, settings, parent)
         right = QSplitter(Qt.Vertical)
         right.addWidget(self._build_results())
+        right.addWidget(self._build_style_panel())
         right.addWidget(self._build_clip_editor())
-        right.setSizes([420, 330])
+        right.setSizes([380, 120, 300])
         split = QSplitter()
         split.addWidget(self._build_form())
         split.addWidget(right)
@@ -63,7 +64,7 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
         self._update_buttons()
 
     def _build_clip_fields(self) -> None:
-        self.input = FileField(self.tr("Drop a long video (talk, podcast, stream)…"), VIDEO_FILTER)
+        self.input = SourceField(self.tr("Drop a long video (talk, podcast, stream) or paste its link…"), VIDEO_FILTER)
         self.count = QSpinBox()
         self.count.setRange(1, 20)
         self.count.setValue(3)
@@ -242,8 +243,9 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
     def submit(self) -> str | None:
         self.errors.clear()
         path = self.input.path()
-        if not path or not Path(path).is_file():
-            self.errors.show_field("input", self.tr("Choose a video first."))
+        problem = self.input.problem(self.tr("Choose a video or paste its link first."))
+        if problem:
+            self.errors.show_field("input", problem)
             return None
         if self.min_len.value() >= self.max_len.value():
             self.errors.show_field("min_duration", self.tr("The shortest length must be below the longest."))
@@ -256,7 +258,8 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
         self.bar.setValue(0)
         self.bar.show()
         self.stage.setText(self.tr("Queued…"))
-        self.fileUsed.emit(path)
+        if not self.input.is_link():
+            self.fileUsed.emit(path)
         return self.job_id
 
     # -- jobs ----------------------------------------------------------------------------
@@ -280,6 +283,9 @@ class ShortsTab(ShortsActionsMixin, ShortsClipsMixin, BaseTab):
         job = self.client.get(job_id)
         if state != "succeeded":
             self.stage.setText(f"{state}: {getattr(job, 'error', '') or ''}")
+            if (message := link_error(job)) is not None:
+                self.errors.clear()
+                self.errors.show_field("input", message)
             return
         manifest = (job.result or {}).get("manifest") or job_outputs(job).get("manifest")
         if manifest:

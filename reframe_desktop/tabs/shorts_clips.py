@@ -145,6 +145,7 @@ class ShortsClipsMixin:
         item.setToolTip(
             f"{clip.get('id')} · {clock(clip.get('start', 0))}–{clock(clip.get('end', 0))}\n"
             f"{clip.get('reason', '')}{translated}"
+            + (self.tr("\nCaption style: {0}").format(clip["style"]["name"]) if clip.get("style") else "")
         )
         thumb = clip.get("thumbnail")
         if thumb and Path(thumb).is_file():
@@ -185,6 +186,7 @@ class ShortsClipsMixin:
 
     def _show_clip(self, clip: dict | None) -> None:
         self.clip_editor.show_clip(clip)
+        self._show_clip_style(clip)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -193,3 +195,4 @@ class ShortsClipsMixin:
         self.clip_editor.set_busy(busy)
         self.export_btn.setEnabled(bool(self.manifest_path) and self.results.count() > 0)
         self.translate_btn.setEnabled(bool(self.manifest_path) and self.results.count() > 0)
+        self._update_style_scope()

@@ -22,6 +22,7 @@ from ..labels import ASPECTS, KEEP_ASPECT, LANGUAGES, STRATEGIES, TRANSLATE_TARG
 from ..widgets.common import AUDIO_FILTER, SUBTITLE_FILTER, VIDEO_FILTER, FileField, hint, output_path
 from ..widgets.face_follow import FaceFollowControls
 from ..widgets.field_errors import FieldErrors, error_label
+from ..widgets.language_picker import LanguagePicker
 from ..widgets.recent_jobs import RecentJobsPanel
 from .base import BaseTab
 from .subtitle_editor import SubtitleEditor
@@ -104,8 +105,8 @@ class UtilitiesTab(BaseTab):
         self.tr_input = FileField(self.tr("Subtitle file to translate…"), SUBTITLE_FILTER)
         self.tr_source = QComboBox()
         fill_combo(self.tr_source, LANGUAGES)
-        self.tr_target = QComboBox()
-        fill_combo(self.tr_target, TRANSLATE_TARGETS[1:])
+        self.tr_target = LanguagePicker(TRANSLATE_TARGETS, self.tr("Choose languages…"))
+        self.tr_target.set_values(["es"])
         self.tr_bilingual = QCheckBox(self.tr("Bilingual: keep the original line above the translation"))
         self.tr_engine = QComboBox()
         self.tr_engine.addItem(self.tr("Best available offline engine"), "auto")
@@ -135,16 +136,22 @@ class UtilitiesTab(BaseTab):
             self.tr_errors.show_field("input", self.tr("Choose a subtitle file."))
             return None
         src = self.tr_source.currentData()
-        tgt = self.tr_target.currentData()
+        targets = self.tr_target.values()
+        if not targets:
+            self.tr_errors.show_field("tgt", self.tr("Choose at least one language."))
+            return None
         # Offline mode is not passed: the engine applies its own setting to every job.
         params = {
             "input": path,
-            "tgt": tgt,
+            "tgt": targets[0] if len(targets) == 1 else targets,
             "src": None if src == "auto" else src,
             "backend": self.tr_engine.currentData(),
             "bilingual": self.tr_bilingual.isChecked(),
-            "out": output_path(self.output_dir(), path, tgt, Path(path).suffix.lstrip(".") or "srt"),
         }
+        if len(targets) == 1:
+            params["out"] = output_path(self.output_dir(), path, targets[0], Path(path).suffix.lstrip(".") or "srt")
+        else:  # one <name>.<lang>.<ext> per language, in one job
+            params["out_dir"] = self.output_dir()
         return self._submit(
             "translate_subtitles", params, self.tr("Translate · {0}").format(Path(path).name), self.tr_errors
         )
@@ -291,7 +298,7 @@ class UtilitiesTab(BaseTab):
             "merge_duck": self.merge_duck.isChecked(),
             "merge_loudness": self.merge_loudness.isChecked(),
             "tr_source": self.tr_source.currentData(),
-            "tr_target": self.tr_target.currentData(),
+            "tr_target": self.tr_target.values(),
             "tr_engine": self.tr_engine.currentData(),
             "tr_bilingual": self.tr_bilingual.isChecked(),
             "shift_ms": self.editor.shift_by.value(),
@@ -305,7 +312,6 @@ class UtilitiesTab(BaseTab):
         for combo, key in (
             (self.merge_mode, "merge_mode"),
             (self.tr_source, "tr_source"),
-            (self.tr_target, "tr_target"),
             (self.tr_engine, "tr_engine"),
             (self.cut_aspect, "cut_aspect"),
             (self.cut_strategy, "cut_strategy"),
@@ -328,6 +334,8 @@ class UtilitiesTab(BaseTab):
         ):
             if key in o:
                 box.setChecked(bool(o[key]))
+        if o.get("tr_target"):
+            self.tr_target.set_values(o["tr_target"])
         self.cut_faces.restore_options(o.get("cut_faces") or {})
         if isinstance(o.get("section"), int) and 0 <= o["section"] < self.sections.count():
             self.sections.setCurrentIndex(o["section"])
