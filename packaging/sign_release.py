@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--version", default=__version__, help="release version (default and check: the app's own)")
     parser.add_argument(
-        "--allow-version-mismatch", action="store_true", help="sign another version than this checkout's (tests, mirrors)"
+        "--allow-version-mismatch",
+        action="store_true",
+        help="sign another version than this checkout's (tests, mirrors)",
     )
     parser.add_argument("--min-version", default="0", help="oldest installed version that may update to this one")
     parser.add_argument("--notes", default="", help="release notes")
