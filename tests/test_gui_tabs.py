@@ -210,7 +210,17 @@ def test_settings_pages_check_before_anything_is_saved(qtbot, settings):
     before = load_engine_settings(environment=False)
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
-    assert list(dialog.pages) == ["general", "engine", "models", "translation", "shorts", "speakers", "jobs", "api"]
+    assert list(dialog.pages) == [
+        "general",
+        "engine",
+        "models",
+        "translation",
+        "shorts",
+        "speakers",
+        "jobs",
+        "api",
+        "remote",
+    ]
     api = dialog.page("api")
     api.lan.setChecked(True)  # the API always has a token (its own 0600 file), LAN or not
     assert api.token.token() and api.check() is None

@@ -58,7 +58,16 @@ def test_cut_and_reframe_is_one_render(qtbot, bikes_mp4, tmp_path):
     assert len(new) == 1 and new[0].type == "render_styled", util.cut_error.text()
     assert new[0].params["trim"] == {"start": 2.0, "end": 6.0}
     # Stored as the validated RenderPlan: every field, defaults included (the height stays the source's).
-    assert new[0].params["reframe"] == {"aspect": "9:16", "strategy": "crop", "focus_x": 0.3, "height": None}
+    assert new[0].params["reframe"] == {
+        "aspect": "9:16",
+        "strategy": "crop",
+        "focus_x": 0.3,
+        "height": None,
+        # "Follow faces" left off: a fixed crop at the chosen position
+        "follow_faces": False,
+        "follow": None,
+        "face_plan": None,
+    }
     job = wait_job(qtbot, w, new[0].id, timeout=180_000)
     assert len(job.outputs) == 1
     info = probe(job.outputs[0])

@@ -29,10 +29,12 @@ FROZEN = DIST / "Reframe" / "Reframe"
 APPDIR = ROOT / "build" / "Reframe.AppDir"
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 JFK_WORDS = {"fellow", "americans", "country"}
-# Regression ceilings, not the goals: the goals (550 MB folder, 250 MB installers) are
-# not reachable with the FFmpeg builds the engine and the player need (see the build report).
-FOLDER_CEILING_MB = 800
-INSTALLER_CEILING_MB = 400
+# Regression ceilings, not the goals: the goals (550 MB folder, 250 MB installers) are not
+# met yet. Besides the FFmpeg builds the engine and the player need, the face detector's
+# OpenCV (160 MB with its own FFmpeg and OpenBLAS) and scipy's clustering (73 MB) came in with
+# face following and speaker labels (see the build report's largest parts).
+FOLDER_CEILING_MB = 1150
+INSTALLER_CEILING_MB = 520
 
 
 @pytest.fixture(scope="session")
