@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from .job_client import FINISHED_STATES, JobClient
 from .settings import AppSettings, save_settings
+from .update_checker import UpdateChecker
 from .widgets.about import show_about
 from .widgets.batch_drops import BatchDrops
 from .widgets.common import MEDIA_FILTER, DropRouter, kind_of
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.status_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.statusBar().addPermanentWidget(self.status_label)
         self.runtime_status = RuntimeStatusLabel.attach(self, settings)
+        self.update_checker = UpdateChecker(self)
         self._build_menus()
         self.batch_drops, self.watch = BatchDrops(self), WatchRunner(self)  # many files; watch folder
         self._tray: QSystemTrayIcon | None = None
@@ -107,6 +109,7 @@ class MainWindow(QMainWindow):
         if not self._warm_up_started:
             self._warm_up_started = True
             self._warm_up_engine()
+            self.update_checker.check_at_start()
 
     def _warm_up_engine(self) -> None:
         """Load the recogniser while the user is still choosing a file (see
@@ -183,6 +186,7 @@ class MainWindow(QMainWindow):
             self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts, QKeySequence.HelpContents)
         )
         help_menu.addAction(self._action(self.tr("System status…"), self.open_system_status))
+        help_menu.addAction(self._action(self.tr("Check for &updates…"), self.update_checker.check_now))
         from .widgets.quick_start import add_help_actions
 
         add_help_actions(self, help_menu)

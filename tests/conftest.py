@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No window opened by a test looks for updates on the internet (tests/test_gui_update.py does, locally).
+os.environ.setdefault("REFRAME_NO_UPDATE_CHECK", "1")
 
 from tests import assets
 

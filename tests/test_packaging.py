@@ -279,6 +279,7 @@ def test_deb_contents(build):
     listing = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
     for path in (
         "./opt/reframe/Reframe",
+        "./opt/reframe/install-kind",  # the updater hands .deb installs to the package manager
         "./usr/bin/reframe -> /opt/reframe/Reframe",
         "./usr/share/applications/reframe.desktop",
         "./usr/share/icons/hicolor/256x256/apps/reframe.png",

@@ -1,125 +1,183 @@
-"""Self-update against a local HTTP server standing in for GitHub Releases."""
+"""The updater's pieces on their own: the manifest format shared by packaging/sign_release.py
+and the app, the version rules, the https rule, the once-a-day check and the feed's caps."""
 
 from __future__ import annotations
 
-import hashlib
-import http.server
-import itertools
+import base64
 import json
-import threading
+import subprocess
+import sys
 
 import pytest
 
-from media_core import errors, updates
+from media_core.updates import feed, state
+from media_core.updates.errors import UpdateError, UpdateRejectedError
+from media_core.updates.manifest import Manifest, check_asset_name, verify_manifest
+from tests.update_release import SIGN, ReleaseServer, generate_key, sign
 
 
 @pytest.fixture
-def release_server():
-    payload = b"installer bytes " * 4096
-    state = {"payload": payload, "sums_payload": payload, "tag": "v9.1.0"}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            base = f"http://127.0.0.1:{self.server.server_port}"
-            if self.path == "/latest":
-                body = json.dumps(
-                    {
-                        "tag_name": state["tag"],
-                        "body": "Faster shorts.",
-                        "html_url": base + "/page",
-                        "published_at": "2026-11-20T10:00:00Z",
-                        "assets": [
-                            {"name": "Reframe-9.1.0-arm64.AppImage", "browser_download_url": base + "/arm", "size": 1},
-                            {
-                                "name": "Reframe-9.1.0-x86_64.AppImage",
-                                "browser_download_url": base + "/x64",
-                                "size": len(state["payload"]),
-                            },
-                            {"name": "Reframe-9.1.0-setup.exe", "browser_download_url": base + "/exe", "size": 1},
-                            {"name": "SHA256SUMS", "browser_download_url": base + "/sums", "size": 1},
-                        ],
-                    }
-                ).encode()
-            elif self.path == "/sums":
-                digest = hashlib.sha256(state["sums_payload"]).hexdigest()
-                body = f"{digest}  Reframe-9.1.0-x86_64.AppImage\n{'0' * 64}  Reframe-9.1.0-setup.exe\n".encode()
-            elif self.path == "/x64":
-                body = state["payload"]
-            else:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state["url"] = f"http://127.0.0.1:{server.server_port}/latest"
-    yield state
-    server.shutdown()
+def signed(tmp_path):
+    key = tmp_path / "release.key"
+    public = generate_key(key)
+    installer = tmp_path / "Reframe-2.0.0-linux-x86_64.tar.gz"
+    installer.write_bytes(b"installer bytes" * 100)
+    deb = tmp_path / "reframe_2.0.0_amd64.deb"
+    deb.write_bytes(b"deb")
+    out = sign(key, "2.0.0", tmp_path / "reframe-update.json", installer, deb, extra=("--min-version", "1.0.0"))
+    return out.read_bytes(), (public,), installer
 
 
-def test_newer_release_is_found_with_the_right_installer(release_server, monkeypatch):
-    monkeypatch.setattr(updates.platform, "machine", lambda: "x86_64")
-    info = updates.check_for_update(current="0.1.0", url=release_server["url"], plat="linux")
-    assert info is not None and info.version == "9.1.0"
-    assert info.asset.name == "Reframe-9.1.0-x86_64.AppImage"
-    win = updates.check_for_update(current="0.1.0", url=release_server["url"], plat="windows")
-    assert win.asset.name.endswith("setup.exe")
+def test_the_script_signs_what_the_app_verifies(signed):
+    data, keys, installer = signed
+    manifest = verify_manifest(data, keys)
+    assert manifest.version == "2.0.0" and manifest.min_version == "1.0.0"
+    assert manifest.notes == "What is new in 2.0.0."
+    asset = manifest.assets["linux-x86_64-tar.gz"]
+    assert asset.name == installer.name and asset.size == 1500
+    assert set(manifest.assets) == {"linux-x86_64-tar.gz", "linux-x86_64-deb"}
 
 
-def test_same_or_older_version_is_no_update(release_server):
-    assert updates.check_for_update(current="9.1.0", url=release_server["url"], plat="linux") is None
-    assert updates.check_for_update(current="10.0", url=release_server["url"], plat="linux") is None
+def test_the_pinned_key_does_not_accept_a_throwaway_key(signed):
+    data, _keys, _ = signed
+    with pytest.raises(UpdateRejectedError, match="key this Reframe does not trust"):
+        verify_manifest(data)  # the keys pinned in the app
 
 
-def test_download_is_verified_and_atomic(release_server, tmp_path, monkeypatch):
-    monkeypatch.setattr(updates.platform, "machine", lambda: "x86_64")
-    info = updates.check_for_update(current="0.1.0", url=release_server["url"], plat="linux")
-    seen = []
-    path = updates.download_update(info, tmp_path, progress=lambda f, s="": seen.append(f))
-    assert path.read_bytes() == release_server["payload"]
-    assert seen[-1] == 1.0 and all(b >= a for a, b in itertools.pairwise(seen))
-
-    release_server["sums_payload"] = b"something else"
-    path.unlink()
-    with pytest.raises(errors.ModelDownloadError, match="checksum"):
-        updates.download_update(info, tmp_path)
-    assert list(tmp_path.iterdir()) == [], "a damaged download must not be left behind"
+def test_a_signature_moved_onto_other_bytes_fails(signed):
+    data, keys, _ = signed
+    envelope = json.loads(data)
+    envelope["manifest"] = base64.b64encode(base64.b64decode(envelope["manifest"]).replace(b"2.0.0", b"3.0.0")).decode()
+    with pytest.raises(UpdateRejectedError, match="altered after signing"):
+        verify_manifest(json.dumps(envelope).encode(), keys)
 
 
-def test_offline_and_unreachable(release_server):
-    with pytest.raises(errors.BackendUnavailableError):
-        updates.check_for_update(url=release_server["url"], offline=True)
-    with pytest.raises(updates.UpdateError):
-        updates.check_for_update(url="http://127.0.0.1:9/latest", timeout=2)
+@pytest.mark.parametrize("data", [b"", b"not json", b"[]", b'{"format": "reframe-update/1", "manifest": "e30="}'])
+def test_anything_but_a_signed_envelope_is_refused(data, signed):
+    with pytest.raises(UpdateRejectedError, match=r"not (signed|a signed Reframe manifest)"):
+        verify_manifest(data, signed[1])
 
 
-def test_an_interrupted_update_download_resumes_and_a_padded_one_is_refused(tmp_path):
-    """The release assets come from tests/local_http.py, which can cut a connection."""
-    from tests.local_http import FileServer
+def test_the_script_refuses_a_version_other_than_the_apps(tmp_path):
+    key = tmp_path / "k"
+    generate_key(key)
+    (tmp_path / "a.deb").write_bytes(b"x")
+    done = subprocess.run(
+        [sys.executable, str(SIGN), "--key-file", str(key), "--version", "99.0.0", str(tmp_path / "a.deb")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0 and "is not the app's version" in done.stderr
 
-    payload = bytes(range(256)) * 2048
-    digest = hashlib.sha256(payload).hexdigest()
-    with FileServer({"/x64": payload, "/sums": f"{digest}  Reframe-9.1.0-x86_64.AppImage\n".encode()}) as server:
-        server.drop_once.add("/x64")
-        info = updates.UpdateInfo(
-            version="9.1.0",
-            tag="v9.1.0",
-            asset=updates.UpdateAsset(name="Reframe-9.1.0-x86_64.AppImage", url=server.url + "/x64", size=len(payload)),
-            checksums_url=server.url + "/sums",
-        )
-        path = updates.download_update(info, tmp_path / "ok")
-        assert path.read_bytes() == payload
-        ranged = [r for r in server.requests if r[1] == "/x64" and r[2]]
-        assert ranged, "the second request did not resume"
 
-        # A server sending more than the release says the asset has: stopped, nothing kept.
-        server.files["/x64"] = payload + b"extra"
-        with pytest.raises(errors.ModelDownloadError, match="larger than expected"):
-            updates.download_update(info, tmp_path / "padded")
-        assert not (tmp_path / "padded").exists() or list((tmp_path / "padded").iterdir()) == []
+def test_the_script_takes_the_key_from_the_environment(tmp_path, signed):
+    key = tmp_path / "env.key"
+    public = generate_key(key)
+    (tmp_path / "Reframe-1.0.0-x64-setup.exe").write_bytes(b"exe")
+    from media_core import __version__
+
+    env = {"REFRAME_RELEASE_SIGNING_KEY": key.read_text(), "PATH": "/usr/bin:/bin"}
+    out = tmp_path / "m.json"
+    subprocess.run(
+        [sys.executable, str(SIGN), "-o", str(out), str(tmp_path / "Reframe-1.0.0-x64-setup.exe")],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    manifest = verify_manifest(out.read_bytes(), (public,))
+    assert manifest.version == __version__ and "windows-x86_64-setup" in manifest.assets
+
+
+@pytest.mark.parametrize("name", ["../x.tar.gz", "/etc/passwd", "a/b", "a\\b", "C:evil", "..", "x..y", "", ".hidden"])
+def test_installer_names_must_be_plain(name):
+    with pytest.raises(UpdateRejectedError, match="not a plain file name"):
+        check_asset_name(name)
+
+
+def _manifest(version: str, min_version: str = "0") -> Manifest:
+    return Manifest(version=version, min_version=min_version, assets={})
+
+
+def test_version_rules():
+    fresh = state.UpdateState()
+    assert state.accept_offer(_manifest("1.1.0"), "1.0.0", fresh) is True
+    assert state.accept_offer(_manifest("1.0.0"), "1.0.0", fresh) is False
+    with pytest.raises(UpdateRejectedError, match="a downgrade"):
+        state.accept_offer(_manifest("0.9.0"), "1.0.0", fresh)
+    with pytest.raises(UpdateRejectedError, match="already seen"):
+        state.accept_offer(_manifest("1.1.0"), "1.0.0", state.UpdateState(highest_seen="1.2.0"))
+    with pytest.raises(UpdateRejectedError, match="too old to update"):
+        state.accept_offer(_manifest("3.0.0", min_version="2.0.0"), "1.0.0", fresh)
+    seen = state.remember(_manifest("1.1.0"), state.UpdateState(highest_seen="1.2.0"), now=5.0)
+    assert seen.highest_seen == "1.2.0" and seen.last_check == 5.0  # never lowered
+
+
+def test_state_survives_a_restart_and_a_damaged_file(tmp_path):
+    path = tmp_path / "state.json"
+    state.save_state(state.UpdateState(highest_seen="1.4.0", last_check=10.0), path)
+    assert state.load_state(path).highest_seen == "1.4.0"
+    path.write_text('{"highest_seen": "1.4.0", "last_check": "garbage"}')
+    assert state.load_state(path).highest_seen == "1.4.0"  # the bar is not lowered by damage
+
+
+def test_the_start_check_runs_at_most_once_a_day():
+    last = state.UpdateState(last_check=1_000_000.0)
+    assert not state.check_due(last, now=1_000_000.0 + 3600)
+    assert state.check_due(last, now=1_000_000.0 + 25 * 3600)
+    assert state.check_due(last, now=1_000_000.0 - 3600)  # a clock set back does not block it forever
+    assert state.check_due(state.UpdateState())
+
+
+def test_plain_http_is_refused_without_the_override(monkeypatch):
+    monkeypatch.delenv("REFRAME_UPDATE_ALLOW_HTTP", raising=False)
+    with pytest.raises(UpdateRejectedError, match="https only"):
+        feed.read_capped("http://127.0.0.1:9/feed.json", 100)
+    with pytest.raises(UpdateRejectedError, match="https only"):
+        feed.require_secure("file:///etc/passwd")
+    monkeypatch.setenv("REFRAME_UPDATE_ALLOW_HTTP", "1")
+    feed.require_secure("http://127.0.0.1:9/feed.json")
+    with pytest.raises(UpdateRejectedError, match="https only"):
+        feed.require_secure("ftp://127.0.0.1/feed.json")
+
+
+def test_feed_reads_are_capped_and_errors_are_one_line(monkeypatch):
+    monkeypatch.setenv("REFRAME_UPDATE_ALLOW_HTTP", "1")
+    server = ReleaseServer()
+    try:
+        server.files["/small.json"] = b"x" * 50
+        assert feed.read_capped(server.url + "/small.json", 100)[0] == b"x" * 50
+        with pytest.raises(UpdateRejectedError, match="more than 10 bytes"):
+            feed.read_capped(server.url + "/small.json", 10)
+        server.endless.add("/endless.json")
+        with pytest.raises(UpdateRejectedError, match="more than 262144 bytes"):
+            feed.fetch_offer(server.url + "/endless.json")
+        with pytest.raises(UpdateError, match="HTTP 404"):
+            feed.read_capped(server.url + "/nothing.json", 100)
+    finally:
+        server.close()
+
+
+def test_release_file_names_map_to_the_keys_installs_look_for():
+    sys.path.insert(0, str(SIGN.parent))
+    from sign_release import platform_key
+
+    assert platform_key("Reframe-1.2.0-linux-x86_64.tar.gz") == "linux-x86_64-tar.gz"
+    assert platform_key("reframe_1.2.0_amd64.deb") == "linux-x86_64-deb"
+    assert platform_key("Reframe-1.2.0-x86_64.AppImage") == "linux-x86_64-appimage"
+    assert platform_key("Reframe-1.2.0-x64-setup.exe") == "windows-x86_64-setup"
+    assert platform_key("Reframe-1.2.0-arm64.dmg") == "macos-arm64-dmg"
+    assert platform_key("SHA256SUMS") is None
+
+
+def test_the_release_workflow_signs_with_the_secret_and_checks_the_tag():
+    import yaml
+
+    from tests.test_release_workflow import WORKFLOW
+
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["publish"]["steps"]
+    sign_step = next(s for s in steps if "sign_release.py" in s.get("run", ""))
+    assert sign_step["env"]["REFRAME_RELEASE_SIGNING_KEY"] == "${{ secrets.REFRAME_RELEASE_SIGNING_KEY }}"
+    assert "-o dist/reframe-update.json" in sign_step["run"]
+    tag_step = next(s for s in steps if "media_core.__version__" in s.get("run", ""))
+    assert steps.index(tag_step) < steps.index(sign_step)
+    assert "exit 1" in tag_step["run"]

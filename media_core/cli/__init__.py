@@ -14,10 +14,36 @@ import traceback
 
 # Imported by name, not looked up from strings: a frozen build (PyInstaller) only ships the
 # modules it can see imported. The modules import their heavy dependencies lazily.
-from . import captions, debug_info, demo, jobs, serve, shorts, tighten, translate, translate_packages, watch, worker
+from . import (
+    captions,
+    debug_info,
+    demo,
+    jobs,
+    serve,
+    shorts,
+    tighten,
+    translate,
+    translate_packages,
+    update,
+    watch,
+    worker,
+)
 
 #: Subcommand modules, in help order. Add yours with a one-line edit (and to the import above).
-COMMANDS = [captions, demo, translate, translate_packages, shorts, tighten, jobs, serve, worker, watch, debug_info]
+COMMANDS = [
+    captions,
+    demo,
+    translate,
+    translate_packages,
+    shorts,
+    tighten,
+    jobs,
+    serve,
+    worker,
+    watch,
+    debug_info,
+    update,
+]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

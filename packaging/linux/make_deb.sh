@@ -14,6 +14,8 @@ rm -rf "$STAGE" && mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAG
   "$STAGE/usr/share/icons/hicolor/256x256/apps" "$STAGE/usr/share/icons/hicolor/512x512/apps" "$STAGE/usr/share/doc/reframe"
 cp -al dist/Reframe "$STAGE/opt/reframe"   # hard links: no second copy of 600 MB on disk
 ln -s /opt/reframe/Reframe "$STAGE/usr/bin/reframe"
+# Tells the in-app updater to hand updates to the package manager (media_core/updates/install).
+echo deb > "$STAGE/opt/reframe/install-kind"
 install -m 644 packaging/linux/reframe.desktop "$STAGE/usr/share/applications/reframe.desktop"
 sed -i 's|^Exec=.*|Exec=/opt/reframe/Reframe %F|; s|^TryExec=.*|TryExec=/opt/reframe/Reframe|' \
   "$STAGE/usr/share/applications/reframe.desktop"

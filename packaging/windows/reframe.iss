@@ -6,7 +6,13 @@
 #endif
 [Setup]
 AppName=Reframe
+; Fixed for good: the installer of every later version finds and upgrades this install by it.
 AppId=Reframe
+; The running app holds this mutex (media_core/updates/install/system.py): setup waits for it to quit,
+; and closes it through the Restart Manager if it is still open, so no file is replaced in use.
+AppMutex=ReframeAppMutex
+CloseApplications=force
+RestartApplications=no
 AppVersion={#AppVersion}
 VersionInfoVersion={#AppVersion}
 UninstallDisplayIcon={app}\Reframe.exe
@@ -26,3 +32,5 @@ Name: "{userdesktop}\Reframe"; Filename: "{app}\Reframe.exe"; Tasks: desktopicon
 Name: desktopicon; Description: "Create a desktop shortcut"
 [Run]
 Filename: "{app}\Reframe.exe"; Description: "Start Reframe"; Flags: nowait postinstall skipifsilent
+; The in-app updater runs setup /SILENT: start the new version when it is done.
+Filename: "{app}\Reframe.exe"; Flags: nowait; Check: WizardSilent

@@ -48,6 +48,8 @@ class AppSettings(BaseModel):
     watch_action: Literal["captions", "shorts"] = "captions"
     #: The quick-start card was shown (on first launch; Help → Quick start shows it again).
     quick_start_seen: bool = False
+    #: Look for a signed update at start, at most once a day (off: only Help → Check for updates).
+    check_updates: bool = True
 
     def effective_output_folder(self) -> Path:
         return Path(self.output_folder) if self.output_folder else outputs_dir()

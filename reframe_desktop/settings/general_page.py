@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout
 
 from ..i18n import available_languages, language_name
 from ..widgets.common import FileField, hint
@@ -25,6 +25,8 @@ class GeneralPage(SettingsPage):
         form.addRow(self.tr("Theme"), self.theme)
         form.addRow(self.tr("Language"), self.language)
         form.addRow("", hint(self.tr("A new language shows after Reframe restarts.")))
+        self.check_updates = QCheckBox(self.tr("Check for updates when Reframe starts (at most once a day)"))
+        form.addRow(self.tr("Updates"), self.check_updates)
 
     def title(self) -> str:
         return self.tr("General")
@@ -33,6 +35,7 @@ class GeneralPage(SettingsPage):
         app = self.draft.app
         self.output.set_path(app.output_folder)
         self.theme.setCurrentIndex(max(0, self.theme.findData(app.theme)))
+        self.check_updates.setChecked(app.check_updates)
         self.language.clear()
         self.language.addItem(self.tr("System language"), "")
         for code in available_languages():
@@ -48,4 +51,5 @@ class GeneralPage(SettingsPage):
             output_folder=self.output.path(),
             theme=self.theme.currentData(),
             ui_language=self.language.currentData() or "",
+            check_updates=self.check_updates.isChecked(),
         )
