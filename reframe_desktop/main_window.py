@@ -209,11 +209,9 @@ class MainWindow(QMainWindow):
         return shortcut_rows(self.menuBar())
 
     def show_shortcuts(self) -> QDialog:
-        from .widgets.shortcuts_dialog import ShortcutsDialog
+        from .widgets.shortcuts_dialog import show_shortcuts
 
-        dialog = ShortcutsDialog(self.shortcut_list(), self)
-        dialog.show()
-        return dialog
+        return show_shortcuts(self.shortcut_list(), self)
 
     def run_primary_action(self) -> str | None:
         return self.tabs.currentWidget().primary_action()

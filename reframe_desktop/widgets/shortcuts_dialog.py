@@ -46,3 +46,9 @@ class ShortcutsDialog(QDialog):
         lay.addWidget(table)
         lay.addWidget(buttons)
         self.resize(520, 420)
+
+
+def show_shortcuts(rows: list[tuple[str, str]], parent) -> ShortcutsDialog:
+    dialog = ShortcutsDialog(rows, parent)
+    dialog.show()
+    return dialog
