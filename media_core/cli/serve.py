@@ -95,27 +95,24 @@ def run(args: argparse.Namespace) -> int:
 
 def _manager(args: argparse.Namespace):
     """The in-process manager, or one whose jobs run on the cluster (``--backend``)."""
-    import os
 
+    from media_core.cluster.config import (
+        DEFAULT_VISIBILITY_TIMEOUT,
+        NOT_INSTALLED,
+        ClusterConfig,
+        broker_url,
+        use_shared_dir,
+    )
     from media_core.jobs import JobManager
 
-    backend = args.backend or os.environ.get("REFRAME_BACKEND")
+    backend = broker_url(args.backend, "REFRAME_BACKEND")
     if not backend:
         return JobManager()
-    if args.backend and "@" in args.backend:
-        raise InvalidParameterError(
-            "A broker password on the command line is visible to every user: put the URL in REFRAME_BACKEND."
-        )
-    if args.shared:
-        os.environ["REFRAME_SHARED_DIR"] = os.path.abspath(args.shared)
-    from media_core.cluster.config import DEFAULT_VISIBILITY_TIMEOUT, ClusterConfig
-
+    use_shared_dir(args.shared)
     try:
         from media_core.cluster.backend import ClusterBackend
     except ImportError as exc:
-        raise InvalidParameterError(
-            "The cluster backend is not installed: pip install 'reframe[cluster]'.", detail=str(exc)
-        ) from exc
+        raise InvalidParameterError(NOT_INSTALLED, detail=str(exc)) from exc
     config = ClusterConfig.from_backend_url(
         backend,
         route_gpu=args.gpu_queue,

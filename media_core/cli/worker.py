@@ -34,24 +34,24 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from media_core.cluster.config import DEFAULT_VISIBILITY_TIMEOUT, ClusterConfig, worker_queues
+    from media_core.cluster.config import (
+        DEFAULT_VISIBILITY_TIMEOUT,
+        NOT_INSTALLED,
+        ClusterConfig,
+        broker_url,
+        use_shared_dir,
+        worker_queues,
+    )
 
-    broker = args.broker or os.environ.get("REFRAME_BROKER_URL")
+    broker = broker_url(args.broker, "REFRAME_BROKER_URL")
     if not broker:
         raise InvalidParameterError("No broker: give --broker redis://HOST:PORT/DB or set REFRAME_BROKER_URL.")
-    if args.broker and "@" in args.broker:
-        raise InvalidParameterError(
-            "A broker password on the command line is visible to every user: put the URL in REFRAME_BROKER_URL."
-        )
-    if args.shared:
-        os.environ["REFRAME_SHARED_DIR"] = os.path.abspath(args.shared)
+    use_shared_dir(args.shared)
     try:
         from media_core.cluster.app import make_app
         from media_core.cluster.worker import start_worker
     except ImportError as exc:
-        raise InvalidParameterError(
-            "The cluster backend is not installed: pip install 'reframe[cluster]'.", detail=str(exc)
-        ) from exc
+        raise InvalidParameterError(NOT_INSTALLED, detail=str(exc)) from exc
     config = ClusterConfig(broker=broker, visibility_timeout=args.visibility_timeout or DEFAULT_VISIBILITY_TIMEOUT)
     name = args.name or f"reframe-{os.getpid()}@{socket.gethostname()}"
     start_worker(make_app(config), queues=worker_queues(args.gpu), name=name)

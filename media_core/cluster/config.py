@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,3 +60,23 @@ def remap_paths(value: Any, src: str, dst: str) -> Any:
     if isinstance(value, (list, tuple)):
         return [remap_paths(v, src, dst) for v in value]
     return value
+
+
+#: What `reframe serve --backend` and `reframe worker` say when Celery is missing.
+NOT_INSTALLED = "The cluster backend is not installed: pip install 'reframe[cluster]'."
+
+
+def broker_url(given: str | None, env_var: str) -> str | None:
+    """The broker URL from the command line, else from ``env_var``. A URL with a password is
+    refused on the command line: every user of the machine sees it in ``ps``."""
+    if given and "@" in given:
+        raise InvalidParameterError(
+            f"A broker password on the command line is visible to every user: put the URL in {env_var}."
+        )
+    return given or os.environ.get(env_var)
+
+
+def use_shared_dir(path: str | None) -> None:
+    """``--shared``: the folder uploads and outputs live in, for this process and its jobs."""
+    if path:
+        os.environ["REFRAME_SHARED_DIR"] = os.path.abspath(path)
