@@ -83,7 +83,9 @@ def cut_by_transcript(
     words = plan.map_words(transcript.words)
     lines = group_words(words)
     subs_path = out_path.with_suffix(".srt")
-    _render(source, out_path, plan, info.has_video, encoder or EncoderSettings(), report.span(0.5, 0.98), token, say)
+    fade = (options or CutOptions()).crossfade
+    enc = encoder or EncoderSettings()
+    _render(source, out_path, plan, info.has_video, fade, enc, report.span(0.5, 0.98), token, say)
     write_text_atomic(subs_path, subtitles_to_string(lines, "srt"))
     report(1.0, "done")
     return TranscriptCutResult(
@@ -142,8 +144,10 @@ def _graph_file_option() -> str:
     return "-filter_complex_script" if match and int(match.group(1)) < 7 else "-/filter_complex"
 
 
-def _render(source: Path, out: Path, plan: CutPlan, has_video: bool, enc: EncoderSettings, report, token, say):
-    graph, maps = filter_graph(plan.keep, has_video, CutOptions().crossfade)
+def _render(
+    source: Path, out: Path, plan: CutPlan, has_video: bool, fade: float, enc: EncoderSettings, report, token, say
+):
+    graph, maps = filter_graph(plan.keep, has_video, fade)
     work = new_work_dir("cut-")
     try:
         # A long cut list makes a long graph: a script file keeps it off the command line.
@@ -156,9 +160,7 @@ def _render(source: Path, out: Path, plan: CutPlan, has_video: bool, enc: Encode
         for label in maps:
             args += ["-map", label]
         if has_video:
-            encoder = encoders.resolve_encoder(enc.codec)
-            if encoder != encoders.SOFTWARE_ENCODER:
-                encoder = encoders.SOFTWARE_ENCODER  # the concat graph feeds system-memory frames
+            encoder = encoders.SOFTWARE_ENCODER  # the concat graph feeds system-memory frames
             args += encoders.video_codec_args(encoder, enc.crf, enc.preset)
         args += ["-c:a", "aac", "-b:a", enc.audio_bitrate]
         if out.suffix.lower() in (".mp4", ".m4v", ".mov", ".m4a"):
