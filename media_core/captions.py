@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,12 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .errors import InvalidParameterError, NoAudioStreamError, ReframeError, error_from_oserror
 from .models import SubtitleLine, Transcript
 from .paths import outputs_dir, temp_path_for
-from .progress import CancelToken, ProgressFn, as_progress, as_token
+from .progress import CancelToken, LogFn, ProgressFn, as_progress, as_token
 from .subtitles.formats import FORMATS, speaker_prefix, subtitles_to_string
 from .subtitles.grouping import GroupingOptions, group_words
 from .transcription.config import TranscriptionConfig
 
-LogFn = Callable[[str], None]
 #: Formats a translation is also written in (TXT/JSON stay in the spoken language).
 _TRANSLATABLE = ("srt", "vtt", "ass")
 

@@ -20,13 +20,13 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import priority
 from .errors import CancelledError, DiskFullError, FFmpegError, FFmpegNotFoundError, FileBusyError
-from .progress import CancelToken, ProgressFn, as_progress, as_token
+from .progress import CancelToken, LogFn, ProgressFn, as_progress, as_token
 from .settings import engine_settings
 
 logger = logging.getLogger(__name__)
@@ -103,9 +103,6 @@ class FFmpegResult:
     returncode: int
     stderr_tail: list[str]
     elapsed: float
-
-
-LogFn = Callable[[str], None]
 
 
 def run_ffmpeg(

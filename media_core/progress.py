@@ -15,6 +15,9 @@ from typing import Protocol
 
 from .errors import CancelledError
 
+#: The log callback every engine function takes: one readable line at a time.
+LogFn = Callable[[str], None]
+
 
 class ProgressFn(Protocol):
     def __call__(self, fraction: float, stage: str = "") -> None: ...

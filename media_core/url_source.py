@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,9 +26,7 @@ from pydantic import BaseModel
 
 from .errors import CancelledError, InvalidParameterError, ReframeError
 from .paths import data_dir, write_text_atomic
-from .progress import CancelToken, ProgressFn, as_progress, as_token
-
-LogFn = Callable[[str], None]
+from .progress import CancelToken, LogFn, ProgressFn, as_progress, as_token
 
 GIB = 1 << 30
 

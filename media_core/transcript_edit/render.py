@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -21,14 +20,12 @@ from ..ffmpeg import ffmpeg_info, run_ffmpeg
 from ..models import Transcript, Word
 from ..paths import atomic_output, new_work_dir, outputs_dir, write_text_atomic
 from ..probe import check_input_file, probe
-from ..progress import CancelToken, ProgressFn, as_progress, as_token
+from ..progress import CancelToken, LogFn, ProgressFn, as_progress, as_token
 from ..render import encoders
 from ..render.plan import EncoderSettings
 from ..subtitles import group_words, subtitles_to_string
 from ..transcription import TranscriptionConfig
 from .plan import CutOptions, CutPlan, Span, plan_cuts
-
-LogFn = Callable[[str], None]
 
 #: Asks Whisper to write the "um"s and "uh"s it would otherwise leave out of a clean transcript.
 DISFLUENT_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."

@@ -14,10 +14,9 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel
 
 from ..errors import BackendUnavailableError, InvalidParameterError
-from ..progress import CancelToken, ProgressFn
+from ..progress import CancelToken, LogFn, ProgressFn
 
 #: Receives one human-readable line at a time (the job log, a CLI's --verbose output).
-LogFn = Callable[[str], None]
 
 #: ISO 639-1 → English name, for messages and menus (the languages the backends commonly offer).
 LANGUAGE_NAMES: dict[str, str] = {
