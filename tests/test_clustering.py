@@ -8,6 +8,10 @@ sizes, with ties (small-integer vectors), exact copies, one and two vectors.
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +27,7 @@ from media_core.diarization.clustering import (
     linear_sum_assignment,
 )
 
+REPO = Path(__file__).resolve().parent.parent
 THRESHOLDS = (0.05, 0.3, 0.6, 0.9, 1.3)
 
 
@@ -180,3 +185,37 @@ def test_assignment_edge_cases():
         linear_sum_assignment(np.array([[np.inf, 1.0], [np.inf, 2.0]]))
     with pytest.raises(ValueError):
         linear_sum_assignment(np.array([[np.nan, 1.0]]))
+
+
+def test_the_diarizer_clusters_and_assigns_without_scipy():
+    """What the app runs, in a process where ``import scipy`` fails, as in the installed app."""
+    script = """
+import sys
+sys.modules["scipy"] = None  # any import of scipy or a submodule now raises ImportError
+import numpy as np
+from media_core.diarization.base import DiarizationOptions
+from media_core.diarization.offline import _assign, _assign_by_overlap, _cluster, _Windows
+
+rng = np.random.default_rng(0)
+centres = rng.normal(size=(3, 192))
+keys = [(c, k) for c in range(0, 40, 2) for k in range(2)]
+embeddings = centres[[(c // 2 + k) % 3 for c, k in keys]] + 0.3 * rng.normal(size=(len(keys), 192))
+embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+activity = np.zeros((40, 589, 3), dtype=np.float32)
+activity[:, :300, 0] = 1
+activity[:, 250:, 1] = 1
+windows = _Windows(starts=np.arange(40) * 2.5, activity=activity, count=activity.sum(axis=-1))
+for options in (DiarizationOptions(), DiarizationOptions(num_speakers=2), DiarizationOptions(max_speakers=1)):
+    labels = _cluster(embeddings, options)
+    assignment = _assign_by_overlap(windows, _assign(windows, keys, embeddings, labels), int(labels.max()) + 1)
+    print(len(set(labels.tolist())), len(assignment))
+assert "scipy" not in [name.split(".")[0] for name in sys.modules if sys.modules[name] is not None]
+"""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = [line.split() for line in proc.stdout.split("\n") if line]
+    assert [int(found) for found, _ in counts] == [3, 2, 1]
+    # Both local speakers of all 40 windows get a global speaker; one-to-one, so only one of them
+    # when there is only one speaker.
+    assert [int(assigned) for _, assigned in counts] == [80, 80, 40]
