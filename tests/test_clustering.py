@@ -110,7 +110,16 @@ def test_tied_heights_give_fewer_clusters_like_fcluster():
         got = cut_to_clusters(tree, count)
         assert np.array_equal(got, want)
         assert len(set(got.tolist())) <= count
-    assert len(set(cut_to_clusters(tree, 3).tolist())) == len(set((fcluster(reference, 3, "maxclust")).tolist()))
+    # Asked for 3, both merges at height 1 happen together: 2 clusters, as fcluster answers.
+    assert cut_to_clusters(tree, 3).tolist() == [0, 0, 1, 1]
+    # Two exact copies each (merged at height 0): 4 asked, 3 given.
+    copies = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 1.0]])
+    tree = average_linkage(cosine_distances(copies))
+    assert (
+        cut_to_clusters(tree, 4).tolist()
+        == (fcluster(linkage(copies, "average", "cosine"), 4, "maxclust") - 1).tolist()
+    )
+    assert len(set(cut_to_clusters(tree, 4).tolist())) == 3
 
 
 def test_one_vector_is_one_cluster():
