@@ -8,8 +8,9 @@ The recipe follows pyannote's speaker-diarization pipeline, run with onnxruntime
 2. Each local speaker of every other window gets a CAM++ embedding from the fbank frames where
    it talks alone (overlapped frames are used only when nothing else is left); the windows in
    between are matched to speakers by how their activity overlaps their neighbours'.
-3. The embeddings are clustered (scipy: cosine, average linkage, a distance threshold or a requested
-   count); within a window two local speakers never get the same global speaker.
+3. The embeddings are clustered (cosine, average linkage, a distance threshold or a requested
+   count; ``clustering`` gives scipy's results in numpy); within a window two local speakers never
+   get the same global speaker.
 4. The windows' frame activities are mapped to global speakers and averaged where windows
    overlap; at each frame the most active speakers are kept, as many as the averaged
    instantaneous speaker count says.
@@ -25,6 +26,7 @@ import numpy as np
 
 from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from .base import Diarization, DiarizationOptions, SpeakerTurn, speaker_label
+from .clustering import average_linkage, cosine_distances, cut_by_distance, cut_to_clusters, linear_sum_assignment
 from .features import HOP, fbank
 from .models_onnx import SEGMENTATION_SAMPLES, sessions
 
@@ -57,7 +59,7 @@ class _Windows:
 
 
 class OfflineDiarizer:
-    """Needs only numpy, scipy, onnxruntime and kaldi-native-fbank at run time (no torch)."""
+    """Needs only numpy, onnxruntime and kaldi-native-fbank at run time (no torch, no scipy)."""
 
     name = "offline"
 
@@ -199,16 +201,11 @@ def _embed(embedder: Embedder, audio: np.ndarray, windows: _Windows, report, tok
 
 def _agglomerate(embeddings: np.ndarray, n_clusters: int | None, threshold: float) -> np.ndarray:
     """Average-linkage clustering on cosine distance: cut at ``threshold``, or into ``n_clusters``."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-
     if len(embeddings) == 1:
         return np.zeros(1, dtype=int)
-    tree = linkage(embeddings.astype(np.float64), method="average", metric="cosine")
-    if n_clusters:
-        labels = fcluster(tree, t=n_clusters, criterion="maxclust")
-    else:
-        labels = fcluster(tree, t=threshold, criterion="distance")
-    return np.asarray(labels, dtype=int) - 1
+    tree = average_linkage(cosine_distances(embeddings), overwrite=True)
+    labels = cut_to_clusters(tree, n_clusters) if n_clusters else cut_by_distance(tree, threshold)
+    return labels.astype(int)
 
 
 def _merge_small(embeddings: np.ndarray, labels: np.ndarray, keep_at_least: int) -> np.ndarray:
@@ -253,8 +250,6 @@ def _cluster(embeddings: np.ndarray, opts: DiarizationOptions) -> np.ndarray:
 
 def _assign(windows: _Windows, keys, embeddings: np.ndarray, labels: np.ndarray) -> dict[tuple[int, int], int]:
     """Local speaker → global speaker, one-to-one within a window (Hungarian on centroid similarity)."""
-    from scipy.optimize import linear_sum_assignment
-
     if not len(labels):
         return {}
     k_total = int(labels.max()) + 1
@@ -284,8 +279,6 @@ def _assign_by_overlap(
 ) -> dict[tuple[int, int], int]:
     """Windows without embeddings take, for each local speaker, the global speaker whose activity
     (from the embedded windows around them) it overlaps most; one-to-one within the window."""
-    from scipy.optimize import linear_sum_assignment
-
     n_frames = windows.activity.shape[1]
     embedded = {c for c, _ in assignment}
     total_frames = _frame_offset(windows.starts[-1]) + n_frames
