@@ -281,6 +281,31 @@ def diarization_models() -> Path:
     return out
 
 
+@functools.cache
+def mediapipe_wheel() -> Path:
+    """The mediapipe 0.10.14 wheel (Apache-2.0): it carries BlazeFace as TFLite. Never installed."""
+    dest = asset_dir() / "dists" / "mediapipe__0.10.14"
+    wheels = sorted(dest.glob("mediapipe-0.10.14-*.whl")) if dest.exists() else []
+    if not wheels:
+        dest.mkdir(parents=True, exist_ok=True)
+        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "mediapipe==0.10.14", "-d", str(dest)])
+        wheels = sorted(dest.glob("mediapipe-0.10.14-*.whl"))
+    if not wheels:
+        raise AssetUnavailable("pip download mediapipe==0.10.14 produced no wheel")
+    return wheels[0]
+
+
+@functools.cache
+def face_model() -> Path:
+    """Folder with the BlazeFace ONNX file, built by ``packaging/export_face_onnx.py`` exactly as users get it."""
+    out = asset_dir() / "face-onnx"
+    if (out / "blazeface-full-range.onnx").is_file():
+        return out
+    script = REPO / "packaging" / "export_face_onnx.py"
+    _run([sys.executable, str(script), "--wheel", str(mediapipe_wheel()), "--out", str(out)])
+    return out
+
+
 # --- footage -----------------------------------------------------------------------------
 
 
