@@ -49,11 +49,11 @@ def test_onnx_model_computes_what_the_tflite_original_computes(detector):
     interpreter = Interpreter(model_content=tflite)
     interpreter.allocate_tensors()
     photo = _image(assets.astronaut_png())
-    x = detector._input(photo, 0, 0, photo.shape[0])[None]
+    x = detector.network_input(photo, 0, 0, photo.shape[0])[None]
     interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
     interpreter.invoke()
     want = [interpreter.get_tensor(o["index"]) for o in interpreter.get_output_details()]
-    got = detector._session.run(None, {"input": x})
+    got = detector.session.run(None, {"input": x})
     for w, g in zip(want, got, strict=True):
         assert w.shape == g.shape
         assert np.abs(w - g).max() < 1e-3

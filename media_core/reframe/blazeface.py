@@ -148,7 +148,7 @@ class BlazeFaceDetector:
         self.min_score = min_score
         with _lock:
             # One thread: the analysis runs beside a render and the UI.
-            self._session = _session(str(path), threads)
+            self.session = _session(str(path), threads)
 
     def detect(self, image: np.ndarray) -> list[Box]:
         """Faces in one 8-bit RGB (H x W x 3) or grayscale (H x W) frame, in its pixels."""
@@ -158,8 +158,8 @@ class BlazeFaceDetector:
         views = [(x, y, side, False) for x, y, side in tiles(width, height)]
         if len(views) > 1:
             views.append((0, 0, max(width, height), True))
-        batch = np.stack([self._input(image, x, y, side) for x, y, side, _ in views])
-        regressors, logits = self._session.run(None, {"input": batch})
+        batch = np.stack([self.network_input(image, x, y, side) for x, y, side, _ in views])
+        regressors, logits = self.session.run(None, {"input": batch})
         found_boxes, found_scores = [], []
         for (x, y, side, whole), reg, logit in zip(views, regressors, logits, strict=True):
             boxes, scores = decode(reg, logit, self.min_score)
@@ -177,7 +177,7 @@ class BlazeFaceDetector:
         ]
 
     @staticmethod
-    def _input(image: np.ndarray, x: int, y: int, side: int) -> np.ndarray:
+    def network_input(image: np.ndarray, x: int, y: int, side: int) -> np.ndarray:
         """The window (x, y, side) as the network's input: RGB in [-1, 1], zero-padded past the frame's edge."""
         window = image[y : y + side, x : x + side]
         h, w = window.shape[:2]
