@@ -4,7 +4,7 @@ Input: the astronaut pan and the two-faces shot (tests/assets.py), alternated th
 times, scaled to 1920x1080 (about 45 s, five shot changes), with real speech.
 
 Prints, in one run:
-  * face analysis time (PyAV decode + Haar detection on 4 frames/s), and its real-time factor
+  * face analysis time (PyAV decode + BlazeFace detection on 4 frames/s), and its real-time factor
   * face-tracked one-pass render / today's fixed-crop one-pass render   (target <= 1.3)
     at the source height (1080) and at the usual shorts height (1920)
 The analysis is made once and handed to the render as a plan, so the render ratio

@@ -50,6 +50,17 @@ else
       PYTHONPATH="$ROOT" "$PY" packaging/export_diarization_onnx.py --out "$DIAR"
     fi
   fi
+  # The face detector (2 MB of ONNX converted from the mediapipe wheel's BlazeFace; never
+  # committed): copy the one setup.sh built, else convert it (needs the packaging extra).
+  FACES=resources/models/faces
+  if [ ! -f "$FACES/blazeface-full-range.onnx" ]; then
+    BUILT=$("$PY" -c 'from media_core.reframe.blazeface import default_model_dir; print(default_model_dir())')
+    if [ -f "$BUILT/blazeface-full-range.onnx" ]; then
+      cp "$BUILT/blazeface-full-range.onnx" "$FACES/"
+    else
+      PYTHONPATH="$ROOT" "$PY" packaging/export_face_onnx.py --out "$FACES"
+    fi
+  fi
   echo "== Reframe $VERSION: PyInstaller one-folder app"
   # The checkout goes first on the path, whatever else the environment has installed.
   PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m PyInstaller --noconfirm --log-level WARN \

@@ -281,6 +281,31 @@ def diarization_models() -> Path:
     return out
 
 
+@functools.cache
+def mediapipe_wheel() -> Path:
+    """The mediapipe 0.10.14 wheel (Apache-2.0): it carries BlazeFace as TFLite. Never installed."""
+    dest = asset_dir() / "dists" / "mediapipe__0.10.14"
+    wheels = sorted(dest.glob("mediapipe-0.10.14-*.whl")) if dest.exists() else []
+    if not wheels:
+        dest.mkdir(parents=True, exist_ok=True)
+        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "mediapipe==0.10.14", "-d", str(dest)])
+        wheels = sorted(dest.glob("mediapipe-0.10.14-*.whl"))
+    if not wheels:
+        raise AssetUnavailable("pip download mediapipe==0.10.14 produced no wheel")
+    return wheels[0]
+
+
+@functools.cache
+def face_model() -> Path:
+    """Folder with the BlazeFace ONNX file, built by ``packaging/export_face_onnx.py`` exactly as users get it."""
+    out = asset_dir() / "face-onnx"
+    if (out / "blazeface-full-range.onnx").is_file():
+        return out
+    script = REPO / "packaging" / "export_face_onnx.py"
+    _run([sys.executable, str(script), "--wheel", str(mediapipe_wheel()), "--out", str(out)])
+    return out
+
+
 # --- footage -----------------------------------------------------------------------------
 
 
@@ -720,11 +745,11 @@ def astronaut_png() -> Path:
     """scikit-image's astronaut photo (Eileen Collins, NASA, public domain)."""
     out = asset_dir() / "faces" / "astronaut.png"
     if not out.exists():
-        import cv2
+        from PIL import Image
         from skimage import data
 
         out.parent.mkdir(parents=True, exist_ok=True)
-        cv2.imwrite(str(out), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+        Image.fromarray(data.astronaut()).save(out)
     return out
 
 
@@ -766,29 +791,37 @@ def _still_video(image: Path, out: Path, seconds: float, vf: str) -> Path:
 
 
 def _canvas(width: int, height: int, photos: list[tuple[Path, tuple[int, int, int, int], tuple[int, int, int]]]):
-    """A canvas with ``photos`` (path, source crop x/y/w/h, placed at x/y with size) over a blurred copy."""
-    import cv2
-    import numpy as np
+    """A canvas with ``photos`` (path, source crop x/y/w/h, placed at x/y with size) over a blurred copy.
 
-    first = cv2.imread(str(photos[0][0]))
-    canvas = cv2.GaussianBlur(cv2.resize(first, (width, height)), (0, 0), 40)
+    RGB, 8-bit (H x W x 3)."""
+    import numpy as np
+    from PIL import Image
+    from scipy.ndimage import gaussian_filter
+
+    first = Image.open(photos[0][0]).convert("RGB").resize((width, height), Image.Resampling.BILINEAR)
+    canvas = gaussian_filter(np.asarray(first, dtype=np.float32), sigma=(40, 40, 0), mode="mirror")
+    canvas = np.clip(canvas + 0.5, 0, 255).astype(np.uint8)
     for path, (sx, sy, sw, sh), (x, y, size) in photos:
-        img = cv2.imread(str(path))[sy : sy + sh, sx : sx + sw]
-        canvas[y : y + size, x : x + size] = cv2.resize(img, (size, size), interpolation=cv2.INTER_CUBIC)
+        img = Image.open(path).convert("RGB").crop((sx, sy, sx + sw, sy + sh))
+        canvas[y : y + size, x : x + size] = np.asarray(img.resize((size, size), Image.Resampling.BICUBIC))
     return np.ascontiguousarray(canvas)
+
+
+def _save_png(canvas, path: Path) -> None:
+    from PIL import Image
+
+    Image.fromarray(canvas).save(path)
 
 
 @functools.cache
 def face_pan_video() -> Path:
     """A slow pan over the astronaut photo, 1280x720, 9 s: face position known at every frame."""
-    import cv2
-
     out = asset_dir() / "faces" / "astronaut_pan.mp4"
     if out.exists():
         return out
     canvas = _canvas(*PAN_CANVAS, [(astronaut_png(), (0, 0, 512, 512), (PAN_PHOTO_X, 0, 720))])
     png = out.with_suffix(".png")
-    cv2.imwrite(str(png), canvas)
+    _save_png(canvas, png)
     x = "122+780*(1-cos(PI*min(t,8)/8))/2"
     return _still_video(png, out, PAN_SECONDS, f"crop=w=1280:h=720:x='{x}':y=0:exact=1")
 
@@ -800,8 +833,6 @@ TWO_FACES = ((20 + ASTRONAUT_FACE[0] * 600 / 512, 60 + ASTRONAUT_FACE[1] * 600 /
 @functools.cache
 def two_faces_video() -> Path:
     """Two real faces side by side (astronaut left, Messi right), 1280x720, 6 s."""
-    import cv2
-
     out = asset_dir() / "faces" / "two_faces.mp4"
     if out.exists():
         return out
@@ -812,5 +843,5 @@ def two_faces_video() -> Path:
         [(astronaut_png(), (0, 0, 512, 512), (20, 60, 600)), (messi_jpg(), (mx, my, 160, 160), (660, 60, 600))],
     )
     png = out.with_suffix(".png")
-    cv2.imwrite(str(png), canvas)
+    _save_png(canvas, png)
     return _still_video(png, out, 6.0, "null")

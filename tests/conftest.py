@@ -20,6 +20,8 @@ def _isolated_dirs(tmp_path_factory):
     root = tmp_path_factory.mktemp("reframe-home")
     for var, sub in (("REFRAME_DATA_DIR", "data"), ("REFRAME_CONFIG_DIR", "config"), ("REFRAME_CACHE_DIR", "cache")):
         os.environ[var] = str(root / sub)
+    # The face detector every "follow faces" path uses, built once from the mediapipe wheel.
+    os.environ["REFRAME_FACE_MODELS"] = str(_asset(assets.face_model))
     yield root
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from media_core.progress import CancelToken
-from media_core.reframe import FollowOptions, HaarFaceDetector, SpeakerHint, analyze, plan_faces
+from media_core.reframe import BlazeFaceDetector, FollowOptions, SpeakerHint, analyze, plan_faces
 from media_core.reframe.analyze import DETECT_HEIGHT
 from media_core.reframe.path import jerk
 from media_core.reframe.sample import iter_frames
@@ -54,16 +54,16 @@ def test_pan_face_stays_centred_and_camera_is_steadier_than_raw_detections(pan_a
 
     # A camera that follows the raw detections: the crop centred on the face the detector
     # finds in every frame (what a naive face-follow does), clamped to the frame like ours.
-    detector = HaarFaceDetector()
+    detector = BlazeFaceDetector()
     raw = []
     frames = iter_frames(
         assets.face_pan_video(), [(0.0, None)], sample_fps=assets.PAN_FPS, det_height=DETECT_HEIGHT, rotation=0,
-        cancel=CancelToken(),
+        cancel=CancelToken(), rgb_height=detector.frame_height,
     )  # fmt: skip
     for frame in frames:
-        assert frame.gray is not None
-        face = max(detector.detect(frame.gray), key=lambda b: b.w)
-        cx = (face.x + face.w / 2) * 720 / frame.gray.shape[0]
+        assert frame.rgb is not None
+        face = max(detector.detect(frame.rgb), key=lambda b: b.w)
+        cx = (face.x + face.w / 2) * 720 / frame.rgb.shape[0]
         raw.append(min(1280 - path.width / 2, max(path.width / 2, cx)))
     assert len(raw) == len(smooth)
     ratio = jerk(raw) / max(jerk(smooth), 1e-9)
@@ -71,9 +71,10 @@ def test_pan_face_stays_centred_and_camera_is_steadier_than_raw_detections(pan_a
     assert ratio >= 5.0, f"jerk only {ratio:.1f}x lower than following raw detections"
 
 
-def _decode(path: Path) -> list[tuple[float, np.ndarray]]:
+def _decode(path: Path, fmt: str = "gray") -> list[tuple[float, np.ndarray]]:
+    """Decoded frames: gray to compare pixels, "rgb24" for the face detector (trained on colour)."""
     with av.open(str(path)) as c:
-        return [(f.time, f.to_ndarray(format="gray")) for f in c.decode(video=0)]
+        return [(f.time, f.to_ndarray(format=fmt)) for f in c.decode(video=0)]
 
 
 def test_pan_render_keeps_the_face_centred_in_one_ffmpeg_pass(tmp_path):
@@ -88,12 +89,12 @@ def test_pan_render_keeps_the_face_centred_in_one_ffmpeg_pass(tmp_path):
     )
     assert (result.width, result.height) == OUT
     assert "clip(t-" in " ".join(result.command)  # the moving crop is inside the one command
-    detector = HaarFaceDetector()
-    frames = _decode(out)
+    detector = BlazeFaceDetector()
+    frames = _decode(out, "rgb24")
     assert abs(len(frames) - assets.PAN_SECONDS * assets.PAN_FPS) <= 2
     checked = 0
-    for t, gray in frames[::10]:
-        faces = detector.detect(gray)
+    for t, rgb in frames[::10]:
+        faces = detector.detect(rgb)
         assert faces, f"no face in the rendered frame at {t:.2f}s"
         face = max(faces, key=lambda b: b.w)
         offset = abs(face.x + face.w / 2 - OUT[0] / 2) / OUT[0]
@@ -119,10 +120,10 @@ def test_two_people_get_the_split_layout_each_face_in_its_half(two_analysis, tmp
             encoder=EncoderSettings(codec="libx264", preset="ultrafast"),
         )
     )
-    detector = HaarFaceDetector()
-    for t, gray in _decode(out)[::30]:
-        h = gray.shape[0]
-        for half, name in ((gray[: h // 2], "top"), (gray[h // 2 :], "bottom")):
+    detector = BlazeFaceDetector()
+    for t, rgb in _decode(out, "rgb24")[::30]:
+        h = rgb.shape[0]
+        for half, name in ((rgb[: h // 2], "top"), (rgb[h // 2 :], "bottom")):
             faces = detector.detect(np.ascontiguousarray(half))
             assert faces, f"no face in the {name} half at {t:.2f}s"
             f = max(faces, key=lambda b: b.w)
@@ -214,13 +215,13 @@ def test_shorts_clip_with_silences_cut_follows_faces_across_the_joins(tmp_path):
         height=640,
         follow=FollowOptions(),
     )
-    frames = _decode(out)
+    frames = _decode(out, "rgb24")
     assert abs(len(frames) - 5.0 * assets.PAN_FPS) <= 2
-    detector = HaarFaceDetector()
-    for t, gray in frames[::12]:
-        face = max(detector.detect(gray), key=lambda b: b.w)
+    detector = BlazeFaceDetector()
+    for t, rgb in frames[::12]:
+        face = max(detector.detect(rgb), key=lambda b: b.w)
         source_t = t if t < 2.5 else t + 2.5
-        assert abs(face.x + face.w / 2 - gray.shape[1] / 2) <= 0.12 * gray.shape[1], (t, source_t)
+        assert abs(face.x + face.w / 2 - rgb.shape[1] / 2) <= 0.12 * rgb.shape[1], (t, source_t)
 
 
 def test_reframe_job_and_shorts_cli_take_the_face_options(tmp_path):
@@ -248,11 +249,11 @@ def test_reframe_job_and_shorts_cli_take_the_face_options(tmp_path):
     finally:
         manager.shutdown()
     assert job.status == "succeeded", (job.error_code, job.error_message, job.error_detail)
-    frames = _decode(Path(params["out"]))
-    gray = frames[len(frames) // 2][1]
-    assert gray.shape == (640, 360)
-    detector = HaarFaceDetector()
-    assert detector.detect(np.ascontiguousarray(gray[:320])) and detector.detect(np.ascontiguousarray(gray[320:]))
+    frames = _decode(Path(params["out"]), "rgb24")
+    rgb = frames[len(frames) // 2][1]
+    assert rgb.shape[:2] == (640, 360)
+    detector = BlazeFaceDetector()
+    assert detector.detect(np.ascontiguousarray(rgb[:320])) and detector.detect(np.ascontiguousarray(rgb[320:]))
 
 
 def test_speaker_turns_move_onto_the_clip_timeline():
@@ -333,10 +334,10 @@ def test_a_stream_that_does_not_start_at_zero_is_followed_on_ffmpegs_timeline(tm
             encoder=EncoderSettings(codec="libx264", preset="ultrafast"),
         )
     )
-    detector = HaarFaceDetector()
-    frames = _decode(out)
+    detector = BlazeFaceDetector()
+    frames = _decode(out, "rgb24")
     assert abs(len(frames) - 4.0 * assets.PAN_FPS) <= 2
-    for t, gray in frames[::10]:
-        face = max(detector.detect(gray), key=lambda b: b.w)
+    for t, rgb in frames[::10]:
+        face = max(detector.detect(rgb), key=lambda b: b.w)
         offset = abs(face.x + face.w / 2 - OUT[0] / 2) / OUT[0]
         assert offset <= 0.12, f"face {offset:.1%} of the width off centre at {t:.2f}s of the cut"

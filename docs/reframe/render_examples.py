@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 import av
-import cv2
 import numpy as np
+from PIL import Image, ImageDraw
 
 from media_core.reframe import FollowOptions, analyze, plan_faces
 from media_core.render import EncoderSettings, Reframe, RenderPlan, execute
@@ -25,7 +25,7 @@ from media_core.render.geometry import target_size
 from tests import assets
 
 HERE = Path(__file__).resolve().parent
-COLOURS = ((0, 204, 255), (255, 199, 53))  # BGR: amber, sky blue
+COLOURS = ((255, 204, 0), (53, 199, 255))  # RGB: amber, sky blue
 
 
 def three_people(folder: Path) -> Path:
@@ -42,7 +42,7 @@ def three_people(folder: Path) -> Path:
     )
     canvas[180:580, 860:1260] = canvas[180:580, 860:1260][:, ::-1]  # mirrored: a third person facing in
     png = folder / "three.png"
-    cv2.imwrite(str(png), canvas)
+    assets._save_png(canvas, png)
     return assets._still_video(png, out, 3.0, "null")
 
 
@@ -50,7 +50,7 @@ def frame_at(video: Path, t: float) -> np.ndarray:
     with av.open(str(video)) as c:
         for f in c.decode(video=0):
             if f.time >= t:
-                return f.to_ndarray(format="bgr24")
+                return f.to_ndarray(format="rgb24")
     raise RuntimeError(f"no frame at {t}")
 
 
@@ -67,16 +67,16 @@ def picture(video: Path, t: float, name: str, work: Path) -> None:
             encoder=EncoderSettings(codec="libx264", preset="veryfast", crf=18),
         )
     )
-    source = frame_at(video, t)
+    source = Image.fromarray(frame_at(video, t))
+    draw = ImageDraw.Draw(source)
     for i, (x, y, w, h) in enumerate(plan.crop_boxes_at(t, out_w / out_h)):
-        cv2.rectangle(source, (int(x), int(y)), (int(x + w), int(y + h)), COLOURS[i % 2], 6)
-    out = frame_at(rendered, t)
-    scale = source.shape[0] / out.shape[0]
-    out = cv2.resize(out, (int(out.shape[1] * scale), source.shape[0]), interpolation=cv2.INTER_AREA)
-    gap = np.full((source.shape[0], 24, 3), 32, np.uint8)
-    both = np.hstack([source, gap, out])
-    small = cv2.resize(both, (both.shape[1] * 2 // 3, both.shape[0] * 2 // 3), interpolation=cv2.INTER_AREA)
-    cv2.imwrite(str(HERE / f"{name}.png"), small)
+        draw.rectangle((int(x), int(y), int(x + w), int(y + h)), outline=COLOURS[i % 2], width=6)
+    out = Image.fromarray(frame_at(rendered, t))
+    out = out.resize((round(out.width * source.height / out.height), source.height), Image.Resampling.BOX)
+    gap = np.full((source.height, 24, 3), 32, np.uint8)
+    both = Image.fromarray(np.hstack([np.asarray(source), gap, np.asarray(out)]))
+    small = both.resize((both.width * 2 // 3, both.height * 2 // 3), Image.Resampling.BOX)
+    small.save(HERE / f"{name}.png")
     print(name, plan.layout_at(t).layout, "->", HERE / f"{name}.png")
 
 

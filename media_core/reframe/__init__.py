@@ -5,7 +5,8 @@
 """
 
 from .analyze import analyze, follow_faces
-from .detect import Box, FaceDetector, HaarFaceDetector, default_detector
+from .blazeface import BlazeFaceDetector
+from .detect import Box, FaceDetector, default_detector
 from .graph import face_chains
 from .models import (
     CropPath,
@@ -22,6 +23,7 @@ from .models import (
 from .planner import plan_faces
 
 __all__ = [
+    "BlazeFaceDetector",
     "Box",
     "CropPath",
     "Detection",
@@ -30,7 +32,6 @@ __all__ = [
     "FacePlan",
     "FaceTrack",
     "FollowOptions",
-    "HaarFaceDetector",
     "Layout",
     "LayoutChoice",
     "Segment",

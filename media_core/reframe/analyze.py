@@ -19,6 +19,7 @@ from ..progress import CancelToken, ProgressFn, as_progress, as_token
 from .detect import FaceDetector, default_detector
 from .models import Detection, FaceAnalysis, FacePlan, FollowOptions
 from .planner import plan_faces
+from .resize import area_resize
 from .sample import iter_frames
 from .scenes import CutDetector
 from .track import Tracker
@@ -64,21 +65,22 @@ def analyze(
         det_height=DETECT_HEIGHT,
         rotation=info.video.rotation % 360,
         cancel=token,
+        rgb_height=detector.frame_height,
     ):
         t_end = frame.t
         if cuts.push(frame.t, frame.tiny, forced=frame.range_index != prev_range):
             tracker.new_scene()
         prev_range = frame.range_index
-        if frame.gray is None:
+        if frame.gray is None or frame.rgb is None:
             continue
         sample_times.append(frame.t)
-        scale = src_h / frame.gray.shape[0]
+        scale = src_h / frame.rgb.shape[0]
         found = [
             Detection(t=frame.t, x=b.x * scale, y=b.y * scale, w=b.w * scale, h=b.h * scale, score=b.score)
-            for b in detector.detect(frame.gray)
+            for b in detector.detect(frame.rgb)
         ]
         for track_id, det in tracker.push(frame.t, found):
-            patch = _mouth_patch(frame.gray, det, scale)
+            patch = _mouth_patch(frame.gray, det, src_h / frame.gray.shape[0])
             prev = last_mouth.get(track_id)
             mouth.setdefault(track_id, []).append(float(np.abs(patch - prev).mean()) if prev is not None else 0.0)
             last_mouth[track_id] = patch
@@ -103,12 +105,10 @@ def analyze(
 
 def _mouth_patch(gray: np.ndarray, det: Detection, scale: float) -> np.ndarray:
     """The lower part of the face box, downsized: its change between samples is mouth motion."""
-    import cv2
-
     x0, x1 = int((det.x + det.w * 0.25) / scale), int((det.x + det.w * 0.75) / scale)
     y0, y1 = int((det.y + det.h * 0.65) / scale), int((det.y + det.h * 0.95) / scale)
     crop = gray[max(0, y0) : max(y0 + 1, y1), max(0, x0) : max(x0 + 1, x1)]
-    patch = cv2.resize(crop, _MOUTH, interpolation=cv2.INTER_AREA).astype(np.float32)
+    patch = area_resize(crop, *_MOUTH)
     # Brightness changes are not speech: compare shapes, not levels.
     return patch - patch.mean()
 

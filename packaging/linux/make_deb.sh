@@ -24,6 +24,7 @@ install -m 644 resources/icons/reframe.png "$STAGE/usr/share/icons/hicolor/512x5
 cat > "$STAGE/usr/share/doc/reframe/copyright" <<'COPY'
 Reframe is free software: GPL-3.0-or-later (/usr/share/common-licenses/GPL-3).
 Bundled fonts keep their own licences: /opt/reframe/_internal/resources/fonts/README.md.
+The face detector (MediaPipe BlazeFace, Apache-2.0): /opt/reframe/_internal/resources/models/faces/README.md.
 COPY
 
 # Depends: the system libraries the bundle links to but does not carry, found the way the
