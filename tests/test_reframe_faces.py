@@ -227,12 +227,12 @@ def test_shorts_clip_with_silences_cut_follows_faces_across_the_joins(tmp_path):
 def test_reframe_job_and_shorts_cli_take_the_face_options(tmp_path):
     import argparse
 
-    from media_core.cli.shorts import _add_arguments
+    from media_core.cli.shorts import register
     from media_core.jobs import JobManager, JobStore
 
     parser = argparse.ArgumentParser()
-    _add_arguments(parser)
-    args = parser.parse_args(["in.mp4", "--follow-faces", "--no-split", "--layout", "single"])
+    register(parser.add_subparsers())
+    args = parser.parse_args(["shorts", "in.mp4", "--follow-faces", "--no-split", "--layout", "single"])
     assert (args.follow_faces, args.no_split, args.layout) == (True, True, "single")
 
     manager = JobManager(JobStore(tmp_path / "jobs.sqlite3"))

@@ -20,15 +20,15 @@ def register(subparsers) -> argparse.ArgumentParser:
         description="Transcribe once, pick the best self-contained moments (explainable score), "
         "render each as a captioned short, and export manifest/CSV/EDL/FCPXML.",
     )
-    _add_arguments(parser)
+    parser.add_argument(
+        "video", metavar="VIDEO", nargs="+", help="video file(s), folders or globs; several run as one batch"
+    )
+    _add_options(parser)
     parser.set_defaults(func=run)
     return parser
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "video", metavar="VIDEO", nargs="+", help="video file(s), folders or globs; several run as one batch"
-    )
+def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", "--num-clips", type=int, default=3)
     parser.add_argument("--min", dest="min_duration", type=float, default=20.0, help="shortest clip, seconds")
     parser.add_argument("--max", dest="max_duration", type=float, default=60.0, help="longest clip, seconds")

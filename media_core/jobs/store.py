@@ -89,12 +89,11 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-def _m1_initial(db: sqlite3.Connection) -> None:
+def _jobs_v1_columns(table: str) -> str:
+    """The columns of version 1's ``jobs`` table, referencing ``table``; version 3 rebuilds
+    the table from these plus what versions 2 and 3 add."""
     statuses = ", ".join(f"'{s}'" for s in STATUSES)
-    _run_script(
-        db,
-        f"""
-        CREATE TABLE jobs (
+    return f"""
             id            TEXT PRIMARY KEY,
             type          TEXT NOT NULL,
             params        TEXT NOT NULL DEFAULT '{{}}',
@@ -113,17 +112,17 @@ def _m1_initial(db: sqlite3.Connection) -> None:
             error_detail  TEXT,
             attempts      INTEGER NOT NULL DEFAULT 0,
             max_attempts  INTEGER NOT NULL DEFAULT 3,
-            retry_of      TEXT REFERENCES jobs(id) ON DELETE SET NULL,
-            parent_id     TEXT REFERENCES jobs(id) ON DELETE SET NULL,
+            retry_of      TEXT REFERENCES {table}(id) ON DELETE SET NULL,
+            parent_id     TEXT REFERENCES {table}(id) ON DELETE SET NULL,
             owner         TEXT,
-            result        TEXT NOT NULL DEFAULT '{{}}'
-        );
-        CREATE INDEX jobs_created ON jobs(created_at);
-        CREATE INDEX jobs_status_created ON jobs(status, created_at);
-        CREATE INDEX jobs_type_created ON jobs(type, created_at);
-        CREATE TABLE assets (
+            result        TEXT NOT NULL DEFAULT '{{}}'"""
+
+
+def _assets_table(name: str, jobs_table: str) -> str:
+    return f"""
+        CREATE TABLE {name} (
             id         INTEGER PRIMARY KEY AUTOINCREMENT,
-            job_id     TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            job_id     TEXT NOT NULL REFERENCES {jobs_table}(id) ON DELETE CASCADE,
             role       TEXT NOT NULL CHECK (role IN ('input', 'output')),
             kind       TEXT NOT NULL DEFAULT '',
             path       TEXT NOT NULL,
@@ -131,7 +130,20 @@ def _m1_initial(db: sqlite3.Connection) -> None:
             mtime      REAL,
             sha256     TEXT,
             created_at REAL NOT NULL
+        );"""
+
+
+def _m1_initial(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        f"""
+        CREATE TABLE jobs (
+            {_jobs_v1_columns("jobs")}
         );
+        CREATE INDEX jobs_created ON jobs(created_at);
+        CREATE INDEX jobs_status_created ON jobs(status, created_at);
+        CREATE INDEX jobs_type_created ON jobs(type, created_at);
+        {_assets_table("assets", "jobs")}
         CREATE INDEX assets_job ON assets(job_id);
     """,
     )
@@ -149,7 +161,6 @@ def _m3_batches_and_pause(db: sqlite3.Connection) -> None:
     SQLite cannot change a CHECK constraint in place, so ``jobs`` is rebuilt (and ``assets``
     with it: dropping the old ``jobs`` with foreign keys on would cascade-delete its assets).
     The new tables reference ``jobs_new``; renaming it rewrites those references to ``jobs``."""
-    statuses = ", ".join(f"'{s}'" for s in STATUSES)
     _run_script(
         db,
         f"""
@@ -159,28 +170,7 @@ def _m3_batches_and_pause(db: sqlite3.Connection) -> None:
             created_at REAL NOT NULL
         );
         CREATE TABLE jobs_new (
-            id            TEXT PRIMARY KEY,
-            type          TEXT NOT NULL,
-            params        TEXT NOT NULL DEFAULT '{{}}',
-            status        TEXT NOT NULL CHECK (status IN ({statuses})),
-            progress      REAL NOT NULL DEFAULT 0,
-            stage         TEXT NOT NULL DEFAULT '',
-            title         TEXT NOT NULL DEFAULT '',
-            priority      INTEGER NOT NULL DEFAULT 0,
-            heavy         INTEGER NOT NULL DEFAULT 0,
-            created_at    REAL NOT NULL,
-            started_at    REAL,
-            finished_at   REAL,
-            not_before    REAL,
-            error_code    TEXT,
-            error_message TEXT,
-            error_detail  TEXT,
-            attempts      INTEGER NOT NULL DEFAULT 0,
-            max_attempts  INTEGER NOT NULL DEFAULT 3,
-            retry_of      TEXT REFERENCES jobs_new(id) ON DELETE SET NULL,
-            parent_id     TEXT REFERENCES jobs_new(id) ON DELETE SET NULL,
-            owner         TEXT,
-            result        TEXT NOT NULL DEFAULT '{{}}',
+            {_jobs_v1_columns("jobs_new")},
             remote_url    TEXT,
             remote_id     TEXT,
             batch_id      TEXT REFERENCES batches(id) ON DELETE SET NULL,
@@ -192,17 +182,7 @@ def _m3_batches_and_pause(db: sqlite3.Connection) -> None:
         SELECT id, type, params, status, progress, stage, title, priority, heavy, created_at,
             started_at, finished_at, not_before, error_code, error_message, error_detail, attempts,
             max_attempts, retry_of, parent_id, owner, result, remote_url, remote_id FROM jobs;
-        CREATE TABLE assets_new (
-            id         INTEGER PRIMARY KEY AUTOINCREMENT,
-            job_id     TEXT NOT NULL REFERENCES jobs_new(id) ON DELETE CASCADE,
-            role       TEXT NOT NULL CHECK (role IN ('input', 'output')),
-            kind       TEXT NOT NULL DEFAULT '',
-            path       TEXT NOT NULL,
-            size       INTEGER,
-            mtime      REAL,
-            sha256     TEXT,
-            created_at REAL NOT NULL
-        );
+        {_assets_table("assets_new", "jobs_new")}
         INSERT INTO assets_new SELECT id, job_id, role, kind, path, size, mtime, sha256, created_at FROM assets;
         DROP TABLE assets;
         DROP TABLE jobs;
