@@ -19,8 +19,8 @@ import threading
 import time
 
 from ..errors import BackendUnavailableError, CancelledError, TranslationError
-from ..progress import CancelToken, ProgressFn, as_progress, as_token
-from .base import LogFn, check_batch, join_rows, normalize_lang, split_rows
+from ..progress import CancelToken, Progress
+from .base import LogFn, RowTranslator, normalize_lang
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def _mode_to_pair(mode: str) -> tuple[str, str] | None:
     return APERTIUM_TO_ISO1.get(src, src), APERTIUM_TO_ISO1.get(tgt, tgt)
 
 
-class ApertiumTranslator:
+class ApertiumTranslator(RowTranslator):
     name = "apertium"
 
     def __init__(
@@ -154,19 +154,8 @@ class ApertiumTranslator:
             f'(looked for mode "{wanted}"; installed: {", ".join(self.modes()) or "none"}).'
         )
 
-    def translate_batch(
-        self,
-        texts: list[str],
-        src: str,
-        tgt: str,
-        *,
-        progress: ProgressFn | None = None,
-        cancel: CancelToken | None = None,
-    ) -> list[str]:
-        report = as_progress(progress)
-        token = as_token(cancel)
+    def translate_rows(self, rows: list[str], src: str, tgt: str, report: Progress, token: CancelToken) -> list[str]:
         mode = self.mode_for(src, tgt)
-        rows, shape = split_rows(texts)
         todo = [i for i, t in enumerate(rows) if t.strip()]
         out_rows = ["" for _ in rows]
         if todo:
@@ -190,8 +179,7 @@ class ApertiumTranslator:
                 f"apertium {mode}: {len(chunks)} text(s) in {time.perf_counter() - started:.2f} s"
                 + (f" ({runs} runs)" if runs > 1 else "")
             )
-        report(1.0, "translating")
-        return check_batch(texts, join_rows(out_rows, shape), self.name)
+        return out_rows
 
     def _run(self, mode: str, text: str, token: CancelToken) -> str:
         token.raise_if_cancelled()

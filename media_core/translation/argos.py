@@ -39,9 +39,9 @@ from ..errors import (
     error_from_oserror,
 )
 from ..paths import cache_dir, data_dir
-from ..progress import CancelToken, ProgressFn, as_progress, as_token
+from ..progress import CancelToken, Progress, ProgressFn, as_progress, as_token
 from ..settings import offline_mode
-from .base import LanguagePair, LogFn, check_batch, join_rows, language_name, normalize_lang, split_rows
+from .base import LanguagePair, LogFn, RowTranslator, language_name, normalize_lang
 
 log = logging.getLogger(__name__)
 
@@ -426,7 +426,7 @@ def _load(pkg: ArgosPackage, inter_threads: int, intra_threads: int):
         return translator, sp
 
 
-class ArgosTranslator:
+class ArgosTranslator(RowTranslator):
     name = "argos"
 
     def __init__(
@@ -487,19 +487,9 @@ class ArgosTranslator:
         except BackendUnavailableError:
             return False
 
-    def translate_batch(
-        self,
-        texts: list[str],
-        src: str,
-        tgt: str,
-        *,
-        progress: ProgressFn | None = None,
-        cancel: CancelToken | None = None,
-    ) -> list[str]:
-        report = as_progress(progress)
-        token = as_token(cancel)
+    def translate_rows(self, rows: list[str], src: str, tgt: str, report: Progress, token: CancelToken) -> list[str]:
         chain = self.route(src, tgt)
-        current, shape = split_rows(texts)
+        current = rows
         for step, pkg in enumerate(chain):
             started = time.perf_counter()
             current = self._translate_one_package(
@@ -515,8 +505,7 @@ class ArgosTranslator:
                 )
                 + f"): {sum(1 for t in current if t)} row(s) in {time.perf_counter() - started:.2f} s"
             )
-        report(1.0, "translating")
-        return check_batch(texts, join_rows(current, shape), self.name)
+        return current
 
     def _translate_one_package(self, pkg: ArgosPackage, texts: list[str], report, token: CancelToken) -> list[str]:
         translator, sp = _load(pkg, self.inter_threads, self.intra_threads)

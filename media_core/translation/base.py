@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel
 
 from ..errors import BackendUnavailableError, InvalidParameterError
-from ..progress import CancelToken, LogFn, ProgressFn
+from ..progress import CancelToken, LogFn, Progress, ProgressFn, as_progress, as_token
 
 #: Receives one human-readable line at a time (the job log, a CLI's --verbose output).
 
@@ -110,6 +110,32 @@ class Translator(Protocol):
         ...
 
     def is_available(self) -> bool: ...
+
+
+class RowTranslator:
+    """A backend that translates line by line (Argos, Apertium): every row of every text goes
+    through ``translate_rows`` and the texts are put back together (see :func:`split_rows`)."""
+
+    name: str
+
+    def translate_batch(
+        self,
+        texts: list[str],
+        src: str,
+        tgt: str,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[str]:
+        report = as_progress(progress)
+        rows, shape = split_rows(texts)
+        out = self.translate_rows(rows, src, tgt, report, as_token(cancel))
+        report(1.0, "translating")
+        return check_batch(texts, join_rows(out, shape), self.name)
+
+    def translate_rows(self, rows: list[str], src: str, tgt: str, report: Progress, token: CancelToken) -> list[str]:
+        """One translation per row, same order; empty rows stay empty."""
+        raise NotImplementedError
 
 
 def supports(translator: Translator, src: str, tgt: str) -> bool:
