@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
+from tests import assets
 from tests.update_release import ROOT, ReleaseServer, app_env, generate_key, run_app, sign
 
 pytestmark = pytest.mark.packaging
@@ -53,6 +54,10 @@ def frozen(tmp_path_factory):
     public = generate_key(key)
     src = tmp / "src"
     _checkout_copy(src)
+    # The face detector ships with the app but is built, never committed (build.sh stages it
+    # into resources/ the same way); the spec refuses to build without it.
+    faces = src / "resources" / "models" / "faces"
+    shutil.copy2(assets.face_model() / "blazeface-full-range.onnx", faces / "blazeface-full-range.onnx")
     keys = src / "media_core" / "updates" / "keys.py"
     keys.write_text(re.sub(r"= \(\"[^\"]+\",\)", f'= ("{public}",)', keys.read_text()))
     proc = subprocess.run(
