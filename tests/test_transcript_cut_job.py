@@ -115,7 +115,11 @@ def test_api_may_only_write_into_the_outputs_folder(tmp_path, filler_talk):
 def test_cli_preview_then_render(preview, filler_talk, tmp_path, capsys):
     video, _ = filler_talk
     args = ["tighten", str(video), "--transcript", str(preview.transcript_path), "--extra-fillers", "oh"]
-    assert cli_main([*args, "--preview", "--max-pause", "1.5", "--keep-pause", "0.2"]) == 0
+    # The same pause options as the fixture's plan (CutOptions' defaults, spelled out so the flags
+    # are exercised): the cut count must then match by construction, whatever pauses this take has.
+    defaults = CutOptions()
+    pause_args = ["--max-pause", str(defaults.max_pause), "--keep-pause", str(defaults.keep_pause)]
+    assert cli_main([*args, "--preview", *pause_args]) == 0
     listed = capsys.readouterr().out
     assert "[0]" in listed and "filler" in listed and "pause" in listed
     assert f"{len(preview.plan.removals)} cuts" in listed
