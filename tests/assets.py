@@ -351,7 +351,10 @@ def speech_video() -> Path:
             "0:v:0",
             "-map",
             "1:a:0",
-            "-shortest",
+            # Exactly the speech's length: -shortest stops wherever the muxer's interleaving
+            # happens to be, so its length varied from one build of this asset to the next.
+            "-t",
+            "11.0",
             "-c:v",
             "libx264",
             "-preset",
