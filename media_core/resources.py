@@ -24,3 +24,13 @@ def resources_dir() -> Path:
 
 def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
+
+
+def built_model_dirs(kind: str, override_env: str) -> list[Path]:
+    """Where a model that is built, never committed, is looked for, in order: the folder named
+    by ``override_env``, the user's models folder (setup.sh builds it there), then the bundle's
+    resources (build.sh stages it there)."""
+    from .paths import models_dir
+
+    override = os.environ.get(override_env)
+    return [*([Path(override)] if override else []), models_dir() / kind, resource("models", kind)]

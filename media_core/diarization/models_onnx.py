@@ -10,14 +10,13 @@ diarization`` (installers ship them there).
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
 from ..errors import ModelMissingError
 from ..paths import models_dir
-from ..resources import resource
+from ..resources import built_model_dirs
 
 SEGMENTATION_FILE = "segmentation-3.0.onnx"
 EMBEDDING_FILE = "campplus-192.onnx"
@@ -30,12 +29,7 @@ def default_model_dir() -> Path:
 
 
 def candidate_dirs() -> list[Path]:
-    dirs = []
-    override = os.environ.get("REFRAME_DIARIZATION_MODELS")
-    if override:
-        dirs.append(Path(override))
-    dirs += [default_model_dir(), resource("models", "diarization")]
-    return dirs
+    return built_model_dirs("diarization", "REFRAME_DIARIZATION_MODELS")
 
 
 def find_model_dir() -> Path:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import numpy as np
 
 from ..errors import BackendUnavailableError
 from ..paths import models_dir
-from ..resources import resource
+from ..resources import built_model_dirs
 from .detect import Box
 from .resize import area_resize
 
@@ -43,11 +42,7 @@ def default_model_dir() -> Path:
 
 
 def candidate_dirs() -> list[Path]:
-    dirs = []
-    override = os.environ.get("REFRAME_FACE_MODELS")
-    if override:
-        dirs.append(Path(override))
-    return [*dirs, default_model_dir(), resource("models", "faces")]
+    return built_model_dirs("faces", "REFRAME_FACE_MODELS")
 
 
 def find_model() -> Path:
