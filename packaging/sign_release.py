@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from media_core import __version__
+from media_core.updates import keys
 from media_core.updates.manifest import Asset, Manifest, key_id, public_key_of, sign_manifest
 
 KEY_ENV = "REFRAME_RELEASE_SIGNING_KEY"
@@ -60,6 +61,18 @@ def load_key(key_file: str | None) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text.strip(), validate=True))
     except ValueError as exc:
         sys.exit(f"sign_release: the key is not a base64 raw Ed25519 private key ({exc})")
+
+
+def check_pinned(key: Ed25519PrivateKey) -> None:
+    """Refuse a key whose public half the app does not pin: every installed Reframe would
+    reject its manifest, and the release would be published with updates that never install."""
+    public = base64.b64encode(public_key_of(key)).decode()
+    if public not in keys.PINNED_PUBLIC_KEYS:
+        sys.exit(
+            f"sign_release: key {key_id(public_key_of(key))} (public {public}) is not pinned in "
+            "media_core/updates/keys.py, so installed apps would refuse this manifest. Pin it first "
+            "(--allow-unpinned-key signs anyway, for tests and mirrors with their own build)."
+        )
 
 
 def generate_key(path: Path) -> str:
@@ -114,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="sign another version than this checkout's (tests, mirrors)",
     )
+    parser.add_argument(
+        "--allow-unpinned-key",
+        action="store_true",
+        help="sign with a key this checkout does not pin (tests, mirrors with their own build)",
+    )
     parser.add_argument("--min-version", default="0", help="oldest installed version that may update to this one")
     parser.add_argument("--notes", default="", help="release notes")
     parser.add_argument("--notes-file", help="release notes from a file")
@@ -128,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.version != __version__ and not args.allow_version_mismatch:
         sys.exit(f"sign_release: version {args.version} is not the app's version {__version__} (pyproject.toml)")
     key = load_key(args.key_file)
+    if not args.allow_unpinned_key:
+        check_pinned(key)
     envelope = sign_manifest(build_manifest(args), key)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -79,13 +79,44 @@ def test_the_script_takes_the_key_from_the_environment(tmp_path, signed):
     env = {"REFRAME_RELEASE_SIGNING_KEY": key.read_text(), "PATH": "/usr/bin:/bin"}
     out = tmp_path / "m.json"
     subprocess.run(
-        [sys.executable, str(SIGN), "-o", str(out), str(tmp_path / "Reframe-1.0.0-x64-setup.exe")],
+        [
+            sys.executable,
+            str(SIGN),
+            "--allow-unpinned-key",
+            "-o",
+            str(out),
+            str(tmp_path / "Reframe-1.0.0-x64-setup.exe"),
+        ],
         check=True,
         env=env,
         capture_output=True,
     )
     manifest = verify_manifest(out.read_bytes(), (public,))
     assert manifest.version == __version__ and "windows-x86_64-setup" in manifest.assets
+
+
+def test_the_script_signs_only_with_a_key_the_app_pins(tmp_path):
+    key = tmp_path / "k"
+    public = generate_key(key)
+    (tmp_path / "a.deb").write_bytes(b"x")
+    out = tmp_path / "m.json"
+    refused = subprocess.run(
+        [sys.executable, str(SIGN), "--key-file", str(key), "-o", str(out), str(tmp_path / "a.deb")],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0 and "is not pinned in media_core/updates/keys.py" in refused.stderr
+    assert public in refused.stderr and not out.exists()
+
+    # The same key, once pinned (as the release manager does in keys.py), signs.
+    pin_then_sign = (
+        "import runpy, sys; from media_core.updates import keys; "
+        f"keys.PINNED_PUBLIC_KEYS = ({public!r},); "
+        f"sys.argv = ['sign_release.py', '--key-file', {str(key)!r}, '-o', {str(out)!r}, {str(tmp_path / 'a.deb')!r}]; "
+        f"runpy.run_path({str(SIGN)!r}, run_name='__main__')"
+    )
+    subprocess.run([sys.executable, "-c", pin_then_sign], check=True, capture_output=True, cwd=SIGN.parent.parent)
+    assert verify_manifest(out.read_bytes(), (public,)).assets["linux-x86_64-deb"].size == 1
 
 
 @pytest.mark.parametrize("name", ["../x.tar.gz", "/etc/passwd", "a/b", "a\\b", "C:evil", "..", "x..y", "", ".hidden"])
