@@ -29,9 +29,10 @@ if ! "$PY" -c 'import PyInstaller' 2>/dev/null; then
   echo "build.sh: PyInstaller is missing: $PY -m pip install -e '.[packaging]'" >&2
   exit 2
 fi
-for tool in dpkg-deb readelf strip zstd xz gzip tar; do
+for tool in dpkg-deb readelf strip as ld zstd xz gzip tar; do
   command -v "$tool" >/dev/null || { echo "build.sh: '$tool' is missing (apt-get install dpkg binutils zstd xz-utils)" >&2; exit 2; }
 done
+command -v icupkg >/dev/null || [ -x /usr/sbin/icupkg ] || { echo "build.sh: 'icupkg' is missing (apt-get install icu-devtools)" >&2; exit 2; }
 
 now() { date +%s.%N; }
 T0=$(now)
