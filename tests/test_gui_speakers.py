@@ -25,8 +25,9 @@ def test_label_speakers_list_and_rename(qtbot, monkeypatch):
     tab.model.setCurrentIndex(tab.model.findData("tiny.en"))
     tab.language.setCurrentIndex(tab.language.findData("en"))
     for fmt, box in tab.formats.items():
-        box.setChecked(fmt in ("srt", "json"))
+        box.setChecked(fmt in ("srt", "json", "rttm"))
     assert tab.diarize.enabled.isEnabled() and not tab.diarize.count.isEnabled()
+    assert not tab.formats["rttm"].isEnabled()  # speaker turns need "Label speakers"
     tab.diarize.enabled.setChecked(True)
     tab.diarize.count.setCurrentIndex(tab.diarize.count.findData(2))
     tab.diarize.style.setCurrentIndex(tab.diarize.style.findData("colon"))
@@ -44,6 +45,11 @@ def test_label_speakers_list_and_rename(qtbot, monkeypatch):
     items = [tab.transcript.item(i).text() for i in range(tab.transcript.count())]
     assert all("[Speaker 1]" in text or "[Speaker 2]" in text for text in items)
 
+    rttm = next(Path(p) for p in tab.recent.rows[job_id].output_paths if p.endswith(".rttm"))
+    turns = [line.split() for line in rttm.read_text(encoding="utf-8").splitlines()]
+    assert turns and all(t[0] == "SPEAKER" for t in turns)
+    assert {t[7] for t in turns} == {"Speaker_1", "Speaker_2"}
+
     first = speakers.table.item(0, 0)
     old = first.text()
     first.setText("Diane")
@@ -52,6 +58,7 @@ def test_label_speakers_list_and_rename(qtbot, monkeypatch):
     srt = next(Path(p) for p in tab.recent.rows[job_id].output_paths if p.endswith(".srt"))
     text = srt.read_text(encoding="utf-8")
     assert "Diane: " in text and f"{old}: " not in text
+    assert "Diane" in {line.split()[7] for line in rttm.read_text(encoding="utf-8").splitlines()}
     qtbot.waitUntil(lambda: any("[Diane]" in tab.transcript.item(i).text() for i in range(tab.transcript.count())))
 
 

@@ -76,6 +76,30 @@ def test_captions_tab_submits_its_fields_and_shows_the_result(qtbot, client, set
     assert [tab.transcript.item(i).isHidden() for i in range(2)] == [True, False]
 
 
+def test_captions_tab_offers_rttm_only_with_speakers(qtbot, client, settings, tmp_path):
+    from reframe_desktop.tabs.captions import CaptionsTab
+
+    tab = CaptionsTab(client, settings)
+    qtbot.addWidget(tab)
+    tab.input.set_path(_file(tmp_path, "call.wav"))
+    for fmt, box in tab.formats.items():
+        box.setChecked(fmt == "rttm")
+    assert not tab.formats["rttm"].isEnabled()
+    # Ticked but not offered: speaker turns need "Label speakers", so nothing is chosen yet.
+    assert tab.submit() is None and client.submitted == []
+    assert "at least one output format" in tab.errors.label("formats").text()
+
+    tab.diarize.enabled.setChecked(True)
+    assert tab.formats["rttm"].isEnabled()
+    tab.formats["srt"].setChecked(True)
+    assert tab.submit()
+    job_type, params = client.last()
+    assert job_type == "captions"
+    assert params["formats"] == ["srt", "rttm"] and params["diarize"] is True
+    tab.diarize.enabled.setChecked(False)
+    assert tab.options()["formats"] == ["srt"]
+
+
 def test_captions_tab_shows_a_refused_submit_next_to_the_fields(qtbot, client, settings, tmp_path):
     from reframe_desktop.tabs.captions import CaptionsTab
 

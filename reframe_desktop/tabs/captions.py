@@ -33,7 +33,7 @@ from ..workers import run_in_background
 from .base import BaseTab
 
 BACKENDS = [("faster-whisper", "faster-whisper (CTranslate2)"), ("whisper.cpp", "whisper.cpp (ggml)")]
-FORMATS = ["srt", "vtt", "ass", "txt", "json"]
+FORMATS = ["srt", "vtt", "ass", "txt", "json", "rttm"]
 
 
 class CaptionsTab(BaseTab):
@@ -139,6 +139,10 @@ class CaptionsTab(BaseTab):
         ll.addStretch(1)
         self.translate_to = LanguagePicker(TRANSLATE_TARGETS, self.tr("No translation"))
         self.diarize = SpeakerOptions()
+        # RTTM holds speaker turns only, so it is offered once speakers are labelled.
+        self.formats["rttm"].setToolTip(self.tr("Who speaks when (NIST RTTM), for other tools; needs Label speakers."))
+        self.formats["rttm"].setEnabled(False)
+        self.diarize.enabled.toggled.connect(self.formats["rttm"].setEnabled)
         wrap = self.errors.wrap
         form = QFormLayout()
         form.addRow(self.tr("Input"), wrap("input", self.input))
@@ -188,7 +192,7 @@ class CaptionsTab(BaseTab):
             "language": self.language.currentData(),
             "backend": self.backend.currentData(),
             "model": self.model.currentData(),
-            "formats": [f for f, b in self.formats.items() if b.isChecked()],
+            "formats": self._chosen_formats(),
             "max_chars": self.max_chars.value(),
             "max_lines": self.max_lines.value(),
             "translate_to": self.translate_to.values(),
@@ -199,6 +203,9 @@ class CaptionsTab(BaseTab):
             "max_duration": self.max_duration.value(),
             **self.diarize.options(),
         }
+
+    def _chosen_formats(self) -> list[str]:
+        return [f for f, b in self.formats.items() if b.isChecked() and b.isEnabled()]
 
     def restore_options(self, o: dict) -> None:
         for combo, key in (
@@ -308,7 +315,7 @@ class CaptionsTab(BaseTab):
         problem = self.input.problem(self.tr("Choose a video or audio file, or paste a link, first."))
         if problem:
             return "input", problem
-        if not any(b.isChecked() for b in self.formats.values()):
+        if not self._chosen_formats():
             return "formats", self.tr("Pick at least one output format.")
         return None
 
