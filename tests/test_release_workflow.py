@@ -58,6 +58,29 @@ def test_workflow_builds_each_platform_from_the_pyproject_version():
             assert re.search(r"@v\d+$", step["uses"]), step["uses"]  # a released major, never a branch
 
 
+def test_every_installer_ships_the_speaker_models():
+    """The Linux build would otherwise try to export them without torch and fail, and the
+    Windows and macOS installers would ship without speaker labels."""
+    jobs = workflow()["jobs"]
+    export = jobs["speaker-models"]
+    runs = "\n".join(step.get("run", "") for step in export["steps"])
+    assert "torch==" in runs and "export_diarization_onnx.py --out resources/models/diarization" in runs
+    upload = next(s for s in export["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["if-no-files-found"] == "error"
+    build = jobs["build"]
+    assert build["needs"] == "speaker-models"
+    steps = build["steps"]
+    download = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert steps[download]["with"] == {"name": upload["with"]["name"], "path": "resources/models/diarization"}
+    first_build = next(
+        i for i, s in enumerate(steps) if "pyinstaller" in s.get("run", "") or "build.sh" in s.get("run", "")
+    )
+    assert download < first_build
+    for step in export["steps"]:
+        if "uses" in step:
+            assert re.search(r"@v\d+$", step["uses"]), step["uses"]
+
+
 def test_appimagetool_is_pinned_and_verified():
     script = (ROOT / "packaging" / "linux" / "make_appimage.sh").read_text()
     assert "continuous" not in script
