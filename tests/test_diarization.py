@@ -22,6 +22,7 @@ import pytest
 from media_core.audio import decode_audio
 from media_core.diarization import DiarizationOptions, diarize_file
 from media_core.diarization.base import Diarization
+from media_core.diarization.models_onnx import EMBEDDING_FILE, SEGMENTATION_FILE
 from media_core.diarization.offline import OfflineDiarizer
 from media_core.errors import CancelledError
 from media_core.progress import CancelToken
@@ -103,7 +104,7 @@ def test_networks_load_strictly_and_onnx_matches_torch(models, sample):
     chunks = np.stack([audio[80_000:240_000], audio[160_000:320_000]])[:, None, :]
     with torch.no_grad():
         want_seg = seg(torch.from_numpy(chunks)).numpy()
-    got_seg = ort.InferenceSession(str(models / "segmentation-3.0.f16w.onnx")).run(None, {"waveforms": chunks})[0]
+    got_seg = ort.InferenceSession(str(models / SEGMENTATION_FILE)).run(None, {"waveforms": chunks})[0]
     assert got_seg.shape == (2, 589, 7)
     assert np.abs(np.exp(got_seg) - np.exp(want_seg)).max() < 3e-3
     assert (got_seg.argmax(-1) == want_seg.argmax(-1)).mean() > 0.999
@@ -112,7 +113,7 @@ def test_networks_load_strictly_and_onnx_matches_torch(models, sample):
     feats = (feats - feats.mean(axis=0))[None]
     with torch.no_grad():
         want = cam(torch.from_numpy(feats)).numpy()[0]
-    got = ort.InferenceSession(str(models / "campplus-192.f16w.onnx")).run(None, {"feats": feats})[0][0]
+    got = ort.InferenceSession(str(models / EMBEDDING_FILE)).run(None, {"feats": feats})[0][0]
     assert got.shape == (192,)
     cosine = float(got @ want / np.linalg.norm(got) / np.linalg.norm(want))
     assert cosine > 0.99999
@@ -310,6 +311,6 @@ def test_missing_models_give_one_clear_error(monkeypatch, tmp_path):
     assert str(tmp_path / "nowhere") in err.value.detail
     # A half-built folder (one file) does not count either.
     (tmp_path / "nowhere").mkdir()
-    (tmp_path / "nowhere" / "segmentation-3.0.f16w.onnx").write_bytes(b"x")
+    (tmp_path / "nowhere" / SEGMENTATION_FILE).write_bytes(b"x")
     with pytest.raises(ModelMissingError):
         find_model_dir()

@@ -64,8 +64,8 @@ def make_tarball(root: Path, out_dir: Path, version: str) -> Path:
 
 def sign(key_file: Path, version: str, out: Path, *installers: Path, extra: tuple[str, ...] = ()) -> Path:
     """Run packaging/sign_release.py, the same script the release workflow runs."""
-    cmd = [sys.executable, str(SIGN), "--key-file", str(key_file), "--version", version, "--allow-version-mismatch"]
-    cmd += ["--allow-unpinned-key"]
+    cmd = [sys.executable, str(SIGN), "--key-file", str(key_file), "--version", version]
+    cmd += ["--allow-version-mismatch", "--allow-unpinned-key"]
     cmd += ["--notes", f"What is new in {version}.", "-o", str(out), *extra, *map(str, installers)]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     return out

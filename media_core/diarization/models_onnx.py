@@ -34,10 +34,15 @@ def candidate_dirs() -> list[Path]:
     return built_model_dirs("diarization", "REFRAME_DIARIZATION_MODELS")
 
 
+def has_models(folder: Path) -> bool:
+    """Whether ``folder`` holds both ONNX files (setup.sh, build.sh and the spec ask this too)."""
+    return all((folder / name).is_file() for name in (SEGMENTATION_FILE, EMBEDDING_FILE))
+
+
 def find_model_dir() -> Path:
     """The first folder holding both ONNX files, or one clear error saying how to build them."""
     for folder in candidate_dirs():
-        if (folder / SEGMENTATION_FILE).is_file() and (folder / EMBEDDING_FILE).is_file():
+        if has_models(folder):
             return folder
     looked = ", ".join(str(d) for d in candidate_dirs())
     raise ModelMissingError(

