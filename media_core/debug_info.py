@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-#: Packages whose versions explain most engine behaviour.
-_PACKAGES = (
+#: Packages whose versions explain most engine behaviour; the installers carry their metadata.
+REPORTED_PACKAGES = (
     "PySide6-Essentials",
     "faster-whisper",
     "ctranslate2",
@@ -63,7 +63,7 @@ def _app() -> list[tuple[str, str]]:
         ("Python", f"{platform.python_version()} ({sys.executable})"),
         ("Platform", f"{platform.platform()} ({platform.machine()})"),
     ]
-    for name in _PACKAGES:
+    for name in REPORTED_PACKAGES:
         try:
             rows.append((name, importlib.metadata.version(name)))
         except importlib.metadata.PackageNotFoundError:
@@ -72,6 +72,8 @@ def _app() -> list[tuple[str, str]]:
 
 
 def _ffmpeg() -> list[tuple[str, str]]:
+    import av
+
     from .ffmpeg import ffmpeg_info
 
     info = ffmpeg_info()
@@ -79,6 +81,8 @@ def _ffmpeg() -> list[tuple[str, str]]:
     return [
         ("path", info.path),
         ("version", info.version),
+        # The Linux installers build both from one FFmpeg; elsewhere PyAV brings its own.
+        ("FFmpeg libraries PyAV decodes with", av.ffmpeg_version_info),
         (
             "libass",
             f"yes (filters: {', '.join(sorted(burn))})" if info.has_libass else "NO: burned-in captions will not work",

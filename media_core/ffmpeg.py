@@ -2,8 +2,10 @@
 cancel within a second, and a useful error (command line + stderr tail) on failure.
 
 The binary is, in order: the user's own ffmpeg from the engine settings (or the
-``REFRAME_FFMPEG`` environment variable), then the static build shipped in the
-``imageio-ffmpeg`` wheel (it has libass, libx264 and harfbuzz), then ``ffmpeg`` on PATH.
+``REFRAME_FFMPEG`` environment variable), then the one an installer ships beside the app's
+libraries (Linux: built with PyAV's FFmpeg by packaging/linux/build_ffmpeg.sh), then the
+static build shipped in the ``imageio-ffmpeg`` wheel (it has libass, libx264 and harfbuzz),
+then ``ffmpeg`` on PATH.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -48,6 +51,9 @@ def _locate(configured: str) -> str:
         if found:
             return found
         raise FFmpegNotFoundError(f"The ffmpeg set in the settings was not found: {configured}")
+    bundled = _bundled_ffmpeg()
+    if bundled is not None:
+        return str(bundled)
     try:
         import imageio_ffmpeg
 
@@ -58,6 +64,16 @@ def _locate(configured: str) -> str:
     if found:
         return found
     raise FFmpegNotFoundError("ffmpeg was not found. Reinstall Reframe, or set the path to ffmpeg in Settings.")
+
+
+def _bundled_ffmpeg() -> Path | None:
+    """The ffmpeg a frozen app carries at its top level, next to the FFmpeg libraries that
+    PyAV uses too, so one FFmpeg serves decoding and burn-in."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if not bundle:
+        return None
+    exe = Path(bundle) / ("ffmpeg.exe" if sys.platform == "win32" else "ffmpeg")
+    return exe if exe.is_file() else None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@
 #   build/Reframe.AppDir/                        what the release workflow turns into
 #                                                Reframe-<version>-x86_64.AppImage
 #   dist/build-report.json                       sizes, what each pruning rule removed, timings
+#   build/ffmpeg/                                the one FFmpeg: libraries, ffmpeg and PyAV
+#                                                (packaging/linux/build_ffmpeg.sh; kept between
+#                                                builds, rebuilt when its inputs change)
 #
 # PYTHON picks the interpreter (default: .venv/bin/python, else python3). DEB_COMPRESSION
 # (zstd, default, or xz), ZSTD_LEVEL (12), XZ_LEVEL (6) and GZIP_LEVEL (6) trade build time
@@ -67,6 +70,8 @@ $1"
       PYTHONPATH="$ROOT" "$PY" packaging/export_face_onnx.py --out "$FACES"
     fi
   fi
+  echo "== Reframe $VERSION: one FFmpeg for PyAV and the ffmpeg command"
+  bash packaging/linux/build_ffmpeg.sh "$PY"
   echo "== Reframe $VERSION: PyInstaller one-folder app"
   # The checkout goes first on the path, whatever else the environment has installed.
   PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m PyInstaller --noconfirm --log-level WARN \

@@ -21,6 +21,28 @@ def test_bundled_ffmpeg_has_libass():
     assert "libx264" in info.encoders
 
 
+def test_an_installer_s_own_ffmpeg_comes_before_the_wheel_s(tmp_path, monkeypatch):
+    """A frozen app (sys._MEIPASS) runs the ffmpeg at its top level, built with the FFmpeg
+    its PyAV uses (packaging/linux/build_ffmpeg.sh); without one it keeps the wheel's."""
+    import sys
+
+    from media_core import ffmpeg as runner
+
+    wheel_ffmpeg = runner._locate("")
+    bundle = tmp_path / "bundle with spaces"
+    bundle.mkdir()
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    runner._locate.cache_clear()
+    try:
+        assert runner._locate("") == wheel_ffmpeg
+        runner._locate.cache_clear()
+        (bundle / "ffmpeg").symlink_to(wheel_ffmpeg)
+        assert runner._locate("") == str(bundle / "ffmpeg")
+        assert runner._locate(wheel_ffmpeg) == wheel_ffmpeg  # the user's own choice still wins
+    finally:
+        runner._locate.cache_clear()
+
+
 def test_progress_is_monotonic_and_reaches_one(tmp_path):
     seen: list[float] = []
     out = tmp_path / "out.mp4"

@@ -95,7 +95,9 @@ POLICIES: dict[str, JobPathPolicy] = {
 
 #: ffmpeg output options an API client may pass to ``ffmpeg_transcode`` (option → value pattern).
 SAFE_FFMPEG_OPTIONS: dict[str, re.Pattern[str] | None] = {
-    "-c:v": re.compile(r"libx264|libx265|libvpx-vp9|libaom-av1|mpeg4|copy"),
+    # No libaom-av1: the Linux installer's FFmpeg leaves libaom out (software AV1 at a frame
+    # or two per second is no transcode to offer); every encoder here is in every installer.
+    "-c:v": re.compile(r"libx264|libx265|libvpx-vp9|mpeg4|copy"),
     "-c:a": re.compile(r"aac|libopus|libmp3lame|flac|pcm_s16le|copy"),
     "-preset": re.compile(r"ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow"),
     "-crf": re.compile(r"\d{1,2}"),

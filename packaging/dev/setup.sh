@@ -3,6 +3,7 @@
 # and a virtualenv at .venv with Reframe. Safe to run repeatedly.
 #   setup.sh            everything the test suite needs (test media, Apertium, Xvfb, fonts)
 #   setup.sh --runtime  only what the app itself needs
+#   setup.sh --build    what packaging/build.sh needs (the release workflow's Linux job)
 #   setup.sh --no-apt   skip system packages (e.g. no root and no sudo)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,6 +13,7 @@ APT=1
 for arg in "$@"; do
   case "$arg" in
     --runtime) PROFILE=runtime ;;
+    --build) PROFILE=build ;;
     --no-apt) APT=0 ;;
   esac
 done
@@ -37,13 +39,22 @@ TEST_APT=(
   xvfb xauth fonts-noto-core fonts-dejavu-core
   # the broker the cluster tests start on a free loopback port
   redis-server
-  # packaging/build.sh and its test: readelf/strip, the .desktop check, zstd/xz for the .deb
+)
+BUILD_APT=(
+  # packaging/build.sh: readelf/strip, the .desktop check, zstd/xz for the .deb
   binutils desktop-file-utils xz-utils zstd
   # icupkg: packaging/trim_icu_data.py drops the ICU data Qt never reads from the bundle
   icu-devtools
+  # packaging/linux/build_ffmpeg.sh: the one FFmpeg the Linux bundle ships (compiler, assembler,
+  # and the libraries it links: subtitles, encoders, AV1 decoding, VA-API and oneVPL loaders),
+  # and PyAV's extensions compiled against it
+  gcc make nasm pkg-config libass-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libfontconfig-dev
+  libx264-dev libx265-dev libvpx-dev libopus-dev libmp3lame-dev libdav1d-dev libva-dev libvpl-dev
+  zlib1g-dev libbz2-dev liblzma-dev python3-dev
 )
 
 packages=("${RUNTIME_APT[@]}")
+[ "$PROFILE" = runtime ] || packages+=("${BUILD_APT[@]}")
 [ "$PROFILE" = test ] && packages+=("${TEST_APT[@]}")
 
 if [ "$APT" = 1 ]; then
@@ -67,6 +78,8 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 if [ "$PROFILE" = test ]; then
   .venv/bin/python -m pip install -q -e ".[dev,packaging]"
+elif [ "$PROFILE" = build ]; then
+  .venv/bin/python -m pip install -q -e ".[packaging]"
 else
   # build-models: the converter for the face detector below (not needed by the app itself)
   .venv/bin/python -m pip install -q -e ".[build-models]"
