@@ -58,6 +58,12 @@ def frozen(tmp_path_factory):
     # into resources/ the same way); the spec refuses to build without it.
     faces = src / "resources" / "models" / "faces"
     shutil.copy2(assets.face_model() / "blazeface-full-range.onnx", faces / "blazeface-full-range.onnx")
+    if sys.platform.startswith("linux"):
+        # The one FFmpeg the Linux spec bundles is built, never committed: the checkout's
+        # build/ffmpeg (built here unless build.sh already did) serves the copy too.
+        subprocess.run(["bash", "packaging/linux/build_ffmpeg.sh", sys.executable], cwd=ROOT, check=True)
+        (src / "build").mkdir()
+        (src / "build" / "ffmpeg").symlink_to(ROOT / "build" / "ffmpeg", target_is_directory=True)
     keys = src / "media_core" / "updates" / "keys.py"
     keys.write_text(re.sub(r"= \(\"[^\"]+\",\)", f'= ("{public}",)', keys.read_text()))
     proc = subprocess.run(
