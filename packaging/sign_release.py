@@ -25,8 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from nacl.signing import SigningKey
 
 from media_core import __version__
 from media_core.updates import keys
@@ -53,17 +52,17 @@ def platform_key(name: str) -> str | None:
     return None
 
 
-def load_key(key_file: str | None) -> Ed25519PrivateKey:
+def load_key(key_file: str | None) -> SigningKey:
     text = Path(key_file).read_text(encoding="ascii") if key_file else os.environ.get(KEY_ENV, "")
     if not text.strip():
         sys.exit(f"sign_release: no key: pass --key-file or set {KEY_ENV}")
     try:
-        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text.strip(), validate=True))
-    except ValueError as exc:
+        return SigningKey(base64.b64decode(text.strip(), validate=True))
+    except ValueError as exc:  # binascii.Error and nacl's wrong-length error are both ValueErrors
         sys.exit(f"sign_release: the key is not a base64 raw Ed25519 private key ({exc})")
 
 
-def check_pinned(key: Ed25519PrivateKey) -> None:
+def check_pinned(key: SigningKey) -> None:
     """Refuse a key whose public half the app does not pin: every installed Reframe would
     reject its manifest, and the release would be published with updates that never install."""
     raw = public_key_of(key)
@@ -78,8 +77,8 @@ def check_pinned(key: Ed25519PrivateKey) -> None:
 
 def generate_key(path: Path) -> str:
     """A new private key in ``path`` (0600, never overwritten); returns the public key (base64)."""
-    key = Ed25519PrivateKey.generate()
-    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    key = SigningKey.generate()
+    raw = bytes(key)  # the 32-byte seed: the raw Ed25519 private key
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(base64.b64encode(raw).decode() + "\n")

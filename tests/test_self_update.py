@@ -117,7 +117,7 @@ def test_installer_name_with_a_path_is_refused_even_when_signed(release, tmp_pat
     import base64
     import hashlib
 
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from nacl.signing import SigningKey
 
     from media_core.updates.manifest import Asset, Manifest, sign_manifest
 
@@ -126,7 +126,7 @@ def test_installer_name_with_a_path_is_refused_even_when_signed(release, tmp_pat
     manifest = Manifest.model_construct(
         product="reframe", version=NEW, min_version="0", released="", notes="", assets={"linux-x86_64-tar.gz": asset}
     )
-    key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(release.key.read_text()))
+    key = SigningKey(base64.b64decode(release.key.read_text()))
     release.server.files[FEED] = sign_manifest(manifest, key)
     release.server.files["/" + name.lstrip("/")] = data
     release.assert_old_intact(release.update(), "which is not a plain file name; refused.")

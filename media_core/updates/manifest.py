@@ -21,9 +21,8 @@ import json
 import re
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -98,18 +97,18 @@ def key_id(public_key: bytes) -> str:
     return hashlib.sha256(public_key).hexdigest()[:16]
 
 
-def public_key_of(private_key: Ed25519PrivateKey) -> bytes:
-    return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+def public_key_of(private_key: SigningKey) -> bytes:
+    return bytes(private_key.verify_key)
 
 
-def sign_manifest(manifest: Manifest, private_key: Ed25519PrivateKey) -> bytes:
+def sign_manifest(manifest: Manifest, private_key: SigningKey) -> bytes:
     """The envelope bytes for ``manifest`` (what ``packaging/sign_release.py`` publishes)."""
     body = manifest.model_dump_json(indent=2).encode()
     envelope = {
         "format": FORMAT,
         "key_id": key_id(public_key_of(private_key)),
         "manifest": base64.b64encode(body).decode(),
-        "signature": base64.b64encode(private_key.sign(SIGNED_PREFIX + body)).decode(),
+        "signature": base64.b64encode(private_key.sign(SIGNED_PREFIX + body).signature).decode(),
     }
     return (json.dumps(envelope, indent=2) + "\n").encode()
 
@@ -151,8 +150,8 @@ def verify_manifest(data: bytes, public_keys: tuple[str, ...] | None = None) -> 
     if raw_key is None:
         raise UpdateRejectedError("The update manifest is signed by a key this Reframe does not trust; refused.")
     try:
-        Ed25519PublicKey.from_public_bytes(raw_key).verify(signature, SIGNED_PREFIX + body)
-    except InvalidSignature as exc:
+        VerifyKey(raw_key).verify(SIGNED_PREFIX + body, signature)
+    except (BadSignatureError, ValueError) as exc:  # ValueError: not 64 bytes long
         raise UpdateRejectedError(
             "The update manifest's signature does not match its content (altered after signing); refused."
         ) from exc
