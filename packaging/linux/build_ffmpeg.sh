@@ -96,7 +96,7 @@ build_ffmpeg() {
     apt-cache "${APT_OPTS[@]}" showsrc "$1" | awk '/^Version:/ {print $2}' \
       | awk -v want="$2" '{v = $0; sub(/^[0-9]+:/, "", v); if (index(v, want) == 1) print $0}' \
       | sort -V | tail -1
-}
+  }
   FF_SRC=$(newest_source ffmpeg "$FF_VERSION")
   [ -n "$FF_SRC" ] || FF_SRC=$(newest_source ffmpeg "${FF_VERSION%%.*}.")
   NV_SRC=$(newest_source nv-codec-headers "")
@@ -147,19 +147,21 @@ build_ffmpeg() {
 # bundle) and in ../lib (prefix/).
 gather_runtime_libraries() {
   local soname path
-  ldd "$PREFIX"/lib/*.so.*[0-9] "$PREFIX"/bin/* | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' | sort -u \
-    | while read -r soname path; do
-        [[ $path == "$PREFIX"/* ]] || [[ $soname =~ $SYSTEM_LIBS ]] || cp -L "$path" "$PREFIX/lib/$soname"
-      done
+  from_outside | while read -r soname path; do cp -L "$path" "$PREFIX/lib/$soname"; done
   for path in "$PREFIX"/lib/*.so.*[0-9]; do
     [ -L "$path" ] || { chmod u+w "$path"; "$PATCHELF" --set-rpath '$ORIGIN' "$path"; }
   done
   for path in "$PREFIX"/bin/*; do "$PATCHELF" --set-rpath '$ORIGIN:$ORIGIN/../lib' "$path"; done
   # Again for what the copied libraries link in turn, until nothing new comes from outside.
-  if ldd "$PREFIX"/lib/*.so.*[0-9] | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' | grep -v " $PREFIX/" \
-      | grep -Evq "$SYSTEM_LIBS"; then
+  if from_outside | grep -q .; then
     gather_runtime_libraries
   fi
+}
+
+# "soname path" of each library prefix/ links from outside it, system basics left out.
+from_outside() {
+  ldd "$PREFIX"/lib/*.so.*[0-9] "$PREFIX"/bin/* | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' | sort -u \
+    | grep -v " $PREFIX/" | grep -Ev "$SYSTEM_LIBS" || true
 }
 
 # --- PyAV against it ------------------------------------------------------------------------
